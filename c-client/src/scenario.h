@@ -1,0 +1,70 @@
+/* scenario.h - a scenario is data: an ordered list of requests, how they are
+ * sent, and what a correct server answers. Loaded from JSON with cJSON; see
+ * docs/formats.md for the file format. */
+#ifndef H2C_SCENARIO_H
+#define H2C_SCENARIO_H
+
+#include <stddef.h>
+#include "buf.h"
+
+#define SC_MAX_REQUESTS 16
+#define SC_MAX_HEADERS 32
+#define SC_MAX_CHUNKS 16
+#define SC_LABEL_LEN 16
+
+typedef enum { ENGINE_RAW, ENGINE_CURL, ENGINE_H2 } engine_kind;
+typedef enum { SEND_SEQUENTIAL, SEND_PIPELINED } send_mode;
+
+typedef struct sc_header { char *name; char *value; } sc_header;
+
+typedef struct sc_request {
+  char connection[SC_LABEL_LEN];
+  char *method;
+  char *path;
+  sc_header headers[SC_MAX_HEADERS];
+  int nheaders;
+  buf body;                 /* unescaped bytes; used when has_body */
+  int has_body;
+  buf chunks[SC_MAX_CHUNKS];
+  int nchunks;              /* > 0: chunked body */
+  int expect_status;
+  buf expect_body;          /* unescaped */
+  int has_expect_body;
+  int expect_echo;          /* body_is_request_body */
+} sc_request;
+
+typedef struct scenario {
+  char *id, *title, *explanation, *correct;
+  char *rfc[8];
+  int nrfc;
+  engine_kind engine;
+  send_mode send;
+  char *accept[8];
+  int naccept;
+  int measure_loss;
+  char *curl_http_version;  /* "1.1", "2", "2-prior-knowledge" */
+  sc_request requests[SC_MAX_REQUESTS];
+  int nrequests;
+  char *source_path;
+} scenario;
+
+/* Loads one file. Returns 0, or -1 with a message naming the file and the
+ * offending field in err. */
+int scenario_load_file(const char *path, scenario *sc, char *err, size_t errlen);
+/* Loads every *.json in dir, sorted by file name. Returns count or -1. */
+int scenario_load_dir(const char *dir, scenario **out, char *err, size_t errlen);
+void scenario_free(scenario *sc);
+void scenario_free_all(scenario *list, int n);
+
+/* The exact HTTP/1.1 bytes the raw engine writes for request i, with
+ * {authority} replaced. Returns BUF_OK or BUF_*. */
+int scenario_request_wire(const scenario *sc, int i, const char *authority,
+                          buf *out);
+/* The request's body bytes as the server should see them after de-chunking. */
+int scenario_request_body(const sc_request *r, buf *out);
+/* True when the header list carries an upgrade attempt (Upgrade header). */
+int scenario_request_is_upgrade(const sc_request *r);
+const char *engine_name(engine_kind e);
+const char *send_mode_name(send_mode s);
+
+#endif

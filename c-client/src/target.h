@@ -1,0 +1,27 @@
+/* target.h - a server under test: a name and an http:// URL, plus whatever the
+ * lab's targets file says about it (copied into results.json as "info"). */
+#ifndef H2C_TARGET_H
+#define H2C_TARGET_H
+
+#include <stddef.h>
+
+typedef struct target {
+  char *name;
+  char *url;            /* http://host:port (no path) */
+  char *host;
+  char *port;
+  char *authority;      /* host:port as sent in Host / :authority */
+  char *version_path;   /* optional */
+  char *version;        /* filled by the runner, may be NULL */
+  char *server_header;  /* first Server header seen, may be NULL */
+  char *info_json;      /* serialized "info" object, may be NULL */
+} target;
+
+/* "NAME=URL" → target. Returns 0 or -1 with err. */
+int target_parse_spec(const char *spec, target *t, char *err, size_t errlen);
+/* Appends the targets of a targets file to *list (realloc'd). Returns 0/-1. */
+int target_load_file(const char *path, target **list, int *n, char *err,
+                     size_t errlen);
+void target_free(target *t);
+
+#endif
