@@ -35,6 +35,7 @@ typedef struct h1_response {
   int until_eof;               /* no framing: body runs to EOF */
   int is_interim;              /* 1xx other than 101 */
   int too_big;                 /* a cap was reached */
+  char quirks[128];            /* leniencies used (bare LF, obs-fold ...), "" if none */
 } h1_response;
 
 typedef struct h1_parser {

@@ -1,0 +1,98 @@
+/* cell.c - one (target, scenario) outcome and the names used for it in
+ * results.json. The name tables here are the only place those strings are
+ * spelled, so the writer, the reader (accept lists) and the reports agree. */
+#include "cell.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* An answer body larger than this is cut (the exchange becomes too-big):
+ * every lab answer is a few bytes, so a cap this size only stops abuse. */
+#define CELL_MAX_BODY (1024u * 1024u)
+
+void cell_init(cell *c, const scenario *sc, const struct target *tg) {
+  memset(c, 0, sizeof *c);
+  c->sc = sc;
+  c->tg = tg;
+  c->lost_bytes = -1;
+  c->verdict = V_ERROR;
+  for (int i = 0; i < SC_MAX_REQUESTS; i++)
+    buf_init(&c->ex[i].body, CELL_MAX_BODY);
+  transcript_init(&c->tx, TRANSCRIPT_DEFAULT_MAX);
+}
+
+void cell_free(cell *c) {
+  for (int i = 0; i < SC_MAX_REQUESTS; i++) {
+    exchange *e = &c->ex[i];
+    for (int h = 0; h < 2 * e->nheaders; h++)
+      free(e->headers[h]);
+    free(e->headers);
+    e->headers = NULL;
+    e->nheaders = 0;
+    buf_free(&e->body);
+  }
+  transcript_free(&c->tx);
+}
+
+void exchange_add_header(exchange *e, const char *name, const char *value) {
+  char **p = realloc(e->headers, (size_t)(e->nheaders + 1) * 2 * sizeof *p);
+  if (!p)
+    return;
+  e->headers = p;
+  char *n = strdup(name), *v = strdup(value);
+  if (!n || !v) {
+    free(n);
+    free(v);
+    return;
+  }
+  p[2 * e->nheaders] = n;
+  p[2 * e->nheaders + 1] = v;
+  e->nheaders++;
+}
+
+const char *exchange_header(const exchange *e, const char *name) {
+  for (int i = 0; i < e->nheaders; i++)
+    if (strcasecmp(e->headers[2 * i], name) == 0)
+      return e->headers[2 * i + 1];
+  return NULL;
+}
+
+const char *outcome_name(outcome o) {
+  switch (o) {
+  case OUT_PENDING: return "pending";
+  case OUT_ANSWERED: return "answered";
+  case OUT_TIMEOUT: return "timeout";
+  case OUT_CLOSED: return "closed";
+  case OUT_RESET: return "reset";
+  case OUT_NOT_SENT: return "not-sent";
+  case OUT_CONNECT_FAILED: return "connect-failed";
+  case OUT_BAD_RESPONSE: return "bad-response";
+  case OUT_TOO_BIG: return "too-big";
+  }
+  return "?";
+}
+
+static const char *const verdict_names[V__COUNT] = {
+    [V_OK_H1] = "ok-h1",       [V_OK_H2] = "ok-h2",
+    [V_NO_REUSE] = "no-reuse", [V_REJECTED] = "rejected",
+    [V_DESYNC] = "desync",     [V_HANG] = "hang",
+    [V_CLOSED] = "closed",     [V_ERROR] = "error",
+    [V_NA] = "n/a",            [V_CROSS_CLIENT] = "cross-client",
+    [V_SMUGGLED] = "smuggled",
+};
+
+const char *verdict_name(verdict v) {
+  return (unsigned)v < V__COUNT ? verdict_names[v] : "?";
+}
+
+int verdict_from_name(const char *name, verdict *out) {
+  for (int v = 0; v < V__COUNT; v++)
+    if (strcmp(verdict_names[v], name) == 0) {
+      *out = (verdict)v;
+      return 0;
+    }
+  return -1;
+}
+
+int verdict_is_ok(verdict v) { return v == V_OK_H1 || v == V_OK_H2; }

@@ -1,0 +1,706 @@
+/* engine_raw.c - drives a scenario with exact bytes over plain TCP.
+ *
+ * The idea: the raw engine is the probe's eyes on the wire. It writes each
+ * request exactly as scenario_request_wire() spells it, and reads answers with
+ * the incremental HTTP/1.1 parser, so it sees what a library client would
+ * hide: a 400 to a request that was well-formed, bytes that answer no request,
+ * a server that never answers. Each connection label is one TCP connection,
+ * opened when its first request is due. Sequential mode waits for each answer
+ * before the next request; pipelined mode writes all of a connection's
+ * requests at once and reads the answers from the stream in order. A 101 hands
+ * the connection (and the bytes that came with the 101) to the HTTP/2 side.
+ *
+ * Every wait is bounded by the per-read timeout and the cell's deadline, and
+ * every step leaves a note in the transcript for the person reading it. */
+#include "engine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "h2_session.h"
+#include "http1_parse.h"
+#include "net.h"
+
+#define RAW_MAX_CONNS 8
+#define READ_CHUNK 16384
+#define INBUF_MAX (H1_MAX_HEADER_BYTES + H1_MAX_BODY + 2u * READ_CHUNK)
+#define GRACE_MS 200          /* wait for stray bytes after the last answer */
+#define LOSS_LABEL "loss-check"
+#define LOSS_MAX_FILLER (1024L * 1024L)
+
+typedef enum { RC_NEW, RC_OPEN, RC_BROKEN } rc_state;
+
+/* One client connection (a scenario connection label). */
+typedef struct rconn {
+  char label[SC_LABEL_LEN];
+  int fd;
+  rc_state state;
+  int eof;                 /* the server closed its side */
+  int usable;              /* may carry another request */
+  outcome gone_outcome;    /* what requests that cannot go out get */
+  char gone[200];          /* and why */
+  buf in;                  /* received, not yet parsed */
+} rconn;
+
+typedef struct raw_ctx {
+  cell *c;
+  const engine_opts *o;
+  rconn conns[RAW_MAX_CONNS];
+  int nconns;
+} raw_ctx;
+
+/* Copies text, cut to fit (details are one-line summaries). */
+static void copy_text(char *dst, size_t cap, const char *src) {
+  size_t n = strnlen(src, cap - 1);
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+}
+
+/* ---- connections -------------------------------------------------------- */
+
+static void rconn_init(rconn *rc, const char *label) {
+  memset(rc, 0, sizeof *rc);
+  snprintf(rc->label, sizeof rc->label, "%s", label);
+  rc->fd = -1;
+  rc->state = RC_NEW;
+  rc->usable = 1;
+  buf_init(&rc->in, INBUF_MAX);
+}
+
+static void rconn_close(rconn *rc) {
+  net_close(rc->fd);
+  rc->fd = -1;
+  buf_free(&rc->in);
+}
+
+static rconn *conn_for(raw_ctx *x, const char *label) {
+  for (int i = 0; i < x->nconns; i++)
+    if (strcmp(x->conns[i].label, label) == 0)
+      return &x->conns[i];
+  if (x->nconns == RAW_MAX_CONNS)
+    return NULL;
+  rconn *rc = &x->conns[x->nconns++];
+  rconn_init(rc, label);
+  return rc;
+}
+
+/* No further request may use this connection; `why` goes into their detail. */
+static void retire(rconn *rc, outcome out, const char *why) {
+  if (!rc->usable)
+    return;
+  rc->usable = 0;
+  rc->gone_outcome = out;
+  copy_text(rc->gone, sizeof rc->gone, why);
+}
+
+/* The connection is in an unknown state (timeout, reset, garbage): close it
+ * now, there is nothing more to learn from it. */
+static void break_conn(rconn *rc, const char *why) {
+  retire(rc, OUT_NOT_SENT, why);
+  rc->state = RC_BROKEN;
+  net_close(rc->fd);
+  rc->fd = -1;
+  buf_reset(&rc->in);
+}
+
+static int open_conn(raw_ctx *x, rconn *rc) {
+  const target *tg = x->c->tg;
+  char err[160] = "", why[200];
+  rc->fd = net_connect(tg->host, tg->port, x->o->deadline_ms, err, sizeof err);
+  if (rc->fd >= 0) {
+    rc->state = RC_OPEN;
+    transcript_note(&x->c->tx, rc->label, "connected to %s:%s", tg->host, tg->port);
+    return 0;
+  }
+  rc->fd = -1;
+  snprintf(why, sizeof why, "connect to %s:%s: %s", tg->host, tg->port,
+           err[0] ? err : "failed");
+  transcript_note(&x->c->tx, rc->label, "%s", why);
+  retire(rc, OUT_CONNECT_FAILED, why);
+  rc->state = RC_BROKEN;
+  return -1;
+}
+
+/* Writes bytes and records them. Returns OUT_PENDING when all went out. */
+static outcome send_bytes(raw_ctx *x, rconn *rc, const buf *data, char *detail,
+                          size_t dlen) {
+  transcript_bytes(&x->c->tx, rc->label, TX_OUT, data->data, data->len);
+  int rv = net_send_all(rc->fd, data->data, data->len, x->o->deadline_ms);
+  if (rv == 0)
+    return OUT_PENDING;
+  if (rv == NET_TIMEOUT)
+    snprintf(detail, dlen, "could not write the request before the deadline "
+             "(the server is not reading)");
+  else if (rv == NET_RESET)
+    snprintf(detail, dlen, "the connection was reset while writing the request");
+  else
+    snprintf(detail, dlen, "write failed: %s", strerror(errno));
+  transcript_note(&x->c->tx, rc->label, "%s", detail);
+  return rv == NET_TIMEOUT ? OUT_TIMEOUT : OUT_RESET;
+}
+
+/* Takes whatever already arrived, without waiting: bytes that came before a
+ * request was sent answer no request of ours, and a person should see that. */
+static void drain_ready(raw_ctx *x, rconn *rc) {
+  char tmp[READ_CHUNK];
+  while (!rc->eof && rc->fd >= 0) {
+    ssize_t r = net_recv(rc->fd, tmp, sizeof tmp, 0, x->o->deadline_ms);
+    if (r <= 0) {
+      if (r == 0) {
+        rc->eof = 1;
+        transcript_note(&x->c->tx, rc->label, "the server closed the connection (EOF)");
+      }
+      return;
+    }
+    transcript_bytes(&x->c->tx, rc->label, TX_IN, tmp, (size_t)r);
+    if (buf_add(&rc->in, tmp, (size_t)r) != BUF_OK)
+      return;
+  }
+}
+
+/* ---- reading one response -------------------------------------------- */
+
+typedef struct rx {
+  h1_parser p;
+  int64_t t_sent;
+  size_t seen;             /* bytes of this answer so far (with any 1xx) */
+  char detail[256];
+} rx;
+
+static void rx_init(rx *r, const sc_request *req, int64_t t_sent) {
+  h1_parser_init(&r->p, strcmp(req->method, "HEAD") == 0);
+  r->t_sent = t_sent;
+  r->seen = 0;
+  r->detail[0] = '\0';
+}
+
+/* Feeds buffered bytes; returns 1 when the parser reached DONE or ERROR. An
+ * interim 1xx is noted and skipped: the final answer follows it. */
+static int rx_feed(raw_ctx *x, rconn *rc, rx *r, int i, h1_status *st) {
+  while (rc->in.len) {
+    size_t used = 0;
+    *st = h1_parser_feed(&r->p, rc->in.data, rc->in.len, &used);
+    buf_consume(&rc->in, used);
+    r->seen += used;
+    if (*st == H1_NEED_MORE)
+      return 0;
+    if (*st == H1_DONE && r->p.resp.is_interim) {
+      transcript_note(&x->c->tx, rc->label, "interim response %d %s to request "
+                      "%d; waiting for the final one", r->p.resp.status,
+                      r->p.resp.reason, i + 1);
+      int head = r->p.request_was_head;
+      h1_parser_free(&r->p);
+      h1_parser_init(&r->p, head);
+      continue;
+    }
+    return 1;
+  }
+  *st = H1_NEED_MORE;
+  return 0;
+}
+
+static outcome rx_timeout(raw_ctx *x, rconn *rc, rx *r, int i) {
+  int64_t waited = now_ms() - r->t_sent;
+  int by_deadline = now_ms() >= x->o->deadline_ms;
+  snprintf(r->detail, sizeof r->detail,
+           "no complete response to request %d within %lld ms (%s); %zu bytes "
+           "of a partial response", i + 1, (long long)waited,
+           by_deadline ? "the cell's deadline" : "read timeout", r->seen);
+  transcript_note(&x->c->tx, rc->label, "%s", r->detail);
+  return OUT_TIMEOUT;
+}
+
+static outcome rx_eof(raw_ctx *x, rconn *rc, rx *r, int i) {
+  if (h1_parser_eof(&r->p) == H1_DONE)
+    return OUT_ANSWERED;
+  if (r->seen == 0)
+    snprintf(r->detail, sizeof r->detail, "the server closed the connection "
+             "without answering request %d", i + 1);
+  else
+    snprintf(r->detail, sizeof r->detail, "the server closed the connection "
+             "after %zu bytes of a partial response (%s)", r->seen, r->p.errmsg);
+  transcript_note(&x->c->tx, rc->label, "%s", r->detail);
+  return OUT_CLOSED;
+}
+
+/* Reads until request i's final answer is parsed (OUT_ANSWERED, r->p holds
+ * it, rc->in keeps what follows) or something else ends the wait. */
+static outcome read_response(raw_ctx *x, rconn *rc, rx *r, int i) {
+  char tmp[READ_CHUNK];
+  for (;;) {
+    h1_status st;
+    if (rx_feed(x, rc, r, i, &st)) {
+      if (st == H1_DONE)
+        return OUT_ANSWERED;
+      snprintf(r->detail, sizeof r->detail, "response to request %d: %s", i + 1,
+               r->p.errmsg);
+      transcript_note(&x->c->tx, rc->label, "%s", r->detail);
+      return r->p.resp.too_big ? OUT_TOO_BIG : OUT_BAD_RESPONSE;
+    }
+    if (rc->eof)
+      return rx_eof(x, rc, r, i);
+    if (now_ms() >= x->o->deadline_ms)
+      return rx_timeout(x, rc, r, i);
+    ssize_t n = net_recv(rc->fd, tmp, sizeof tmp, x->o->timeout_ms,
+                         x->o->deadline_ms);
+    if (n > 0) {
+      transcript_bytes(&x->c->tx, rc->label, TX_IN, tmp, (size_t)n);
+      buf_add(&rc->in, tmp, (size_t)n);   /* consumed each turn: stays small */
+    } else if (n == 0) {
+      rc->eof = 1;
+      transcript_note(&x->c->tx, rc->label, "the server closed the connection (EOF)");
+    } else if (n == NET_TIMEOUT) {
+      return rx_timeout(x, rc, r, i);
+    } else {
+      snprintf(r->detail, sizeof r->detail, "%s while waiting for the response to "
+               "request %d (%zu bytes of it so far)",
+               n == NET_RESET ? "connection reset by the server" : strerror(errno),
+               i + 1, r->seen);
+      transcript_note(&x->c->tx, rc->label, "%s", r->detail);
+      return OUT_RESET;
+    }
+  }
+}
+
+/* ---- exchanges ------------------------------------------------------------ */
+
+/* Copies what was parsed (even for a failed read: a status and headers seen
+ * before a cap was hit still tell the story). */
+static void fill_exchange(exchange *e, const h1_response *resp, outcome out,
+                          int64_t elapsed, const char *detail) {
+  e->outcome = out;
+  e->elapsed_ms = elapsed;
+  e->stream_id = 0;
+  copy_text(e->detail, sizeof e->detail, detail ? detail : "");
+  if (resp->status == 0)
+    return;
+  e->status = resp->status;
+  snprintf(e->reason_phrase, sizeof e->reason_phrase, "%s", resp->reason);
+  snprintf(e->http_version, sizeof e->http_version, "1.%d", resp->version_minor);
+  for (int h = 0; h < resp->nheaders; h++)
+    exchange_add_header(e, resp->headers[h].name, resp->headers[h].value);
+  size_t room = e->body.max - e->body.len;
+  if (resp->body.len)
+    buf_add(&e->body, resp->body.data, resp->body.len < room ? resp->body.len : room);
+  /* No length framing means the end of the body IS the end of the
+   * connection: that announces the close as clearly as Connection: close. */
+  e->conn_close = resp->conn_close || resp->until_eof;
+  if (out == OUT_ANSWERED && resp->until_eof && !e->detail[0])
+    snprintf(e->detail, sizeof e->detail, "no Content-Length or chunked framing: "
+             "the body ran until the server closed the connection");
+}
+
+static void set_outcome(exchange *e, outcome out, const char *detail) {
+  e->outcome = out;
+  copy_text(e->detail, sizeof e->detail, detail);
+}
+
+/* After an answer: can the connection carry the next request? */
+static void after_answer(raw_ctx *x, rconn *rc, const h1_response *resp, int i) {
+  char why[200];
+  if (resp->quirks[0])
+    transcript_note(&x->c->tx, rc->label, "response to request %d parsed "
+                    "leniently: %s", i + 1, resp->quirks);
+  if (resp->until_eof) {
+    snprintf(why, sizeof why, "the response to request %d had no length "
+             "framing, so the server ended it by closing the connection", i + 1);
+    retire(rc, OUT_NOT_SENT, why);
+  } else if (resp->conn_close) {
+    snprintf(why, sizeof why, "the response to request %d announced %s", i + 1,
+             h1_header_has_token(resp, "Connection", "close")
+                 ? "Connection: close"
+                 : "the end of the connection (HTTP/1.0 without keep-alive)");
+    retire(rc, OUT_NOT_SENT, why);
+  }
+}
+
+/* ---- 101: hand the connection to HTTP/2 ------------------------------ */
+
+static const char *request_header(const sc_request *r, const char *name) {
+  for (int h = 0; h < r->nheaders; h++)
+    if (strcasecmp(r->headers[h].name, name) == 0)
+      return r->headers[h].value;
+  return NULL;
+}
+
+/* Request i got a 101. The later requests of this connection that are still
+ * pending become HTTP/2 streams; the bytes after the 101 are HTTP/2 frames. */
+static void hand_over_to_h2(raw_ctx *x, rconn *rc, rx *r, int i) {
+  cell *c = x->c;
+  const scenario *sc = c->sc;
+  exchange *e = &c->ex[i];
+  char why[200];
+  if (!scenario_request_is_upgrade(&sc->requests[i])) {
+    snprintf(why, sizeof why, "101 Switching Protocols to request %d, which "
+             "asked for no upgrade", i + 1);
+    transcript_note(&c->tx, rc->label, "%s", why);
+    fill_exchange(e, &r->p.resp, OUT_BAD_RESPONSE, now_ms() - r->t_sent, why);
+    break_conn(rc, why);
+    return;
+  }
+  int follow[SC_MAX_REQUESTS], nfollow = 0;
+  for (int j = i + 1; j < sc->nrequests; j++)
+    if (strcmp(sc->requests[j].connection, rc->label) == 0 &&
+        c->ex[j].outcome == OUT_PENDING)
+      follow[nfollow++] = j;
+  fill_exchange(e, &r->p.resp, OUT_PENDING, now_ms() - r->t_sent, "");
+  if (!h1_header_has_token(&r->p.resp, "Upgrade", "h2c"))
+    transcript_note(&c->tx, rc->label, "the 101 does not name h2c in Upgrade "
+                    "(\"%s\"); trying HTTP/2 anyway",
+                    h1_header_get(&r->p.resp, "Upgrade") ? h1_header_get(&r->p.resp, "Upgrade") : "");
+  transcript_note(&c->tx, rc->label, "101 Switching Protocols to request %d: "
+                  "the connection now speaks HTTP/2 (nghttp2); %zu bytes came "
+                  "after the 101, %d later request(s) go as new streams",
+                  i + 1, rc->in.len, nfollow);
+  if (sc->send == SEND_PIPELINED && nfollow)
+    transcript_note(&c->tx, rc->label, "pipelined: those later requests already "
+                    "went out as HTTP/1.1 bytes, which the server reads where the "
+                    "HTTP/2 client preface should be");
+  h2_after_upgrade(c, x->o, rc->fd, rc->label, i,
+                   request_header(&sc->requests[i], "HTTP2-Settings"),
+                   rc->in.data, rc->in.len, follow, nfollow);
+  if (c->ex[i].outcome == OUT_PENDING)
+    set_outcome(&c->ex[i], OUT_BAD_RESPONSE, "101 Switching Protocols, but HTTP/2 "
+                "did not follow");
+  for (int f = 0; f < nfollow; f++)
+    if (c->ex[follow[f]].outcome == OUT_PENDING)
+      set_outcome(&c->ex[follow[f]], OUT_BAD_RESPONSE, "the connection switched "
+                  "to HTTP/2, which did not answer this request");
+  retire(rc, OUT_NOT_SENT, "the connection was handed to HTTP/2");
+  rc->state = RC_BROKEN;     /* nothing more to read here as HTTP/1.1 */
+  net_close(rc->fd);
+  rc->fd = -1;
+  buf_reset(&rc->in);
+}
+
+/* Reads request i's answer on rc and records it in c->ex[i]. */
+static void take_answer(raw_ctx *x, rconn *rc, int i, int64_t t_sent) {
+  cell *c = x->c;
+  rx r;
+  rx_init(&r, &c->sc->requests[i], t_sent);
+  outcome out = read_response(x, rc, &r, i);
+  if (out == OUT_ANSWERED && r.p.resp.status == 101) {
+    hand_over_to_h2(x, rc, &r, i);
+  } else {
+    fill_exchange(&c->ex[i], &r.p.resp, out, now_ms() - t_sent, r.detail);
+    if (out == OUT_ANSWERED) {
+      after_answer(x, rc, &r.p.resp, i);
+    } else {
+      char why[200];
+      snprintf(why, sizeof why, "the connection was abandoned after request %d "
+               "(%s)", i + 1, outcome_name(out));
+      break_conn(rc, why);
+    }
+  }
+  h1_parser_free(&r.p);
+}
+
+/* ---- the end of a connection ----------------------------------------- */
+
+/* Bytes after the last expected answer answer no request of ours: count
+ * them (cell->extra_bytes), after a short wait for stragglers. */
+static void finish_conn(raw_ctx *x, rconn *rc, int64_t grace_until) {
+  cell *c = x->c;
+  if (rc->state != RC_OPEN) {
+    rconn_close(rc);
+    return;
+  }
+  size_t buffered = rc->in.len, late = 0;
+  char tmp[READ_CHUNK];
+  while (!rc->eof && now_ms() < grace_until && late < INBUF_MAX) {
+    ssize_t n = net_recv(rc->fd, tmp, sizeof tmp, GRACE_MS, grace_until);
+    if (n == 0) {
+      rc->eof = 1;
+      transcript_note(&c->tx, rc->label, "the server closed the connection (EOF)");
+    }
+    if (n <= 0)
+      break;
+    transcript_bytes(&c->tx, rc->label, TX_IN, tmp, (size_t)n);
+    late += (size_t)n;
+  }
+  if (buffered + late > 0) {
+    c->extra_bytes += buffered + late;
+    transcript_note(&c->tx, rc->label, "%zu bytes arrived after the last expected "
+                    "answer (%zu already buffered, %zu more while waiting): they "
+                    "answer no request the probe sent", buffered + late, buffered,
+                    late);
+  }
+  rconn_close(rc);
+}
+
+static int64_t grace_deadline(const engine_opts *o) {
+  int grace = o->timeout_ms < GRACE_MS ? o->timeout_ms : GRACE_MS;
+  int64_t until = now_ms() + (grace > 0 ? grace : 0);
+  return until < o->deadline_ms ? until : o->deadline_ms;
+}
+
+/* Connects lazily; 1 when rc can take a request now. */
+static int ready_for_request(raw_ctx *x, rconn *rc) {
+  if (rc->state == RC_NEW)
+    open_conn(x, rc);
+  return rc->state == RC_OPEN && rc->usable;
+}
+
+/* Marks a request that cannot be (or was not) answered on its connection. */
+static void not_sent(raw_ctx *x, rconn *rc, int i, const char *prefix) {
+  char why[512];
+  exchange *e = &x->c->ex[i];
+  snprintf(why, sizeof why, "%s%s", prefix, rc->gone[0] ? rc->gone : "the connection was gone");
+  set_outcome(e, rc->gone_outcome ? rc->gone_outcome : OUT_NOT_SENT, why);
+}
+
+/* ---- sequential -------------------------------------------------------- */
+
+static void send_one(raw_ctx *x, rconn *rc, int i) {
+  cell *c = x->c;
+  buf wire;
+  char detail[256];
+  drain_ready(x, rc);
+  if (rc->in.len)
+    transcript_note(&c->tx, rc->label, "%zu bytes were already waiting before "
+                    "request %d was sent: they are read as its answer",
+                    rc->in.len, i + 1);
+  if (rc->eof && !rc->in.len) {
+    /* Nothing can come back on it; the server did not say it would close. */
+    snprintf(detail, sizeof detail, "not sent: the server had already closed "
+             "the connection (EOF) without announcing it");
+    set_outcome(&c->ex[i], OUT_CLOSED, detail);
+    break_conn(rc, detail);
+    return;
+  }
+  buf_init(&wire, 4u * 1024u * 1024u);
+  if (scenario_request_wire(c->sc, i, c->tg->authority, &wire) != BUF_OK) {
+    set_outcome(&c->ex[i], OUT_NOT_SENT, "the request is too big to build");
+    buf_free(&wire);
+    return;
+  }
+  int64_t t_sent = now_ms();
+  outcome out = send_bytes(x, rc, &wire, detail, sizeof detail);
+  buf_free(&wire);
+  if (out != OUT_PENDING) {
+    set_outcome(&c->ex[i], out, detail);
+    c->ex[i].elapsed_ms = now_ms() - t_sent;
+    break_conn(rc, detail);
+    return;
+  }
+  take_answer(x, rc, i, t_sent);
+}
+
+static void run_sequential(raw_ctx *x) {
+  cell *c = x->c;
+  for (int i = 0; i < c->sc->nrequests; i++) {
+    if (c->ex[i].outcome != OUT_PENDING)      /* HTTP/2 took it */
+      continue;
+    rconn *rc = conn_for(x, c->sc->requests[i].connection);
+    if (!rc) {
+      set_outcome(&c->ex[i], OUT_NOT_SENT, "more connection labels than the "
+                  "raw engine supports");
+      continue;
+    }
+    if (now_ms() >= x->o->deadline_ms) {
+      set_outcome(&c->ex[i], OUT_NOT_SENT, "the cell's deadline passed before "
+                  "it was sent");
+      continue;
+    }
+    if (!ready_for_request(x, rc)) {
+      not_sent(x, rc, i, "");
+      continue;
+    }
+    send_one(x, rc, i);
+  }
+}
+
+/* ---- pipelined ------------------------------------------------------------ */
+
+/* All requests of one connection in one write, then the answers in order. */
+static void run_pipelined_conn(raw_ctx *x, rconn *rc, const int *idx, int n) {
+  cell *c = x->c;
+  buf wire, map;
+  char detail[256];
+  buf_init(&wire, 4u * 1024u * 1024u);
+  buf_init(&map, 2048);
+  for (int k = 0; k < n; k++) {
+    size_t start = wire.len;
+    if (scenario_request_wire(c->sc, idx[k], c->tg->authority, &wire) != BUF_OK) {
+      for (int j = 0; j < n; j++)
+        set_outcome(&c->ex[idx[j]], OUT_NOT_SENT, "the pipelined requests are "
+                    "too big to build");
+      buf_free(&wire);
+      buf_free(&map);
+      break_conn(rc, "nothing was sent");
+      return;
+    }
+    buf_printf(&map, "%s request %d at offset %zu (%zu bytes)", k ? "," : "",
+               idx[k] + 1, start, wire.len - start);
+  }
+  transcript_note(&c->tx, rc->label, "pipelined: %d requests in one write:%s", n,
+                  map.data ? map.data : "");
+  int64_t t_sent = now_ms();
+  outcome out = send_bytes(x, rc, &wire, detail, sizeof detail);
+  buf_free(&wire);
+  buf_free(&map);
+  if (out != OUT_PENDING) {
+    for (int k = 0; k < n; k++)
+      set_outcome(&c->ex[idx[k]], out, detail);
+    break_conn(rc, detail);
+    return;
+  }
+  for (int k = 0; k < n; k++) {
+    if (c->ex[idx[k]].outcome != OUT_PENDING)   /* HTTP/2 took it */
+      continue;
+    if (!rc->usable) {
+      not_sent(x, rc, idx[k], "sent in the pipeline, but no answer can come: ");
+      continue;
+    }
+    take_answer(x, rc, idx[k], t_sent);
+  }
+}
+
+static void run_pipelined(raw_ctx *x) {
+  cell *c = x->c;
+  const scenario *sc = c->sc;
+  for (int i = 0; i < sc->nrequests; i++) {
+    if (c->ex[i].outcome != OUT_PENDING)
+      continue;
+    rconn *rc = conn_for(x, sc->requests[i].connection);
+    if (!rc) {
+      set_outcome(&c->ex[i], OUT_NOT_SENT, "more connection labels than the "
+                  "raw engine supports");
+      continue;
+    }
+    int idx[SC_MAX_REQUESTS], n = 0;
+    for (int j = i; j < sc->nrequests; j++)
+      if (strcmp(sc->requests[j].connection, rc->label) == 0)
+        idx[n++] = j;
+    if (now_ms() >= x->o->deadline_ms) {
+      for (int k = 0; k < n; k++)
+        set_outcome(&c->ex[idx[k]], OUT_NOT_SENT, "the cell's deadline passed "
+                    "before it was sent");
+      continue;
+    }
+    if (!ready_for_request(x, rc)) {
+      for (int k = 0; k < n; k++)
+        not_sent(x, rc, idx[k], "");
+      continue;
+    }
+    run_pipelined_conn(x, rc, idx, n);
+  }
+}
+
+void engine_raw_run(cell *c, const engine_opts *o) {
+  raw_ctx x;
+  memset(&x, 0, sizeof x);
+  x.c = c;
+  x.o = o;
+  if (c->sc->send == SEND_PIPELINED)
+    run_pipelined(&x);
+  else
+    run_sequential(&x);
+  int64_t grace_until = grace_deadline(o);
+  for (int k = 0; k < x.nconns; k++)
+    finish_conn(&x, &x.conns[k], grace_until);
+}
+
+/* ---- loss confirmation ------------------------------------------------- */
+
+/* Is this answer what request i expects (status, and body when given)? */
+static int answer_matches(const sc_request *req, const h1_response *resp) {
+  if (resp->status != req->expect_status)
+    return 0;
+  buf want;
+  buf_init(&want, 4u * 1024u * 1024u);
+  int ok = 1;
+  if (req->has_expect_body)
+    buf_add(&want, req->expect_body.data, req->expect_body.len);
+  else if (req->expect_echo)
+    scenario_request_body(req, &want);
+  if (req->has_expect_body || req->expect_echo)
+    ok = want.len == resp->body.len &&
+         (want.len == 0 || memcmp(want.data, resp->body.data, want.len) == 0);
+  buf_free(&want);
+  return ok;
+}
+
+/* Sends `filler` bytes of 'X' then request i's bytes in one write and reads
+ * one answer; returns 1 when it is what request i expects. Any bytes would
+ * do (a server discarding them as a body never looks at them); a visible
+ * letter reads well in the transcript. */
+static int loss_exchange(raw_ctx *x, rconn *rc, int i, long filler) {
+  cell *c = x->c;
+  buf wire;
+  char detail[256], block[1024];
+  buf_init(&wire, 8u * 1024u * 1024u);
+  memset(block, 'X', sizeof block);
+  for (long left = filler; left > 0; left -= (long)sizeof block)
+    buf_add(&wire, block, left < (long)sizeof block ? (size_t)left : sizeof block);
+  int built = scenario_request_wire(c->sc, i, c->tg->authority, &wire) == BUF_OK;
+  int64_t t_sent = now_ms();
+  outcome out = built ? send_bytes(x, rc, &wire, detail, sizeof detail) : OUT_NOT_SENT;
+  buf_free(&wire);
+  if (out != OUT_PENDING)
+    return 0;
+  rx r;
+  rx_init(&r, &c->sc->requests[i], t_sent);
+  out = read_response(x, rc, &r, i);
+  int ok = out == OUT_ANSWERED && answer_matches(&c->sc->requests[i], &r.p.resp);
+  if (out == OUT_ANSWERED)
+    transcript_note(&c->tx, rc->label, "loss check: request %d answered %d %s "
+                    "(%s)", i + 1, r.p.resp.status, r.p.resp.reason,
+                    ok ? "as expected" : "not as expected");
+  if (out == OUT_ANSWERED && r.p.resp.status == 101)
+    ok = 0;
+  if (out == OUT_ANSWERED)
+    after_answer(x, rc, &r.p.resp, i);
+  h1_parser_free(&r.p);
+  return ok;
+}
+
+int engine_raw_confirm_loss(cell *c, const engine_opts *o, int failed, long k) {
+  const scenario *sc = c->sc;
+  if (failed < 0 || failed >= sc->nrequests || k < 0 || k > LOSS_MAX_FILLER)
+    return 0;
+  if (now_ms() >= o->deadline_ms) {
+    transcript_note(&c->tx, LOSS_LABEL, "loss check with %ld filler bytes "
+                    "skipped: the cell's deadline has passed", k);
+    return 0;
+  }
+  raw_ctx x;
+  memset(&x, 0, sizeof x);
+  x.c = c;
+  x.o = o;
+  const char *label = sc->requests[failed].connection;
+  transcript_note(&c->tx, LOSS_LABEL, "loss check: a new connection replays the "
+                  "requests before request %d on connection %s, then sends %ld "
+                  "filler bytes ('X') and request %d in one write. A server that "
+                  "consumes exactly %ld bytes after the previous request answers "
+                  "request %d correctly.", failed + 1, label, k, failed + 1, k,
+                  failed + 1);
+  rconn rc;
+  rconn_init(&rc, LOSS_LABEL);
+  int ok = open_conn(&x, &rc) == 0;
+  for (int j = 0; ok && j < failed; j++) {
+    if (strcmp(sc->requests[j].connection, label) != 0)
+      continue;
+    if (!loss_exchange(&x, &rc, j, 0) || !rc.usable) {
+      transcript_note(&c->tx, LOSS_LABEL, "loss check: replayed request %d was "
+                      "not answered as before (or the server ended the "
+                      "connection); no conclusion", j + 1);
+      ok = 0;
+    }
+  }
+  if (ok)
+    ok = loss_exchange(&x, &rc, failed, k);
+  rconn_close(&rc);
+  transcript_note(&c->tx, LOSS_LABEL, "loss check with %ld filler bytes: %s", k,
+                  ok ? "confirmed" : "not confirmed");
+  if (ok) {
+    c->lost_bytes = k;
+    snprintf(c->loss_evidence, sizeof c->loss_evidence, "a replay with %ld "
+             "filler bytes before request %d was answered correctly", k,
+             failed + 1);
+  }
+  return ok;
+}

@@ -1,0 +1,441 @@
+/* main.c - the h2c-probe command line: run, list, render.
+ *
+ * Exit codes are part of the interface (CI and lab scripts rely on them):
+ *   0  the run completed (whatever the verdicts), or list/render succeeded
+ *   1  run --strict: some cell's verdict is not in its scenario's accept list
+ *   2  usage, input or output error (bad option, malformed scenario or
+ *      targets file, unwritable --out directory)
+ * An unreachable server is not an error of the probe: it becomes `error`
+ * cells in the results. */
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <nghttp2/nghttp2.h>
+
+#include "atomic_file.h"
+#include "json_file.h"
+#include "render.h"
+#include "results.h"
+#include "runner.h"
+
+#ifndef H2C_VERSION
+#define H2C_VERSION "0.0.0"
+#endif
+
+#define EXIT_STRICT 1
+#define EXIT_USAGE 2
+#define MAX_ONLY 64
+
+static const char usage_text[] =
+    "usage: h2c-probe run [--target NAME=URL]... [--targets FILE] [--scenarios DIR]\n"
+    "                     [--only ID]... [--out DIR] [--timeout-ms N] [--jobs N] [--strict]\n"
+    "       h2c-probe list [--scenarios DIR]\n"
+    "       h2c-probe render RESULTS.json --out DIR\n"
+    "       h2c-probe --help | --version\n";
+
+static const char help_text[] =
+    "\n"
+    "Sends every scenario to every target (HTTP/1.1 + h2c upgrade edge cases)\n"
+    "and writes DIR/results.json plus the reports rendered from it.\n"
+    "\n"
+    "run options:\n"
+    "  --target NAME=URL   a server under test, e.g. gevent=http://127.0.0.1:8080\n"
+    "  --targets FILE      targets file (docs/formats.md), e.g. lab/targets.json\n"
+    "  --scenarios DIR     scenario directory (default: $H2C_SCENARIOS, else\n"
+    "                      ../scenarios next to the binary, else ./scenarios)\n"
+    "  --only ID           run only this scenario (repeatable)\n"
+    "  --out DIR           output directory (default reports/run)\n"
+    "  --timeout-ms N      per-read timeout, 1-600000 (default 2000)\n"
+    "  --jobs N            cells run in parallel, 1-256 (default 8)\n"
+    "  --strict            exit 1 when a verdict is not in its scenario's accept list\n"
+    "\n"
+    "exit codes: 0 run completed, 1 --strict and some cell not ok,\n"
+    "            2 usage/input/output error\n";
+
+typedef struct run_args {
+  const char *targets_files[16];
+  int ntargets_files;
+  const char *target_specs[64];
+  int ntarget_specs;
+  const char *scenarios_dir;
+  const char *only[MAX_ONLY];
+  int nonly;
+  const char *out_dir;
+  int timeout_ms, jobs, strict;
+} run_args;
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "h2c-probe: ");
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\n%s", usage_text);
+  va_end(ap);
+  return EXIT_USAGE;
+}
+
+static void print_version(void) {
+  const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+  const nghttp2_info *nv = nghttp2_version(0);
+  printf("h2c-probe %s\nlibcurl %s\nnghttp2 %s\ncJSON %s\n", H2C_VERSION,
+         cv ? cv->version : "?", nv ? nv->version_str : "?", cJSON_Version());
+}
+
+static int is_dir(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* $H2C_SCENARIOS, else <binary dir>/../scenarios (build/h2c-probe finds
+ * c-client/scenarios), else ./scenarios. The returned string is static. */
+static const char *default_scenarios_dir(void) {
+  static char path[PATH_MAX + 32];
+  const char *env = getenv("H2C_SCENARIOS");
+  if (env && *env)
+    return env;
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) {
+      *slash = '\0';
+      snprintf(path, sizeof path, "%s/../scenarios", exe);
+      if (is_dir(path))
+        return path;
+    }
+  }
+  return "scenarios";
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (!*s || *end || v < lo || v > hi)
+    return -1;
+  *out = (int)v;
+  return 0;
+}
+
+/* ---- run ------------------------------------------------------------------ */
+
+static int parse_run_args(int argc, char **argv, run_args *a) {
+  static const struct option opts[] = {
+      {"target", required_argument, NULL, 't'},
+      {"targets", required_argument, NULL, 'T'},
+      {"scenarios", required_argument, NULL, 's'},
+      {"only", required_argument, NULL, 'o'},
+      {"out", required_argument, NULL, 'O'},
+      {"timeout-ms", required_argument, NULL, 'm'},
+      {"jobs", required_argument, NULL, 'j'},
+      {"strict", no_argument, NULL, 'S'},
+      {NULL, 0, NULL, 0}};
+  memset(a, 0, sizeof *a);
+  a->out_dir = "reports/run";
+  a->timeout_ms = 2000;
+  a->jobs = 8;
+  int ch;
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+    switch (ch) {
+    case 't':
+      if (a->ntarget_specs == 64)
+        return usage_error("too many --target options (max 64)");
+      a->target_specs[a->ntarget_specs++] = optarg;
+      break;
+    case 'T':
+      if (a->ntargets_files == 16)
+        return usage_error("too many --targets options (max 16)");
+      a->targets_files[a->ntargets_files++] = optarg;
+      break;
+    case 's': a->scenarios_dir = optarg; break;
+    case 'o':
+      if (a->nonly == MAX_ONLY)
+        return usage_error("too many --only options");
+      a->only[a->nonly++] = optarg;
+      break;
+    case 'O': a->out_dir = optarg; break;
+    case 'm':
+      if (parse_int(optarg, 1, 600000, &a->timeout_ms) != 0)
+        return usage_error("--timeout-ms: expected 1-600000, got \"%s\"", optarg);
+      break;
+    case 'j':
+      if (parse_int(optarg, 1, 256, &a->jobs) != 0)
+        return usage_error("--jobs: expected 1-256, got \"%s\"", optarg);
+      break;
+    case 'S': a->strict = 1; break;
+    default: return usage_error("run: bad option (see --help)");
+    }
+  }
+  if (optind < argc)
+    return usage_error("run: unexpected argument \"%s\"", argv[optind]);
+  if (a->ntarget_specs == 0 && a->ntargets_files == 0)
+    return usage_error("run: no targets (give --target NAME=URL or --targets FILE)");
+  if (!a->scenarios_dir)
+    a->scenarios_dir = default_scenarios_dir();
+  return 0;
+}
+
+static void free_targets(target *list, int n) {
+  for (int i = 0; i < n; i++)
+    target_free(&list[i]);
+  free(list);
+}
+
+static int load_targets(const run_args *a, target **list, int *n) {
+  char err[512];
+  for (int i = 0; i < a->ntargets_files; i++)
+    if (target_load_file(a->targets_files[i], list, n, err, sizeof err) != 0) {
+      fprintf(stderr, "h2c-probe: %s\n", err);
+      return -1;
+    }
+  for (int i = 0; i < a->ntarget_specs; i++) {
+    target *grown = realloc(*list, (size_t)(*n + 1) * sizeof *grown);
+    if (!grown)
+      return -1;
+    *list = grown;
+    if (target_parse_spec(a->target_specs[i], &(*list)[*n], err, sizeof err) != 0) {
+      fprintf(stderr, "h2c-probe: %s\n", err);
+      return -1;
+    }
+    (*n)++;
+  }
+  for (int i = 0; i < *n; i++)
+    for (int j = 0; j < i; j++)
+      if (strcmp((*list)[i].name, (*list)[j].name) == 0) {
+        fprintf(stderr, "h2c-probe: target name \"%s\" is given twice\n", (*list)[i].name);
+        return -1;
+      }
+  if (*n == 0) {
+    fprintf(stderr, "h2c-probe: the targets file lists no targets\n");
+    return -1;
+  }
+  return 0;
+}
+
+/* Keeps only the --only scenarios (in catalogue order); unknown ids are an
+ * error, so a typo never turns into an empty run. */
+static int filter_scenarios(const run_args *a, scenario *list, int *n) {
+  for (int k = 0; k < a->nonly; k++) {
+    int found = 0;
+    for (int i = 0; i < *n; i++)
+      found |= strcmp(list[i].id, a->only[k]) == 0;
+    if (!found) {
+      fprintf(stderr, "h2c-probe: --only %s: no such scenario in %s (see "
+              "h2c-probe list)\n", a->only[k], a->scenarios_dir);
+      return -1;
+    }
+  }
+  if (a->nonly == 0)
+    return 0;
+  int kept = 0;
+  for (int i = 0; i < *n; i++) {
+    int want = 0;
+    for (int k = 0; k < a->nonly; k++)
+      want |= strcmp(list[i].id, a->only[k]) == 0;
+    if (want) {
+      if (kept != i) {
+        list[kept] = list[i];
+        memset(&list[i], 0, sizeof list[i]);
+      }
+      kept++;
+    } else {
+      scenario_free(&list[i]);
+    }
+  }
+  *n = kept;
+  return 0;
+}
+
+static int load_scenarios(const char *dir, scenario **list, int *n) {
+  char err[512];
+  int count = scenario_load_dir(dir, list, err, sizeof err);
+  if (count < 0) {
+    fprintf(stderr, "h2c-probe: %s\n", err);
+    return -1;
+  }
+  if (count == 0) {
+    fprintf(stderr, "h2c-probe: %s: no *.json scenario files (set --scenarios "
+            "or H2C_SCENARIOS)\n", dir);
+    return -1;
+  }
+  *n = count;
+  return 0;
+}
+
+static int count_accepted(const run *r) {
+  int ok = 0;
+  for (int i = 0; i < r->ncells; i++) {
+    const cell *c = &r->cells[i];
+    for (int k = 0; k < c->sc->naccept; k++)
+      if (strcmp(c->sc->accept[k], verdict_name(c->verdict)) == 0) {
+        ok++;
+        break;
+      }
+  }
+  return ok;
+}
+
+/* Writes results.json, then renders the reports from that same text. */
+static int write_outputs(const run *r, const char *dir, char *path, size_t pathlen) {
+  char err[512];
+  snprintf(path, pathlen, "%s/results.json", dir);
+  if (make_dirs(dir, err, sizeof err) != 0 || results_write(r, path, err, sizeof err) != 0) {
+    fprintf(stderr, "h2c-probe: %s\n", err);
+    return -1;
+  }
+  cJSON *tree = json_load_file(path, JSON_FILE_MAX, err, sizeof err);
+  if (!tree || render_all(tree, dir, err, sizeof err) != 0) {
+    fprintf(stderr, "h2c-probe: rendering reports: %s\n", err);
+    cJSON_Delete(tree);
+    return -1;
+  }
+  cJSON_Delete(tree);
+  return 0;
+}
+
+static void free_run(run *r) {
+  for (int i = 0; i < r->ncells; i++)
+    cell_free(&r->cells[i]);
+  free(r->cells);
+  scenario_free_all(r->scenarios, r->nscenarios);
+  free_targets(r->targets, r->ntargets);
+}
+
+static int cmd_run(int argc, char **argv) {
+  run_args a;
+  int rc = parse_run_args(argc, argv, &a);
+  if (rc != 0)
+    return rc;
+  run r;
+  memset(&r, 0, sizeof r);
+  if (load_targets(&a, &r.targets, &r.ntargets) != 0 ||
+      load_scenarios(a.scenarios_dir, &r.scenarios, &r.nscenarios) != 0 ||
+      filter_scenarios(&a, r.scenarios, &r.nscenarios) != 0) {
+    free_run(&r);
+    return EXIT_USAGE;
+  }
+  char err[512];
+  if (make_dirs(a.out_dir, err, sizeof err) != 0) {   /* fail before the run */
+    fprintf(stderr, "h2c-probe: %s\n", err);
+    free_run(&r);
+    return EXIT_USAGE;
+  }
+  runner_opts o = {a.timeout_ms, a.jobs, isatty(STDERR_FILENO)};
+  runner_run(&r, &o);
+  char path[4096];
+  if (r.ncells != r.ntargets * r.nscenarios || write_outputs(&r, a.out_dir, path, sizeof path) != 0) {
+    free_run(&r);
+    return EXIT_USAGE;
+  }
+  int ok = count_accepted(&r);
+  printf("h2c-probe: %d cells, %d ok, %d not ok (%.1f s) → %s\n", r.ncells, ok,
+         r.ncells - ok, (double)r.duration_ms / 1000.0, path);
+  rc = (a.strict && ok != r.ncells) ? EXIT_STRICT : 0;
+  free_run(&r);
+  return rc;
+}
+
+/* ---- list / render ---------------------------------------------------------- */
+
+static int cmd_list(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"scenarios", required_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
+  const char *dir = NULL;
+  int ch;
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+    if (ch != 's')
+      return usage_error("list: bad option (see --help)");
+    dir = optarg;
+  }
+  if (optind < argc)
+    return usage_error("list: unexpected argument \"%s\"", argv[optind]);
+  if (!dir)
+    dir = default_scenarios_dir();
+  scenario *list = NULL;
+  int n = 0;
+  if (load_scenarios(dir, &list, &n) != 0)
+    return EXIT_USAGE;
+  for (int i = 0; i < n; i++)
+    printf("%-28s %-5s %s\n", list[i].id, engine_name(list[i].engine), list[i].title);
+  scenario_free_all(list, n);
+  return 0;
+}
+
+static int cmd_render(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"out", required_argument, NULL, 'O'}, {NULL, 0, NULL, 0}};
+  const char *out = NULL;
+  int ch;
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    if (ch != 'O')
+      return usage_error("render: bad option (see --help)");
+    out = optarg;
+  }
+  if (optind != argc - 1)
+    return usage_error("render: expected exactly one RESULTS.json");
+  if (!out)
+    return usage_error("render: --out DIR is required");
+  char err[512];
+  cJSON *tree = json_load_file(argv[optind], JSON_FILE_MAX, err, sizeof err);
+  int rc = tree ? 0 : -1;
+  if (rc == 0)
+    rc = make_dirs(out, err, sizeof err);
+  if (rc == 0)
+    rc = render_all(tree, out, err, sizeof err);
+  cJSON_Delete(tree);
+  if (rc != 0) {
+    fprintf(stderr, "h2c-probe: %s\n", err);
+    return EXIT_USAGE;
+  }
+  printf("h2c-probe: reports rendered into %s\n", out);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  /* A server closing mid-write must be an outcome, not a dead process. */
+  signal(SIGPIPE, SIG_IGN);
+  if (argc < 2)
+    return usage_error("missing command");
+  const char *cmd = argv[1];
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+      cmd = "--help";
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    printf("%s%s", usage_text, help_text);
+    return 0;
+  }
+  if (strcmp(cmd, "--version") == 0) {
+    print_version();
+    return 0;
+  }
+  int rc;
+  if (strcmp(cmd, "run") == 0) {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      fprintf(stderr, "h2c-probe: curl_global_init failed\n");
+      return EXIT_USAGE;
+    }
+    rc = cmd_run(argc - 1, argv + 1);
+    curl_global_cleanup();
+  } else if (strcmp(cmd, "list") == 0) {
+    rc = cmd_list(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "render") == 0) {
+    rc = cmd_render(argc - 1, argv + 1);
+  } else {
+    rc = usage_error("unknown command \"%s\"", cmd);
+  }
+  return rc;
+}

@@ -1,0 +1,695 @@
+/* scenario.c - loads scenario files (docs/formats.md) and turns a request into
+ * the exact HTTP/1.1 bytes the raw engine writes.
+ *
+ * Validation is strict on purpose: a scenario is an experiment, and a typo
+ * (an unknown key, an engine name misspelt, a header given as a string) must
+ * stop the run with an error naming the file and the field, never silently
+ * become a different experiment. */
+#include "scenario.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "cell.h"
+#include "escape.h"
+#include "json_file.h"
+
+#define SC_MAX_BODY (1024u * 1024u)
+#define SC_MAX_FILE (1024u * 1024u)
+#define SC_MAX_CONNECTIONS 8
+
+/* Where we are while loading, so every error names the file and field. */
+typedef struct loader {
+  const char *file;
+  char *err;
+  size_t errlen;
+} loader;
+
+static int fail(const loader *L, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(const loader *L, const char *field, const char *fmt, ...) {
+  char msg[384];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (field && *field)
+    snprintf(L->err, L->errlen, "%s: %s: %s", L->file, field, msg);
+  else
+    snprintf(L->err, L->errlen, "%s: %s", L->file, msg);
+  return -1;
+}
+
+/* ---- small validators ------------------------------------------------ */
+
+/* RFC 9110 §5.6.2 tchar: what a method or header name may be made of. */
+static int is_tchar(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static int is_token(const char *s) {
+  if (!*s)
+    return 0;
+  for (; *s; s++)
+    if (!is_tchar((unsigned char)*s))
+      return 0;
+  return 1;
+}
+
+/* A header value may hold anything but CR, LF and other controls (tab is
+ * fine): a value that splits the header line would be a different request. */
+static int is_field_value(const char *s) {
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if ((c < 0x20 && c != '\t') || c == 0x7f)
+      return 0;
+  }
+  return 1;
+}
+
+/* Request target: visible ASCII, no spaces (it sits between two spaces). */
+static int is_request_target(const char *s) {
+  if (!*s)
+    return 0;
+  for (; *s; s++)
+    if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+      return 0;
+  return 1;
+}
+
+static int is_id(const char *s) {
+  if (!*s)
+    return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+      return 0;
+  return 1;
+}
+
+static int is_label(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || n >= SC_LABEL_LEN)
+    return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+          (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+      return 0;
+  return 1;
+}
+
+/* Rejects keys the format does not define: a misspelt key is a mistake. */
+static int check_keys(const loader *L, const char *field, const cJSON *obj,
+                      const char *const *allowed) {
+  for (const cJSON *it = obj->child; it; it = it->next) {
+    int known = 0;
+    for (const char *const *a = allowed; *a; a++)
+      if (strcmp(it->string, *a) == 0)
+        known = 1;
+    if (!known) {
+      char where[160];
+      if (field && *field)
+        snprintf(where, sizeof where, "%s.%s", field, it->string);
+      else
+        snprintf(where, sizeof where, "%s", it->string);
+      return fail(L, where, "unknown field (see docs/formats.md)");
+    }
+  }
+  return 0;
+}
+
+/* Copies a required non-empty string member. */
+static int get_string(const loader *L, const cJSON *obj, const char *key,
+                      const char *field, int required, char **out) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  if (!v) {
+    if (required)
+      return fail(L, field, "missing (a string is required)");
+    return 0;
+  }
+  if (!cJSON_IsString(v) || !v->valuestring)
+    return fail(L, field, "expected a string");
+  if (!*v->valuestring)
+    return fail(L, field, "must not be empty");
+  *out = strdup(v->valuestring);
+  return *out ? 0 : fail(L, field, "out of memory");
+}
+
+static int get_bool(const loader *L, const cJSON *obj, const char *key,
+                    const char *field, int *out) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  if (!v)
+    return 0;
+  if (!cJSON_IsBool(v))
+    return fail(L, field, "expected true or false");
+  *out = cJSON_IsTrue(v);
+  return 0;
+}
+
+/* Decodes an escaped-bytes string into b. */
+static int get_bytes(const loader *L, const cJSON *v, const char *field, buf *b) {
+  if (!cJSON_IsString(v) || !v->valuestring)
+    return fail(L, field, "expected a string (escaped bytes)");
+  const char *msg = "bad escape";
+  buf_init(b, SC_MAX_BODY);
+  if (unescape_bytes(b, v->valuestring, &msg) != 0)
+    return fail(L, field, "%s", msg);
+  if (!b->data && buf_add(b, "", 0) != BUF_OK)
+    return fail(L, field, "out of memory");
+  return 0;
+}
+
+/* A list of strings, at most max, each passing check (may be NULL). */
+static int get_string_list(const loader *L, const cJSON *v, const char *field,
+                           char **out, int *n, int max,
+                           int (*check)(const char *), const char *what) {
+  if (!cJSON_IsArray(v))
+    return fail(L, field, "expected a list of strings");
+  int count = cJSON_GetArraySize(v);
+  if (count > max)
+    return fail(L, field, "at most %d entries", max);
+  int i = 0;
+  for (const cJSON *it = v->child; it; it = it->next, i++) {
+    char where[96];
+    snprintf(where, sizeof where, "%s[%d]", field, i);
+    if (!cJSON_IsString(it) || !*it->valuestring)
+      return fail(L, where, "expected a non-empty string");
+    if (check && !check(it->valuestring))
+      return fail(L, where, "\"%s\" is not %s", it->valuestring, what);
+    out[i] = strdup(it->valuestring);
+    if (!out[i])
+      return fail(L, where, "out of memory");
+    *n = i + 1;
+  }
+  return 0;
+}
+
+static int is_verdict_name(const char *s) {
+  verdict v;
+  return verdict_from_name(s, &v) == 0;
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+static int load_headers(const loader *L, const cJSON *v, const char *field,
+                        sc_request *r) {
+  if (!cJSON_IsArray(v))
+    return fail(L, field, "expected a list of [name, value]");
+  if (cJSON_GetArraySize(v) > SC_MAX_HEADERS)
+    return fail(L, field, "at most %d headers", SC_MAX_HEADERS);
+  int i = 0;
+  for (const cJSON *h = v->child; h; h = h->next, i++) {
+    char where[128];
+    snprintf(where, sizeof where, "%s[%d]", field, i);
+    if (!cJSON_IsArray(h) || cJSON_GetArraySize(h) != 2 ||
+        !cJSON_IsString(h->child) || !cJSON_IsString(h->child->next))
+      return fail(L, where, "expected [name, value]");
+    const char *name = h->child->valuestring, *value = h->child->next->valuestring;
+    if (!is_token(name))
+      return fail(L, where, "header name \"%s\" is not a token (RFC 9110 §5.1)",
+                  name);
+    if (!is_field_value(value))
+      return fail(L, where, "header value contains CR, LF or another control byte");
+    r->headers[i].name = strdup(name);
+    r->headers[i].value = strdup(value);
+    r->nheaders = i + 1;
+    if (!r->headers[i].name || !r->headers[i].value)
+      return fail(L, where, "out of memory");
+  }
+  return 0;
+}
+
+static int load_chunks(const loader *L, const cJSON *v, const char *field,
+                       sc_request *r) {
+  if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+    return fail(L, field, "expected a non-empty list of strings (escaped bytes)");
+  if (cJSON_GetArraySize(v) > SC_MAX_CHUNKS)
+    return fail(L, field, "at most %d chunks", SC_MAX_CHUNKS);
+  int i = 0;
+  for (const cJSON *c = v->child; c; c = c->next, i++) {
+    char where[128];
+    snprintf(where, sizeof where, "%s[%d]", field, i);
+    r->nchunks = i + 1;
+    if (get_bytes(L, c, where, &r->chunks[i]) != 0)
+      return -1;
+    if (r->chunks[i].len == 0)
+      return fail(L, where, "empty chunk: a zero-size chunk ends the body "
+                  "(the final 0 chunk is added automatically)");
+  }
+  return 0;
+}
+
+static int load_expect(const loader *L, const cJSON *v, const char *field,
+                       sc_request *r) {
+  static const char *const keys[] = {"status", "body", "body_is_request_body", NULL};
+  if (!cJSON_IsObject(v))
+    return fail(L, field, "expected an object {\"status\": ...}");
+  if (check_keys(L, field, v, keys) != 0)
+    return -1;
+  char where[128];
+  snprintf(where, sizeof where, "%s.status", field);
+  const cJSON *st = cJSON_GetObjectItemCaseSensitive(v, "status");
+  if (!st)
+    return fail(L, where, "missing (an integer status is required)");
+  if (!cJSON_IsNumber(st) || st->valuedouble != (double)st->valueint ||
+      st->valueint < 100 || st->valueint > 599)
+    return fail(L, where, "expected an integer status 100-599");
+  r->expect_status = st->valueint;
+  const cJSON *body = cJSON_GetObjectItemCaseSensitive(v, "body");
+  if (body) {
+    snprintf(where, sizeof where, "%s.body", field);
+    if (get_bytes(L, body, where, &r->expect_body) != 0)
+      return -1;
+    r->has_expect_body = 1;
+  }
+  snprintf(where, sizeof where, "%s.body_is_request_body", field);
+  if (get_bool(L, v, "body_is_request_body", where, &r->expect_echo) != 0)
+    return -1;
+  if (r->expect_echo && r->has_expect_body)
+    return fail(L, field, "give either body or body_is_request_body, not both");
+  return 0;
+}
+
+static int load_request(const loader *L, const cJSON *v, int idx, sc_request *r) {
+  static const char *const keys[] = {"connection", "method", "path", "headers",
+                                     "body", "chunks", "expect", NULL};
+  char field[64], where[96];
+  snprintf(field, sizeof field, "requests[%d]", idx);
+  if (!cJSON_IsObject(v))
+    return fail(L, field, "expected an object");
+  if (check_keys(L, field, v, keys) != 0)
+    return -1;
+
+  char *label = NULL;
+  snprintf(where, sizeof where, "%s.connection", field);
+  if (get_string(L, v, "connection", where, 0, &label) != 0)
+    return -1;
+  if (label && !is_label(label)) {
+    free(label);
+    return fail(L, where, "expected 1-%d letters, digits, - or _", SC_LABEL_LEN - 1);
+  }
+  snprintf(r->connection, sizeof r->connection, "%s", label ? label : "a");
+  free(label);
+
+  snprintf(where, sizeof where, "%s.method", field);
+  if (get_string(L, v, "method", where, 1, &r->method) != 0)
+    return -1;
+  if (!is_token(r->method))
+    return fail(L, where, "\"%s\" is not a token (RFC 9110 §9.1)", r->method);
+  snprintf(where, sizeof where, "%s.path", field);
+  if (get_string(L, v, "path", where, 1, &r->path) != 0)
+    return -1;
+  if (!is_request_target(r->path))
+    return fail(L, where, "expected visible ASCII without spaces");
+
+  const cJSON *h = cJSON_GetObjectItemCaseSensitive(v, "headers");
+  snprintf(where, sizeof where, "%s.headers", field);
+  if (h && load_headers(L, h, where, r) != 0)
+    return -1;
+
+  const cJSON *body = cJSON_GetObjectItemCaseSensitive(v, "body");
+  const cJSON *chunks = cJSON_GetObjectItemCaseSensitive(v, "chunks");
+  if (body && chunks)
+    return fail(L, field, "body and chunks are exclusive");
+  snprintf(where, sizeof where, "%s.body", field);
+  if (body) {
+    if (get_bytes(L, body, where, &r->body) != 0)
+      return -1;
+    r->has_body = 1;
+  }
+  snprintf(where, sizeof where, "%s.chunks", field);
+  if (chunks && load_chunks(L, chunks, where, r) != 0)
+    return -1;
+
+  const cJSON *ex = cJSON_GetObjectItemCaseSensitive(v, "expect");
+  snprintf(where, sizeof where, "%s.expect", field);
+  if (!ex)
+    return fail(L, where, "missing (every request says what a correct server answers)");
+  return load_expect(L, ex, where, r);
+}
+
+static int load_requests(const loader *L, const cJSON *v, scenario *sc) {
+  if (!v)
+    return fail(L, "requests", "missing (a non-empty list is required)");
+  if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+    return fail(L, "requests", "expected a non-empty list of requests");
+  if (cJSON_GetArraySize(v) > SC_MAX_REQUESTS)
+    return fail(L, "requests", "at most %d requests", SC_MAX_REQUESTS);
+  int i = 0;
+  for (const cJSON *it = v->child; it; it = it->next, i++) {
+    sc->nrequests = i + 1;
+    if (load_request(L, it, i, &sc->requests[i]) != 0)
+      return -1;
+  }
+  /* The transcript tracks offsets for a bounded number of connections. */
+  int nlabels = 0;
+  for (int a = 0; a < sc->nrequests; a++) {
+    int seen = 0;
+    for (int b = 0; b < a; b++)
+      if (strcmp(sc->requests[a].connection, sc->requests[b].connection) == 0)
+        seen = 1;
+    nlabels += !seen;
+  }
+  if (nlabels > SC_MAX_CONNECTIONS)
+    return fail(L, "requests", "at most %d distinct connections", SC_MAX_CONNECTIONS);
+  return 0;
+}
+
+/* ---- the scenario object ---------------------------------------------- */
+
+/* The file name without directory and ".json": the id must equal it, so a
+ * results file always points back at the file that defined the scenario. */
+static void file_stem(const char *path, char *out, size_t outlen) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  size_t n = strlen(base);
+  if (n > 5 && strcmp(base + n - 5, ".json") == 0)
+    n -= 5;
+  if (n >= outlen)
+    n = outlen - 1;
+  memcpy(out, base, n);
+  out[n] = '\0';
+}
+
+static int load_engine_and_send(const loader *L, const cJSON *root, scenario *sc) {
+  const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "engine");
+  if (!e)
+    return fail(L, "engine", "missing (raw, curl or h2)");
+  if (!cJSON_IsString(e))
+    return fail(L, "engine", "expected a string: raw, curl or h2");
+  if (strcmp(e->valuestring, "raw") == 0)
+    sc->engine = ENGINE_RAW;
+  else if (strcmp(e->valuestring, "curl") == 0)
+    sc->engine = ENGINE_CURL;
+  else if (strcmp(e->valuestring, "h2") == 0)
+    sc->engine = ENGINE_H2;
+  else
+    return fail(L, "engine", "unknown engine \"%s\" (raw, curl or h2)", e->valuestring);
+
+  const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "send");
+  sc->send = SEND_SEQUENTIAL;
+  if (s) {
+    if (!cJSON_IsString(s))
+      return fail(L, "send", "expected a string: sequential or pipelined");
+    if (strcmp(s->valuestring, "pipelined") == 0)
+      sc->send = SEND_PIPELINED;
+    else if (strcmp(s->valuestring, "sequential") != 0)
+      return fail(L, "send", "unknown send mode \"%s\" (sequential or pipelined)",
+                  s->valuestring);
+  }
+  if (sc->engine == ENGINE_CURL && sc->send == SEND_PIPELINED)
+    return fail(L, "send", "the curl engine sends sequentially only");
+  return 0;
+}
+
+static int load_curl(const loader *L, const cJSON *root, scenario *sc) {
+  static const char *const keys[] = {"http_version", NULL};
+  const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "curl");
+  if (!c) {
+    if (sc->engine == ENGINE_CURL)
+      sc->curl_http_version = strdup("1.1");
+    return 0;
+  }
+  if (sc->engine != ENGINE_CURL)
+    return fail(L, "curl", "only meaningful with \"engine\": \"curl\"");
+  if (!cJSON_IsObject(c))
+    return fail(L, "curl", "expected an object {\"http_version\": ...}");
+  if (check_keys(L, "curl", c, keys) != 0)
+    return -1;
+  if (get_string(L, c, "http_version", "curl.http_version", 1,
+                 &sc->curl_http_version) != 0)
+    return -1;
+  const char *v = sc->curl_http_version;
+  if (strcmp(v, "1.1") != 0 && strcmp(v, "2") != 0 &&
+      strcmp(v, "2-prior-knowledge") != 0)
+    return fail(L, "curl.http_version", "unknown version \"%s\" (1.1, 2 or "
+                "2-prior-knowledge)", v);
+  return 0;
+}
+
+static int load_root(const loader *L, const cJSON *root, scenario *sc) {
+  static const char *const keys[] = {"id", "title", "explanation", "correct",
+                                     "rfc", "engine", "send", "accept",
+                                     "measure_loss", "curl", "requests", NULL};
+  if (!cJSON_IsObject(root))
+    return fail(L, NULL, "expected a JSON object");
+  if (check_keys(L, NULL, root, keys) != 0)
+    return -1;
+  if (get_string(L, root, "id", "id", 1, &sc->id) != 0)
+    return -1;
+  if (!is_id(sc->id))
+    return fail(L, "id", "\"%s\" must be [a-z0-9-]+", sc->id);
+  char stem[256];
+  file_stem(L->file, stem, sizeof stem);
+  if (strcmp(stem, sc->id) != 0)
+    return fail(L, "id", "\"%s\" must equal the file name (%s.json)", sc->id, sc->id);
+  if (get_string(L, root, "title", "title", 1, &sc->title) != 0 ||
+      get_string(L, root, "explanation", "explanation", 1, &sc->explanation) != 0 ||
+      get_string(L, root, "correct", "correct", 1, &sc->correct) != 0)
+    return -1;
+  const cJSON *rfc = cJSON_GetObjectItemCaseSensitive(root, "rfc");
+  if (rfc && get_string_list(L, rfc, "rfc", sc->rfc, &sc->nrfc, 8, NULL, "") != 0)
+    return -1;
+  if (load_engine_and_send(L, root, sc) != 0)
+    return -1;
+  const cJSON *acc = cJSON_GetObjectItemCaseSensitive(root, "accept");
+  if (acc) {
+    if (get_string_list(L, acc, "accept", sc->accept, &sc->naccept, 8,
+                        is_verdict_name, "a verdict name") != 0)
+      return -1;
+    if (sc->naccept == 0)
+      return fail(L, "accept", "must list at least one verdict");
+  } else {
+    sc->accept[0] = strdup("ok-h1");
+    sc->accept[1] = strdup("ok-h2");
+    sc->naccept = 2;
+  }
+  if (get_bool(L, root, "measure_loss", "measure_loss", &sc->measure_loss) != 0)
+    return -1;
+  if (sc->measure_loss && sc->engine != ENGINE_RAW)
+    return fail(L, "measure_loss", "only the raw engine can measure loss");
+  if (load_curl(L, root, sc) != 0)
+    return -1;
+  return load_requests(L, cJSON_GetObjectItemCaseSensitive(root, "requests"), sc);
+}
+
+int scenario_load_file(const char *path, scenario *sc, char *err, size_t errlen) {
+  memset(sc, 0, sizeof *sc);
+  loader L = {path, err, errlen};
+  cJSON *root = json_load_file(path, SC_MAX_FILE, err, errlen);
+  if (!root)
+    return -1;
+  int rc = load_root(&L, root, sc);
+  cJSON_Delete(root);
+  if (rc == 0) {
+    sc->source_path = strdup(path);
+    if (!sc->source_path)
+      rc = fail(&L, NULL, "out of memory");
+  }
+  if (rc != 0)
+    scenario_free(sc);
+  return rc;
+}
+
+static int cmp_names(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sorted *.json file names of dir (hidden files skipped). */
+static int list_json_files(const char *dir, char ***names, int *n, char *err,
+                           size_t errlen) {
+  DIR *d = opendir(dir);
+  if (!d) {
+    snprintf(err, errlen, "%s: cannot open scenario directory", dir);
+    return -1;
+  }
+  struct dirent *de;
+  int cap = 0;
+  *names = NULL;
+  *n = 0;
+  while ((de = readdir(d)) != NULL) {
+    size_t len = strlen(de->d_name);
+    if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".json") != 0)
+      continue;
+    if (*n == cap) {
+      cap = cap ? cap * 2 : 32;
+      char **p = realloc(*names, (size_t)cap * sizeof *p);
+      if (!p)
+        break;
+      *names = p;
+    }
+    (*names)[*n] = strdup(de->d_name);
+    if ((*names)[*n])
+      (*n)++;
+  }
+  closedir(d);
+  if (*n > 1)
+    qsort(*names, (size_t)*n, sizeof **names, cmp_names);
+  return 0;
+}
+
+int scenario_load_dir(const char *dir, scenario **out, char *err, size_t errlen) {
+  char **names;
+  int n;
+  *out = NULL;
+  if (list_json_files(dir, &names, &n, err, errlen) != 0)
+    return -1;
+  scenario *list = n ? calloc((size_t)n, sizeof *list) : NULL;
+  int loaded = 0, rc = 0;
+  if (n && !list) {
+    snprintf(err, errlen, "%s: out of memory", dir);
+    rc = -1;
+  }
+  for (int i = 0; rc == 0 && i < n; i++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    if (scenario_load_file(path, &list[i], err, errlen) != 0)
+      rc = -1;
+    else
+      loaded++;
+  }
+  for (int i = 0; i < n; i++)
+    free(names[i]);
+  free(names);
+  if (rc != 0) {
+    scenario_free_all(list, loaded);
+    return -1;
+  }
+  *out = list;
+  return n;
+}
+
+static void request_free(sc_request *r) {
+  free(r->method);
+  free(r->path);
+  for (int i = 0; i < r->nheaders; i++) {
+    free(r->headers[i].name);
+    free(r->headers[i].value);
+  }
+  buf_free(&r->body);
+  for (int i = 0; i < r->nchunks; i++)
+    buf_free(&r->chunks[i]);
+  buf_free(&r->expect_body);
+}
+
+void scenario_free(scenario *sc) {
+  if (!sc)
+    return;
+  free(sc->id);
+  free(sc->title);
+  free(sc->explanation);
+  free(sc->correct);
+  for (int i = 0; i < sc->nrfc; i++)
+    free(sc->rfc[i]);
+  for (int i = 0; i < sc->naccept; i++)
+    free(sc->accept[i]);
+  free(sc->curl_http_version);
+  for (int i = 0; i < sc->nrequests; i++)
+    request_free(&sc->requests[i]);
+  free(sc->source_path);
+  memset(sc, 0, sizeof *sc);
+}
+
+void scenario_free_all(scenario *list, int n) {
+  for (int i = 0; list && i < n; i++)
+    scenario_free(&list[i]);
+  free(list);
+}
+
+/* ---- wire bytes --------------------------------------------------------- */
+
+static int has_header(const sc_request *r, const char *name) {
+  for (int i = 0; i < r->nheaders; i++)
+    if (strcasecmp(r->headers[i].name, name) == 0)
+      return 1;
+  return 0;
+}
+
+/* Appends value with every "{authority}" replaced (kept when authority is
+ * NULL, which is how results.json shows the bytes independent of a target). */
+static int add_substituted(buf *out, const char *value, const char *authority) {
+  static const char ph[] = "{authority}";
+  const char *p = value, *hit;
+  int rc = BUF_OK;
+  while (rc == BUF_OK && authority && (hit = strstr(p, ph)) != NULL) {
+    rc = buf_add(out, p, (size_t)(hit - p));
+    if (rc == BUF_OK)
+      rc = buf_adds(out, authority);
+    p = hit + sizeof ph - 1;
+  }
+  return rc == BUF_OK ? buf_adds(out, p) : rc;
+}
+
+static int add_chunked_body(buf *out, const sc_request *r) {
+  int rc = BUF_OK;
+  for (int i = 0; rc == BUF_OK && i < r->nchunks; i++) {
+    rc = buf_printf(out, "%zx\r\n", r->chunks[i].len);
+    if (rc == BUF_OK)
+      rc = buf_add(out, r->chunks[i].data, r->chunks[i].len);
+    if (rc == BUF_OK)
+      rc = buf_adds(out, "\r\n");
+  }
+  return rc == BUF_OK ? buf_adds(out, "0\r\n\r\n") : rc;
+}
+
+int scenario_request_wire(const scenario *sc, int i, const char *authority,
+                          buf *out) {
+  if (i < 0 || i >= sc->nrequests)
+    return BUF_TOO_BIG;
+  const sc_request *r = &sc->requests[i];
+  int rc = buf_printf(out, "%s %s HTTP/1.1\r\n", r->method, r->path);
+  for (int h = 0; rc == BUF_OK && h < r->nheaders; h++) {
+    rc = buf_printf(out, "%s: ", r->headers[h].name);
+    if (rc == BUF_OK)
+      rc = add_substituted(out, r->headers[h].value, authority);
+    if (rc == BUF_OK)
+      rc = buf_adds(out, "\r\n");
+  }
+  int listed_te = has_header(r, "Transfer-Encoding");
+  if (rc == BUF_OK && r->has_body && !listed_te && !has_header(r, "Content-Length"))
+    rc = buf_printf(out, "Content-Length: %zu\r\n", r->body.len);
+  if (rc == BUF_OK && r->nchunks > 0 && !listed_te)
+    rc = buf_adds(out, "Transfer-Encoding: chunked\r\n");
+  if (rc == BUF_OK)
+    rc = buf_adds(out, "\r\n");
+  if (rc == BUF_OK && r->has_body)
+    rc = buf_add(out, r->body.data, r->body.len);
+  if (rc == BUF_OK && r->nchunks > 0)
+    rc = add_chunked_body(out, r);
+  return rc;
+}
+
+int scenario_request_body(const sc_request *r, buf *out) {
+  int rc = BUF_OK;
+  if (r->has_body)
+    rc = buf_add(out, r->body.data, r->body.len);
+  for (int i = 0; rc == BUF_OK && i < r->nchunks; i++)
+    rc = buf_add(out, r->chunks[i].data, r->chunks[i].len);
+  if (rc == BUF_OK && !out->data)
+    rc = buf_add(out, "", 0);   /* always a valid (empty) string */
+  return rc;
+}
+
+int scenario_request_is_upgrade(const sc_request *r) {
+  return has_header(r, "Upgrade");
+}
+
+const char *engine_name(engine_kind e) {
+  switch (e) {
+  case ENGINE_RAW: return "raw";
+  case ENGINE_CURL: return "curl";
+  case ENGINE_H2: return "h2";
+  }
+  return "?";
+}
+
+const char *send_mode_name(send_mode s) {
+  return s == SEND_PIPELINED ? "pipelined" : "sequential";
+}

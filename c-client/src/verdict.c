@@ -1,0 +1,370 @@
+/* verdict.c - from a cell's exchanges to one verdict and one line a person
+ * understands, in the style of h2spec: what was expected, for which request,
+ * and what came back ("expected 200 with body `abc` for request 2 (POST
+ * /echo); got `400 Bad Request`").
+ *
+ * The idea: walk the requests in order; the first one not answered as
+ * expected decides, because everything after it on that connection is a
+ * consequence. Only the parsed exchanges count, never the transcript (which
+ * may be cut) and never the target's name. */
+#include "verdict.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "target.h"
+
+#define SNIP_BYTES 40        /* bytes quoted from the wire in a reason */
+#define REASON_MAX 499       /* one line, under 500 bytes */
+#define MIN_FRAGMENT 6       /* shortest quote that counts as evidence */
+#define INFER_MAX_WIRE 4096  /* bounded work for the inference */
+#define INFER_MAX_HAY 2048
+
+/* Appends data escaped, at most SNIP_BYTES of it, "…" when cut. */
+static void add_snippet(buf *out, const void *data, size_t n) {
+  size_t take = n > SNIP_BYTES ? SNIP_BYTES : n;
+  escape_bytes(out, data, take);
+  if (take < n)
+    buf_adds(out, "…");
+}
+
+/* Length of the valid UTF-8 sequence at p (2-4), or 0. */
+static int utf8_len(const unsigned char *p) {
+  int n = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+  for (int k = 1; k < n; k++)
+    if ((p[k] & 0xc0) != 0x80)
+      return 0;
+  return n;
+}
+
+/* The engine's own words may hold anything (even server bytes): one line,
+ * valid UTF-8, other bytes escaped. */
+static void add_words(buf *out, const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    int n = *p >= 0x80 ? utf8_len(p) : 1;
+    if (n > 1) {
+      buf_add(out, p, (size_t)n);
+      p += n;
+    } else if (*p >= 0x80 || *p == 0x7f) {
+      escape_bytes(out, p++, 1);
+    } else {
+      char ch = *p < 0x20 ? ' ' : (char)*p;
+      buf_add(out, &ch, 1);
+      p++;
+    }
+  }
+}
+
+/* The previous request on the same client connection, or -1. */
+static int prev_on_conn(const scenario *sc, int i) {
+  for (int p = i - 1; p >= 0; p--)
+    if (strcmp(sc->requests[p].connection, sc->requests[i].connection) == 0)
+      return p;
+  return -1;
+}
+
+/* The body a correct server answers with, when the scenario says. */
+static int expected_body(const sc_request *r, buf *out) {
+  if (r->has_expect_body)
+    return buf_add(out, r->expect_body.data, r->expect_body.len) == BUF_OK;
+  if (r->expect_echo)
+    return scenario_request_body(r, out) == BUF_OK;
+  return 0;
+}
+
+static void add_request_name(buf *out, const scenario *sc, int i) {
+  const sc_request *r = &sc->requests[i];
+  buf_printf(out, "request %d (%s %.60s%s)", i + 1, r->method, r->path,
+             strlen(r->path) > 60 ? "…" : "");
+}
+
+static void add_expectation(buf *out, const cell *c, int i) {
+  const sc_request *r = &c->sc->requests[i];
+  buf body;
+  buf_init(&body, 1024u * 1024u);
+  buf_printf(out, "expected %d", r->expect_status);
+  if (expected_body(r, &body)) {
+    buf_adds(out, " with body `");
+    add_snippet(out, body.data, body.len);
+    buf_adds(out, "`");
+  }
+  buf_free(&body);
+}
+
+/* "`400 Bad Request`" plus the body when there is one. */
+static void add_answer(buf *out, const exchange *e) {
+  buf_adds(out, "`");
+  buf_printf(out, "%d", e->status);
+  if (e->reason_phrase[0]) {
+    buf_adds(out, " ");
+    add_snippet(out, e->reason_phrase, strlen(e->reason_phrase));
+  }
+  buf_adds(out, "`");
+  if (e->body.len) {
+    buf_adds(out, " with body `");
+    add_snippet(out, e->body.data, e->body.len);
+    buf_adds(out, "`");
+  }
+}
+
+/* What came back instead, in words: "got ..." / "not sent: ...". */
+static void add_got(buf *out, const exchange *e) {
+  switch (e->outcome) {
+  case OUT_ANSWERED: buf_adds(out, "got "); add_answer(out, e); break;
+  case OUT_TIMEOUT: buf_adds(out, "got no complete answer before the timeout"); break;
+  case OUT_CLOSED: buf_adds(out, "got EOF: the server closed the connection without answering"); break;
+  case OUT_RESET: buf_adds(out, "got a connection reset"); break;
+  case OUT_NOT_SENT: buf_adds(out, "not sent: the connection was already gone"); break;
+  case OUT_CONNECT_FAILED: buf_adds(out, "could not connect"); break;
+  case OUT_BAD_RESPONSE: buf_adds(out, "got an unparseable response"); break;
+  case OUT_TOO_BIG: buf_adds(out, "got an answer over the probe's size cap"); break;
+  case OUT_PENDING: buf_adds(out, "the probe never got to it"); break;
+  }
+  if (e->detail[0] && e->outcome != OUT_ANSWERED) {
+    buf_adds(out, " (");
+    add_words(out, e->detail);
+    buf_adds(out, ")");
+  }
+}
+
+int verdict_exchange_ok(const cell *c, int i, char *why, size_t whylen) {
+  const exchange *e = &c->ex[i];
+  const sc_request *r = &c->sc->requests[i];
+  int ok = e->outcome == OUT_ANSWERED && e->status == r->expect_status;
+  if (ok) {
+    buf want;
+    buf_init(&want, 1024u * 1024u);
+    if (expected_body(r, &want))
+      ok = want.len == e->body.len &&
+           (want.len == 0 || memcmp(want.data, e->body.data, want.len) == 0);
+    buf_free(&want);
+  }
+  if (why && whylen) {
+    why[0] = '\0';
+    if (!ok) {
+      buf b;
+      buf_init(&b, 4096);
+      add_got(&b, e);
+      snprintf(why, whylen, "%s", b.data ? b.data : "");
+      buf_free(&b);
+    }
+  }
+  return ok;
+}
+
+int verdict_first_failure(const cell *c) {
+  for (int i = 0; i < c->sc->nrequests; i++)
+    if (!verdict_exchange_ok(c, i, NULL, 0))
+      return i;
+  return -1;
+}
+
+/* ---- lost bytes ------------------------------------------------------- */
+
+static size_t common_run(const char *hay, size_t hn, const char *w, size_t wn) {
+  size_t len = 0;
+  while (len < wn && memmem(hay, hn, w, len + 1))
+    len++;
+  return len;
+}
+
+/* Plain words ("request", "Bad Request") turn up in any error prose; a quote
+ * of wire bytes worth believing holds something else too (a '/', a digit, a
+ * CR...). */
+static int only_words(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == ' '))
+      return 0;
+  return 1;
+}
+
+/* When an error answer quotes request i from byte k > 0 (a server that ate
+ * k bytes parses what follows as a request line and often says so), k is a
+ * good guess for the loss. The longest quote wins; a quote from byte 0 means
+ * nothing was lost. The reason phrase counts only when it is not a plain
+ * phrase. Returns k, or -1. */
+static long infer_lost(const cell *c, int i, char *quote, size_t quotelen) {
+  const exchange *e = &c->ex[i];
+  if (e->outcome != OUT_ANSWERED || e->status == c->sc->requests[i].expect_status)
+    return -1;
+  buf wire, hay;
+  buf_init(&wire, INFER_MAX_WIRE);
+  buf_init(&hay, INFER_MAX_HAY + 256);
+  long best_k = -1;
+  size_t best_len = 0;
+  const char *auth = c->tg ? c->tg->authority : NULL;
+  if (!only_words(e->reason_phrase, strlen(e->reason_phrase)))
+    buf_adds(&hay, e->reason_phrase);
+  buf_adds(&hay, "\n");
+  buf_add(&hay, e->body.data, e->body.len > INFER_MAX_HAY ? INFER_MAX_HAY : e->body.len);
+  if (scenario_request_wire(c->sc, i, auth, &wire) == BUF_OK && hay.data) {
+    for (size_t k = 0; k + MIN_FRAGMENT <= wire.len; k++) {
+      size_t len = common_run(hay.data, hay.len, wire.data + k, wire.len - k);
+      if (len >= MIN_FRAGMENT && len > best_len && !only_words(wire.data + k, len)) {
+        best_len = len;
+        best_k = (long)k;
+      }
+    }
+  }
+  if (best_k > 0 && quote) {
+    buf q;
+    buf_init(&q, 512);
+    add_snippet(&q, wire.data + best_k, best_len);
+    snprintf(quote, quotelen, "%s", q.data ? q.data : "");
+    buf_free(&q);
+  }
+  buf_free(&wire);
+  buf_free(&hay);
+  return best_k > 0 ? best_k : -1;
+}
+
+static void add_loss(buf *out, const cell *c, int i, int p) {
+  if (p < 0)
+    return;
+  if (c->lost_bytes >= 0) {
+    buf_printf(out, " — the first %ld bytes of request %d were consumed as the "
+               "body of request %d (confirmed: ", c->lost_bytes, i + 1, p + 1);
+    add_words(out, c->loss_evidence);
+    buf_adds(out, ")");
+    return;
+  }
+  char quote[256];
+  long k = infer_lost(c, i, quote, sizeof quote);
+  if (k > 0)
+    buf_printf(out, " — the first %ld bytes of request %d seem to have been "
+               "consumed as the body of request %d (inferred: the answer quotes "
+               "request %d from byte %ld: `%s`)", k, i + 1, p + 1, i + 1, k, quote);
+}
+
+/* A server that reads request p's body a second time waits for that many
+ * bytes; when request i is shorter, it can never answer. */
+static void add_hang_hint(buf *out, const cell *c, int i, int p) {
+  if (p < 0)
+    return;
+  buf body, wire;
+  buf_init(&body, 1024u * 1024u);
+  buf_init(&wire, 1024u * 1024u);
+  scenario_request_body(&c->sc->requests[p], &body);
+  scenario_request_wire(c->sc, i, c->tg ? c->tg->authority : NULL, &wire);
+  if (body.len > wire.len)
+    buf_printf(out, " — request %d's body (%zu bytes) is longer than request %d "
+               "(%zu bytes): a server reading that body again is still waiting "
+               "for the rest of it", p + 1, body.len, i + 1, wire.len);
+  buf_free(&body);
+  buf_free(&wire);
+}
+
+/* ---- the decision ------------------------------------------------------- */
+
+static verdict decide_failure(const cell *c, int i, buf *why) {
+  const exchange *e = &c->ex[i];
+  const sc_request *r = &c->sc->requests[i];
+  int p = prev_on_conn(c->sc, i);
+  int announced = p >= 0 && c->ex[p].conn_close;
+  add_expectation(why, c, i);
+  buf_adds(why, " for ");
+  add_request_name(why, c->sc, i);
+  buf_adds(why, "; ");
+  add_got(why, e);
+  switch (e->outcome) {
+  case OUT_CONNECT_FAILED:
+  case OUT_PENDING:
+    return V_ERROR;
+  case OUT_TIMEOUT:
+    if (c->lost_bytes >= 0)
+      add_loss(why, c, i, p);
+    else
+      add_hang_hint(why, c, i, p);
+    return V_HANG;
+  case OUT_NOT_SENT:
+  case OUT_CLOSED:
+  case OUT_RESET:
+    if (announced) {
+      buf_printf(why, " — the answer to request %d announced Connection: close", p + 1);
+      return V_NO_REUSE;
+    }
+    if (p >= 0)
+      buf_printf(why, " — after answering request %d the server closed without "
+                 "announcing it", p + 1);
+    return V_CLOSED;
+  case OUT_BAD_RESPONSE:
+  case OUT_TOO_BIG:
+    add_loss(why, c, i, p);
+    return V_DESYNC;
+  case OUT_ANSWERED:
+    if (p < 0 && scenario_request_is_upgrade(r) && e->status >= 400 && e->status <= 599) {
+      buf_adds(why, " — the server refused the upgrade-bearing request itself");
+      return V_REJECTED;
+    }
+    add_loss(why, c, i, p);
+    return V_DESYNC;
+  }
+  return V_ERROR;
+}
+
+static int spoke_h2(const cell *c) {
+  if (c->upgraded)
+    return 1;
+  for (int i = 0; i < c->sc->nrequests; i++)
+    if (strcmp(c->ex[i].http_version, "2") == 0)
+      return 1;
+  return 0;
+}
+
+static verdict decide_all_answered(const cell *c, buf *why) {
+  const scenario *sc = c->sc;
+  for (int i = 0; i < sc->nrequests; i++) {
+    int p = prev_on_conn(sc, i);
+    if (p < 0 || !c->ex[i].new_connection)
+      continue;
+    if (c->ex[p].conn_close) {
+      buf_printf(why, "answered correctly, but the server announced Connection: "
+                 "close in its answer to request %d, so request %d went over a "
+                 "new connection", p + 1, i + 1);
+      return V_NO_REUSE;
+    }
+    buf_printf(why, "request %d was answered correctly, but over a new connection: "
+               "the server closed the first without announcing it", i + 1);
+    return V_CLOSED;
+  }
+  if (c->extra_bytes > 0) {
+    buf_printf(why, "%zu bytes arrived after the last expected answer: an answer "
+               "to a request never sent", c->extra_bytes);
+    return V_DESYNC;
+  }
+  if (spoke_h2(c)) {
+    buf_printf(why, "all %d requests answered as expected over HTTP/2%s",
+               sc->nrequests, c->upgraded ? " after a 101 upgrade" : "");
+    return V_OK_H2;
+  }
+  buf_printf(why, "all %d requests answered as expected over HTTP/1.1",
+             sc->nrequests);
+  return V_OK_H1;
+}
+
+/* Copies at most REASON_MAX bytes, never splitting a UTF-8 sequence. */
+static void set_reason(cell *c, const buf *why) {
+  const char *s = why->data ? why->data : "";
+  size_t n = why->len;
+  if (n > REASON_MAX) {
+    static const char ell[] = "…";
+    n = REASON_MAX - (sizeof ell - 1);
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+      n--;
+    snprintf(c->reason, sizeof c->reason, "%.*s%s", (int)n, s, ell);
+  } else {
+    snprintf(c->reason, sizeof c->reason, "%s", s);
+  }
+}
+
+void verdict_decide(cell *c) {
+  buf why;
+  buf_init(&why, 8192);
+  int i = verdict_first_failure(c);
+  c->verdict = i >= 0 ? decide_failure(c, i, &why) : decide_all_answered(c, &why);
+  set_reason(c, &why);
+  buf_free(&why);
+}

@@ -1,0 +1,279 @@
+/* test_scenario.c - scenario loading, strict validation and wire bytes.
+ * Runs from tests/ (make check does cd tests): the catalogue is ../scenarios,
+ * malformed files are fixtures/scenarios-bad/, one-off good files are written
+ * to a fresh temporary directory. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "scenario.h"
+
+static char tmpdir[64];
+
+/* Writes json to <tmpdir>/<id>.json and returns the path (static). */
+static const char *write_scenario(const char *id, const char *json) {
+  static char path[256];
+  if (!tmpdir[0]) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/h2c-test-scenario-XXXXXX");
+    if (!mkdtemp(tmpdir))
+      return NULL;
+  }
+  snprintf(path, sizeof path, "%s/%s.json", tmpdir, id);
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return NULL;
+  fputs(json, f);
+  fclose(f);
+  return path;
+}
+
+static void remove_tmpdir(void) {
+  if (!tmpdir[0])
+    return;
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+  if (system(cmd) != 0)
+    fprintf(stderr, "could not remove %s\n", tmpdir);
+}
+
+/* Loads a one-off scenario; returns 0 on success. */
+static int load_tmp(const char *id, const char *json, scenario *sc, char *err,
+                    size_t errlen) {
+  const char *path = write_scenario(id, json);
+  if (!path)
+    return -1;
+  return scenario_load_file(path, sc, err, errlen);
+}
+
+static int wire_is(const scenario *sc, int i, const char *auth, const char *want,
+                   size_t wantlen) {
+  buf b;
+  buf_init(&b, 1 << 20);
+  int ok = scenario_request_wire(sc, i, auth, &b) == BUF_OK && b.len == wantlen &&
+           memcmp(b.data, want, wantlen) == 0;
+  if (!ok)
+    fprintf(stderr, "  wire was: [%.*s]\n", (int)b.len, b.data ? b.data : "");
+  buf_free(&b);
+  return ok;
+}
+
+#define WIRE_IS(sc, i, auth, lit) CHECK(wire_is(sc, i, auth, lit, sizeof lit - 1))
+
+TEST(catalogue_loads_sorted_and_complete) {
+  scenario *list = NULL;
+  char err[512] = "";
+  int n = scenario_load_dir("../scenarios", &list, err, sizeof err);
+  if (n < 0)
+    fprintf(stderr, "  %s\n", err);
+  CHECK(n >= 11);
+  static const char *const need[] = {
+      "control-keepalive", "seed-upgrade-h2c", "rfc-upgrade-post", "rfc-upgrade-get",
+      "websocket-upgrade-post", "seed-long-body", "seed-pipelined", "seed-chunked",
+      "curl-h2c-upgrade", "curl-seed-headers", "h2-prior-knowledge"};
+  int found = 0;
+  for (size_t k = 0; k < sizeof need / sizeof need[0]; k++)
+    for (int i = 0; i < n; i++)
+      found += strcmp(list[i].id, need[k]) == 0;
+  int sorted = 1;
+  for (int i = 1; i < n; i++)
+    sorted &= strcmp(list[i - 1].id, list[i].id) < 0;
+  int explained = 1;
+  for (int i = 0; i < n; i++)
+    explained &= strstr(list[i].correct, "RFC") != NULL;
+  scenario_free_all(list, n);
+  CHECK_INT(found, sizeof need / sizeof need[0]);
+  CHECK(sorted);
+  CHECK(explained);
+}
+
+TEST(seed_scenario_fields) {
+  scenario sc;
+  char err[512];
+  CHECK_INT(scenario_load_file("../scenarios/seed-upgrade-h2c.json", &sc, err, sizeof err), 0);
+  int ok = sc.engine == ENGINE_RAW && sc.send == SEND_SEQUENTIAL && sc.measure_loss == 1 &&
+           sc.nrequests == 2 && sc.requests[0].has_body && sc.requests[0].body.len == 13 &&
+           sc.requests[1].expect_echo && sc.requests[0].expect_status == 200 &&
+           scenario_request_is_upgrade(&sc.requests[0]) &&
+           !scenario_request_is_upgrade(&sc.requests[1]) &&
+           strcmp(sc.requests[0].connection, "a") == 0 && sc.naccept == 1 &&
+           strcmp(sc.accept[0], "ok-h1") == 0;
+  CHECK_STR(sc.requests[0].headers[1].name, "Connection");
+  scenario_free(&sc);
+  CHECK(ok);
+}
+
+TEST(seed_wire_exact) {
+  scenario sc;
+  char err[512];
+  CHECK_INT(scenario_load_file("../scenarios/seed-upgrade-h2c.json", &sc, err, sizeof err), 0);
+  int a = wire_is(&sc, 0, "gevent:8080",
+                  "POST /echo HTTP/1.1\r\nHost: gevent:8080\r\nConnection: Upgrade\r\n"
+                  "Upgrade: h2c\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                  "Content-Length: 13\r\n\r\nHello, World!",
+                  strlen("POST /echo HTTP/1.1\r\nHost: gevent:8080\r\nConnection: Upgrade\r\n"
+                         "Upgrade: h2c\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                         "Content-Length: 13\r\n\r\nHello, World!"));
+  /* NULL authority keeps the placeholder (results.json shows it so) */
+  int b = wire_is(&sc, 1, NULL,
+                  "POST /echo HTTP/1.1\r\nHost: {authority}\r\nContent-Type: "
+                  "application/x-www-form-urlencoded\r\nContent-Length: 14\r\n\r\nsecond request",
+                  strlen("POST /echo HTTP/1.1\r\nHost: {authority}\r\nContent-Type: "
+                         "application/x-www-form-urlencoded\r\nContent-Length: 14\r\n\r\n"
+                         "second request"));
+  scenario_free(&sc);
+  CHECK(a);
+  CHECK(b);
+}
+
+TEST(chunked_wire_exact) {
+  scenario sc;
+  char err[512];
+  CHECK_INT(scenario_load_file("../scenarios/seed-chunked.json", &sc, err, sizeof err), 0);
+  buf body;
+  buf_init(&body, 1024);
+  scenario_request_body(&sc.requests[0], &body);
+  int body_ok = body.len == 13 && memcmp(body.data, "Hello, World!", 13) == 0;
+  buf_free(&body);
+  int w = wire_is(&sc, 0, "h:1",
+                  "POST /echo HTTP/1.1\r\nHost: h:1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n"
+                  "Content-Type: application/x-www-form-urlencoded\r\n"
+                  "Transfer-Encoding: chunked\r\n\r\n7\r\nHello, \r\n6\r\nWorld!\r\n0\r\n\r\n",
+                  strlen("POST /echo HTTP/1.1\r\nHost: h:1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n"
+                         "Content-Type: application/x-www-form-urlencoded\r\n"
+                         "Transfer-Encoding: chunked\r\n\r\n7\r\nHello, \r\n6\r\nWorld!\r\n0\r\n\r\n"));
+  scenario_free(&sc);
+  CHECK(body_ok);
+  CHECK(w);
+}
+
+TEST(wire_listed_framing_and_escapes) {
+  static const char json[] =
+      "{\"id\":\"framing\",\"title\":\"t\",\"explanation\":\"e\",\"correct\":\"c\","
+      "\"engine\":\"raw\",\"send\":\"pipelined\",\"requests\":["
+      /* listed Content-Length wins (even a wrong one), escaped bytes decoded */
+      "{\"method\":\"POST\",\"path\":\"/echo\",\"headers\":[[\"Host\",\"x{authority}y{authority}\"],"
+      "[\"content-length\",\"99\"]],\"body\":\"a\\\\x00\\\\r\\\\n\\\\\\\\b\","
+      "\"expect\":{\"status\":200}},"
+      /* listed Transfer-Encoding: no auto header, still chunk-encoded; 0x1a = 26 bytes */
+      "{\"connection\":\"b\",\"method\":\"PUT\",\"path\":\"/x?q=1\",\"headers\":"
+      "[[\"Transfer-Encoding\",\"gzip, chunked\"]],\"chunks\":[\"abcdefghijklmnopqrstuvwxyz\"],"
+      "\"expect\":{\"status\":404,\"body\":\"no\\\\n\"}},"
+      /* empty body: Content-Length: 0 */
+      "{\"method\":\"POST\",\"path\":\"/e\",\"body\":\"\",\"expect\":{\"status\":200}},"
+      /* no body, no headers */
+      "{\"method\":\"GET\",\"path\":\"*\",\"expect\":{\"status\":400}}]}";
+  scenario sc;
+  char err[512] = "";
+  int rc = load_tmp("framing", json, &sc, err, sizeof err);
+  if (rc)
+    fprintf(stderr, "  %s\n", err);
+  CHECK_INT(rc, 0);
+  static const char w0[] = "POST /echo HTTP/1.1\r\nHost: x[::1]:80y[::1]:80\r\n"
+                           "content-length: 99\r\n\r\na\0\r\n\\b";
+  int a = wire_is(&sc, 0, "[::1]:80", w0, sizeof w0 - 1);
+  int b = wire_is(&sc, 1, "h",
+                  "PUT /x?q=1 HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                  "1a\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\n\r\n",
+                  strlen("PUT /x?q=1 HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                         "1a\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\n\r\n"));
+  int c = wire_is(&sc, 2, "h", "POST /e HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+                  strlen("POST /e HTTP/1.1\r\nContent-Length: 0\r\n\r\n"));
+  int d = wire_is(&sc, 3, "h", "GET * HTTP/1.1\r\n\r\n", strlen("GET * HTTP/1.1\r\n\r\n"));
+  int fields = sc.send == SEND_PIPELINED && strcmp(sc.requests[1].connection, "b") == 0 &&
+               sc.requests[1].has_expect_body && sc.requests[1].expect_body.len == 3 &&
+               sc.naccept == 2 && sc.requests[2].has_body && sc.requests[2].body.len == 0;
+  scenario_free(&sc);
+  CHECK(a);
+  CHECK(b);
+  CHECK(c);
+  CHECK(d);
+  CHECK(fields);
+}
+
+TEST(curl_defaults_http_version) {
+  static const char json[] =
+      "{\"id\":\"c\",\"title\":\"t\",\"explanation\":\"e\",\"correct\":\"c\",\"engine\":\"curl\","
+      "\"requests\":[{\"method\":\"GET\",\"path\":\"/\",\"expect\":{\"status\":200}}]}";
+  scenario sc;
+  char err[512] = "";
+  CHECK_INT(load_tmp("c", json, &sc, err, sizeof err), 0);
+  int ok = sc.engine == ENGINE_CURL && sc.curl_http_version &&
+           strcmp(sc.curl_http_version, "1.1") == 0;
+  scenario_free(&sc);
+  CHECK(ok);
+}
+
+/* Each malformed fixture fails with "<path>: <field>: ..." */
+TEST(malformed_fixtures_name_file_and_field) {
+  static const struct { const char *file, *field, *words; } cases[] = {
+      {"header-not-pair", "requests[1].headers[0]: ", "expected [name, value]"},
+      {"unknown-engine", "engine: ", "telnet"},
+      {"unknown-send", "send: ", "burst"},
+      {"id-mismatch", "id: ", "file name"},
+      {"missing-expect", "requests[0].expect: ", "missing"},
+      {"body-and-chunks", "requests[0]: ", "exclusive"},
+      {"bad-escape", "requests[0].body: ", "bad escape"},
+      {"unknown-field", "reqests: ", "unknown field"},
+      {"bad-accept", "accept[1]: ", "\"fine\""},
+      {"status-not-int", "requests[1].expect.status: ", "integer"},
+      {"header-crlf", "requests[0].headers[1]: ", "CR, LF"},
+      {"empty-chunk", "requests[0].chunks[1]: ", "empty chunk"},
+      {"no-requests", "requests: ", "non-empty"},
+      {"curl-bad-version", "curl.http_version: ", "\"3\""},
+      {"echo-and-body", "requests[0].expect: ", "not both"},
+      {"not-json", "line 3, column", "invalid JSON"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char path[256], err[512] = "", prefix[300];
+    snprintf(path, sizeof path, "fixtures/scenarios-bad/%s.json", cases[i].file);
+    snprintf(prefix, sizeof prefix, "%s: %s", path, cases[i].field);
+    scenario sc;
+    int rc = scenario_load_file(path, &sc, err, sizeof err);
+    int ok = rc == -1 && strncmp(err, prefix, strlen(prefix)) == 0 &&
+             strstr(err, cases[i].words) != NULL && sc.id == NULL;
+    if (!ok)
+      fprintf(stderr, "  %s: got \"%s\"\n", cases[i].file, err);
+    CHECK(ok);
+  }
+}
+
+TEST(dir_with_a_bad_file_fails_naming_it) {
+  scenario *list = (scenario *)1;
+  char err[512] = "";
+  int n = scenario_load_dir("fixtures/scenarios-bad", &list, err, sizeof err);
+  CHECK_INT(n, -1);
+  CHECK(list == NULL);
+  /* sorted: bad-accept.json is the first file */
+  CHECK(strncmp(err, "fixtures/scenarios-bad/bad-accept.json: accept[1]", 49) == 0);
+  CHECK(scenario_load_dir("fixtures/no-such-dir", &list, err, sizeof err) == -1);
+  CHECK(strstr(err, "fixtures/no-such-dir") != NULL);
+}
+
+TEST(missing_file_names_the_path) {
+  scenario sc;
+  char err[512] = "";
+  CHECK_INT(scenario_load_file("fixtures/nope.json", &sc, err, sizeof err), -1);
+  CHECK(strncmp(err, "fixtures/nope.json: cannot open", 31) == 0);
+}
+
+TEST(names) {
+  CHECK_STR(engine_name(ENGINE_RAW), "raw");
+  CHECK_STR(engine_name(ENGINE_CURL), "curl");
+  CHECK_STR(engine_name(ENGINE_H2), "h2");
+  CHECK_STR(send_mode_name(SEND_PIPELINED), "pipelined");
+  CHECK_STR(send_mode_name(SEND_SEQUENTIAL), "sequential");
+}
+
+TEST(cleanup) {
+  remove_tmpdir();
+  CHECK(access(tmpdir, F_OK) != 0);
+}
+
+CHECK_MAIN(CASE(catalogue_loads_sorted_and_complete), CASE(seed_scenario_fields),
+           CASE(seed_wire_exact), CASE(chunked_wire_exact),
+           CASE(wire_listed_framing_and_escapes), CASE(curl_defaults_http_version),
+           CASE(malformed_fixtures_name_file_and_field),
+           CASE(dir_with_a_bad_file_fails_naming_it), CASE(missing_file_names_the_path),
+           CASE(names), CASE(cleanup))

@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# tests/e2e-local.sh - end-to-end test on this machine, no Docker: builds
+# h2c-probe, starts the local targets (lab/scripts/local-targets.sh: gevent,
+# nghttpx, waitress on loopback), runs every scenario against them and checks
+# results.json against what those servers really do:
+#   - gevent loses the body's bytes of the seed request a second time (desync),
+#     but handles the RFC upgrade form and plain keep-alive correctly (ok-h1);
+#   - nghttpx performs the RFC h2c upgrade (ok-h2, follow-up on a new stream);
+#   - waitress ignores the upgrade and stays in sync (ok);
+#   - the whole run is bounded (the long-body case must not stall it).
+# The ASan/UBSan build (c-client/build-asan/h2c-probe) runs too when present
+# and must report nothing.
+# Prints "ok - ..." / "FAIL - ..." per check and "N passed, N failed" last.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PY=/usr/bin/python3
+PROBE=${H2C_PROBE:-$ROOT/c-client/build/h2c-probe}  # H2C_PROBE: test that binary, skip the build
+ASAN_PROBE="$ROOT/c-client/build-asan/h2c-probe"
+SCENARIOS="$ROOT/c-client/scenarios"
+BOUND_S=${H2C_E2E_BOUND_S:-30}          # the whole probe run must finish within this
+TIMEOUT_MS=${H2C_E2E_TIMEOUT_MS:-2000}  # the probe's per-read timeout
+READY_S=60                              # local targets start-up bound
+
+usage() {
+  cat <<EOF
+usage: $0 [--keep] [--results FILE]
+  --keep          keep the work directory (results, logs) even when all passed
+  --results FILE  only check an existing results.json from a run against the
+                  local targets (no build, no servers, no probe run)
+Environment: H2C_E2E_BOUND_S (default 30), H2C_E2E_TIMEOUT_MS (default 2000),
+             H2C_LOCAL_BASE_PORT (ports N..N+3; default: the first free of
+             18081, 18181, ... 18981),
+             H2C_PROBE=PATH (test that binary instead of building c-client)
+EOF
+}
+
+PASS=0 FAIL=0
+ok() { echo "ok - $*"; PASS=$((PASS + 1)); }
+not_ok() { echo "FAIL - $*"; FAIL=$((FAIL + 1)); }
+# check DESCRIPTION COMMAND...: one assertion.
+# The command's own output (diagnostics) is printed after the verdict line.
+check() {
+  local desc=$1 out rc=0; shift
+  out=$("$@" 2>&1) || rc=$?
+  if [ $rc -eq 0 ]; then ok "$desc"; else not_ok "$desc"; fi
+  [ -z "$out" ] || echo "$out"
+}
+
+WORK='' SUP='' KEEP=0 RESULTS_ONLY='' CHILD=''
+finish() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [ -z "$CHILD" ] || kill -TERM "$CHILD" 2>/dev/null || true
+  stop_targets
+  [ -n "$RESULTS_ONLY" ] || [ $rc -eq 0 ] || not_ok "e2e-local aborted (exit $rc); see above"
+  if [ -n "$WORK" ]; then
+    if [ -z "$RESULTS_ONLY" ] && { [ $KEEP -eq 1 ] || [ $FAIL -gt 0 ]; }; then
+      echo "# work directory kept: $WORK"
+    else
+      rm -rf "$WORK"
+    fi
+  fi
+  echo "$PASS passed, $FAIL failed"
+  if [ $FAIL -gt 0 ]; then exit 1; fi
+  exit 0
+}
+
+# --- local targets ------------------------------------------------------------
+
+port_free() { ! timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+# $H2C_LOCAL_BASE_PORT when set (local-targets.sh fails clearly if taken);
+# otherwise the first of 18081, 18181, ... 18981 whose four ports are free,
+# so a busy shared machine does not fail the suite.
+pick_base_port() {
+  if [ -n "${H2C_LOCAL_BASE_PORT:-}" ]; then echo "$H2C_LOCAL_BASE_PORT"; return; fi
+  local base p free
+  for base in 18081 18181 18281 18381 18481 18581 18681 18781 18881 18981; do
+    free=1
+    for p in $base $((base + 1)) $((base + 2)) $((base + 3)); do port_free "$p" || { free=0; break; }; done
+    if [ $free -eq 1 ]; then echo "$base"; return; fi
+  done
+  echo 18081  # all busy: let local-targets.sh say which port is taken
+}
+
+start_targets() {
+  local base
+  base=$(pick_base_port)
+  echo "# local targets on 127.0.0.1:$base..$((base + 3))"
+  "$ROOT/lab/scripts/local-targets.sh" run --dir "$WORK/targets" --base-port "$base" >"$WORK/targets.log" 2>&1 &
+  SUP=$!
+  local deadline=$((SECONDS + READY_S))
+  until [ -f "$WORK/targets/ready" ]; do
+    if ! kill -0 "$SUP" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+      sed 's/^/# /' "$WORK/targets.log"
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# The supervisor is our child: SIGTERM it (it stops and reaps the servers),
+# wait a bounded time, then reap it.
+stop_targets() {
+  [ -n "$SUP" ] || return 0
+  local i
+  kill -TERM "$SUP" 2>/dev/null || true
+  for ((i = 0; i < 150; i++)); do kill -0 "$SUP" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$SUP" 2>/dev/null || true
+  wait "$SUP" 2>/dev/null || true
+  SUP=
+}
+
+# --- results.json queries -------------------------------------------------------
+
+# q FILE EXPR [TARGET SCENARIO]: evaluates a Python expression over results.json
+# (r = the whole document, c = the cell, t = the target, body_len(sid, i) = the
+# length in bytes of a scenario request's body). Exits 0 when it is true; on
+# false prints the cell's verdict and reason (as # comments) and exits 1.
+write_query_helper() {
+  cat > "$WORK/q.py" <<'EOF'
+import json, re, sys
+
+def unescape(s):
+    out, i = bytearray(), 0
+    while i < len(s):
+        ch = s[i]
+        if ch == "\\" and i + 1 < len(s):
+            nxt = s[i + 1]
+            if nxt == "x" and re.match(r"[0-9a-fA-F]{2}", s[i + 2:i + 4]):
+                out.append(int(s[i + 2:i + 4], 16)); i += 4; continue
+            out += {"r": b"\r", "n": b"\n", "t": b"\t", "\\": b"\\"}.get(nxt, nxt.encode())
+            i += 2; continue
+        out += ch.encode("utf-8"); i += 1
+    return bytes(out)
+
+path, expr = sys.argv[1], sys.argv[2]
+target, scenario = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else (None, None)
+with open(path) as f:
+    r = json.load(f)
+
+def body_len(sid, i):
+    sc = next(s for s in r["scenarios"] if s["id"] == sid)
+    return len(unescape(sc["requests"][i].get("body") or ""))
+
+c = t = None
+if target:
+    c = next((x for x in r["cells"] if x["target"] == target and x["scenario"] == scenario), None)
+    t = next((x for x in r["targets"] if x["name"] == target), None)
+    if c is None:
+        print("#   no cell for target %s, scenario %s in %s" % (target, scenario, path))
+        sys.exit(1)
+try:
+    good = bool(eval(expr, {"r": r, "c": c, "t": t, "body_len": body_len}))
+except Exception as e:  # a missing field is a failed check, not a crash
+    print("#   %s: %s: %s" % (expr, type(e).__name__, e))
+    good = False
+if not good and c is not None:
+    print("#   got verdict=%r reason=%r" % (c.get("verdict"), c.get("reason")))
+    ex = c.get("exchanges") or []
+    if ex:
+        last = ex[-1]
+        print("#   last exchange: outcome=%r status=%r http_version=%r stream_id=%r"
+              % (last.get("outcome"), last.get("status"), last.get("http_version"), last.get("stream_id")))
+sys.exit(0 if good else 1)
+EOF
+}
+
+q() { "$PY" "$WORK/q.py" "$RESULTS" "$@"; }
+
+verdict_is() { q "c['verdict'] == '$3'" "$1" "$2"; }
+
+# --- the checks ---------------------------------------------------------------
+
+check_results() {
+  local nscen
+  nscen=$(find "$SCENARIOS" -maxdepth 1 -name '*.json' | wc -l)
+  check "results.json has format h2c-lab-results/1" q "r['format'] == 'h2c-lab-results/1'"
+  if [ -z "$RESULTS_ONLY" ]; then
+    check "results.json has a cell for each of 3 targets x $nscen scenarios" \
+      q "len(r['cells']) == 3 * $nscen and r['summary']['cells'] == len(r['cells'])"
+  fi
+  check "no cell is 'error' (every local target was reachable)" \
+    q "not [x for x in r['cells'] if x['verdict'] == 'error']"
+
+  # /version reached through each server; nghttpx's comes from its own backend.
+  check "gevent-local version is '$(pkg_version python3-gevent)'" \
+    q "t['version'] == '$(pkg_version python3-gevent)'" gevent-local control-keepalive
+  check "nghttpx-local version is '$(pkg_version nghttp2-proxy)'" \
+    q "t['version'] == '$(pkg_version nghttp2-proxy)'" nghttpx-local control-keepalive
+  check "waitress-local version is '$(pkg_version python3-waitress)'" \
+    q "t['version'] == '$(pkg_version python3-waitress)'" waitress-local control-keepalive
+
+  # gevent: the seed bug, and what it gets right.
+  check "gevent seed-upgrade-h2c is desync" verdict_is gevent-local seed-upgrade-h2c desync
+  check "gevent seed-upgrade-h2c reason names the lost bytes (the body length)" \
+    q "('%d bytes' % body_len('seed-upgrade-h2c', 0)) in c['reason']" gevent-local seed-upgrade-h2c
+  check "gevent seed-upgrade-h2c lost_bytes equals the body length" \
+    q "c['lost_bytes'] == body_len('seed-upgrade-h2c', 0)" gevent-local seed-upgrade-h2c
+  local s
+  for s in control-keepalive rfc-upgrade-post rfc-upgrade-get; do
+    check "gevent $s is ok-h1" verdict_is gevent-local "$s" ok-h1
+  done
+  check "gevent seed-long-body is hang or desync" \
+    q "c['verdict'] in ('hang', 'desync')" gevent-local seed-long-body
+
+  # nghttpx: the RFC upgrade works, and the follow-up really is HTTP/2.
+  for s in rfc-upgrade-post rfc-upgrade-get; do
+    check "nghttpx $s is ok-h2" verdict_is nghttpx-local "$s" ok-h2
+    check "nghttpx $s follow-up is HTTP/2 on a stream after 1" \
+      q "c['upgraded'] and len(c['exchanges']) > 1 and c['exchanges'][-1]['http_version'] == '2' and (c['exchanges'][-1]['stream_id'] or 0) > 1" \
+      nghttpx-local "$s"
+  done
+
+  # waitress: a well-behaved server stays in sync.
+  for s in control-keepalive seed-upgrade-h2c; do
+    check "waitress $s is ok" q "c['ok'] is True and c['verdict'] in ('ok-h1', 'ok-h2')" waitress-local "$s"
+  done
+}
+
+print_verdicts() {
+  "$PY" - "$RESULTS" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for c in r["cells"]:
+    print("# %-16s %-24s %-9s %s" % (c["target"], c["scenario"], c["verdict"], (c.get("reason") or "")[:100]))
+EOF
+}
+
+pkg_version() {
+  dpkg-query -W -f '${Package} ${Version}' "$1" 2>/dev/null || echo "$1 (not installed)"
+}
+
+# run_probe BINARY OUTDIR: one full run; sets PROBE_RC and PROBE_MS.
+# In the background + wait, so a SIGTERM/SIGINT to this script acts at once.
+run_probe() {
+  local t0 t1
+  t0=$(date +%s%N)
+  timeout $((BOUND_S * 4)) "$1" run --targets "$WORK/targets/targets.json" --scenarios "$SCENARIOS" \
+    --out "$2" --timeout-ms "$TIMEOUT_MS" >"$2.stdout" 2>"$2.stderr" &
+  CHILD=$!
+  PROBE_RC=0
+  wait "$CHILD" || PROBE_RC=$?
+  CHILD=''
+  t1=$(date +%s%N)
+  PROBE_MS=$(((t1 - t0) / 1000000))
+}
+
+sanitizer_quiet() {
+  ! grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|Undefined|Leak)' "$1"
+}
+
+check_asan_run() {
+  if [ ! -x "$ASAN_PROBE" ]; then
+    echo "# skip: no sanitizer build at $ASAN_PROBE (make -C c-client asan builds it)"
+    return 0
+  fi
+  # It exists, so bring it up to date with the sources (only changed objects).
+  if [ -z "${H2C_PROBE:-}" ] && ! make -s -C "$ROOT/c-client" build-asan/h2c-probe >"$WORK/build-asan.log" 2>&1; then
+    sed 's/^/# /' "$WORK/build-asan.log" | tail -n 30
+    not_ok "sanitizer build is up to date (make -C c-client build-asan/h2c-probe)"; return 0
+  fi
+  local BOUND_S=$((BOUND_S * 2))  # the sanitizer build is slower
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    run_probe "$ASAN_PROBE" "$WORK/out-asan"
+  check "ASan probe run exits 0 (exit $PROBE_RC, ${PROBE_MS} ms)" [ "$PROBE_RC" -eq 0 ]
+  check "ASan/UBSan report nothing" sanitizer_quiet "$WORK/out-asan.stderr"
+  sanitizer_quiet "$WORK/out-asan.stderr" || sed -n '1,40s/^/# /p' "$WORK/out-asan.stderr"
+  local RESULTS="$WORK/out-asan/results.json"
+  check "ASan run: gevent seed-upgrade-h2c is desync too" verdict_is gevent-local seed-upgrade-h2c desync
+  check "ASan run: nghttpx rfc-upgrade-post is ok-h2 too" verdict_is nghttpx-local rfc-upgrade-post ok-h2
+}
+
+main() {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --keep) KEEP=1 ;;
+      --results) [ $# -ge 2 ] || { usage >&2; exit 2; }; RESULTS_ONLY=$2; shift ;;
+      -h|--help) usage; exit 0 ;;
+      *) usage >&2; exit 2 ;;
+    esac
+    shift
+  done
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/h2c-e2e.XXXXXX")
+  trap finish EXIT
+  trap 'exit 130' INT TERM
+  write_query_helper
+
+  if [ -n "$RESULTS_ONLY" ]; then
+    RESULTS=$RESULTS_ONLY
+    check_results
+    return 0
+  fi
+
+  if [ -n "${H2C_PROBE:-}" ]; then
+    echo "# testing H2C_PROBE=$PROBE (no build)"
+  else
+    echo "# building the probe (make -C c-client)"
+    if ! make -s -C "$ROOT/c-client" >"$WORK/build.log" 2>&1; then
+      sed 's/^/# /' "$WORK/build.log" | tail -n 30
+      not_ok "probe builds (make -C c-client)"; return 0
+    fi
+    ok "probe builds (make -C c-client)"
+  fi
+  check "probe is executable: $PROBE" [ -x "$PROBE" ]
+
+  echo "# starting local targets"
+  if ! start_targets; then not_ok "local targets start (lab/scripts/local-targets.sh run)"; return 0; fi
+  ok "local targets start (gevent, nghttpx, waitress)"
+
+  echo "# running: h2c-probe run --targets ... --scenarios c-client/scenarios --timeout-ms $TIMEOUT_MS"
+  run_probe "$PROBE" "$WORK/out"
+  RESULTS="$WORK/out/results.json"
+  check "probe run exits 0 (exit $PROBE_RC)" [ "$PROBE_RC" -eq 0 ]
+  [ "$PROBE_RC" -eq 0 ] || sed -n '1,20s/^/# /p' "$WORK/out.stderr"
+  check "probe run finishes within ${BOUND_S}s (took ${PROBE_MS} ms)" [ "$PROBE_MS" -lt $((BOUND_S * 1000)) ]
+  if [ ! -s "$RESULTS" ]; then not_ok "probe wrote $RESULTS"; return 0; fi
+  check_results
+  print_verdicts
+  check_asan_run
+}
+
+main "$@"
