@@ -329,6 +329,12 @@ static void record_result(cell *c, curl_conn *cc, curl_xfer *x, CURLcode rc,
   curl_easy_getinfo(cc->h, CURLINFO_HTTP_VERSION, &ver);
   curl_easy_getinfo(cc->h, CURLINFO_NUM_CONNECTS, &connects);
   e->outcome = map_code(rc, x);
+  /* A timeout before any address was tried (a resolver that never answers)
+   * is a target we could not reach, not a server that hung. */
+  char *ip = NULL;
+  curl_easy_getinfo(cc->h, CURLINFO_PRIMARY_IP, &ip);
+  if (e->outcome == OUT_TIMEOUT && (!ip || !*ip))
+    e->outcome = OUT_CONNECT_FAILED;
   e->elapsed_ms = now_ms() - t0;
   e->status = code > 0 ? (int)code : x->status;
   snprintf(e->reason_phrase, sizeof e->reason_phrase, "%s", x->reason);

@@ -74,6 +74,7 @@ typedef struct h2_conn {
   int proto_error;         /* nghttp2 ended the session: the peer broke HTTP/2 */
   char lib_error[160];     /* nghttp2's last error message */
   int frame_notes;
+  size_t bytes_fed;        /* bytes given to nghttp2 so far */
 } h2_conn;
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -593,8 +594,40 @@ static int reqs_done(const h2_conn *h, const h2_req *only) {
   return 1;
 }
 
+/* A server that does not speak HTTP/2 answers our preface with an HTTP/1.x
+ * error. That is an answer, not garbage: record its status line on the first
+ * request so the verdict can say "refused" instead of "unparseable". */
+static int answered_in_http1(h2_conn *h, const char *data, size_t n) {
+  int status = 0, minor = 0;
+  char line[128];
+  size_t len = 0;
+  if (h->upgrade || h->bytes_fed > 0 || h->nreqs == 0 || n < 12 ||
+      memcmp(data, "HTTP/1.", 7) != 0)
+    return 0;
+  while (len < n && len < sizeof line - 1 && data[len] != '\r' && data[len] != '\n')
+    len++;
+  memcpy(line, data, len);
+  line[len] = '\0';
+  if (sscanf(line, "HTTP/1.%d %3d", &minor, &status) != 2 || status < 100)
+    return 0;
+  h2_req *r = &h->reqs[0];
+  exchange *e = req_ex(h, r);
+  finish_req(h, r, OUT_ANSWERED, "the server answered the HTTP/2 connection "
+             "preface in HTTP/1.%d: %.100s", minor, line);
+  e->status = status;
+  e->conn_close = 1;
+  snprintf(e->http_version, sizeof e->http_version, "1.%d", minor);
+  snprintf(e->reason_phrase, sizeof e->reason_phrase, "%s",
+           strlen(line) > 13 ? line + 13 : "");
+  conn_break(h, OUT_NOT_SENT, "the server does not speak HTTP/2: %.100s", line);
+  return 1;
+}
+
 /* Feeds bytes to nghttp2; a negative return is fatal for the session. */
 static int feed(h2_conn *h, const char *data, size_t n) {
+  if (answered_in_http1(h, data, n))
+    return -1;
+  h->bytes_fed += n;
   ssize_t rv = nghttp2_session_mem_recv(h->session, (const uint8_t *)data, n);
   if (rv < 0) {
     conn_break(h, OUT_BAD_RESPONSE, "nghttp2: %s%s%s",

@@ -299,6 +299,11 @@ static verdict decide_failure(const cell *c, int i, buf *why) {
       buf_adds(why, " — the server refused the upgrade-bearing request itself");
       return V_REJECTED;
     }
+    if (p < 0 && c->sc->engine == ENGINE_H2 && e->http_version[0] == '1') {
+      buf_adds(why, " — the server answered the HTTP/2 connection preface in "
+               "HTTP/1.1: it does not speak h2c with prior knowledge");
+      return V_REJECTED;
+    }
     add_loss(why, c, i, p);
     return V_DESYNC;
   }

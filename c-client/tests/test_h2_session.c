@@ -428,13 +428,22 @@ TEST(server_close_is_closed) {
   CHECK(o1 == OUT_CLOSED || o1 == OUT_RESET);
 }
 
-TEST(http1_answer_is_bad_response) {
+/* A server without HTTP/2 answers the preface in HTTP/1.1: that is recorded
+ * as its answer (status, version), so the verdict can call it refused. */
+TEST(http1_answer_is_recorded) {
   rig r;
   pk_case(&r, NOT_HTTP2, 0);
-  outcome o0 = r.c.ex[0].outcome;
-  int noted = has_note(&r.c, "nghttp2");
+  exchange e0 = r.c.ex[0];
+  outcome o1 = r.c.ex[1].outcome;
+  int noted = has_note(&r.c, "does not speak HTTP/2");
+  int status = e0.status, answered = e0.outcome == OUT_ANSWERED;
+  char version[8];
+  snprintf(version, sizeof version, "%s", e0.http_version);
   rig_free(&r);
-  CHECK_INT(o0, OUT_BAD_RESPONSE);
+  CHECK(answered);
+  CHECK_INT(status, 400);
+  CHECK_STR(version, "1.1");
+  CHECK(o1 != OUT_ANSWERED);
   CHECK(noted);
 }
 
@@ -458,4 +467,4 @@ CHECK_MAIN(CASE(upgrade_answer_before_preface), CASE(upgrade_answer_after_prefac
            CASE(prior_knowledge_sequential), CASE(prior_knowledge_pipelined),
            CASE(rst_stream_is_reset), CASE(goaway_closes_the_rest),
            CASE(silence_is_a_timeout), CASE(server_close_is_closed),
-           CASE(http1_answer_is_bad_response), CASE(body_over_cap_is_too_big))
+           CASE(http1_answer_is_recorded), CASE(body_over_cap_is_too_big))

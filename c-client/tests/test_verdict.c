@@ -290,6 +290,24 @@ TEST(rejected_only_for_the_upgrade_request) {
   CHECK(e);
 }
 
+/* An HTTP/1.1 error in answer to the HTTP/2 preface is a refusal; an HTTP/2
+ * answer with the wrong status is not. */
+TEST(prior_knowledge_refused_in_http1) {
+  scenario sc;
+  CHECK_INT(load("h2-prior-knowledge", &sc), 0);
+  cell c;
+  cell_init(&c, &sc, &tg);
+  answer(&c, 0, 400, "Bad Request", "", 0);
+  c.ex[1].outcome = OUT_NOT_SENT;
+  int a = decided(&c, V_REJECTED, "does not speak h2c with prior knowledge");
+  snprintf(c.ex[0].http_version, sizeof c.ex[0].http_version, "2");
+  int b = decided(&c, V_DESYNC, NULL);
+  cell_free(&c);
+  scenario_free(&sc);
+  CHECK(a);
+  CHECK(b);
+}
+
 TEST(connect_failure_is_error) {
   scenario sc;
   CHECK_INT(load("control-keepalive", &sc), 0);
@@ -415,7 +433,7 @@ CHECK_MAIN(CASE(ok_h1_and_ok_h2), CASE(seed_desync_reason_exact),
            CASE(desync_with_confirmed_loss), CASE(desync_with_inferred_loss),
            CASE(no_inference_without_evidence), CASE(hang_mentions_long_body),
            CASE(hang_without_long_body_has_no_hint), CASE(no_reuse_and_closed),
-           CASE(curl_new_connection), CASE(rejected_only_for_the_upgrade_request),
+           CASE(curl_new_connection), CASE(rejected_only_for_the_upgrade_request), CASE(prior_knowledge_refused_in_http1),
            CASE(connect_failure_is_error), CASE(extra_bytes_is_desync),
            CASE(bad_response_uses_parser_words), CASE(reason_bounded_and_escaped),
            CASE(exchange_ok_why), CASE(names_round_trip), CASE(exchange_headers))
