@@ -144,8 +144,15 @@ print_plan() {
 EOF
   fi
   if have_cli && ! engine_up; then
-    echo "  systemctl start docker        # with systemd; otherwise:"
-    echo "  setsid nohup dockerd >>$DOCKERD_LOG 2>&1 </dev/null &"
+    local why
+    why=$(timeout 10 docker info 2>&1 || true)
+    if [[ "$why" == *"permission denied"* ]]; then
+      echo "  # the engine runs, but this user may not use its socket:"
+      echo "  usermod -aG docker $(id -un)   # then log in again (or run the lab with sudo)"
+    else
+      echo "  systemctl start docker        # with systemd; otherwise:"
+      echo "  setsid nohup dockerd >>$DOCKERD_LOG 2>&1 </dev/null &"
+    fi
   fi
 }
 
@@ -153,7 +160,7 @@ main() {
   step_start "checking docker CLI, engine and Compose v2"
   local missing=()
   have_cli || missing+=("docker CLI/engine")
-  if have_cli && ! engine_up; then missing+=("running engine"); fi
+  if have_cli && ! engine_up; then missing+=("usable engine (not running, or no access to its socket)"); fi
   have_cli && have_compose_v2 || missing+=("Compose v2")
   if [ ${#missing[@]} -eq 0 ]; then
     step_done "all present: engine $(docker info --format '{{.ServerVersion}}'), $(docker compose version --short 2>/dev/null || true)"
@@ -166,7 +173,8 @@ main() {
     print_plan
     exit 1
   fi
-  have_cli || install_engine
+  # A docker CLI without the daemon (e.g. a static CLI in /usr/local/bin) still needs docker.io.
+  if ! have_cli || ! command -v dockerd >/dev/null 2>&1; then install_engine; fi
   have_compose_v2 || install_compose
   engine_up || start_engine
   echo "[prereqs] ready: engine $(docker info --format '{{.ServerVersion}}'), compose $(docker compose version --short)"
