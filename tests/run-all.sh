@@ -17,6 +17,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SUITES=(
   "unit|900|make -C c-client check"
   "e2e-local|300|tests/e2e-local.sh"
+  "html|300|tests/html-screenshot.sh"
   "e2e-compose|5400|tests/e2e-compose.sh"
 )
 

@@ -215,8 +215,8 @@ static void load_request(r_req *r, const cJSON *j) {
   const cJSON *ex = cJSON_GetObjectItemCaseSensitive(j, "expect");
   r->expect_status = (int)json_long(ex, "status", 0);
   r->expect_body = json_str(ex, "body");
-  r->expect_echo =
-      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ex, "body_is_request_body"));
+  r->expect_echo = cJSON_IsTrue(
+      cJSON_GetObjectItemCaseSensitive(ex, "body_is_request_body"));
 }
 
 static int load_scenario(r_scenario *s, const cJSON *j) {
@@ -290,13 +290,15 @@ static void load_cell(const r_model *m, const cJSON *j) {
   c->reason = json_str(j, "reason");
   c->state = accepted(&m->s[s], c->verdict) ? CELL_PASS : CELL_FAIL;
   c->lost_bytes = json_long(j, "lost_bytes", -1);
+  c->loss_evidence = json_str(j, "loss_evidence");
   c->upgraded = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "upgraded"));
   c->total_ms = (double)json_long(
       cJSON_GetObjectItemCaseSensitive(j, "timings"), "total_ms", -1);
   c->exchanges = json_arr(j, "exchanges");
   const cJSON *tx = cJSON_GetObjectItemCaseSensitive(j, "transcript");
   c->events = json_arr(tx, "events");
-  c->truncated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tx, "truncated"));
+  c->truncated =
+      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tx, "truncated"));
 }
 
 static int model_fail(r_model *m, char *err, size_t errlen, const char *msg) {

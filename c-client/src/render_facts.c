@@ -39,6 +39,12 @@ static void exchange_text(out *o, const cJSON *e) {
   } else {
     text_clean(o, outcome ? outcome : "no answer", 20, TEXT_ONE_LINE);
   }
+  const char *detail = json_str(e, "detail");
+  if (detail && *detail) {
+    out_adds(o, " (");
+    text_clean(o, detail, 160, TEXT_ONE_LINE);
+    out_adds(o, ")");
+  }
 }
 
 void cell_answers_text(out *o, const r_cell *c) {
@@ -55,6 +61,16 @@ void cell_answers_text(out *o, const r_cell *c) {
   }
   if (i == 0)
     out_adds(o, "no answers recorded");
+}
+
+void cell_loss_text(out *o, const r_cell *c) {
+  out_printf(o, "%ld bytes of the following request were consumed by the "
+                "server", c->lost_bytes);
+  if (c->loss_evidence) {
+    out_adds(o, " (");
+    text_clean(o, c->loss_evidence, 300, TEXT_ONE_LINE);
+    out_adds(o, ")");
+  }
 }
 
 /* Consecutive reads (or writes) of one connection are one message to a

@@ -276,10 +276,15 @@ static void html_cell(out *o, const r_model *m, int t, int s) {
     h_clean(o, &a);
     out_adds(o, "</p>\n");
     out_free(&a);
-    if (c->lost_bytes >= 0)
-      out_printf(o, "<p class=\"lost\"><b>Bytes lost:</b> %ld (measured: the "
-                    "server consumed that many bytes of the following "
-                    "request)</p>\n", c->lost_bytes);
+    if (c->lost_bytes >= 0) {
+      out l;
+      out_init(&l);
+      cell_loss_text(&l, c);
+      out_adds(o, "<p class=\"lost\"><b>Bytes lost:</b> ");
+      h_clean(o, &l);
+      out_adds(o, "</p>\n");
+      out_free(&l);
+    }
   }
   html_repro(o, m, t, s, c);
   if (c->json) {

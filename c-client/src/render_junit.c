@@ -34,7 +34,10 @@ static void x(out *o, const char *s, size_t cap) {
   esc_html(o, s, cap, TEXT_ONE_LINE);
 }
 
-typedef struct counts { int tests, failures, errors, skipped; double ms; } counts;
+typedef struct counts {
+  int tests, failures, errors, skipped;
+  double ms;
+} counts;
 
 static counts target_counts(const r_model *m, int t) {
   counts k = {0, 0, 0, 0, 0};
@@ -70,8 +73,10 @@ static void problem_text(out *o, const r_model *m, int t, int s,
   text_clean(&txt, c->reason ? c->reason : "-", 2000, TEXT_ONE_LINE);
   out_adds(&txt, "\nanswers: ");
   cell_answers_text(&txt, c);
-  if (c->lost_bytes >= 0)
-    out_printf(&txt, "\nbytes lost: %ld", c->lost_bytes);
+  if (c->lost_bytes >= 0) {
+    out_adds(&txt, "\nbytes lost: ");
+    cell_loss_text(&txt, c);
+  }
   out_adds(&txt, "\nreproduce:\n");
   out r;
   out_init(&r);
@@ -90,7 +95,8 @@ static void testcase(out *o, const r_model *m, int t, int s) {
   x(o, m->t[t].name, 200);
   out_adds(o, "\" name=\"");
   x(o, m->s[s].id, 200);
-  out_printf(o, "\" time=\"%.3f\">\n", c->total_ms > 0 ? c->total_ms / 1000 : 0);
+  out_printf(o, "\" time=\"%.3f\">\n",
+             c->total_ms > 0 ? c->total_ms / 1000 : 0.0);
   if (kind == JU_FAILURE || kind == JU_ERROR) {
     out_printf(o, "      <%s type=\"", kind == JU_ERROR ? "error" : "failure");
     x(o, c->verdict, 40);

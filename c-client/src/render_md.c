@@ -89,7 +89,8 @@ static void md_legend(out *o, const r_model *m) {
     int seen = 0;
     for (size_t i = 0; i < (size_t)m->nt * (size_t)m->ns && !seen; i++) {
       const r_cell *c = &m->cells[i];
-      seen = c->json ? verdict_lookup(c->verdict) == vi : vi == &VERDICT_MISSING;
+      seen = c->json ? verdict_lookup(c->verdict) == vi
+                     : vi == &VERDICT_MISSING;
     }
     if (seen)
       out_printf(o, "- %s: %s\n", vi->name, vi->meaning);
@@ -197,9 +198,15 @@ static void md_failure(out *o, const r_model *m, int t, int s,
   md_clean(o, &a, op->compact ? 300 : 1200);
   out_free(&a);
   out_adds(o, "\n\n");
-  if (c->lost_bytes >= 0)
-    out_printf(o, "**Bytes lost:** %ld (measured: the server consumed that "
-                  "many bytes of the following request)\n\n", c->lost_bytes);
+  if (c->lost_bytes >= 0) {
+    out l;
+    out_init(&l);
+    cell_loss_text(&l, c);
+    out_adds(o, "**Bytes lost:** ");
+    md_clean(o, &l, 600);
+    out_adds(o, "\n\n");
+    out_free(&l);
+  }
   md_repro(o, m, t, s, c, op);
   if (op->tx_budget)
     md_transcript(o, c, op);

@@ -236,9 +236,11 @@ static void curl_options(out *o, const r_scenario *s, const r_req *r,
   decode_escaped(&body, r->body);
   out_printf(o, "%s -m 5 %s", strcmp(r->method, "HEAD") == 0 ? "-I" : "-i",
              curl_version_flag(s));
-  int post_body = r->body && strcmp(r->method, "POST") == 0;
-  if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
-      !post_body) {
+  /* curl's own method: GET without data, POST with it, HEAD with -I */
+  int implied = r->body ? strcmp(r->method, "POST") == 0
+                        : strcmp(r->method, "GET") == 0 ||
+                              strcmp(r->method, "HEAD") == 0;
+  if (!implied) {
     out_adds(o, " -X ");
     sh_quote(o, r->method);
   }

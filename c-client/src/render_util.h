@@ -65,6 +65,7 @@ typedef struct r_cell {
   cell_state state;          /* FAIL: verdict not in the accept list */
   const char *verdict, *reason;
   long lost_bytes;           /* -1 unknown */
+  const char *loss_evidence; /* how lost_bytes was established, or NULL */
   int upgraded;
   double total_ms;           /* -1 unknown */
   const cJSON *exchanges, *events;
@@ -141,6 +142,8 @@ void slug(out *o, const char *s);
 /* The answer of each request, e.g. "request 1: 200 OK (HTTP/1.1, 13-byte
  * body); request 2: 400 Bad Request (...)". Clean text, one line. */
 void cell_answers_text(out *o, const r_cell *c);
+/* "13 bytes of the following request were consumed (how we know)". */
+void cell_loss_text(out *o, const r_cell *c);
 /* Transcript excerpt as clean text (ASCII, newlines): about budget bytes in
  * all, at most per_event bytes of any one event (0: a fair share of what is
  * left, so a huge first event cannot hide the answers after it). */

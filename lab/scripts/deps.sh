@@ -2,7 +2,9 @@
 # lab/scripts/deps.sh - installs the Debian packages needed to build h2c-probe
 # and to run the local (no Docker) tests: compiler, the probe's libraries
 # (libcurl, nghttp2, cJSON via pkg-config) and the local servers under test
-# (gevent, waitress, nghttpx) plus curl/nc for poking at them by hand.
+# (gevent, waitress, nghttpx) plus curl/nc for poking at them by hand, and
+# what the report tests use: headless Chromium (+ a font, so text renders in
+# the screenshot) and xmllint for junit.xml.
 #
 # Idea: cheap when nothing is missing (one dpkg-query), so `make test` can call
 # it every time. As root it installs only what is missing, running
@@ -11,7 +13,8 @@
 set -euo pipefail
 
 PACKAGES=(build-essential pkg-config libcurl4-openssl-dev libnghttp2-dev libcjson-dev
-          python3-gevent python3-waitress nghttp2-proxy nghttp2-client curl netcat-openbsd)
+          python3-gevent python3-waitress nghttp2-proxy nghttp2-client curl netcat-openbsd
+          chromium fonts-dejavu-core libxml2-utils)
 
 usage() {
   cat <<EOF

@@ -1,0 +1,833 @@
+/* test_render.c - the reports rendered from results.json.
+ *
+ * Golden files: every tests/fixtures/results-NAME.json is rendered and each
+ * output compared byte for byte with tests/golden/NAME/{report.md,
+ * report.html,junit.xml}; a mismatch prints `diff -u`. After a deliberate
+ * change, or to add a fixture (e.g. one recorded by a real run):
+ *     H2C_UPDATE_GOLDEN=1 make check     (then review `git diff tests/golden`)
+ * Hostile input: the hostile fixture, inflated at run time with a 1 MiB
+ * header, must give escaped, bounded, well-formed outputs. Reproducers are
+ * run through sh/bash to prove their quoting gives back the exact bytes.
+ * Runs with cwd c-client/tests. */
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "escape.h"
+#include "json_file.h"
+#include "render.h"
+#include "render_util.h"
+
+static const char *const OUTPUTS[] = {"report.md", "report.html", "junit.xml"};
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  size_t cap = 4096, n = 0;
+  char *p = malloc(cap + 1);
+  size_t got;
+  while (p && (got = fread(p + n, 1, cap - n, f)) > 0) {
+    n += got;
+    if (n == cap) {
+      char *q = realloc(p, 2 * cap + 1);
+      if (!q) {
+        free(p);
+        p = NULL;
+        break;
+      }
+      p = q;
+      cap *= 2;
+    }
+  }
+  fclose(f);
+  if (p)
+    p[n] = '\0';
+  if (len)
+    *len = n;
+  return p;
+}
+
+static int spit(const char *path, const char *data, size_t n) {
+  FILE *f = fopen(path, "wb");
+  if (!f)
+    return -1;
+  int ok = fwrite(data, 1, n, f) == n;
+  return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+typedef struct tmpdir { char path[64]; } tmpdir;
+
+static int tmp_make(tmpdir *d) {
+  snprintf(d->path, sizeof d->path, "/tmp/h2c-test-render-XXXXXX");
+  return mkdtemp(d->path) ? 0 : -1;
+}
+
+static void tmp_remove(tmpdir *d) {
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->path);
+  if (system(cmd) != 0)
+    fprintf(stderr, "  could not remove %s\n", d->path);
+}
+
+static char *out_file(const tmpdir *d, const char *name, size_t *len) {
+  char p[256];
+  snprintf(p, sizeof p, "%s/%s", d->path, name);
+  return slurp(p, len);
+}
+
+static size_t count(const char *hay, const char *needle) {
+  size_t n = 0, l = strlen(needle);
+  for (const char *p = hay; (p = strstr(p, needle)); p += l)
+    n++;
+  return n;
+}
+
+static int utf8_valid(const unsigned char *s, size_t n) {
+  for (size_t i = 0; i < n;) {
+    unsigned c = s[i], len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2
+                                       : (c >> 4) == 14 ? 3
+                                       : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > n)
+      return 0;
+    for (unsigned k = 1; k < len; k++)
+      if ((s[i + k] & 0xc0) != 0x80)
+        return 0;
+    i += len;
+  }
+  return 1;
+}
+
+/* No NUL or other control byte except \n (\t allowed in code). */
+static int no_control_bytes(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t')
+      return 0;
+  return 1;
+}
+
+/* Markdown validity: every table row has the same number of cell-splitting
+ * pipes as its header (a backslash escapes the next character, as in GFM),
+ * every code fence closes, <details> and <pre> balance. */
+static int md_valid(const char *md, char *why, size_t whylen) {
+  int table_pipes = -1, line_no = 0;
+  size_t fence = 0;
+  const char *line = md;
+  while (*line) {
+    const char *end = strchr(line, '\n');
+    size_t len = end ? (size_t)(end - line) : strlen(line);
+    line_no++;
+    size_t ticks = 0;
+    while (ticks < len && line[ticks] == '`')
+      ticks++;
+    if (fence) {
+      if (ticks >= fence && ticks == len)
+        fence = 0;
+    } else if (ticks >= 3) {
+      fence = ticks;
+    } else if (len && line[0] == '|') {
+      int pipes = 0;
+      for (size_t i = 0; i < len; i++) {
+        if (line[i] == '\\')
+          i++;
+        else if (line[i] == '|')
+          pipes++;
+      }
+      if (table_pipes < 0)
+        table_pipes = pipes;
+      else if (pipes != table_pipes) {
+        snprintf(why, whylen, "line %d: %d pipes, table has %d", line_no,
+                 pipes, table_pipes);
+        return 0;
+      }
+    } else {
+      table_pipes = -1;
+    }
+    line = end ? end + 1 : line + len;
+  }
+  if (fence) {
+    snprintf(why, whylen, "unclosed code fence");
+    return 0;
+  }
+  if (count(md, "<details>") != count(md, "</details>") ||
+      count(md, "<pre>") != count(md, "</pre>")) {
+    snprintf(why, whylen, "<details>/<pre> do not balance");
+    return 0;
+  }
+  return 1;
+}
+
+/* XML well-formedness without a parser: every '<' opens one of our tags (or
+ * the declaration), every '&' is one of the five entities, tags balance. */
+static int xml_plausible(const char *x, char *why, size_t whylen) {
+  static const char *const tags[] = {"testsuites", "testsuite", "testcase",
+      "properties", "property", "failure", "error", "skipped", "system-out",
+      NULL};
+  int depth = 0;
+  for (const char *p = x; *p; p++) {
+    if (*p == '&') {
+      if (strncmp(p, "&amp;", 5) && strncmp(p, "&lt;", 4) &&
+          strncmp(p, "&gt;", 4) && strncmp(p, "&quot;", 6) &&
+          strncmp(p, "&#39;", 5)) {
+        snprintf(why, whylen, "bare & at %zu", (size_t)(p - x));
+        return 0;
+      }
+    } else if (*p == '>' && p > x && p[-1] != '"' && p[-1] != '/' &&
+               !strchr("abcdefghijklmnopqrstuvwxyz-?", p[-1])) {
+      snprintf(why, whylen, "bare > at %zu", (size_t)(p - x));
+      return 0;
+    } else if (*p == '<') {
+      if (strncmp(p, "<?xml ", 6) == 0)
+        continue;
+      int closing = p[1] == '/';
+      const char *name = p + 1 + closing;
+      int known = 0;
+      for (int i = 0; tags[i] && !known; i++) {
+        size_t l = strlen(tags[i]);
+        known = strncmp(name, tags[i], l) == 0 && strchr(" >/", name[l]);
+      }
+      if (!known) {
+        snprintf(why, whylen, "unknown tag at %zu: %.20s", (size_t)(p - x), p);
+        return 0;
+      }
+      const char *close = strchr(p, '>');
+      if (!close)
+        return 0;
+      if (closing)
+        depth--;
+      else if (close[-1] != '/')
+        depth++;
+    }
+  }
+  if (depth != 0) {
+    snprintf(why, whylen, "tags do not balance (%d)", depth);
+    return 0;
+  }
+  return 1;
+}
+
+/* An occurrence of s that Markdown would take as is: not backslash-escaped
+ * (inside <pre> everything is entity-escaped, so there is none). */
+static int raw_in_markdown(const char *md, const char *s) {
+  for (const char *p = md; (p = strstr(p, s)); p++)
+    if (p == md || p[-1] != '\\')
+      return 1;
+  return 0;
+}
+
+static cJSON *load_fixture(const char *path) {
+  char err[512];
+  cJSON *j = json_load_file(path, JSON_FILE_MAX, err, sizeof err);
+  if (!j)
+    fprintf(stderr, "  %s\n", err);
+  return j;
+}
+
+/* ---- golden files ------------------------------------------------------ */
+
+/* Fixture "fixtures/results-NAME.json" -> "golden/NAME". */
+static void golden_dir(const char *fixture, char *dir, size_t n) {
+  const char *base = strrchr(fixture, '/');
+  base = base ? base + 1 : fixture;
+  size_t len = strlen(base);
+  snprintf(dir, n, "golden/%.*s", (int)(len - 13), base + 8);
+}
+
+static int compare_or_update(const tmpdir *d, const char *gdir,
+                             const char *name, int update) {
+  char gpath[512], apath[512];
+  snprintf(gpath, sizeof gpath, "%s/%s", gdir, name);
+  snprintf(apath, sizeof apath, "%s/%s", d->path, name);
+  size_t alen, glen;
+  char *actual = slurp(apath, &alen);
+  if (!actual)
+    return -1;
+  int rc = 0;
+  if (update) {
+    mkdir(gdir, 0755);
+    rc = spit(gpath, actual, alen);
+    printf("  updated %s\n", gpath);
+  } else {
+    char *golden = slurp(gpath, &glen);
+    if (!golden) {
+      fprintf(stderr, "  %s missing: run H2C_UPDATE_GOLDEN=1 make check\n",
+              gpath);
+      rc = -1;
+    } else if (glen != alen || memcmp(golden, actual, alen) != 0) {
+      char cmd[1200];
+      fprintf(stderr, "  %s differs from the golden file (first 120 lines "
+                      "of diff; H2C_UPDATE_GOLDEN=1 make check accepts):\n",
+              name);
+      snprintf(cmd, sizeof cmd, "diff -u '%s' '%s' | head -120 >&2", gpath,
+               apath);
+      if (system(cmd) == -1)
+        fprintf(stderr, "  (could not run diff)\n");
+      rc = -1;
+    }
+    free(golden);
+  }
+  free(actual);
+  return rc;
+}
+
+TEST(golden_files_match) {
+  glob_t g;
+  CHECK(glob("fixtures/results-*.json", 0, NULL, &g) == 0);
+  int update = getenv("H2C_UPDATE_GOLDEN") && *getenv("H2C_UPDATE_GOLDEN");
+  int failures = 0;
+  CHECK(g.gl_pathc >= 2);                 /* sample and hostile at least */
+  for (size_t i = 0; i < g.gl_pathc; i++) {
+    cJSON *j = load_fixture(g.gl_pathv[i]);
+    tmpdir d;
+    char err[512], gdir[256];
+    if (!j || tmp_make(&d) != 0) {
+      failures++;
+      cJSON_Delete(j);
+      continue;
+    }
+    golden_dir(g.gl_pathv[i], gdir, sizeof gdir);
+    if (render_all(j, d.path, err, sizeof err) != 0) {
+      fprintf(stderr, "  %s: %s\n", g.gl_pathv[i], err);
+      failures++;
+    } else {
+      for (size_t k = 0; k < 3; k++)
+        failures += compare_or_update(&d, gdir, OUTPUTS[k], update) != 0;
+    }
+    tmp_remove(&d);
+    cJSON_Delete(j);
+  }
+  globfree(&g);
+  CHECK_INT(failures, 0);
+}
+
+/* ---- the sample: content a maintainer relies on ------------------------ */
+
+typedef struct rendered {
+  tmpdir d;
+  char *md, *html, *xml;
+  size_t md_len, html_len, xml_len;
+} rendered;
+
+static int render_tree(const cJSON *j, rendered *r) {
+  char err[512];
+  memset(r, 0, sizeof *r);
+  if (tmp_make(&r->d) != 0)
+    return -1;
+  if (render_all(j, r->d.path, err, sizeof err) != 0) {
+    fprintf(stderr, "  render_all: %s\n", err);
+    return -1;
+  }
+  r->md = out_file(&r->d, "report.md", &r->md_len);
+  r->html = out_file(&r->d, "report.html", &r->html_len);
+  r->xml = out_file(&r->d, "junit.xml", &r->xml_len);
+  return r->md && r->html && r->xml ? 0 : -1;
+}
+
+static void rendered_free(rendered *r) {
+  free(r->md);
+  free(r->html);
+  free(r->xml);
+  tmp_remove(&r->d);
+}
+
+static int render_fixture(const char *path, rendered *r) {
+  cJSON *j = load_fixture(path);
+  int rc = j ? render_tree(j, r) : -1;
+  cJSON_Delete(j);
+  return rc;
+}
+
+TEST(sample_report_md_says_what_happened) {
+  rendered r;
+  CHECK(render_fixture("fixtures/results-sample.json", &r) == 0);
+  int ok = strstr(r.md, "gevent-bookworm (python3-gevent 22.10.2-3) on ") &&
+           strstr(r.md, "seed-upgrade-h2c (13 bytes of the next request "
+                        "lost)") &&
+           strstr(r.md, "| gevent-bookworm | **desync** |") &&
+           strstr(r.md, "### gevent-bookworm: seed-upgrade-h2c") &&
+           strstr(r.md, "curl -i -m 5 --http1.1 -H 'Connection: Upgrade' "
+                        "-H 'Upgrade: h2c'") &&
+           strstr(r.md, "| nc -w 3 127.0.0.1 18081") &&
+           strstr(r.md, "**A correct server:**") && r.md_len < 65536;
+  char why[200] = "";
+  int valid = md_valid(r.md, why, sizeof why);
+  if (!valid)
+    fprintf(stderr, "  markdown: %s\n", why);
+  rendered_free(&r);
+  CHECK(ok);
+  CHECK(valid);
+}
+
+TEST(sample_html_has_grid_and_cells) {
+  rendered r;
+  CHECK(render_fixture("fixtures/results-sample.json", &r) == 0);
+  int ok = strstr(r.html, "<table id=\"matrix\">") &&
+           strstr(r.html, "<td class=\"cell verdict-desync fail\"") &&
+           strstr(r.html, "<td class=\"cell verdict-ok-h2 pass\"") &&
+           strstr(r.html, "<td class=\"cell verdict-hang fail\"") &&
+           strstr(r.html, "<details id=\"cell-gevent-bookworm-seed-upgrade-h2c"
+                          "\" class=\"celldetail verdict-desync fail\">") &&
+           strstr(r.html, "id=\"only-failing\"") &&
+           count(r.html, "<script") == 1 && !strstr(r.html, "http://www") &&
+           !strstr(r.html, " src=") && !strstr(r.html, "<link");
+  rendered_free(&r);
+  CHECK(ok);
+}
+
+TEST(sample_junit_counts) {
+  rendered r;
+  CHECK(render_fixture("fixtures/results-sample.json", &r) == 0);
+  char why[200] = "";
+  int ok = strstr(r.xml, "<testsuites name=\"h2c-probe\" tests=\"15\" "
+                         "failures=\"11\" errors=\"0\" skipped=\"0\"") &&
+           strstr(r.xml, "<testsuite name=\"gevent-bookworm\" tests=\"5\" "
+                         "failures=\"3\" errors=\"0\" skipped=\"0\"") &&
+           strstr(r.xml, "<testsuite name=\"nghttpx\" tests=\"5\" "
+                         "failures=\"3\"") &&
+           strstr(r.xml, "<testsuite name=\"silent\" tests=\"5\" "
+                         "failures=\"5\"") &&
+           strstr(r.xml, "<testcase classname=\"gevent-bookworm\" "
+                         "name=\"seed-upgrade-h2c\"") &&
+           count(r.xml, "<failure ") == 11 && count(r.xml, "<testcase ") == 15;
+  int plausible = xml_plausible(r.xml, why, sizeof why);
+  if (!plausible)
+    fprintf(stderr, "  junit.xml: %s\n", why);
+  rendered_free(&r);
+  CHECK(ok);
+  CHECK(plausible);
+}
+
+/* ---- hostile input ----------------------------------------------------- */
+
+#define MIB (1024u * 1024u)
+
+/* The hostile fixture plus a 1 MiB header: in an answer's headers, in the
+ * transcript and in the reason (kept out of git, made here). */
+static cJSON *hostile_tree(void) {
+  cJSON *j = load_fixture("fixtures/results-hostile.json");
+  if (!j)
+    return NULL;
+  char *big = malloc(MIB + 64);
+  if (!big) {
+    cJSON_Delete(j);
+    return NULL;
+  }
+  memset(big, 'A', MIB);
+  big[MIB] = '\0';
+  cJSON *cell = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "cells"), 0);
+  cJSON *ex = cJSON_GetArrayItem(cJSON_GetObjectItem(cell, "exchanges"), 0);
+  cJSON *hdr = cJSON_GetArrayItem(cJSON_GetObjectItem(ex, "headers"), 0);
+  cJSON_ReplaceItemInArray(hdr, 1, cJSON_CreateString(big));
+  cJSON_ReplaceItemInObject(cell, "reason", cJSON_CreateString(big));
+  cJSON *events =
+      cJSON_GetObjectItem(cJSON_GetObjectItem(cell, "transcript"), "events");
+  cJSON *ev = cJSON_CreateObject();
+  cJSON_AddStringToObject(ev, "conn", "a");
+  cJSON_AddStringToObject(ev, "dir", "in");
+  cJSON_AddNumberToObject(ev, "t_ms", 3);
+  cJSON_AddNumberToObject(ev, "offset", 168);
+  cJSON_AddNumberToObject(ev, "len", MIB + 10);
+  memcpy(big, "X-Big: ", 7);
+  memcpy(big + MIB, "\\r\\n<x>", 8);
+  cJSON_AddStringToObject(ev, "data", big);
+  cJSON_AddItemToArray(events, ev);
+  free(big);
+  return j;
+}
+
+TEST(hostile_html_is_escaped_and_bounded) {
+  cJSON *j = hostile_tree();
+  CHECK(j);
+  rendered r;
+  int rc = render_tree(j, &r);
+  cJSON_Delete(j);
+  CHECK(rc == 0);
+  int ok = count(r.html, "<script") == 1 &&        /* ours, and only ours */
+           !strstr(r.html, "alert(1)</script>") &&
+           !strstr(r.html, "<b>target") && !strstr(r.html, "<b>html") &&
+           !strstr(r.html, "<i>id") && !strstr(r.html, "<verdict") &&
+           strstr(r.html, "&lt;script&gt;alert(1)&lt;/script&gt;") &&
+           strstr(r.html, "\\x00") && strstr(r.html, "\\xff\\xfe") &&
+           no_control_bytes(r.html, r.html_len) &&
+           utf8_valid((unsigned char *)r.html, r.html_len) &&
+           strlen(r.html) == r.html_len && r.html_len < 256 * 1024;
+  if (!ok)
+    fprintf(stderr, "  report.html: %zu bytes\n", r.html_len);
+  rendered_free(&r);
+  CHECK(ok);
+}
+
+TEST(hostile_markdown_is_valid_and_bounded) {
+  cJSON *j = hostile_tree();
+  CHECK(j);
+  rendered r;
+  int rc = render_tree(j, &r);
+  cJSON_Delete(j);
+  CHECK(rc == 0);
+  char why[200] = "";
+  int valid = md_valid(r.md, why, sizeof why);
+  if (!valid)
+    fprintf(stderr, "  markdown: %s\n", why);
+  int ok = !raw_in_markdown(r.md, "<script") &&
+           !raw_in_markdown(r.md, "<b>") && !raw_in_markdown(r.md, "`<") &&
+           strstr(r.md, "evil\\|\\<b\\>target\\</b\\>") &&
+           no_control_bytes(r.md, r.md_len) &&
+           utf8_valid((unsigned char *)r.md, r.md_len) &&
+           strlen(r.md) == r.md_len && r.md_len < 65536 &&
+           strstr(r.md, "bytes cut]");
+  rendered_free(&r);
+  CHECK(valid);
+  CHECK(ok);
+}
+
+static int xmllint_ok(const tmpdir *d) {
+  if (access("/usr/bin/xmllint", X_OK) != 0) {
+    printf("  (xmllint not installed: parser-free check only)\n");
+    return 1;
+  }
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "/usr/bin/xmllint --noout '%s/junit.xml'",
+           d->path);
+  return system(cmd) == 0;
+}
+
+TEST(hostile_junit_is_well_formed_and_bounded) {
+  cJSON *j = hostile_tree();
+  CHECK(j);
+  rendered r;
+  int rc = render_tree(j, &r);
+  cJSON_Delete(j);
+  CHECK(rc == 0);
+  char why[200] = "";
+  int plausible = xml_plausible(r.xml, why, sizeof why);
+  if (!plausible)
+    fprintf(stderr, "  junit.xml: %s\n", why);
+  int lint = xmllint_ok(&r.d);
+  int ok = no_control_bytes(r.xml, r.xml_len) &&
+           utf8_valid((unsigned char *)r.xml, r.xml_len) &&
+           strlen(r.xml) == r.xml_len && r.xml_len < 128 * 1024 &&
+           strstr(r.xml, "<testsuite name=\"refused\" tests=\"2\" "
+                         "failures=\"0\" errors=\"1\" skipped=\"1\"") &&
+           strstr(r.xml, "<testsuite name=\"not-in-cells\" tests=\"2\" "
+                         "failures=\"0\" errors=\"0\" skipped=\"2\"");
+  rendered_free(&r);
+  CHECK(plausible);
+  CHECK(lint);
+  CHECK(ok);
+}
+
+/* ---- GitHub's limit ---------------------------------------------------- */
+
+/* nt targets × ns scenarios, every cell a desync with a long reason and
+ * `tx` bytes of transcript. */
+static cJSON *big_tree(int nt, int ns, size_t tx) {
+  cJSON *j = load_fixture("fixtures/results-sample.json");
+  if (!j)
+    return NULL;
+  cJSON *targets = cJSON_CreateArray(), *scenarios = cJSON_CreateArray(),
+        *cells = cJSON_CreateArray();
+  const cJSON *seed =
+      cJSON_GetArrayItem(cJSON_GetObjectItem(j, "scenarios"), 0);
+  char *data = malloc(tx + 1), *reason = malloc(901);
+  memset(data, 'x', tx);
+  data[tx] = '\0';
+  memset(reason, 'r', 900);
+  reason[900] = '\0';
+  for (int t = 0; t < nt; t++) {
+    cJSON *tg = cJSON_CreateObject();
+    char name[32];
+    snprintf(name, sizeof name, "server-%02d", t);
+    cJSON_AddStringToObject(tg, "name", name);
+    cJSON_AddStringToObject(tg, "url", "http://server:8080");
+    cJSON_AddItemToArray(targets, tg);
+  }
+  for (int s = 0; s < ns; s++) {
+    cJSON *sc = cJSON_Duplicate(seed, 1);
+    char id[32];
+    snprintf(id, sizeof id, "scenario-%02d", s);
+    cJSON_ReplaceItemInObject(sc, "id", cJSON_CreateString(id));
+    cJSON_AddItemToArray(scenarios, sc);
+  }
+  for (int t = 0; t < nt; t++)
+    for (int s = 0; s < ns; s++) {
+      cJSON *c = cJSON_CreateObject(), *tr = cJSON_CreateObject(),
+            *evs = cJSON_CreateArray();
+      char name[32], id[32];
+      snprintf(name, sizeof name, "server-%02d", t);
+      snprintf(id, sizeof id, "scenario-%02d", s);
+      cJSON_AddStringToObject(c, "target", name);
+      cJSON_AddStringToObject(c, "scenario", id);
+      cJSON_AddStringToObject(c, "verdict", "desync");
+      cJSON_AddStringToObject(c, "reason", reason);
+      for (int e = 0; e < 4; e++) {
+        cJSON *ev = cJSON_CreateObject();
+        cJSON_AddStringToObject(ev, "conn", "a");
+        cJSON_AddStringToObject(ev, "dir", e % 2 ? "in" : "out");
+        cJSON_AddNumberToObject(ev, "offset", (double)(e / 2) * (double)tx);
+        cJSON_AddNumberToObject(ev, "len", (double)tx);
+        cJSON_AddStringToObject(ev, "data", data);
+        cJSON_AddItemToArray(evs, ev);
+      }
+      cJSON_AddItemToObject(tr, "events", evs);
+      cJSON_AddItemToObject(c, "transcript", tr);
+      cJSON_AddItemToArray(cells, c);
+    }
+  free(data);
+  free(reason);
+  cJSON_ReplaceItemInObject(j, "targets", targets);
+  cJSON_ReplaceItemInObject(j, "scenarios", scenarios);
+  cJSON_ReplaceItemInObject(j, "cells", cells);
+  return j;
+}
+
+static int md_size_for(int nt, int ns, size_t tx, size_t *len, int *said) {
+  cJSON *j = big_tree(nt, ns, tx);
+  if (!j)
+    return -1;
+  rendered r;
+  int rc = render_tree(j, &r);
+  cJSON_Delete(j);
+  if (rc != 0)
+    return -1;
+  char why[200];
+  *len = r.md_len;
+  *said = strstr(r.md, "GitHub's 65,536-character limit") != NULL;
+  rc = md_valid(r.md, why, sizeof why) ? 0 : -1;
+  rendered_free(&r);
+  return rc;
+}
+
+TEST(default_lab_size_fits_github_with_a_note) {
+  size_t len;
+  int said;
+  CHECK(md_size_for(12, 11, 20000, &len, &said) == 0);
+  CHECK(len < 65536);
+  CHECK(said);
+}
+
+TEST(huge_matrix_still_fits_compacted) {
+  size_t len;
+  int said;
+  CHECK(md_size_for(30, 30, 5000, &len, &said) == 0);
+  CHECK(len < 65536);
+  CHECK(said);
+}
+
+/* ---- escapers ---------------------------------------------------------- */
+
+TEST(escapers) {
+  out o;
+  out_init(&o);
+  esc_md(&o, "a|b`c<d>\\e\nf*_[x]", 100);
+  int md_ok = strcmp(o.b.data, "a\\|b\\`c\\<d\\>\\\\e f\\*\\_\\[x\\]") == 0;
+  out_free(&o);
+  out_init(&o);
+  esc_html(&o, "<a href='x'>&\"", 100, TEXT_ONE_LINE);
+  int html_ok =
+      strcmp(o.b.data, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;") == 0;
+  out_free(&o);
+  out_init(&o);
+  /* invalid UTF-8, a C0 control, a bidi override (U+202E), valid é */
+  text_clean(&o, "\xff\xfe\x01\xe2\x80\xae\xc3\xa9", 100, TEXT_ONE_LINE);
+  int clean_ok =
+      strcmp(o.b.data, "\\xff\\xfe\\x01\\xe2\\x80\\xae\xc3\xa9") == 0;
+  out_free(&o);
+  out_init(&o);
+  text_clean(&o, "abcdefghij", 4, TEXT_ONE_LINE);
+  int cap_ok = strcmp(o.b.data, "abcd\xe2\x80\xa6 [6 bytes cut]") == 0;
+  out_free(&o);
+  out_init(&o);
+  bytes_display(&o, "GET\r\n\0\\", 7, 100, 0);
+  int bytes_ok = strcmp(o.b.data, "GET\\r\\n\n\\x00\\\\") == 0;
+  out_free(&o);
+  CHECK(md_ok);
+  CHECK(html_ok);
+  CHECK(clean_ok);
+  CHECK(cap_ok);
+  CHECK(bytes_ok);
+}
+
+/* ---- reproducers ------------------------------------------------------- */
+
+/* Runs script with shell, stdout to a file; returns the bytes (malloc). */
+static char *run_shell(const char *shell, const char *script, size_t *len) {
+  tmpdir d;
+  if (tmp_make(&d) != 0)
+    return NULL;
+  char sp[128], op[128], cmd[512];
+  snprintf(sp, sizeof sp, "%s/script.sh", d.path);
+  snprintf(op, sizeof op, "%s/out", d.path);
+  char *res = NULL;
+  if (spit(sp, script, strlen(script)) == 0) {
+    snprintf(cmd, sizeof cmd, "timeout 10 %s '%s' > '%s'", shell, sp, op);
+    if (system(cmd) == 0)
+      res = slurp(op, len);
+  }
+  tmp_remove(&d);
+  return res;
+}
+
+/* One raw pipelined request carrying every byte value 0..255 and the
+ * characters shells and printf care about. */
+static cJSON *all_bytes_tree(buf *wire_raw) {
+  cJSON *j = load_fixture("fixtures/results-sample.json");
+  if (!j)
+    return NULL;
+  buf_init(wire_raw, 4096);
+  buf_adds(wire_raw, "POST /e'%s\\%%$(id)`x` HTTP/1.1\r\nHost: {authority}\r\n"
+                     "Content-Length: 256\r\n\r\n");
+  for (int i = 0; i < 256; i++) {
+    char c = (char)i;
+    buf_add(wire_raw, &c, 1);
+  }
+  buf esc;
+  buf_init(&esc, 16384);
+  escape_bytes(&esc, wire_raw->data, wire_raw->len);
+  cJSON *sc = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "scenarios"), 1);
+  cJSON *req = cJSON_GetArrayItem(cJSON_GetObjectItem(sc, "requests"), 0);
+  cJSON_ReplaceItemInObject(req, "wire", cJSON_CreateString(esc.data));
+  cJSON_DeleteItemFromArray(cJSON_GetObjectItem(sc, "requests"), 1);
+  buf_free(&esc);
+  return j;
+}
+
+TEST(nc_reproducer_gives_back_the_exact_bytes) {
+  buf wire;
+  cJSON *j = all_bytes_tree(&wire);
+  CHECK(j);
+  r_model m;
+  char err[256];
+  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  out o;
+  out_init(&o);
+  repro_kind k = repro_build(&o, &m, 0, 1, 0);   /* gevent, seed-pipelined */
+  model_free(&m);
+  cJSON_Delete(j);
+  char *pipe = strstr(o.b.data, " | nc -w 3 127.0.0.1 18081\n");
+  int shape = k == REPRO_NC && pipe && strncmp(o.b.data, "printf '", 8) == 0;
+  if (pipe)
+    strcpy(pipe, "\n");                         /* keep only the printf */
+  /* what the server must receive: {authority} filled in the head only */
+  const char *expect_head = "POST /e'%s\\%%$(id)`x` HTTP/1.1\r\n"
+                            "Host: 127.0.0.1:18081\r\n"
+                            "Content-Length: 256\r\n\r\n";
+  size_t hl = strlen(expect_head);
+  int same[2] = {0, 0};
+  const char *shells[2] = {"/bin/sh", "/bin/bash"};
+  for (int s = 0; s < 2 && shape; s++) {
+    size_t len = 0;
+    char *got = run_shell(shells[s], o.b.data, &len);
+    same[s] = got && len == hl + 256 && memcmp(got, expect_head, hl) == 0 &&
+              memcmp(got + hl, wire.data + wire.len - 256, 256) == 0;
+    if (!same[s])
+      fprintf(stderr, "  %s printed %zu bytes\n", shells[s], len);
+    free(got);
+  }
+  out_free(&o);
+  buf_free(&wire);
+  CHECK(shape);
+  CHECK(same[0]);
+  CHECK(same[1]);
+}
+
+TEST(curl_reproducer_for_the_seed_case) {
+  cJSON *j = load_fixture("fixtures/results-sample.json");
+  CHECK(j);
+  r_model m;
+  char err[256];
+  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  out o;
+  out_init(&o);
+  repro_kind k = repro_build(&o, &m, 0, 0, 0);    /* seed-upgrade-h2c */
+  model_free(&m);
+  cJSON_Delete(j);
+  int ok = k == REPRO_CURL &&
+           strcmp(o.b.data,
+                  "curl -i -m 5 --http1.1 -H 'Connection: Upgrade' -H "
+                  "'Upgrade: h2c' -H 'Content-Type: application/x-www-form-"
+                  "urlencoded' --data-binary 'Hello, World!' "
+                  "http://127.0.0.1:18081/echo \\\n  --next -i -m 5 --http1.1 "
+                  "-H 'Content-Type: application/x-www-form-urlencoded' "
+                  "--data-binary 'second request' http://127.0.0.1:18081/echo"
+                  "\n") == 0;
+  if (!ok)
+    fprintf(stderr, "  got: %s\n", o.b.data);
+  out_free(&o);
+  CHECK(ok);
+}
+
+/* curl's method follows the data: GET with a body needs -X GET, POST
+ * without one -X POST, a POST with a body nothing. */
+TEST(curl_reproducer_methods) {
+  cJSON *j = load_fixture("fixtures/results-sample.json");
+  CHECK(j);
+  cJSON *reqs = cJSON_GetObjectItem(
+      cJSON_GetArrayItem(cJSON_GetObjectItem(j, "scenarios"), 0), "requests");
+  cJSON *r1 = cJSON_GetArrayItem(reqs, 0), *r2 = cJSON_GetArrayItem(reqs, 1);
+  cJSON_ReplaceItemInObject(r1, "method", cJSON_CreateString("GET"));
+  cJSON_ReplaceItemInObject(r2, "body", cJSON_CreateNull());
+  r_model m;
+  char err[256];
+  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  out o;
+  out_init(&o);
+  repro_kind k = repro_build(&o, &m, 0, 0, 0);
+  model_free(&m);
+  cJSON_Delete(j);
+  int ok = k == REPRO_CURL &&
+           strstr(o.b.data, "curl -i -m 5 --http1.1 -X GET -H ") &&
+           strstr(o.b.data, "--next -i -m 5 --http1.1 -X POST -H ");
+  if (!ok)
+    fprintf(stderr, "  got: %s\n", o.b.data);
+  out_free(&o);
+  CHECK(ok);
+}
+
+TEST(bash_reproducer_for_two_clients_parses) {
+  cJSON *j = load_fixture("fixtures/results-hostile.json");
+  CHECK(j);
+  r_model m;
+  char err[256];
+  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  out o;
+  out_init(&o);
+  repro_kind k = repro_build(&o, &m, 0, 0, 0);
+  model_free(&m);
+  cJSON_Delete(j);
+  int shape = k == REPRO_BASH && strstr(o.b.data, "exec 3<>/dev/tcp/") &&
+              strstr(o.b.data, "exec 4<>/dev/tcp/") &&
+              strstr(o.b.data, "it\\047s 100%% \\\\ done `x` $(id)");
+  /* bash -n: the script parses, so no quote of the scenario escaped */
+  tmpdir d;
+  int parses = 0;
+  if (tmp_make(&d) == 0) {
+    char p[128], cmd[256];
+    snprintf(p, sizeof p, "%s/r.sh", d.path);
+    if (spit(p, o.b.data, o.b.len) == 0) {
+      snprintf(cmd, sizeof cmd, "bash -n '%s'", p);
+      parses = system(cmd) == 0;
+    }
+    tmp_remove(&d);
+  }
+  out_free(&o);
+  CHECK(shape);
+  CHECK(parses);
+}
+
+CHECK_MAIN(CASE(golden_files_match), CASE(sample_report_md_says_what_happened),
+           CASE(sample_html_has_grid_and_cells), CASE(sample_junit_counts),
+           CASE(hostile_html_is_escaped_and_bounded),
+           CASE(hostile_markdown_is_valid_and_bounded),
+           CASE(hostile_junit_is_well_formed_and_bounded),
+           CASE(default_lab_size_fits_github_with_a_note),
+           CASE(huge_matrix_still_fits_compacted), CASE(escapers),
+           CASE(nc_reproducer_gives_back_the_exact_bytes),
+           CASE(curl_reproducer_for_the_seed_case),
+           CASE(curl_reproducer_methods),
+           CASE(bash_reproducer_for_two_clients_parses))
