@@ -19,13 +19,14 @@ SUITES=(
   "e2e-local|300|tests/e2e-local.sh"
   "html|300|tests/html-screenshot.sh"
   "e2e-compose|5400|tests/e2e-compose.sh"
+  "e2e-upstream|1800|tests/e2e-upstream.sh"
 )
 
 usage() {
   cat <<EOF
 usage: $0 [--list] [--help]
   Runs: $(printf '%s ' "${SUITES[@]%%|*}")
-  H2C_SKIP_COMPOSE=1  skip the e2e-compose suite (Docker)
+  H2C_SKIP_COMPOSE=1  skip the suites that need Docker (e2e-compose, e2e-upstream)
   H2C_ONLY=NAME[,NAME] run only these suites
 EOF
 }
@@ -92,7 +93,7 @@ main() {
   for entry in "${SUITES[@]}"; do
     IFS='|' read -r name limit cmd <<<"$entry"
     selected "$name" || continue
-    if [ "$name" = e2e-compose ] && [ "${H2C_SKIP_COMPOSE:-0}" = 1 ]; then
+    if [[ "$name" == e2e-compose || "$name" == e2e-upstream ]] && [ "${H2C_SKIP_COMPOSE:-0}" = 1 ]; then
       echo "=== $name: skipped (H2C_SKIP_COMPOSE=1)"; SUMMARY+=("$(printf '%-12s skipped (H2C_SKIP_COMPOSE=1)' "$name")"); continue
     fi
     script=${cmd%% *}

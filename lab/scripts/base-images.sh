@@ -26,7 +26,7 @@ readonly MIRROR=http://deb.debian.org/debian
 readonly SECURITY_MIRROR=http://deb.debian.org/debian-security
 readonly CACHE_DIR=${H2C_LAB_CACHE:-/var/cache/h2c-lab}
 readonly RECIPE=r2
-readonly DEFAULT_SUITES=(bookworm trixie sid)
+readonly DEFAULT_SUITES=(bullseye bookworm trixie sid)
 
 usage() {
   cat <<EOF

@@ -12,7 +12,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-SUITES=(bookworm trixie sid)
+SUITES=(bullseye bookworm trixie sid)
 
 usage() {
   cat <<EOF

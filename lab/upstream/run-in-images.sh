@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# lab/upstream/run-in-images.sh - run the upstream-style regression test
+# (test_pywsgi_upgrade_body.py) inside lab server images and record the outcomes.
+#
+# Idea: the test must be judged against the exact gevent each image ships, so it
+# runs in the image itself (its /usr/bin/python3 and python3-gevent), read-only
+# mounted, no network (--network none: the test only uses the container's own
+# loopback). Each image's result - unittest's exit status and the per-test
+# verdicts from `-v` - goes into one JSON file for the report (format: README.md).
+# Expected: unpatched gevent >= 20.12 fails, h2c-lab/gevent-fixed passes.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PY=/usr/bin/python3
+DEFAULT_IMAGES=(h2c-lab/gevent-sid h2c-lab/gevent-fixed)
+LIMIT_S=${H2C_UPSTREAM_LIMIT_S:-120}   # one image's whole test run
+
+usage() {
+  cat <<EOF
+usage: $(basename "$0") [--out FILE] [IMAGE...]
+  Runs 'python3 -m unittest -v test_pywsgi_upgrade_body' inside each IMAGE
+  (default: ${DEFAULT_IMAGES[*]}) and writes the outcomes as JSON to FILE
+  (default: reports/upstream.json). Exit 0 when every image was run (whatever
+  the test said), 2 on usage errors, 1 when an image is missing or docker fails.
+  H2C_UPSTREAM_LIMIT_S  bound for one image's run (default 120 s)
+EOF
+}
+
+die() { printf '[upstream] ERROR: %s\n' "$*" >&2; exit 1; }
+
+OUT="$ROOT/reports/upstream.json"
+IMAGES=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --out) [ $# -ge 2 ] || { usage >&2; exit 2; }; OUT=$2; shift 2 ;;
+    -*) usage >&2; exit 2 ;;
+    *) IMAGES+=("$1"); shift ;;
+  esac
+done
+[ ${#IMAGES[@]} -gt 0 ] || IMAGES=("${DEFAULT_IMAGES[@]}")
+
+timeout 10 docker info >/dev/null 2>&1 || die "no Docker engine answering; run lab/scripts/prereqs.sh"
+for image in "${IMAGES[@]}"; do
+  docker image inspect "$image" >/dev/null 2>&1 \
+    || die "image $image not found; build it: docker compose build ${image#h2c-lab/}"
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/h2c-upstream.XXXXXX")
+CONTAINER=''
+cleanup() {
+  [ -z "$CONTAINER" ] || docker rm -f "$CONTAINER" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+now_ms() { date +%s%3N; }
+
+# in_image IMAGE CMD...: a throw-away container of IMAGE, bounded, no network.
+in_image() {
+  local image=$1; shift
+  CONTAINER="h2c-upstream-$$-$RANDOM"
+  timeout --kill-after=10 "$LIMIT_S" docker run --rm --name "$CONTAINER" --network none \
+    --cap-drop ALL --security-opt no-new-privileges:true \
+    -e PYTHONDONTWRITEBYTECODE=1 -v "$HERE:/upstream:ro" -w /upstream \
+    --entrypoint "" "$image" "$@"
+  local rc=$?
+  docker rm -f "$CONTAINER" >/dev/null 2>&1 || true
+  CONTAINER=''
+  return $rc
+}
+
+# Per image N: N.image, N.version (first line of /etc/h2c-lab-version), N.gevent,
+# N.patched (yes/no: /lab/fix.diff present), N.rc, N.ms, N.log (unittest -v output).
+n=0
+for image in "${IMAGES[@]}"; do
+  n=$((n + 1))
+  printf '[upstream] %s: ' "$image"
+  echo "$image" >"$WORK/$n.image"
+  in_image "$image" sh -c 'head -n 1 /etc/h2c-lab-version 2>/dev/null || true' >"$WORK/$n.version" || true
+  in_image "$image" /usr/bin/python3 -c 'import gevent; print(gevent.__version__)' >"$WORK/$n.gevent" 2>/dev/null || true
+  if in_image "$image" test -s /lab/fix.diff; then echo yes; else echo no; fi >"$WORK/$n.patched"
+  t0=$(now_ms) rc=0
+  in_image "$image" /usr/bin/python3 -m unittest -v test_pywsgi_upgrade_body >"$WORK/$n.log" 2>&1 || rc=$?
+  echo $(( $(now_ms) - t0 )) >"$WORK/$n.ms"
+  echo "$rc" >"$WORK/$n.rc"
+  case $rc in
+    0) echo "passed ($(cat "$WORK/$n.version"))" ;;
+    124|137) echo "timed out after ${LIMIT_S}s" ;;
+    *) echo "FAILED, exit $rc ($(cat "$WORK/$n.version"))" ;;
+  esac
+done
+
+mkdir -p "$(dirname "$OUT")"
+"$PY" "$HERE/results_json.py" --dir "$WORK" --count "$n" --out "$OUT" \
+  || die "could not write $OUT"
+echo "[upstream] wrote $OUT"
