@@ -7,6 +7,10 @@
 #     but handles the RFC upgrade form and plain keep-alive correctly (ok-h1);
 #   - nghttpx performs the RFC h2c upgrade (ok-h2, follow-up on a new stream);
 #   - waitress ignores the upgrade and stays in sync (ok);
+#   - a WebSocket-style upgrade (GET /ws-echo, no body) gets the raw stream after
+#     101 on gevent (ok-h1) and is n/a on waitress (no such endpoint: 404);
+#   - a target's patch_path is fetched into targets[].patch (an extra gevent
+#     echo app serving $H2C_LAB_PATCH_FILE as /fix.diff);
 #   - the whole run is bounded (the long-body case must not stall it).
 # The ASan/UBSan build (c-client/build-asan/h2c-probe) runs too when present
 # and must report nothing.
@@ -47,11 +51,12 @@ check() {
   [ -z "$out" ] || echo "$out"
 }
 
-WORK='' SUP='' KEEP=0 RESULTS_ONLY='' CHILD=''
+WORK='' SUP='' KEEP=0 RESULTS_ONLY='' CHILD='' PATCH_SRV='' PATCH_PORT=''
 finish() {
   local rc=$?
   trap - EXIT INT TERM
   [ -z "$CHILD" ] || kill -TERM "$CHILD" 2>/dev/null || true
+  stop_patch_server
   stop_targets
   [ -n "$RESULTS_ONLY" ] || [ $rc -eq 0 ] || not_ok "e2e-local aborted (exit $rc); see above"
   if [ -n "$WORK" ]; then
@@ -115,8 +120,9 @@ stop_targets() {
 # --- results.json queries -------------------------------------------------------
 
 # q FILE EXPR [TARGET SCENARIO]: evaluates a Python expression over results.json
-# (r = the whole document, c = the cell, t = the target, body_len(sid, i) = the
-# length in bytes of a scenario request's body). Exits 0 when it is true; on
+# (r = the whole document, c = the cell, t = the target, scenario_def(sid) =
+# a scenario's definition, body_len(sid, i) = the length in bytes of a scenario
+# request's body). Exits 0 when it is true; on
 # false prints the cell's verdict and reason (as # comments) and exits 1.
 write_query_helper() {
   cat > "$WORK/q.py" <<'EOF'
@@ -140,9 +146,11 @@ target, scenario = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else (None, N
 with open(path) as f:
     r = json.load(f)
 
+def scenario_def(sid):
+    return next(s for s in r["scenarios"] if s["id"] == sid)
+
 def body_len(sid, i):
-    sc = next(s for s in r["scenarios"] if s["id"] == sid)
-    return len(unescape(sc["requests"][i].get("body") or ""))
+    return len(unescape(scenario_def(sid)["requests"][i].get("body") or ""))
 
 c = t = None
 if target:
@@ -152,7 +160,8 @@ if target:
         print("#   no cell for target %s, scenario %s in %s" % (target, scenario, path))
         sys.exit(1)
 try:
-    good = bool(eval(expr, {"r": r, "c": c, "t": t, "body_len": body_len}))
+    good = bool(eval(expr, {"r": r, "c": c, "t": t, "body_len": body_len,
+                            "scenario_def": scenario_def}))
 except Exception as e:  # a missing field is a failed check, not a crash
     print("#   %s: %s: %s" % (expr, type(e).__name__, e))
     good = False
@@ -217,6 +226,69 @@ check_results() {
   for s in control-keepalive seed-upgrade-h2c; do
     check "waitress $s is ok" q "c['ok'] is True and c['verdict'] in ('ok-h1', 'ok-h2')" waitress-local "$s"
   done
+
+  # The raw stream after a 101 (what gevent's raw wsgi.input branch is for), and
+  # n/a where the endpoint does not exist.
+  check "gevent websocket-raw-echo is ok-h1 (ok true)" \
+    q "c['verdict'] == 'ok-h1' and c['ok'] is True" gevent-local websocket-raw-echo
+  check "gevent websocket-raw-echo: 101, then the after_101 bytes came back as its body" \
+    q "c['exchanges'][0]['status'] == 101 and c['exchanges'][0]['http_version'] == '1.1' and c['exchanges'][0]['body'] == scenario_def('websocket-raw-echo')['requests'][0]['after_101']['send'] and not c['upgraded']" \
+    gevent-local websocket-raw-echo
+  check "waitress websocket-raw-echo is n/a (ok null, the 404 named)" \
+    q "c['verdict'] == 'n/a' and c['ok'] is None and 'does not implement GET /ws-echo (404' in c['reason']" \
+    waitress-local websocket-raw-echo
+  check "summary: ok + not_ok + na = cells; na counts the n/a cells" \
+    q "r['summary']['ok'] + r['summary']['not_ok'] + r['summary']['na'] == r['summary']['cells'] and r['summary']['na'] == len([x for x in r['cells'] if x['verdict'] == 'n/a']) and r['summary']['ok'] == len([x for x in r['cells'] if x['ok'] is True])"
+}
+
+# --- patch_path -------------------------------------------------------------------
+
+# An extra gevent echo app (our child, under `timeout`) serving $WORK/fix.diff
+# as /fix.diff; sets PATCH_SRV and PATCH_PORT.
+start_patch_server() {
+  local p i
+  for p in 18077 18177 18277 18377 18477 18577 18677 18777 18877 18977; do
+    if port_free "$p"; then PATCH_PORT=$p; break; fi
+  done
+  if [ -z "$PATCH_PORT" ]; then echo "# no free port for the patch server (tried 18077..18977)"; return 1; fi
+  H2C_LAB_VERSION="patch-test" H2C_LAB_PATCH_FILE="$WORK/fix.diff" \
+    timeout 300 "$PY" "$ROOT/lab/apps/echo_wsgi.py" --server gevent --port "$PATCH_PORT" \
+    >"$WORK/patch-server.log" 2>&1 &
+  PATCH_SRV=$!
+  for ((i = 0; i < 100; i++)); do
+    port_free "$PATCH_PORT" || return 0
+    kill -0 "$PATCH_SRV" 2>/dev/null || break
+    sleep 0.1
+  done
+  sed 's/^/# /' "$WORK/patch-server.log"
+  return 1
+}
+
+stop_patch_server() {
+  [ -n "$PATCH_SRV" ] || return 0
+  kill -TERM "$PATCH_SRV" 2>/dev/null || true
+  wait "$PATCH_SRV" 2>/dev/null || true
+  PATCH_SRV=
+}
+
+check_patch_fetch() {
+  # A diff with a tab, UTF-8 and one byte that is not text (0xff -> U+FFFD).
+  printf -- '--- a/pywsgi.py\n+++ b/pywsgi.py\n@@ -1 +1 @@\n-\told\n+\tnew caf\xc3\xa9 \xff\n' >"$WORK/fix.diff"
+  if ! start_patch_server; then not_ok "patch server starts (echo_wsgi.py --server gevent)"; return 0; fi
+  printf '{ "targets": [\n  { "name": "patched", "url": "http://127.0.0.1:%s", "version_path": "/version", "patch_path": "/fix.diff" },\n  { "name": "no-patch", "url": "http://127.0.0.1:%s", "patch_path": "/no-such.diff" } ] }\n' \
+    "$PATCH_PORT" "$PATCH_PORT" >"$WORK/patch-targets.json"
+  local rc=0
+  timeout 60 "$PROBE" run --targets "$WORK/patch-targets.json" --scenarios "$SCENARIOS" \
+    --only control-keepalive --out "$WORK/out-patch" --timeout-ms "$TIMEOUT_MS" \
+    >"$WORK/out-patch.stdout" 2>"$WORK/out-patch.stderr" || rc=$?
+  stop_patch_server
+  check "patch_path run exits 0 (exit $rc)" [ "$rc" -eq 0 ]
+  local RESULTS="$WORK/out-patch/results.json"
+  check "targets[].patch is the served diff as text (0xff as U+FFFD)" \
+    q "t['patch'] == open('$WORK/fix.diff', 'rb').read().decode('utf-8', 'replace') and t['patch_truncated'] is False and '\\ufffd' in t['patch']" \
+    patched control-keepalive
+  check "targets[].patch is null when patch_path answers 404" \
+    q "t['patch'] is None and t['patch_truncated'] is False" no-patch control-keepalive
 }
 
 print_verdicts() {
@@ -270,6 +342,7 @@ check_asan_run() {
   local RESULTS="$WORK/out-asan/results.json"
   check "ASan run: gevent seed-upgrade-h2c is desync too" verdict_is gevent-local seed-upgrade-h2c desync
   check "ASan run: nghttpx rfc-upgrade-post is ok-h2 too" verdict_is nghttpx-local rfc-upgrade-post ok-h2
+  check "ASan run: gevent websocket-raw-echo is ok-h1 too" verdict_is gevent-local websocket-raw-echo ok-h1
 }
 
 main() {
@@ -318,6 +391,7 @@ main() {
   if [ ! -s "$RESULTS" ]; then not_ok "probe wrote $RESULTS"; return 0; fi
   check_results
   print_verdicts
+  check_patch_fetch
   check_asan_run
 }
 

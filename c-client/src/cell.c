@@ -96,3 +96,11 @@ int verdict_from_name(const char *name, verdict *out) {
 }
 
 int verdict_is_ok(verdict v) { return v == V_OK_H1 || v == V_OK_H2; }
+
+int cell_accepted(const cell *c) {
+  const char *name = verdict_name(c->verdict);
+  for (int i = 0; i < c->sc->naccept; i++)
+    if (strcmp(c->sc->accept[i], name) == 0)
+      return 1;
+  return 0;
+}

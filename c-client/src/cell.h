@@ -63,5 +63,8 @@ const char *outcome_name(outcome o);
 const char *verdict_name(verdict v);
 int verdict_from_name(const char *name, verdict *out);
 int verdict_is_ok(verdict v);    /* ok-h1, ok-h2 */
+/* The verdict is one the cell's scenario accepts (its "accept" list). n/a
+ * cells are counted apart by callers: nothing was judged there. */
+int cell_accepted(const cell *c);
 
 #endif

@@ -8,7 +8,9 @@
  * opened when its first request is due. Sequential mode waits for each answer
  * before the next request; pipelined mode writes all of a connection's
  * requests at once and reads the answers from the stream in order. A 101 hands
- * the connection (and the bytes that came with the 101) to the HTTP/2 side.
+ * the connection (and the bytes that came with the 101) to the HTTP/2 side -
+ * unless the request carries after_101: then the probe speaks the switched-to
+ * protocol itself (raw bytes out, an exact count of bytes back).
  *
  * Every wait is bounded by the per-read timeout and the cell's deadline, and
  * every step leaves a note in the transcript for the person reading it. */
@@ -376,13 +378,109 @@ static void hand_over_to_h2(raw_ctx *x, rconn *rc, rx *r, int i) {
   buf_reset(&rc->in);
 }
 
+/* ---- 101 to a raw protocol: the scenario's after_101 bytes ------------- */
+
+/* Moves buffered bytes into the exchange body, up to `want` in all; what is
+ * left in rc->in answers nothing we sent (finish_conn counts it). */
+static void take_raw(rconn *rc, exchange *e, size_t want) {
+  size_t need = want > e->body.len ? want - e->body.len : 0;
+  size_t n = rc->in.len < need ? rc->in.len : need;
+  if (n && buf_add(&e->body, rc->in.data, n) == BUF_OK)
+    buf_consume(&rc->in, n);
+}
+
+/* Why the raw stream ended early, in words, and the outcome for it. */
+static outcome raw_stream_short(raw_ctx *x, rconn *rc, const exchange *e,
+                                size_t want, int i, ssize_t n, int64_t t0,
+                                char *detail, size_t dlen) {
+  outcome out = OUT_TIMEOUT;
+  const char *why = "read timeout";
+  if (rc->eof) {
+    out = OUT_CLOSED;
+    why = "the server closed the connection";
+  } else if (now_ms() >= x->o->deadline_ms) {
+    why = "the cell's deadline passed";
+  } else if (n != NET_TIMEOUT) {
+    out = OUT_RESET;
+    why = n == NET_RESET ? "the connection was reset" : strerror(errno);
+  }
+  snprintf(detail, dlen, "after the 101 to request %d: %zu of the %zu bytes "
+           "expected back arrived in %lld ms (%s)", i + 1, e->body.len, want,
+           (long long)(now_ms() - t0), why);
+  transcript_note(&x->c->tx, rc->label, "%s", detail);
+  return out;
+}
+
+/* Reads the new protocol's stream until `want` bytes came back (they become
+ * the exchange body) or EOF, the read timeout, the deadline or an error. */
+static outcome read_raw_stream(raw_ctx *x, rconn *rc, exchange *e, size_t want,
+                               int i, char *detail, size_t dlen) {
+  char tmp[READ_CHUNK];
+  int64_t t0 = now_ms();
+  for (;;) {
+    take_raw(rc, e, want);
+    if (e->body.len >= want)
+      return OUT_ANSWERED;
+    if (rc->eof || now_ms() >= x->o->deadline_ms)
+      return raw_stream_short(x, rc, e, want, i, 0, t0, detail, dlen);
+    ssize_t n = net_recv(rc->fd, tmp, sizeof tmp, x->o->timeout_ms,
+                         x->o->deadline_ms);
+    if (n > 0) {
+      transcript_bytes(&x->c->tx, rc->label, TX_IN, tmp, (size_t)n);
+      buf_add(&rc->in, tmp, (size_t)n);     /* taken each turn: stays small */
+    } else if (n == 0) {
+      rc->eof = 1;
+      transcript_note(&x->c->tx, rc->label, "the server closed the connection (EOF)");
+    } else {
+      return raw_stream_short(x, rc, e, want, i, n, t0, detail, dlen);
+    }
+  }
+}
+
+/* Request i (with after_101) got a 101: the connection now speaks whatever
+ * the request asked for (a WebSocket-style stream), not HTTP/2. Send the
+ * scenario's bytes and keep what comes back as this exchange's body; bytes
+ * that arrived with the 101 already belong to that stream. */
+static void speak_after_101(raw_ctx *x, rconn *rc, rx *r, int i) {
+  cell *c = x->c;
+  const sc_request *req = &c->sc->requests[i];
+  exchange *e = &c->ex[i];
+  size_t want = req->has_expect_body ? req->expect_body.len : 0;
+  char detail[256];
+  const char *up = h1_header_get(&r->p.resp, "Upgrade");
+  fill_exchange(e, &r->p.resp, OUT_PENDING, now_ms() - r->t_sent, "");
+  buf_reset(&e->body);
+  snprintf(detail, sizeof detail, "the 101 to request %d switched the "
+           "connection away from HTTP/1.1", i + 1);
+  retire(rc, OUT_NOT_SENT, detail);
+  transcript_note(&c->tx, rc->label, "101 Switching Protocols to request %d "
+                  "(Upgrade: %.60s): the connection now speaks that protocol, "
+                  "not HTTP/2; the probe sends the scenario's %zu after_101 "
+                  "bytes and reads %zu bytes back (%zu came with the 101)",
+                  i + 1, up ? up : "", req->after_101.len, want, rc->in.len);
+  outcome out = send_bytes(x, rc, &req->after_101, detail, sizeof detail);
+  if (out == OUT_PENDING)
+    out = read_raw_stream(x, rc, e, want, i, detail, sizeof detail);
+  e->outcome = out;
+  e->elapsed_ms = now_ms() - r->t_sent;
+  if (out == OUT_ANSWERED)
+    snprintf(detail, sizeof detail, "after the 101: sent %zu bytes of the new "
+             "protocol, read %zu bytes back", req->after_101.len, e->body.len);
+  copy_text(e->detail, sizeof e->detail, detail);
+  if (out != OUT_ANSWERED)
+    break_conn(rc, detail);
+}
+
 /* Reads request i's answer on rc and records it in c->ex[i]. */
 static void take_answer(raw_ctx *x, rconn *rc, int i, int64_t t_sent) {
   cell *c = x->c;
   rx r;
   rx_init(&r, &c->sc->requests[i], t_sent);
   outcome out = read_response(x, rc, &r, i);
-  if (out == OUT_ANSWERED && r.p.resp.status == 101) {
+  if (out == OUT_ANSWERED && r.p.resp.status == 101 &&
+      c->sc->requests[i].has_after_101) {
+    speak_after_101(x, rc, &r, i);
+  } else if (out == OUT_ANSWERED && r.p.resp.status == 101) {
     hand_over_to_h2(x, rc, &r, i);
   } else {
     fill_exchange(&c->ex[i], &r.p.resp, out, now_ms() - t_sent, r.detail);

@@ -274,17 +274,15 @@ static int load_scenarios(const char *dir, scenario **list, int *n) {
   return 0;
 }
 
-static int count_accepted(const run *r) {
-  int ok = 0;
+/* Counts accepted and n/a cells (n/a is neither ok nor a failure). */
+static void count_cells(const run *r, int *ok, int *na) {
+  *ok = *na = 0;
   for (int i = 0; i < r->ncells; i++) {
-    const cell *c = &r->cells[i];
-    for (int k = 0; k < c->sc->naccept; k++)
-      if (strcmp(c->sc->accept[k], verdict_name(c->verdict)) == 0) {
-        ok++;
-        break;
-      }
+    if (r->cells[i].verdict == V_NA)
+      (*na)++;
+    else
+      *ok += cell_accepted(&r->cells[i]);
   }
-  return ok;
 }
 
 /* Writes results.json, then renders the reports from that same text. */
@@ -339,10 +337,11 @@ static int cmd_run(int argc, char **argv) {
     free_run(&r);
     return EXIT_USAGE;
   }
-  int ok = count_accepted(&r);
-  printf("h2c-probe: %d cells, %d ok, %d not ok (%.1f s) → %s\n", r.ncells, ok,
-         r.ncells - ok, (double)r.duration_ms / 1000.0, path);
-  rc = (a.strict && ok != r.ncells) ? EXIT_STRICT : 0;
+  int ok, na;
+  count_cells(&r, &ok, &na);
+  printf("h2c-probe: %d cells, %d ok, %d not ok, %d n/a (%.1f s) → %s\n",
+         r.ncells, ok, r.ncells - ok - na, na, (double)r.duration_ms / 1000.0, path);
+  rc = (a.strict && ok + na != r.ncells) ? EXIT_STRICT : 0;
   free_run(&r);
   return rc;
 }

@@ -117,12 +117,62 @@ static cJSON *run_json(const run *r) {
   return o;
 }
 
+/* Appends U+FFFD, the stand-in for a byte that is not text. */
+static void add_replacement(buf *b) { buf_adds(b, "\xef\xbf\xbd"); }
+
+/* Length of the well-formed UTF-8 sequence at p[0..n) (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), or 0. */
+static int utf8_seq_len(const unsigned char *p, size_t n) {
+  unsigned char c = p[0];
+  int len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+          : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (len == 0 || (size_t)len > n)
+    return 0;
+  for (int k = 1; k < len; k++)
+    if ((p[k] & 0xc0) != 0x80)
+      return 0;
+  if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
+      (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
+    return 0;
+  return len;
+}
+
+/* A diff is text a person reads, so it is kept as text (newlines as
+ * newlines), not escaped bytes: well-formed UTF-8, LF, CR and TAB pass; any
+ * other control byte or ill-formed UTF-8 becomes U+FFFD (docs/formats.md). */
+static cJSON *patch_item(const char *data, size_t n) {
+  const unsigned char *p = (const unsigned char *)data;
+  buf b;
+  buf_init(&b, 3u * n + 16u);
+  for (size_t i = 0; i < n;) {
+    int len = utf8_seq_len(p + i, n - i);
+    unsigned char ch = p[i];
+    if (len == 1 && ((ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t') || ch == 0x7f))
+      len = 0;
+    if (len == 0) {
+      add_replacement(&b);
+      i++;
+    } else {
+      buf_add(&b, p + i, (size_t)len);
+      i += (size_t)len;
+    }
+  }
+  cJSON *item = cJSON_CreateString(b.data ? b.data : "");
+  buf_free(&b);
+  return item;
+}
+
 static cJSON *target_json(const target *t) {
   cJSON *o = cJSON_CreateObject();
   add_text(o, "name", t->name);
   add_text(o, "url", t->url);
   add_text(o, "version", t->version);
   add_text(o, "server_header", t->server_header);
+  if (t->patch)
+    cJSON_AddItemToObject(o, "patch", patch_item(t->patch, t->patch_len));
+  else
+    cJSON_AddNullToObject(o, "patch");
+  cJSON_AddBoolToObject(o, "patch_truncated", t->patch && t->patch_truncated);
   cJSON *info = t->info_json ? cJSON_Parse(t->info_json) : NULL;
   cJSON_AddItemToObject(o, "info", info ? info : cJSON_CreateObject());
   return o;
@@ -164,6 +214,12 @@ static cJSON *request_json(const scenario *sc, int i) {
   else
     cJSON_AddNullToObject(ex, "body");
   cJSON_AddBoolToObject(ex, "body_is_request_body", q->expect_echo);
+  if (q->has_after_101) {
+    cJSON *a = cJSON_AddObjectToObject(o, "after_101");
+    add_bytes(a, "send", q->after_101.data, q->after_101.len);
+  } else {
+    cJSON_AddNullToObject(o, "after_101");
+  }
   /* Only the raw engine writes these bytes itself; curl and nghttp2 frame the
    * request their own way (the transcript shows what they sent). */
   buf wire;
@@ -187,6 +243,9 @@ static cJSON *scenario_json(const scenario *sc) {
   cJSON_AddStringToObject(o, "send", send_mode_name(sc->send));
   cJSON_AddItemToObject(o, "accept", string_array(sc->accept, sc->naccept));
   cJSON_AddBoolToObject(o, "measure_loss", sc->measure_loss);
+  cJSON *na = cJSON_AddArrayToObject(o, "na_status");
+  for (int i = 0; i < sc->nna_status; i++)
+    cJSON_AddItemToArray(na, cJSON_CreateNumber(sc->na_status[i]));
   if (sc->curl_http_version) {
     cJSON *cu = cJSON_AddObjectToObject(o, "curl");
     add_text(cu, "http_version", sc->curl_http_version);
@@ -256,21 +315,15 @@ static cJSON *transcript_json(const transcript *t) {
   return o;
 }
 
-/* ok = the verdict is one the scenario accepts (its "accept" list). */
-static int cell_accepted(const cell *c) {
-  const char *name = verdict_name(c->verdict);
-  for (int i = 0; i < c->sc->naccept; i++)
-    if (strcmp(c->sc->accept[i], name) == 0)
-      return 1;
-  return 0;
-}
-
 static cJSON *cell_json(const cell *c) {
   cJSON *o = cJSON_CreateObject();
   add_text(o, "target", c->tg ? c->tg->name : NULL);
   add_text(o, "scenario", c->sc->id);
   cJSON_AddStringToObject(o, "verdict", verdict_name(c->verdict));
-  cJSON_AddBoolToObject(o, "ok", cell_accepted(c));
+  if (c->verdict == V_NA)            /* nothing was judged: neither way */
+    cJSON_AddNullToObject(o, "ok");
+  else
+    cJSON_AddBoolToObject(o, "ok", cell_accepted(c));
   add_text(o, "reason", c->reason);
   add_int_or_null(o, "lost_bytes", c->lost_bytes, c->lost_bytes >= 0);
   add_text(o, "loss_evidence", c->lost_bytes >= 0 ? c->loss_evidence : NULL);
@@ -286,16 +339,22 @@ static cJSON *cell_json(const cell *c) {
   return o;
 }
 
+/* ok + not_ok + na = cells; n/a is counted apart, as neither. */
 static cJSON *summary_json(const run *r) {
-  int by[V__COUNT] = {0}, ok = 0;
+  int by[V__COUNT] = {0}, ok = 0, na = 0;
   for (int i = 0; i < r->ncells; i++) {
-    by[r->cells[i].verdict]++;
-    ok += cell_accepted(&r->cells[i]);
+    const cell *c = &r->cells[i];
+    by[c->verdict]++;
+    if (c->verdict == V_NA)
+      na++;
+    else
+      ok += cell_accepted(c);
   }
   cJSON *o = cJSON_CreateObject();
   cJSON_AddNumberToObject(o, "cells", r->ncells);
   cJSON_AddNumberToObject(o, "ok", ok);
-  cJSON_AddNumberToObject(o, "not_ok", r->ncells - ok);
+  cJSON_AddNumberToObject(o, "not_ok", r->ncells - ok - na);
+  cJSON_AddNumberToObject(o, "na", na);
   cJSON *bv = cJSON_AddObjectToObject(o, "by_verdict");
   for (int v = 0; v < V__COUNT; v++)
     if (by[v])

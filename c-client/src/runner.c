@@ -4,7 +4,8 @@
  * transcript), so workers just pull the next cell index from a shared counter
  * under a mutex; a slow server costs one cell's timeout on one worker, not
  * the whole run. Before the cells, each target's version page is fetched once
- * (in parallel the same way) so the report says what exactly was tested. */
+ * (in parallel the same way) so the report says what exactly was tested,
+ * and so is the diff of a proposed fix when the target serves one. */
 #include "runner.h"
 
 #include <pthread.h>
@@ -24,6 +25,7 @@
 #endif
 
 #define VERSION_MAX 200     /* bytes kept of the version line / Server header */
+#define PATCH_MAX (64u * 1024u)  /* bytes kept of a target's fix diff */
 
 /* ---- a tiny work pool --------------------------------------------------- */
 
@@ -120,24 +122,31 @@ static int read_response(int fd, h1_parser *p, int timeout_ms, int64_t deadline)
   }
 }
 
-/* GET version_path (or / just for the Server header) on its own connection.
- * Failures leave version NULL: an unreachable server is an error cell later,
- * not a fatal error here. */
-static void fetch_version(target *t, int timeout_ms) {
-  const char *path = t->version_path ? t->version_path : "/";
+/* One plain GET of path on its own connection (Connection: close), bounded
+ * by 2 x timeout_ms; p holds the answer. Returns 1 when it was complete. */
+static int http_get(const target *t, const char *path, int timeout_ms, h1_parser *p) {
   int64_t deadline = now_ms() + 2 * (int64_t)timeout_ms;
   char err[256];
+  h1_parser_init(p, 0);
   int fd = net_connect(t->host, t->port, deadline, err, sizeof err);
   if (fd < 0)
-    return;
+    return 0;
   char req[1024];
   int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: "
                    "h2c-probe/%s\r\nConnection: close\r\n\r\n", path, t->authority,
                    H2C_VERSION);
+  int ok = n > 0 && (size_t)n < sizeof req &&
+           net_send_all(fd, req, (size_t)n, deadline) == 0 &&
+           read_response(fd, p, timeout_ms, deadline);
+  net_close(fd);
+  return ok;
+}
+
+/* GET version_path (or / just for the Server header). Failures leave version
+ * NULL: an unreachable server is an error cell later, not a fatal error here. */
+static void fetch_version(target *t, int timeout_ms) {
   h1_parser p;
-  h1_parser_init(&p, 0);
-  if (n > 0 && (size_t)n < sizeof req && net_send_all(fd, req, (size_t)n, deadline) == 0 &&
-      read_response(fd, &p, timeout_ms, deadline)) {
+  if (http_get(t, t->version_path ? t->version_path : "/", timeout_ms, &p)) {
     const char *server = h1_header_get(&p.resp, "Server");
     if (server)
       t->server_header = first_line(server, strlen(server));
@@ -146,11 +155,36 @@ static void fetch_version(target *t, int timeout_ms) {
       t->version = first_line(p.resp.body.data, p.resp.body.len);
   }
   h1_parser_free(&p);
-  net_close(fd);
+}
+
+/* GET patch_path: the diff of a proposed fix, which the target serves about
+ * itself, so the report shows exactly what was changed. Kept as bytes (cut
+ * at PATCH_MAX); results.c turns them into text. Any failure: no patch. */
+static void fetch_patch(target *t, int timeout_ms) {
+  if (!t->patch_path)
+    return;
+  h1_parser p;
+  if (http_get(t, t->patch_path, timeout_ms, &p) && p.resp.status >= 200 &&
+      p.resp.status <= 299) {
+    size_t n = p.resp.body.len;
+    t->patch_truncated = n > PATCH_MAX;
+    t->patch_len = t->patch_truncated ? PATCH_MAX : n;
+    t->patch = malloc(t->patch_len + 1);
+    if (t->patch) {
+      if (t->patch_len)
+        memcpy(t->patch, p.resp.body.data, t->patch_len);
+      t->patch[t->patch_len] = '\0';
+    } else {
+      t->patch_len = 0;
+      t->patch_truncated = 0;
+    }
+  }
+  h1_parser_free(&p);
 }
 
 static void version_work(pool *p, int idx) {
   fetch_version(&p->r->targets[idx], p->o->timeout_ms);
+  fetch_patch(&p->r->targets[idx], p->o->timeout_ms);
 }
 
 /* ---- cells ---------------------------------------------------------------- */

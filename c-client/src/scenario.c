@@ -277,9 +277,31 @@ static int load_expect(const loader *L, const cJSON *v, const char *field,
   return 0;
 }
 
+/* "after_101": {"send": "<escaped bytes>"}: what the raw engine writes on
+ * the connection once it speaks the protocol the 101 switched to. */
+static int load_after_101(const loader *L, const cJSON *v, const char *field,
+                          sc_request *r) {
+  static const char *const keys[] = {"send", NULL};
+  char where[128];
+  if (!cJSON_IsObject(v))
+    return fail(L, field, "expected an object {\"send\": \"<escaped bytes>\"}");
+  if (check_keys(L, field, v, keys) != 0)
+    return -1;
+  const cJSON *send = cJSON_GetObjectItemCaseSensitive(v, "send");
+  snprintf(where, sizeof where, "%s.send", field);
+  if (!send)
+    return fail(L, where, "missing (the bytes to send after the 101)");
+  if (get_bytes(L, send, where, &r->after_101) != 0)
+    return -1;
+  if (r->after_101.len == 0)
+    return fail(L, where, "must not be empty");
+  r->has_after_101 = 1;
+  return 0;
+}
+
 static int load_request(const loader *L, const cJSON *v, int idx, sc_request *r) {
   static const char *const keys[] = {"connection", "method", "path", "headers",
-                                     "body", "chunks", "expect", NULL};
+                                     "body", "chunks", "expect", "after_101", NULL};
   char field[64], where[96];
   snprintf(field, sizeof field, "requests[%d]", idx);
   if (!cJSON_IsObject(v))
@@ -328,11 +350,40 @@ static int load_request(const loader *L, const cJSON *v, int idx, sc_request *r)
   if (chunks && load_chunks(L, chunks, where, r) != 0)
     return -1;
 
+  const cJSON *a101 = cJSON_GetObjectItemCaseSensitive(v, "after_101");
+  snprintf(where, sizeof where, "%s.after_101", field);
+  if (a101 && load_after_101(L, a101, where, r) != 0)
+    return -1;
+
   const cJSON *ex = cJSON_GetObjectItemCaseSensitive(v, "expect");
   snprintf(where, sizeof where, "%s.expect", field);
   if (!ex)
     return fail(L, where, "missing (every request says what a correct server answers)");
   return load_expect(L, ex, where, r);
+}
+
+/* after_101 only makes sense where a 101 can hand over a raw stream: the raw
+ * engine, an upgrade offer, a 101 expected, an expected echo to compare, and
+ * nothing after it on that connection (it no longer speaks HTTP/1.1). */
+static int check_after_101(const loader *L, const scenario *sc, int i) {
+  const sc_request *r = &sc->requests[i];
+  char field[64];
+  snprintf(field, sizeof field, "requests[%d].after_101", i);
+  if (sc->engine != ENGINE_RAW)
+    return fail(L, field, "only the raw engine can send bytes after a 101");
+  if (!scenario_request_is_upgrade(r))
+    return fail(L, field, "the request must carry an Upgrade header (a 101 "
+                "answers an upgrade offer)");
+  if (r->expect_status != 101)
+    return fail(L, field, "expect.status must be 101");
+  if (!r->has_expect_body)
+    return fail(L, field, "expect.body must give the bytes a correct server "
+                "sends back after the 101");
+  for (int j = i + 1; j < sc->nrequests; j++)
+    if (strcmp(sc->requests[j].connection, r->connection) == 0)
+      return fail(L, field, "must be the last request on connection \"%s\": "
+                  "after the 101 it no longer speaks HTTP/1.1", r->connection);
+  return 0;
 }
 
 static int load_requests(const loader *L, const cJSON *v, scenario *sc) {
@@ -359,7 +410,50 @@ static int load_requests(const loader *L, const cJSON *v, scenario *sc) {
   }
   if (nlabels > SC_MAX_CONNECTIONS)
     return fail(L, "requests", "at most %d distinct connections", SC_MAX_CONNECTIONS);
+  for (int a = 0; a < sc->nrequests; a++)
+    if (sc->requests[a].has_after_101 && check_after_101(L, sc, a) != 0)
+      return -1;
   return 0;
+}
+
+/* "n/a" joins the accept list of a scenario that can be not applicable, so a
+ * target without the endpoint is never counted as a failure (--strict). */
+static int accept_na(const loader *L, scenario *sc) {
+  for (int i = 0; i < sc->naccept; i++)
+    if (strcmp(sc->accept[i], "n/a") == 0)
+      return 0;
+  if (sc->naccept == (int)(sizeof sc->accept / sizeof sc->accept[0]))
+    return fail(L, "accept", "no room to add \"n/a\" (na_status is given)");
+  sc->accept[sc->naccept] = strdup("n/a");
+  if (!sc->accept[sc->naccept])
+    return fail(L, "accept", "out of memory");
+  sc->naccept++;
+  return 0;
+}
+
+/* "na_status": [404]: request 1 answered with one of these means the target
+ * lacks what the scenario needs (an endpoint) - the verdict is n/a. */
+static int load_na_status(const loader *L, const cJSON *v, scenario *sc) {
+  if (!v)
+    return 0;
+  if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+    return fail(L, "na_status", "expected a non-empty list of statuses");
+  if (cJSON_GetArraySize(v) > SC_MAX_NA_STATUS)
+    return fail(L, "na_status", "at most %d statuses", SC_MAX_NA_STATUS);
+  int i = 0;
+  for (const cJSON *it = v->child; it; it = it->next, i++) {
+    char where[64];
+    snprintf(where, sizeof where, "na_status[%d]", i);
+    if (!cJSON_IsNumber(it) || it->valuedouble != (double)it->valueint ||
+        it->valueint < 100 || it->valueint > 599)
+      return fail(L, where, "expected an integer status 100-599");
+    if (it->valueint == sc->requests[0].expect_status)
+      return fail(L, where, "%d is what request 1 expects; it cannot also mean "
+                  "\"not applicable\"", it->valueint);
+    sc->na_status[i] = it->valueint;
+    sc->nna_status = i + 1;
+  }
+  return accept_na(L, sc);
 }
 
 /* ---- the scenario object ---------------------------------------------- */
@@ -437,7 +531,8 @@ static int load_curl(const loader *L, const cJSON *root, scenario *sc) {
 static int load_root(const loader *L, const cJSON *root, scenario *sc) {
   static const char *const keys[] = {"id", "title", "explanation", "correct",
                                      "rfc", "engine", "send", "accept",
-                                     "measure_loss", "curl", "requests", NULL};
+                                     "measure_loss", "curl", "requests",
+                                     "na_status", NULL};
   if (!cJSON_IsObject(root))
     return fail(L, NULL, "expected a JSON object");
   if (check_keys(L, NULL, root, keys) != 0)
@@ -477,7 +572,9 @@ static int load_root(const loader *L, const cJSON *root, scenario *sc) {
     return fail(L, "measure_loss", "only the raw engine can measure loss");
   if (load_curl(L, root, sc) != 0)
     return -1;
-  return load_requests(L, cJSON_GetObjectItemCaseSensitive(root, "requests"), sc);
+  if (load_requests(L, cJSON_GetObjectItemCaseSensitive(root, "requests"), sc) != 0)
+    return -1;
+  return load_na_status(L, cJSON_GetObjectItemCaseSensitive(root, "na_status"), sc);
 }
 
 int scenario_load_file(const char *path, scenario *sc, char *err, size_t errlen) {
@@ -577,6 +674,7 @@ static void request_free(sc_request *r) {
   for (int i = 0; i < r->nchunks; i++)
     buf_free(&r->chunks[i]);
   buf_free(&r->expect_body);
+  buf_free(&r->after_101);
 }
 
 void scenario_free(scenario *sc) {

@@ -11,6 +11,7 @@
 #define SC_MAX_HEADERS 32
 #define SC_MAX_CHUNKS 16
 #define SC_LABEL_LEN 16
+#define SC_MAX_NA_STATUS 8
 
 typedef enum { ENGINE_RAW, ENGINE_CURL, ENGINE_H2 } engine_kind;
 typedef enum { SEND_SEQUENTIAL, SEND_PIPELINED } send_mode;
@@ -31,6 +32,9 @@ typedef struct sc_request {
   buf expect_body;          /* unescaped */
   int has_expect_body;
   int expect_echo;          /* body_is_request_body */
+  buf after_101;            /* unescaped: raw engine, sent after a 101 instead
+                               of starting HTTP/2 (the new protocol's bytes) */
+  int has_after_101;
 } sc_request;
 
 typedef struct scenario {
@@ -43,6 +47,8 @@ typedef struct scenario {
   int naccept;
   int measure_loss;
   char *curl_http_version;  /* "1.1", "2", "2-prior-knowledge" */
+  int na_status[SC_MAX_NA_STATUS]; /* request 1 answered with one: n/a */
+  int nna_status;
   sc_request requests[SC_MAX_REQUESTS];
   int nrequests;
   char *source_path;

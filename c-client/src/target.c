@@ -176,10 +176,35 @@ int target_parse_spec(const char *spec, target *t, char *err, size_t errlen) {
   return 0;
 }
 
+/* An optional path member ("version_path", "patch_path"): a path starting
+ * with / in visible ASCII, since it goes into a request line as is. */
+static int load_path(const char *path, int idx, const cJSON *o, const char *key,
+                     char **out, char *err, size_t errlen) {
+  const cJSON *vp = cJSON_GetObjectItemCaseSensitive(o, key);
+  if (!vp || cJSON_IsNull(vp))
+    return 0;
+  const char *v = cJSON_IsString(vp) ? vp->valuestring : NULL;
+  int bad = !v || v[0] != '/';
+  for (const char *p = v; !bad && *p; p++)
+    bad = (unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f;
+  if (bad) {
+    snprintf(err, errlen, "%s: targets[%d].%s: expected a path starting with / "
+             "(visible ASCII)", path, idx, key);
+    return -1;
+  }
+  *out = strdup(v);
+  if (!*out) {
+    snprintf(err, errlen, "%s: out of memory", path);
+    return -1;
+  }
+  return 0;
+}
+
 /* One entry of the targets list. */
 static int load_one(const char *path, int idx, const cJSON *o, target *t,
                     char *err, size_t errlen) {
-  static const char *const keys[] = {"name", "url", "version_path", "info", NULL};
+  static const char *const keys[] = {"name", "url", "version_path", "patch_path",
+                                     "info", NULL};
   char sub[400];
   memset(t, 0, sizeof *t);
   if (!cJSON_IsObject(o)) {
@@ -192,13 +217,12 @@ static int load_one(const char *path, int idx, const cJSON *o, target *t,
       known |= strcmp(*k, it->string) == 0;
     if (!known) {
       snprintf(err, errlen, "%s: targets[%d].%.60s: unknown field (name, url, "
-               "version_path, info)", path, idx, it->string);
+               "version_path, patch_path, info)", path, idx, it->string);
       return -1;
     }
   }
   const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
   const cJSON *url = cJSON_GetObjectItemCaseSensitive(o, "url");
-  const cJSON *vp = cJSON_GetObjectItemCaseSensitive(o, "version_path");
   const cJSON *info = cJSON_GetObjectItemCaseSensitive(o, "info");
   if (!cJSON_IsString(name)) {
     snprintf(err, errlen, "%s: targets[%d].name: expected a string", path, idx);
@@ -216,18 +240,9 @@ static int load_one(const char *path, int idx, const cJSON *o, target *t,
     snprintf(err, errlen, "%s: targets[%d].url: %s", path, idx, sub);
     return -1;
   }
-  if (vp && !cJSON_IsNull(vp)) {
-    const char *v = cJSON_IsString(vp) ? vp->valuestring : NULL;
-    int bad = !v || v[0] != '/';
-    for (const char *p = v; !bad && *p; p++)
-      bad = (unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f;
-    if (bad) {
-      snprintf(err, errlen, "%s: targets[%d].version_path: expected a path "
-               "starting with / (visible ASCII)", path, idx);
-      return -1;
-    }
-    t->version_path = strdup(v);
-  }
+  if (load_path(path, idx, o, "version_path", &t->version_path, err, errlen) != 0 ||
+      load_path(path, idx, o, "patch_path", &t->patch_path, err, errlen) != 0)
+    return -1;
   if (info && !cJSON_IsNull(info)) {
     if (!cJSON_IsObject(info)) {
       snprintf(err, errlen, "%s: targets[%d].info: expected an object", path, idx);
@@ -283,6 +298,8 @@ void target_free(target *t) {
   free(t->port);
   free(t->authority);
   free(t->version_path);
+  free(t->patch_path);
+  free(t->patch);
   free(t->version);
   free(t->server_header);
   cJSON_free(t->info_json);

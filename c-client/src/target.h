@@ -12,9 +12,13 @@ typedef struct target {
   char *port;
   char *authority;      /* host:port as sent in Host / :authority */
   char *version_path;   /* optional */
+  char *patch_path;     /* optional: where the target serves the fix's diff */
   char *version;        /* filled by the runner, may be NULL */
   char *server_header;  /* first Server header seen, may be NULL */
   char *info_json;      /* serialized "info" object, may be NULL */
+  char *patch;          /* filled by the runner: the diff's bytes (capped), or NULL */
+  size_t patch_len;
+  int patch_truncated;  /* the server sent more than the cap */
 } target;
 
 /* "NAME=URL" → target. Returns 0 or -1 with err. */

@@ -6,7 +6,9 @@
  * The idea: walk the requests in order; the first one not answered as
  * expected decides, because everything after it on that connection is a
  * consequence. Only the parsed exchanges count, never the transcript (which
- * may be cut) and never the target's name. */
+ * may be cut) and never the target's name. One rule comes first: a scenario
+ * with na_status whose first request gets one of those statuses is n/a (the
+ * target lacks what it needs; nothing is judged). */
 #include "verdict.h"
 
 #include <stdio.h>
@@ -319,6 +321,15 @@ static int spoke_h2(const cell *c) {
   return 0;
 }
 
+/* A 101 that handed over a raw stream (after_101) is part of the answer. */
+static void add_after_101_note(buf *why, const scenario *sc) {
+  for (int i = 0; i < sc->nrequests; i++)
+    if (sc->requests[i].has_after_101)
+      buf_printf(why, "; after the 101 to request %d, the %zu bytes sent on "
+                 "the switched connection were answered as expected", i + 1,
+                 sc->requests[i].after_101.len);
+}
+
 static verdict decide_all_answered(const cell *c, buf *why) {
   const scenario *sc = c->sc;
   for (int i = 0; i < sc->nrequests; i++) {
@@ -347,7 +358,32 @@ static verdict decide_all_answered(const cell *c, buf *why) {
   }
   buf_printf(why, "all %d requests answered as expected over HTTP/1.1",
              sc->nrequests);
+  add_after_101_note(why, sc);
   return V_OK_H1;
+}
+
+/* na_status: a first answer with one of those statuses (404: no such
+ * endpoint) says the target lacks what the scenario needs, so there is
+ * nothing to judge - neither a pass nor a failure. */
+static int not_applicable(const cell *c, buf *why) {
+  const scenario *sc = c->sc;
+  const exchange *e = &c->ex[0];
+  if (sc->nrequests == 0 || e->outcome != OUT_ANSWERED)
+    return 0;
+  for (int k = 0; k < sc->nna_status; k++) {
+    if (e->status != sc->na_status[k])
+      continue;
+    const sc_request *r = &sc->requests[0];
+    buf_printf(why, "the server does not implement %s %.60s%s (%d", r->method,
+               r->path, strlen(r->path) > 60 ? "…" : "", e->status);
+    if (e->reason_phrase[0]) {
+      buf_adds(why, " ");
+      add_snippet(why, e->reason_phrase, strlen(e->reason_phrase));
+    }
+    buf_adds(why, "): this scenario does not apply");
+    return 1;
+  }
+  return 0;
 }
 
 /* Copies at most REASON_MAX bytes, never splitting a UTF-8 sequence. */
@@ -369,7 +405,10 @@ void verdict_decide(cell *c) {
   buf why;
   buf_init(&why, 8192);
   int i = verdict_first_failure(c);
-  c->verdict = i >= 0 ? decide_failure(c, i, &why) : decide_all_answered(c, &why);
+  if (not_applicable(c, &why))
+    c->verdict = V_NA;
+  else
+    c->verdict = i >= 0 ? decide_failure(c, i, &why) : decide_all_answered(c, &why);
   set_reason(c, &why);
   buf_free(&why);
 }

@@ -208,11 +208,27 @@ static int64_t fx_run(fixture *f, int timeout_ms, int budget_ms) {
   return now_ms() - t0;
 }
 
+/* GET /ws with Upgrade: websocket, expecting 101 and then `echo` back for
+ * the raw bytes `send` (after_101). */
+static sc_request *fx_ws(fixture *f, const char *send, const char *echo) {
+  sc_request *r = fx_req(f, "a", NULL, 101);
+  r->path = "/ws";
+  fx_header(r, "Connection", "Upgrade");
+  fx_header(r, "Upgrade", "websocket");
+  buf_init(&r->after_101, 1u << 20);
+  buf_adds(&r->after_101, send);
+  r->has_after_101 = 1;
+  buf_adds(&r->expect_body, echo);
+  r->has_expect_body = 1;
+  return r;
+}
+
 static void fx_free(fixture *f) {
   cell_free(&f->c);
   for (int i = 0; i < f->sc.nrequests; i++) {
     buf_free(&f->sc.requests[i].body);
     buf_free(&f->sc.requests[i].expect_body);
+    buf_free(&f->sc.requests[i].after_101);
   }
 }
 
@@ -534,6 +550,112 @@ TEST(unrequested_101_is_a_bad_response) {
   fx_free(&f);
 }
 
+#define WS_101 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n" \
+               "Connection: Upgrade\r\n\r\n"
+
+/* after_101: the raw stream's bytes are the exchange body - including those
+ * that came in the same read as the 101, and across split reads. */
+TEST(after_101_raw_echo_with_bytes_in_the_101_read) {
+  static const step script[] = {
+      ACCEPT, READ_UNTIL("websocket\r\n\r\n"), WRITE(WS_101 "hel"),
+      READ_UNTIL("ping\n"), WRITE("lo "), SLEEP(30), WRITE("ping\n"), WAIT_EOF, END};
+  server s;
+  CHECK(server_start(&s, script) == 0);
+  fixture f;
+  fx_init(&f, s.port, SEND_SEQUENTIAL);
+  fx_ws(&f, "ping\n", "hello ping\n");
+  fx_run(&f, 1000, 4000);
+  server_stop(&s);
+  exchange *e = &f.c.ex[0];
+  CHECK_STR(outcome_name(e->outcome), "answered");
+  CHECK_INT(e->status, 101);
+  CHECK_STR(e->http_version, "1.1");
+  CHECK_STR(body_of(e), "hello ping\n");
+  CHECK_STR(e->detail, "after the 101: sent 5 bytes of the new protocol, read 11 bytes back");
+  CHECK_INT(f.c.upgraded, 0);            /* no HTTP/2 was attempted */
+  CHECK_INT(f.c.extra_bytes, 0);
+  /* the request went out without a body, then exactly the after_101 bytes */
+  char want[256];
+  snprintf(want, sizeof want, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+           "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\nping\n", s.port);
+  CHECK_INT(s.got_len, strlen(want));
+  CHECK(memcmp(s.got, want, strlen(want)) == 0);
+  CHECK(has_note(&f.c, "not HTTP/2; the probe sends the scenario's 5 after_101 bytes "
+                 "and reads 11 bytes back (3 came with the 101)"));
+  fx_free(&f);
+}
+
+TEST(after_101_short_stream_then_close_is_closed) {
+  static const step script[] = {ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(WS_101),
+                                READ_UNTIL("ping\n"), WRITE("pi"), CLOSE, END};
+  server s;
+  CHECK(server_start(&s, script) == 0);
+  fixture f;
+  fx_init(&f, s.port, SEND_SEQUENTIAL);
+  fx_ws(&f, "ping\n", "ping\n");
+  fx_run(&f, 1000, 4000);
+  server_stop(&s);
+  exchange *e = &f.c.ex[0];
+  CHECK_STR(outcome_name(e->outcome), "closed");
+  CHECK_INT(e->status, 101);
+  CHECK_STR(body_of(e), "pi");
+  CHECK(strstr(e->detail, "2 of the 5 bytes expected back") != NULL);
+  CHECK(strstr(e->detail, "the server closed the connection") != NULL);
+  fx_free(&f);
+}
+
+TEST(after_101_silence_times_out) {
+  static const step script[] = {ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(WS_101),
+                                READ_UNTIL("ping\n"), WAIT_EOF, END};
+  server s;
+  CHECK(server_start(&s, script) == 0);
+  fixture f;
+  fx_init(&f, s.port, SEND_SEQUENTIAL);
+  fx_ws(&f, "ping\n", "ping\n");
+  int64_t took = fx_run(&f, 300, 3000);
+  server_stop(&s);
+  CHECK_STR(outcome_name(f.c.ex[0].outcome), "timeout");
+  CHECK(strstr(f.c.ex[0].detail, "0 of the 5 bytes expected back") != NULL);
+  CHECK(strstr(f.c.ex[0].detail, "read timeout") != NULL);
+  CHECK(took >= 280 && took < 1500);
+  fx_free(&f);
+}
+
+TEST(after_101_bytes_beyond_the_echo_are_extra) {
+  static const step script[] = {ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(WS_101),
+                                READ_UNTIL("ping\n"), WRITE("ping\nEXTRA"), WAIT_EOF, END};
+  server s;
+  CHECK(server_start(&s, script) == 0);
+  fixture f;
+  fx_init(&f, s.port, SEND_SEQUENTIAL);
+  fx_ws(&f, "ping\n", "ping\n");
+  fx_run(&f, 1000, 4000);
+  server_stop(&s);
+  CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
+  CHECK_STR(body_of(&f.c.ex[0]), "ping\n");
+  CHECK_INT(f.c.extra_bytes, 5);
+  fx_free(&f);
+}
+
+/* Without a 101 nothing is sent after the answer: it is plain HTTP/1.1. */
+TEST(after_101_not_sent_without_a_101) {
+  static const step script[] = {
+      ACCEPT, READ_UNTIL("\r\n\r\n"),
+      WRITE("HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nno\n"), WAIT_EOF, END};
+  server s;
+  CHECK(server_start(&s, script) == 0);
+  fixture f;
+  fx_init(&f, s.port, SEND_SEQUENTIAL);
+  fx_ws(&f, "ping\n", "ping\n");
+  fx_run(&f, 1000, 4000);
+  server_stop(&s);
+  CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
+  CHECK_INT(f.c.ex[0].status, 404);
+  CHECK_STR(body_of(&f.c.ex[0]), "no\n");
+  CHECK(memmem(s.got, s.got_len, "ping", 4) == NULL);
+  fx_free(&f);
+}
+
 /* The gevent pattern: after answering request 1 the server discards 13 more
  * bytes (Content-Length again), so request 2 arrives without its start. */
 TEST(loss_is_confirmed_with_filler_bytes) {
@@ -604,5 +726,10 @@ CHECK_MAIN(CASE(keep_alive_pair_with_split_answers),
            CASE(connect_failure_names_the_target), CASE(garbage_is_a_bad_response),
            CASE(switching_protocols_without_http2_is_not_upgraded),
            CASE(unrequested_101_is_a_bad_response),
+           CASE(after_101_raw_echo_with_bytes_in_the_101_read),
+           CASE(after_101_short_stream_then_close_is_closed),
+           CASE(after_101_silence_times_out),
+           CASE(after_101_bytes_beyond_the_echo_are_extra),
+           CASE(after_101_not_sent_without_a_101),
            CASE(loss_is_confirmed_with_filler_bytes),
            CASE(loss_not_confirmed_when_the_answer_is_wrong))

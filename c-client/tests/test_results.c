@@ -130,6 +130,7 @@ TEST(top_level_shape) {
            cJSON_GetArraySize(get(root, "cells")) == 2;
   const cJSON *sum = get(root, "summary");
   int sums = is_num(sum, "cells", 2) && is_num(sum, "ok", 0) && is_num(sum, "not_ok", 2) &&
+             is_num(sum, "na", 0) &&
              is_num(get(sum, "by_verdict"), "desync", 1) &&
              is_num(get(sum, "by_verdict"), "error", 1) &&
              cJSON_GetArraySize(get(sum, "by_verdict")) == 2;
@@ -170,6 +171,8 @@ TEST(scenario_definition_with_wire) {
            is_str(r0, "connection", "a") && is_str(r0, "method", "POST") &&
            is_str(r0, "path", "/echo") && is_str(r0, "body", "Hello, World!") &&
            cJSON_IsNull(get(r0, "chunks")) && is_num(get(r0, "expect"), "status", 200) &&
+           cJSON_IsNull(get(r0, "after_101")) && cJSON_IsArray(get(s, "na_status")) &&
+           cJSON_GetArraySize(get(s, "na_status")) == 0 &&
            cJSON_IsTrue(get(get(r0, "expect"), "body_is_request_body")) &&
            strcmp(cJSON_GetArrayItem(h1, 0)->valuestring, "Connection") == 0 &&
            is_str(r0, "wire", "POST /echo HTTP/1.1\\r\\nHost: {authority}\\r\\nConnection: "
@@ -268,6 +271,88 @@ TEST(write_atomically) {
   CHECK(strstr(err, "/nonexistent-dir/results.json") != NULL);
 }
 
+/* A target's fix diff is text: newlines stay newlines, what is not text
+ * becomes U+FFFD; no diff is null. */
+TEST(target_patch_is_text) {
+  fixture f;
+  CHECK_INT(fixture_build(&f), 0);
+  static const char diff[] = "--- a/x.py\n+++ b/x.py\r\n+\tcaf\xc3\xa9 \xe2\x82\xac"
+                             "\x00\x1b\x7f \xff \xc0\xaf \xed\xa0\x80 \xf0\x9f\x98\x80 \xe2\x82";
+  f.t[0].patch = malloc(sizeof diff);
+  CHECK(f.t[0].patch != NULL);
+  memcpy(f.t[0].patch, diff, sizeof diff);
+  f.t[0].patch_len = sizeof diff - 1;
+  f.t[0].patch_truncated = 1;
+  char *text = results_to_json(&f.r);
+  cJSON *root = text ? cJSON_Parse(text) : NULL;
+  free(text);
+  fixture_free(&f);
+  CHECK(root != NULL);
+  const cJSON *t0 = cJSON_GetArrayItem(get(root, "targets"), 0);
+  const cJSON *t1 = cJSON_GetArrayItem(get(root, "targets"), 1);
+#define R "\xef\xbf\xbd"
+  int ok = is_str(t0, "patch", "--- a/x.py\n+++ b/x.py\r\n+\tcaf\xc3\xa9 \xe2\x82\xac"
+                  R R R " " R " " R R " " R R R " \xf0\x9f\x98\x80 " R R) &&
+           cJSON_IsTrue(get(t0, "patch_truncated")) &&
+           cJSON_IsNull(get(t1, "patch")) && cJSON_IsFalse(get(t1, "patch_truncated"));
+#undef R
+  cJSON_Delete(root);
+  CHECK(ok);
+}
+
+/* websocket-raw-echo: an n/a cell (ok null, counted apart) and an ok one;
+ * the scenario's na_status and after_101 are written. */
+TEST(na_cells_and_after_101) {
+  scenario sc;
+  target t;
+  char err[512];
+  CHECK_INT(scenario_load_file("../scenarios/websocket-raw-echo.json", &sc, err, sizeof err), 0);
+  CHECK_INT(target_parse_spec("w=http://127.0.0.1:8080", &t, err, sizeof err), 0);
+  cell cells[3];
+  run r = {.targets = &t, .ntargets = 1, .scenarios = &sc, .nscenarios = 1,
+           .cells = cells, .ncells = 3};
+  for (int i = 0; i < 3; i++) {
+    cell_init(&cells[i], &sc, &t);
+    cells[i].ex[0].outcome = OUT_ANSWERED;
+    snprintf(cells[i].ex[0].http_version, sizeof cells[i].ex[0].http_version, "1.1");
+  }
+  cells[0].ex[0].status = 404;
+  cells[1].ex[0].status = 101;
+  buf_adds(&cells[1].ex[0].body, "ping-raw-bytes\n");
+  cells[2].ex[0].status = 101;
+  for (int i = 0; i < 3; i++)
+    verdict_decide(&cells[i]);
+  char *text = results_to_json(&r);
+  cJSON *root = text ? cJSON_Parse(text) : NULL;
+  free(text);
+  for (int i = 0; i < 3; i++)
+    cell_free(&cells[i]);
+  scenario_free(&sc);
+  target_free(&t);
+  CHECK(root != NULL);
+  const cJSON *cs = get(root, "cells"), *s0 = cJSON_GetArrayItem(get(root, "scenarios"), 0);
+  const cJSON *c0 = cJSON_GetArrayItem(cs, 0), *c1 = cJSON_GetArrayItem(cs, 1);
+  const cJSON *c2 = cJSON_GetArrayItem(cs, 2), *sum = get(root, "summary");
+  const cJSON *q0 = cJSON_GetArrayItem(get(s0, "requests"), 0);
+  const cJSON *na = get(s0, "na_status"), *acc = get(s0, "accept");
+  int cells_ok = is_str(c0, "verdict", "n/a") && cJSON_IsNull(get(c0, "ok")) &&
+                 is_str(c1, "verdict", "ok-h1") && cJSON_IsTrue(get(c1, "ok")) &&
+                 is_str(c2, "verdict", "desync") && cJSON_IsFalse(get(c2, "ok"));
+  int sums = is_num(sum, "cells", 3) && is_num(sum, "ok", 1) && is_num(sum, "not_ok", 1) &&
+             is_num(sum, "na", 1) && is_num(get(sum, "by_verdict"), "n/a", 1);
+  int defs = cJSON_GetArraySize(na) == 1 && cJSON_GetArrayItem(na, 0)->valueint == 404 &&
+             cJSON_GetArraySize(acc) == 2 &&
+             strcmp(cJSON_GetArrayItem(acc, 1)->valuestring, "n/a") == 0 &&
+             is_str(get(q0, "after_101"), "send", "ping-raw-bytes\\n") &&
+             cJSON_IsNull(get(q0, "body")) &&
+             is_str(q0, "wire", "GET /ws-echo HTTP/1.1\\r\\nHost: {authority}\\r\\n"
+                    "Connection: Upgrade\\r\\nUpgrade: websocket\\r\\n\\r\\n");
+  cJSON_Delete(root);
+  CHECK(cells_ok);
+  CHECK(sums);
+  CHECK(defs);
+}
+
 TEST(target_specs) {
   target t;
   char err[256];
@@ -303,7 +388,8 @@ TEST(targets_file) {
   FILE *fp = fopen(good, "w");
   CHECK(fp != NULL);
   fputs("{\"targets\":[{\"name\":\"g\",\"url\":\"http://g:8080\",\"version_path\":\"/version\","
-        "\"info\":{\"family\":\"gevent\"}},{\"name\":\"n\",\"url\":\"http://n\"}]}", fp);
+        "\"patch_path\":\"/fix.diff\",\"info\":{\"family\":\"gevent\"}},"
+        "{\"name\":\"n\",\"url\":\"http://n\"}]}", fp);
   fclose(fp);
   fp = fopen(badf, "w");
   CHECK(fp != NULL);
@@ -314,18 +400,32 @@ TEST(targets_file) {
   char err[512] = "";
   int rc = target_load_file(good, &list, &n, err, sizeof err);
   int ok = rc == 0 && n == 2 && strcmp(list[0].version_path, "/version") == 0 &&
+           strcmp(list[0].patch_path, "/fix.diff") == 0 && list[1].patch_path == NULL &&
+           list[0].patch == NULL &&
            strcmp(list[0].info_json, "{\"family\":\"gevent\"}") == 0 &&
            list[1].version_path == NULL && list[1].info_json == NULL;
   int rc2 = target_load_file(badf, &list, &n, err, sizeof err);
   char want[200];
   snprintf(want, sizeof want, "%s: targets[1].url: expected a string", badf);
   int named = rc2 == -1 && strcmp(err, want) == 0 && n == 3;
+  /* a patch_path that is not a path is named */
+  fp = fopen(badf, "w");
+  CHECK(fp != NULL);
+  fputs("{\"targets\":[{\"name\":\"g\",\"url\":\"http://g\",\"patch_path\":\"fix.diff\"}]}", fp);
+  fclose(fp);
+  int rc3 = target_load_file(badf, &list, &n, err, sizeof err);
+  snprintf(want, sizeof want, "%s: targets[0].patch_path: expected a path starting "
+           "with / (visible ASCII)", badf);
+  int path_named = rc3 == -1 && strcmp(err, want) == 0;
+  if (!path_named)
+    fprintf(stderr, "  err: %s\n", err);
   for (int i = 0; i < n; i++)
     target_free(&list[i]);
   free(list);
   unlink(good);
   unlink(badf);
   rmdir(dir);
+  CHECK(path_named);
   CHECK(ok);
   if (!named)
     fprintf(stderr, "  err: %s (n=%d)\n", err, n);
@@ -334,4 +434,5 @@ TEST(targets_file) {
 
 CHECK_MAIN(CASE(top_level_shape), CASE(targets_section), CASE(scenario_definition_with_wire),
            CASE(cells_exchanges_and_escaped_bytes), CASE(transcript_events),
-           CASE(write_atomically), CASE(target_specs), CASE(targets_file))
+           CASE(write_atomically), CASE(target_patch_is_text), CASE(na_cells_and_after_101),
+           CASE(target_specs), CASE(targets_file))

@@ -67,11 +67,12 @@ TEST(catalogue_loads_sorted_and_complete) {
   int n = scenario_load_dir("../scenarios", &list, err, sizeof err);
   if (n < 0)
     fprintf(stderr, "  %s\n", err);
-  CHECK(n >= 11);
+  CHECK(n >= 12);
   static const char *const need[] = {
       "control-keepalive", "seed-upgrade-h2c", "rfc-upgrade-post", "rfc-upgrade-get",
       "websocket-upgrade-post", "seed-long-body", "seed-pipelined", "seed-chunked",
-      "curl-h2c-upgrade", "curl-seed-headers", "h2-prior-knowledge"};
+      "curl-h2c-upgrade", "curl-seed-headers", "h2-prior-knowledge",
+      "websocket-raw-echo"};
   int found = 0;
   for (size_t k = 0; k < sizeof need / sizeof need[0]; k++)
     for (int i = 0; i < n; i++)
@@ -205,6 +206,109 @@ TEST(curl_defaults_http_version) {
   CHECK(ok);
 }
 
+TEST(websocket_raw_echo_fields) {
+  scenario sc;
+  char err[512] = "";
+  int rc = scenario_load_file("../scenarios/websocket-raw-echo.json", &sc, err, sizeof err);
+  if (rc)
+    fprintf(stderr, "  %s\n", err);
+  CHECK_INT(rc, 0);
+  const sc_request *r = &sc.requests[0];
+  int ok = sc.engine == ENGINE_RAW && sc.nrequests == 1 && r->has_after_101 &&
+           r->after_101.len == 15 && memcmp(r->after_101.data, "ping-raw-bytes\n", 15) == 0 &&
+           r->expect_status == 101 && r->has_expect_body && r->expect_body.len == 15 &&
+           !r->has_body && sc.nna_status == 1 && sc.na_status[0] == 404 &&
+           sc.naccept == 2 && strcmp(sc.accept[0], "ok-h1") == 0 &&
+           strcmp(sc.accept[1], "n/a") == 0;   /* na_status makes n/a accepted */
+  /* No body, so no Content-Length: the bytes after the 101 are not a body. */
+  int w = wire_is(&sc, 0, "h:1",
+                  "GET /ws-echo HTTP/1.1\r\nHost: h:1\r\nConnection: Upgrade\r\n"
+                  "Upgrade: websocket\r\n\r\n",
+                  strlen("GET /ws-echo HTTP/1.1\r\nHost: h:1\r\nConnection: Upgrade\r\n"
+                         "Upgrade: websocket\r\n\r\n"));
+  scenario_free(&sc);
+  CHECK(ok);
+  CHECK(w);
+}
+
+/* A scenario around one request object (R) plus extra root fields (X). */
+#define ONE_REQ(X, R)                                                          \
+  "{\"id\":\"v\",\"title\":\"t\",\"explanation\":\"e\",\"correct\":\"c\"," X  \
+  "\"requests\":[" R "]}"
+#define WS_HEADERS "\"headers\":[[\"Connection\",\"Upgrade\"],[\"Upgrade\",\"websocket\"]]"
+#define WS_REQ(EXTRA)                                                          \
+  "{\"method\":\"GET\",\"path\":\"/ws\"," WS_HEADERS ",\"after_101\":{\"send\":\"hi\"}," \
+  "\"expect\":{\"status\":101,\"body\":\"hi\"}" EXTRA "}"
+
+TEST(after_101_and_na_status_rules) {
+  static const struct { const char *json, *field, *words; } cases[] = {
+      {ONE_REQ("\"engine\":\"curl\",", WS_REQ("")), "requests[0].after_101: ",
+       "only the raw engine"},
+      {ONE_REQ("\"engine\":\"raw\",",
+               "{\"method\":\"GET\",\"path\":\"/ws\",\"after_101\":{\"send\":\"hi\"},"
+               "\"expect\":{\"status\":101,\"body\":\"hi\"}}"),
+       "requests[0].after_101: ", "Upgrade header"},
+      {ONE_REQ("\"engine\":\"raw\",",
+               "{\"method\":\"GET\",\"path\":\"/ws\"," WS_HEADERS ",\"after_101\":{\"send\":"
+               "\"hi\"},\"expect\":{\"status\":200,\"body\":\"hi\"}}"),
+       "requests[0].after_101: ", "expect.status must be 101"},
+      {ONE_REQ("\"engine\":\"raw\",",
+               "{\"method\":\"GET\",\"path\":\"/ws\"," WS_HEADERS ",\"after_101\":{\"send\":"
+               "\"hi\"},\"expect\":{\"status\":101}}"),
+       "requests[0].after_101: ", "expect.body"},
+      {ONE_REQ("\"engine\":\"raw\",", WS_REQ("") ",{\"method\":\"GET\",\"path\":\"/\","
+               "\"expect\":{\"status\":200}}"),
+       "requests[0].after_101: ", "last request on connection \"a\""},
+      {ONE_REQ("\"engine\":\"raw\",",
+               "{\"method\":\"GET\",\"path\":\"/ws\"," WS_HEADERS ",\"after_101\":{\"send\":"
+               "\"\"},\"expect\":{\"status\":101,\"body\":\"\"}}"),
+       "requests[0].after_101.send: ", "must not be empty"},
+      {ONE_REQ("\"engine\":\"raw\",",
+               "{\"method\":\"GET\",\"path\":\"/ws\"," WS_HEADERS ",\"after_101\":{\"sned\":"
+               "\"hi\"},\"expect\":{\"status\":101,\"body\":\"hi\"}}"),
+       "requests[0].after_101.sned: ", "unknown field"},
+      {ONE_REQ("\"engine\":\"raw\",",
+               "{\"method\":\"GET\",\"path\":\"/ws\"," WS_HEADERS ",\"after_101\":\"hi\","
+               "\"expect\":{\"status\":101,\"body\":\"hi\"}}"),
+       "requests[0].after_101: ", "expected an object"},
+      {ONE_REQ("\"engine\":\"raw\",\"na_status\":[404,\"x\"],", WS_REQ("")),
+       "na_status[1]: ", "integer status"},
+      {ONE_REQ("\"engine\":\"raw\",\"na_status\":[],", WS_REQ("")), "na_status: ",
+       "non-empty"},
+      {ONE_REQ("\"engine\":\"raw\",\"na_status\":[101],", WS_REQ("")), "na_status[0]: ",
+       "what request 1 expects"},
+      {ONE_REQ("\"engine\":\"raw\",\"na_status\":[600],", WS_REQ("")), "na_status[0]: ",
+       "100-599"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    scenario sc;
+    char err[512] = "", want[64];
+    const char *path = write_scenario("v", cases[i].json);
+    CHECK(path != NULL);
+    int rc = scenario_load_file(path, &sc, err, sizeof err);
+    const char *colon = strstr(err, ".json: ");
+    snprintf(want, sizeof want, "%s", cases[i].field);
+    int ok = rc == -1 && colon && strncmp(colon + 7, want, strlen(want)) == 0 &&
+             strstr(err, cases[i].words) != NULL;
+    if (!ok)
+      fprintf(stderr, "  case %zu: got \"%s\"\n", i, err);
+    CHECK(ok);
+  }
+  /* The good form loads; an explicit n/a in accept is not added twice. */
+  scenario sc;
+  char err[512] = "";
+  int rc = load_tmp("v", ONE_REQ("\"engine\":\"raw\",\"accept\":[\"n/a\",\"ok-h1\"],"
+                                 "\"na_status\":[404,405],", WS_REQ("")),
+                    &sc, err, sizeof err);
+  if (rc)
+    fprintf(stderr, "  %s\n", err);
+  CHECK_INT(rc, 0);
+  int good = sc.naccept == 2 && sc.nna_status == 2 && sc.na_status[1] == 405 &&
+             sc.requests[0].has_after_101;
+  scenario_free(&sc);
+  CHECK(good);
+}
+
 /* Each malformed fixture fails with "<path>: <field>: ..." */
 TEST(malformed_fixtures_name_file_and_field) {
   static const struct { const char *file, *field, *words; } cases[] = {
@@ -274,6 +378,7 @@ TEST(cleanup) {
 CHECK_MAIN(CASE(catalogue_loads_sorted_and_complete), CASE(seed_scenario_fields),
            CASE(seed_wire_exact), CASE(chunked_wire_exact),
            CASE(wire_listed_framing_and_escapes), CASE(curl_defaults_http_version),
+           CASE(websocket_raw_echo_fields), CASE(after_101_and_na_status_rules),
            CASE(malformed_fixtures_name_file_and_field),
            CASE(dir_with_a_bad_file_fails_naming_it), CASE(missing_file_names_the_path),
            CASE(names), CASE(cleanup))

@@ -308,6 +308,79 @@ TEST(prior_knowledge_refused_in_http1) {
   CHECK(b);
 }
 
+/* na_status: the first answer decides "n/a" (word for word), and only it. */
+TEST(na_status_is_not_applicable) {
+  scenario sc, seed;
+  CHECK_INT(load("websocket-raw-echo", &sc), 0);
+  CHECK_INT(load("seed-upgrade-h2c", &seed), 0);
+  cell c;
+  cell_init(&c, &sc, &tg);
+  answer(&c, 0, 404, "Not Found", "not found\n", 10);
+  verdict_decide(&c);
+  verdict v = c.verdict;
+  char reason[512];
+  snprintf(reason, sizeof reason, "%s", c.reason);
+  /* a hostile reason phrase is escaped, the reason stays one clean line */
+  answer(&c, 0, 404, "Nope\x01\xff", "", 0);
+  int hostile = decided(&c, V_NA, "(404 Nope\\x01\\xff): this scenario does not apply");
+  answer(&c, 0, 500, "Internal Server Error", "", 0);    /* not listed */
+  int other = decided(&c, V_REJECTED, NULL);
+  c.ex[0].outcome = OUT_TIMEOUT;                          /* not an answer */
+  c.ex[0].status = 404;
+  int unanswered = decided(&c, V_HANG, NULL);
+  cell_free(&c);
+  /* a later request's 404 is a failure like any other */
+  seed.na_status[0] = 404;
+  seed.nna_status = 1;
+  cell d;
+  cell_init(&d, &seed, &tg);
+  answer_ok(&d, 0);
+  answer(&d, 1, 404, "Not Found", "", 0);
+  int later = decided(&d, V_DESYNC, "for request 2");
+  answer(&d, 0, 404, "Not Found", "", 0);
+  int first = decided(&d, V_NA, "does not implement POST /echo (404 Not Found)");
+  cell_free(&d);
+  scenario_free(&sc);
+  scenario_free(&seed);
+  CHECK_INT(v, V_NA);
+  CHECK_STR(reason, "the server does not implement GET /ws-echo (404 Not Found): "
+                    "this scenario does not apply");
+  CHECK(hostile);
+  CHECK(other);
+  CHECK(unanswered);
+  CHECK(later);
+  CHECK(first);
+}
+
+/* after_101: the 101's exchange carries the raw stream's bytes as its body. */
+TEST(after_101_echo_judged_like_an_answer) {
+  scenario sc;
+  CHECK_INT(load("websocket-raw-echo", &sc), 0);
+  cell c;
+  cell_init(&c, &sc, &tg);
+  answer(&c, 0, 101, "Switching Protocols", "ping-raw-bytes\n", 15);
+  int ok = decided(&c, V_OK_H1, "the 15 bytes sent on the switched connection were "
+                   "answered as expected");
+  /* gevent 20.9.0-style: its own bytes where the echo should be */
+  answer(&c, 0, 101, "Switching Protocols", "0\r\n\r\nHTTP/1.1 4", 15);
+  int wrong = decided(&c, V_DESYNC, "expected 101 with body `ping-raw-bytes\\n` for "
+                      "request 1 (GET /ws-echo); got `101 Switching Protocols` with body "
+                      "`0\\r\\n\\r\\nHTTP/1.1 4`");
+  answer(&c, 0, 101, "Switching Protocols", "", 0);
+  c.ex[0].outcome = OUT_CLOSED;
+  snprintf(c.ex[0].detail, sizeof c.ex[0].detail, "after the 101 to request 1: 0 of "
+           "the 15 bytes expected back arrived in 3 ms (the server closed the connection)");
+  int closed = decided(&c, V_CLOSED, "0 of the 15 bytes expected back");
+  answer(&c, 0, 400, "Bad Request", "", 0);
+  int rejected = decided(&c, V_REJECTED, NULL);
+  cell_free(&c);
+  scenario_free(&sc);
+  CHECK(ok);
+  CHECK(wrong);
+  CHECK(closed);
+  CHECK(rejected);
+}
+
 TEST(connect_failure_is_error) {
   scenario sc;
   CHECK_INT(load("control-keepalive", &sc), 0);
@@ -434,6 +507,7 @@ CHECK_MAIN(CASE(ok_h1_and_ok_h2), CASE(seed_desync_reason_exact),
            CASE(no_inference_without_evidence), CASE(hang_mentions_long_body),
            CASE(hang_without_long_body_has_no_hint), CASE(no_reuse_and_closed),
            CASE(curl_new_connection), CASE(rejected_only_for_the_upgrade_request), CASE(prior_knowledge_refused_in_http1),
+           CASE(na_status_is_not_applicable), CASE(after_101_echo_judged_like_an_answer),
            CASE(connect_failure_is_error), CASE(extra_bytes_is_desync),
            CASE(bad_response_uses_parser_words), CASE(reason_bounded_and_escaped),
            CASE(exchange_ok_why), CASE(names_round_trip), CASE(exchange_headers))

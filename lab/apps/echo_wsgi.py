@@ -5,7 +5,24 @@ The app contract every lab server honours:
   GET  /        -> 200 text/plain "h2c-lab ok\n"
   GET  /version -> 200 text/plain, first line = $H2C_LAB_VERSION
                    (the launcher's exact package version, e.g. "python3-gevent 22.10.2-3")
+  GET  /fix.diff -> 200 text/x-diff, the file named by $H2C_LAB_PATCH_FILE (a
+                   proposed fix's diff, e.g. gevent-fixed's); 404 when unset
+  GET  /ws-echo -> only when $H2C_LAB_WS_ECHO=1 (see below), else 404
   anything else -> 404
+
+GET /ws-echo is a WebSocket-style raw echo: the one use gevent's raw
+wsgi.input branch exists for (gevent PR #1723, in 20.12.0: "Make
+gevent.pywsgi stop dealing with chunks when the connection is being
+upgraded", fixing #1712). It needs `Upgrade: websocket`, answers
+`101 Switching Protocols`, then reads one line (at most WS_ECHO_MAX bytes)
+from wsgi.input - on gevent >= 20.12 the raw socket file for an upgrade
+request - and writes it back on the upgraded connection. That is only
+meaningful under gevent's pywsgi (a WSGI server that reads the body itself
+has no stream to hand over), so the endpoint is opt-in by one clean switch:
+the environment variable H2C_LAB_WS_ECHO=1. `--server gevent` below sets it
+itself; another launcher that runs this app under gevent's pywsgi (gunicorn
+with the gevent_pywsgi worker) sets it in its environment. Everywhere else
+the endpoint is 404, which the probe reports as "n/a".
 
 The app is deliberately naive in one way, like the original demo: it trusts
 wsgi.input. With Content-Length it reads exactly CONTENT_LENGTH bytes; without
@@ -30,6 +47,9 @@ import sys
 
 MAX_BODY = 8 * 1024 * 1024  # bytes; a bigger body gets 413, never an unbounded read
 READ_BLOCK = 65536
+MAX_PATCH = 1024 * 1024     # bytes of $H2C_LAB_PATCH_FILE served at most
+WS_ECHO_MAX = 64            # bytes /ws-echo reads (one line) and echoes at most
+WS_ECHO_WAIT_S = 10         # how long /ws-echo waits for that line
 
 # Debian package whose version /version reports when the launcher did not say.
 SERVER_PACKAGES = {"gevent": "python3-gevent", "waitress": "python3-waitress"}
@@ -79,9 +99,69 @@ def respond(start_response, status, body, ctype="text/plain"):
     return [body]
 
 
+def ws_echo_enabled():
+    return os.environ.get("H2C_LAB_WS_ECHO") == "1"
+
+
+def read_line_bounded(stream):
+    """One line (at most WS_ECHO_MAX bytes) from the upgraded stream, waiting
+    at most WS_ECHO_WAIT_S under gevent (a silent client must not hold the
+    greenlet forever); b"" when nothing came."""
+    try:
+        import gevent
+    except ImportError:
+        return stream.readline(WS_ECHO_MAX)
+    with gevent.Timeout(WS_ECHO_WAIT_S, False):
+        return stream.readline(WS_ECHO_MAX)
+    return b""
+
+
+def ws_echo(environ, start_response):
+    """GET /ws-echo: 101, then echo one line of the raw stream (see the top)."""
+    if environ.get("HTTP_UPGRADE", "").lower() != "websocket":
+        return respond(start_response, "400 Bad Request", b"GET /ws-echo needs Upgrade: websocket\n")
+    write = start_response("101 Switching Protocols",
+                           [("Upgrade", "websocket"), ("Connection", "Upgrade")])
+    # gevent sends the status line and headers on the first write() call, even
+    # an empty one (WSGIHandler.write -> _write_with_headers; checked on
+    # python3-gevent 22.10.2): the client must see the 101 before it sends.
+    # A 101 gets neither Content-Length nor chunked framing from gevent.
+    write(b"")
+    # gevent >= 20.12: the raw socket file, so this reads the client's bytes.
+    # gevent 20.9.0 (before PR #1723): gevent's Input with no Content-Length,
+    # which returns b"" at once, so the echo comes back empty. 20.9.0 also
+    # frames a 101 without Content-Length as chunked (issue #1712: it ends
+    # with "0\r\n\r\n") and then parses the client's bytes as the next HTTP
+    # request. So the probe gets gevent's own bytes where the echo should be:
+    # the expected, explainable result for that version, not an app bug.
+    line = read_line_bounded(environ["wsgi.input"])
+    if line:
+        write(line)
+    return []
+
+
+def serve_patch(start_response):
+    """GET /fix.diff: the file named by $H2C_LAB_PATCH_FILE, or 404."""
+    path = os.environ.get("H2C_LAB_PATCH_FILE", "")
+    if not path:
+        return respond(start_response, "404 Not Found", b"no patch: H2C_LAB_PATCH_FILE is not set\n")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_PATCH + 1)
+    except OSError:
+        return respond(start_response, "404 Not Found", b"no patch: H2C_LAB_PATCH_FILE cannot be read\n")
+    if len(data) > MAX_PATCH:
+        return respond(start_response, "413 Payload Too Large", b"patch file too large\n")
+    return respond(start_response, "200 OK", data, "text/x-diff; charset=utf-8")
+
+
 def app(environ, start_response):
     method = environ.get("REQUEST_METHOD", "GET")
     path = environ.get("PATH_INFO", "")
+    if method == "GET" and path == "/ws-echo" and ws_echo_enabled():
+        return ws_echo(environ, start_response)
+    if method == "GET" and path == "/fix.diff":
+        return serve_patch(start_response)
     if method == "POST" and path == "/echo":
         try:
             body = read_body(environ)
@@ -112,6 +192,7 @@ def package_version(package):
 
 def serve_gevent(host, port, access_log):
     from gevent.pywsgi import WSGIServer
+    os.environ["H2C_LAB_WS_ECHO"] = "1"  # the raw stream of an upgrade exists here
     # The access log goes to stderr only on request: a full stdout/stderr pipe
     # nobody reads would otherwise block the server.
     server = WSGIServer((host, port), app, log=sys.stderr if access_log else None)
