@@ -372,6 +372,22 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id,
   return 0;
 }
 
+/* A graceful GOAWAY is HTTP/2's "Connection: close": it announces that no
+ * stream after last_stream_id will be processed. Mark the last stream the
+ * server accepted, so a follow-up it refuses reads as no-reuse, not as a
+ * silent close. */
+static void announce_close(h2_conn *h, int32_t last_stream_id) {
+  h2_req *last = NULL;
+  for (int i = 0; i < h->nreqs; i++) {
+    h2_req *r = &h->reqs[i];
+    if (r->stream_id > 0 && r->stream_id <= last_stream_id &&
+        (!last || r->stream_id > last->stream_id))
+      last = r;
+  }
+  if (last)
+    req_ex(h, last)->conn_close = 1;
+}
+
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f,
                          void *user_data) {
   (void)s;
@@ -399,6 +415,8 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f,
     h->goaway_recv = 1;
     h->goaway_code = f->goaway.error_code;
     h->goaway_last = f->goaway.last_stream_id;
+    if (f->goaway.error_code == NGHTTP2_NO_ERROR)
+      announce_close(h, f->goaway.last_stream_id);
     break;
   default:
     break;

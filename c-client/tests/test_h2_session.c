@@ -400,11 +400,13 @@ TEST(goaway_closes_the_rest) {
   int rc = run_upgrade(&r, 1, NULL);
   outcome o0 = r.c.ex[0].outcome, o1 = r.c.ex[1].outcome;
   int named = strstr(r.c.ex[1].detail, "GOAWAY") != NULL;
+  int announced = r.c.ex[0].conn_close; /* graceful GOAWAY = announced close */
   rig_free(&r);
   CHECK_INT(rc, -1);
   CHECK_INT(o0, OUT_ANSWERED);
   CHECK_INT(o1, OUT_CLOSED);
   CHECK(named);
+  CHECK(announced);
 }
 
 TEST(silence_is_a_timeout) {
