@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# tests/e2e-compose.sh - the Docker Compose lab end to end, for real.
+#
+# Idea: run exactly what `make report` runs (lab/scripts/report.sh), twice, into a
+# temporary reports directory and under its own compose project (so a developer's
+# reports/ and a running `make report` are left alone), then check from the wire:
+#   - the compose file is clean (`docker compose config -q`);
+#   - each run is complete: report.md, report.html, junit.xml, results.json in a new
+#     run directory, reports/latest pointing at it, the first run untouched by the
+#     second;
+#   - every cell matches lab/servers/*/expected*.json, the gevent seed targets desync
+#     on the seed request and are ok on the control and RFC requests, h2c servers
+#     upgrade the RFC form, coverage is targets x scenario files, every listed
+#     expectation has a why, every target's /version names its package
+#     (lab/scripts/check-expected.py);
+#   - the checker itself fails on a run whose verdict changed (so it can fail);
+#   - after `down` no container of the project is left.
+# No Docker means FAIL, never a silent skip (H2C_SKIP_COMPOSE=1 in tests/run-all.sh is
+# the explicit way out). Prints "ok - ..." / "FAIL - ..." and "N passed, N failed".
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PROJECT=${H2C_E2E_PROJECT:-h2c-lab-e2e}
+PY=/usr/bin/python3
+CHECK=$ROOT/lab/scripts/check-expected.py
+
+usage() {
+  cat <<EOF
+usage: $(basename "$0") [--keep] [--help]
+  Runs lab/scripts/report.sh twice (compose project $PROJECT, reports in a temp dir)
+  and checks the runs against lab/servers/*/expected*.json.
+  --keep   keep the temporary reports directory (its path is printed)
+  H2C_E2E_PROJECT=NAME   compose project name (default h2c-lab-e2e)
+EOF
+}
+
+KEEP=0
+case "${1:-}" in
+  -h|--help) usage; exit 0 ;;
+  --keep) KEEP=1 ;;
+  "") ;;
+  *) usage >&2; exit 2 ;;
+esac
+
+PASS=0 FAIL=0 WORK=''
+ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
+fail() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
+check() { # description command... ; returns the command's success
+  local what=$1; shift
+  if "$@"; then ok "$what"; else fail "$what"; return 1; fi
+}
+finish() {
+  echo "$PASS passed, $FAIL failed"
+  [ "$FAIL" -eq 0 ]
+}
+
+cleanup() {
+  COMPOSE_PROJECT_NAME=$PROJECT timeout 120 docker compose -f "$ROOT/docker-compose.yml" \
+    down --timeout 5 --remove-orphans >/dev/null 2>&1 || true
+  if [ -n "$WORK" ] && [ -d "$WORK" ]; then
+    if [ "$KEEP" = 1 ] || [ "$FAIL" -gt 0 ]; then echo "# kept: $WORK"; else rm -rf "$WORK"; fi
+  fi
+}
+
+# ---- the individual checks -----------------------------------------------------------
+docker_ready() {
+  local out rc=0
+  out=$("$ROOT/lab/scripts/prereqs.sh" 2>&1) || rc=$?
+  if [ "$rc" != 0 ]; then
+    printf '%s\n' "$out" | sed 's/^/# /'
+    echo "# Docker with Compose v2 is needed (as root lab/scripts/prereqs.sh installs and starts it;"
+    echo "# otherwise it prints the commands). H2C_SKIP_COMPOSE=1 skips this suite on purpose."
+    return 1
+  fi
+}
+
+compose_config_clean() {
+  local out
+  out=$(cd "$ROOT" && timeout 60 docker compose config -q 2>&1) || { printf '# %s\n' "$out"; return 1; }
+  [ -z "$out" ] || { printf '# %s\n' "$out"; return 1; }
+}
+
+run_report() { # reports-dir log [args]
+  local dir=$1 log=$2; shift 2
+  COMPOSE_PROJECT_NAME=$PROJECT H2C_LAB_REPORTS=$dir timeout --kill-after=30 3600 \
+    "$ROOT/lab/scripts/report.sh" "$@" >"$log" 2>&1
+}
+
+run_dir_complete() { # reports-dir run-name
+  local d=$1/$2 f
+  for f in report.md report.html junit.xml results.json; do
+    [ -s "$d/$f" ] || { echo "# missing or empty: $d/$f"; return 1; }
+  done
+  [ "$(readlink "$1/latest")" = "$2" ] || { echo "# $1/latest -> $(readlink "$1/latest"), not $2"; return 1; }
+}
+
+new_run_complete() { # reports-dir first second
+  [ -n "$3" ] && [ "$3" != "$2" ] && run_dir_complete "$1" "$3"
+}
+
+same_sha256() { # file sum
+  [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]
+}
+
+# Containers compose made for the project. The project label alone is not enough:
+# compose also stamps it on the images it builds, so a `docker run` of a lab image
+# carries it too; only compose's own containers have the oneoff label.
+project_containers() {
+  docker ps -a "$@" --filter "label=com.docker.compose.project=$PROJECT" \
+    --filter "label=com.docker.compose.oneoff"
+}
+
+no_project_containers() {
+  local left
+  left=$(project_containers -q | wc -l)
+  [ "$left" = 0 ] || { project_containers | sed 's/^/# /'; return 1; }
+  [ -z "$(docker network ls -q --filter "label=com.docker.compose.project=$PROJECT")" ] \
+    || { echo "# a network of project $PROJECT is left"; return 1; }
+}
+
+# check-expected.py must notice a changed verdict: flip one seed cell in a copy.
+checker_catches_change() { # results.json
+  local copy=$WORK/mutated-results.json out
+  $PY - "$1" "$copy" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for c in d["cells"]:
+    if c["target"] == "gevent-bookworm" and c["scenario"] == "seed-upgrade-h2c":
+        c["verdict"], c["ok"] = "ok-h1", True
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+  if out=$($PY "$CHECK" "$copy" 2>&1); then echo "# the checker passed a mutated run"; return 1; fi
+  grep -q 'gevent-bookworm x seed-upgrade-h2c: expected desync.*got ok-h1' <<<"$out" \
+    || { echo "# the checker failed, but did not name the changed cell"; return 1; }
+}
+
+# ---- the phases ------------------------------------------------------------------------------
+# Each returns non-zero only when the later phases cannot run.
+REPORTS='' FIRST='' SUM1=''
+
+first_run() {
+  local t0=$SECONDS rc=0
+  run_report "$REPORTS" "$WORK/report-1.log" || rc=$?
+  sed -n '/^\[report\] == step 3/,$p' "$WORK/report-1.log" | sed 's/^/# /'
+  if ! check "run 1: lab/scripts/report.sh exits 0 ($((SECONDS - t0)) s, exit $rc)" test "$rc" = 0; then
+    tail -n 40 "$WORK/report-1.log" | sed 's/^/# /'
+    return 1
+  fi
+  FIRST=$(readlink "$REPORTS/latest" || true)
+  check "run 1: no container of project $PROJECT left after down" no_project_containers || true
+  check "run 1: $REPORTS/${FIRST:-?} has report.md, report.html, junit.xml, results.json; latest points to it" \
+    run_dir_complete "$REPORTS" "$FIRST" || return 1
+  SUM1=$(sha256sum "$REPORTS/$FIRST/results.json" | cut -d' ' -f1)
+}
+
+# check-expected.py prints its own ok/FAIL lines; they count here.
+check_first_run() {
+  local out crc=0 results=$REPORTS/$FIRST/results.json
+  echo "# check-expected.py on run 1:"
+  out=$($PY "$CHECK" --no-summary "$results" 2>&1) || crc=$?
+  printf '%s\n' "$out"
+  PASS=$((PASS + $(grep -c '^ok - ' <<<"$out" || true)))
+  FAIL=$((FAIL + $(grep -c '^FAIL - ' <<<"$out" || true)))
+  [ "$crc" = 0 ] || grep -q '^FAIL - ' <<<"$out" || fail "check-expected.py exited $crc without a FAIL line"
+  check "check-expected.py fails on a run whose seed verdict changed, naming the cell" \
+    checker_catches_change "$results" || true
+}
+
+second_run() {
+  local t0=$SECONDS rc=0 second brief brc=0
+  run_report "$REPORTS" "$WORK/report-2.log" --no-build || rc=$?
+  check "run 2 (--no-build): lab/scripts/report.sh exits 0 ($((SECONDS - t0)) s, exit $rc)" test "$rc" = 0 || true
+  second=$(readlink "$REPORTS/latest" || true)
+  check "run 2: a new run directory ($second), latest moved to it" \
+    new_run_complete "$REPORTS" "$FIRST" "$second" || true
+  check "run 2 left run 1 untouched (same results.json)" \
+    same_sha256 "$REPORTS/$FIRST/results.json" "$SUM1" || true
+  if [ -n "$second" ] && [ -f "$REPORTS/$second/results.json" ]; then
+    brief=$($PY "$CHECK" --brief "$REPORTS/$second/results.json" 2>&1) || brc=$?
+    check "run 2: every cell as expected too ($(head -n 1 <<<"$brief"))" test "$brc" = 0 || true
+    [ "$brc" = 0 ] || tail -n +2 <<<"$brief" | sed 's/^/# /'
+  fi
+  check "run 2: no container of project $PROJECT left after down" no_project_containers || true
+}
+
+main() {
+  cd "$ROOT"
+  if ! docker_ready; then
+    fail "Docker engine and Compose v2 are usable (lab/scripts/prereqs.sh)"
+    finish; return
+  fi
+  ok "Docker engine and Compose v2 are usable"
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/h2c-e2e-compose.XXXXXX")
+  chmod 755 "$WORK"
+  REPORTS=$WORK/reports
+  check "docker compose config -q is clean" compose_config_clean || true
+  if first_run; then
+    check_first_run
+    second_run
+  fi
+  finish
+}
+
+main
