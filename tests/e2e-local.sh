@@ -11,6 +11,16 @@
 #     101 on gevent (ok-h1) and is n/a on waitress (no such endpoint: 404);
 #   - a target's patch_path is fetched into targets[].patch (an extra gevent
 #     echo app serving $H2C_LAB_PATCH_FILE as /fix.diff);
+#   - the proxy scenarios (GitHub issue 6) on direct servers: two clients on two
+#     connections cannot share a desync (ok-h1); on gevent a body sized (from
+#     the wire) to the next request's head makes gevent answer the request hidden
+#     in that request's body (404 from the echo app: desync), and the "requires
+#     proxy" request is skipped; every cell has its own 12-byte tag;
+#   - against lab/apps/lab_backend.py (the proxies' backend, here direct, with
+#     its request log as backend_log_url): calibration from the backend log,
+#     the hidden GET /admin served (log entry + marker body) -> smuggled,
+#     security true; a backend_log_url nobody answers -> backend_log null,
+#     calibration from the wire, smuggled from the marker alone;
 #   - the whole run is bounded (the long-body case must not stall it).
 # The ASan/UBSan build (c-client/build-asan/h2c-probe) runs too when present
 # and must report nothing.
@@ -51,12 +61,13 @@ check() {
   [ -z "$out" ] || echo "$out"
 }
 
-WORK='' SUP='' KEEP=0 RESULTS_ONLY='' CHILD='' PATCH_SRV='' PATCH_PORT=''
+WORK='' SUP='' KEEP=0 RESULTS_ONLY='' CHILD='' PATCH_SRV='' PATCH_PORT='' BACKEND_SRV='' BACKEND_PORT=''
 finish() {
   local rc=$?
   trap - EXIT INT TERM
   [ -z "$CHILD" ] || kill -TERM "$CHILD" 2>/dev/null || true
   stop_patch_server
+  stop_backend_server
   stop_targets
   [ -n "$RESULTS_ONLY" ] || [ $rc -eq 0 ] || not_ok "e2e-local aborted (exit $rc); see above"
   if [ -n "$WORK" ]; then
@@ -152,6 +163,17 @@ def scenario_def(sid):
 def body_len(sid, i):
     return len(unescape(scenario_def(sid)["requests"][i].get("body") or ""))
 
+def wire_head_len(sid, i):
+    """Request i's head as this cell sent it ({authority}, {cell} filled in)."""
+    w = unescape(scenario_def(sid)["requests"][i]["wire"])
+    w = w.replace(b"{authority}", t["url"][len("http://"):].encode()).replace(b"{cell}", c["tag"].encode())
+    return w.index(b"\r\n\r\n") + 4
+
+def sent_on(conn):
+    """Every byte the cell sent on one connection label, unescaped."""
+    return b"".join(unescape(e["data"]) for e in c["transcript"]["events"]
+                    if e["conn"] == conn and e["dir"] == "out")
+
 c = t = None
 if target:
     c = next((x for x in r["cells"] if x["target"] == target and x["scenario"] == scenario), None)
@@ -161,7 +183,8 @@ if target:
         sys.exit(1)
 try:
     good = bool(eval(expr, {"r": r, "c": c, "t": t, "body_len": body_len,
-                            "scenario_def": scenario_def}))
+                            "scenario_def": scenario_def, "wire_head_len": wire_head_len,
+                            "sent_on": sent_on, "re": re}))
 except Exception as e:  # a missing field is a failed check, not a crash
     print("#   %s: %s: %s" % (expr, type(e).__name__, e))
     good = False
@@ -237,8 +260,104 @@ check_results() {
   check "waitress websocket-raw-echo is n/a (ok null, the 404 named)" \
     q "c['verdict'] == 'n/a' and c['ok'] is None and 'does not implement GET /ws-echo (404' in c['reason']" \
     waitress-local websocket-raw-echo
+  check_proxy_scenarios_direct
   check "summary: ok + not_ok + na = cells; na counts the n/a cells" \
     q "r['summary']['ok'] + r['summary']['not_ok'] + r['summary']['na'] == r['summary']['cells'] and r['summary']['na'] == len([x for x in r['cells'] if x['verdict'] == 'n/a']) and r['summary']['ok'] == len([x for x in r['cells'] if x['ok'] is True])"
+}
+
+# --- proxy scenarios on direct servers (issue 6) -------------------------------------
+
+check_proxy_scenarios_direct() {
+  local s
+  check "every cell has its own 12-byte [a-z0-9] tag" \
+    q "all(re.fullmatch('[a-z0-9]{12}', x['tag']) for x in r['cells']) and len({x['tag'] for x in r['cells']}) == len(r['cells'])"
+  for s in gevent-local waitress-local; do
+    check "$s proxy-cross-client is ok-h1 (two clients, two connections: nothing to share)" \
+      verdict_is "$s" proxy-cross-client ok-h1
+    check "$s proxy-cross-client: no backend log (the target has none), not security" \
+      q "c['backend_log'] is None and c['security'] is False and c['calibration'] is None" "$s" proxy-cross-client
+  done
+  check "gevent proxy-request-boundaries: calibrated from the wire to request 2's head" \
+    q "c['calibration'] == {'request': 1, 'into': 0, 'head_len': wire_head_len('proxy-request-boundaries', 1), 'source': 'wire'}" \
+    gevent-local proxy-request-boundaries
+  check "gevent proxy-request-boundaries: request 1 went out with exactly that Content-Length" \
+    q "('Content-Length: %d\\r\\n' % c['calibration']['head_len']).encode() in sent_on('a')" \
+    gevent-local proxy-request-boundaries
+  check "gevent proxy-request-boundaries: desync, request 2 answered with the echo app's 404 for the hidden GET /admin" \
+    q "c['verdict'] == 'desync' and c['exchanges'][1]['status'] == 404 and 'sized to request 2' in c['reason'] and c['security'] is False" \
+    gevent-local proxy-request-boundaries
+  check "gevent proxy-request-boundaries: the requires-proxy request 3 was not sent" \
+    q "len(c['exchanges']) == 2 and b'from=client' not in sent_on('c') and scenario_def('proxy-request-boundaries')['requests'][2]['requires'] == 'proxy'" \
+    gevent-local proxy-request-boundaries
+  check "waitress proxy-request-boundaries is ok-h1 (request 3 not sent)" \
+    q "c['verdict'] == 'ok-h1' and 'request 3 not sent' in c['reason']" waitress-local proxy-request-boundaries
+  check "summary.security is 0 against the local targets" q "r['summary']['security'] == 0"
+}
+
+# --- the proxies' backend, direct, with its request log --------------------------------
+
+# lab/apps/lab_backend.py --server gevent (our child, under `timeout`); sets
+# BACKEND_SRV and BACKEND_PORT.
+start_backend_server() {
+  local p i
+  for p in 18076 18176 18276 18376 18476 18576 18676 18776 18876 18976; do
+    if port_free "$p"; then BACKEND_PORT=$p; break; fi
+  done
+  if [ -z "$BACKEND_PORT" ]; then echo "# no free port for lab_backend.py (tried 18076..18976)"; return 1; fi
+  H2C_LAB_VERSION="backend-test" timeout 300 "$PY" "$ROOT/lab/apps/lab_backend.py" --server gevent \
+    --port "$BACKEND_PORT" >"$WORK/backend-server.log" 2>&1 &
+  BACKEND_SRV=$!
+  for ((i = 0; i < 100; i++)); do
+    port_free "$BACKEND_PORT" || return 0
+    kill -0 "$BACKEND_SRV" 2>/dev/null || break
+    sleep 0.1
+  done
+  sed 's/^/# /' "$WORK/backend-server.log"
+  return 1
+}
+
+stop_backend_server() {
+  [ -n "$BACKEND_SRV" ] || return 0
+  kill -TERM "$BACKEND_SRV" 2>/dev/null || true
+  wait "$BACKEND_SRV" 2>/dev/null || true
+  BACKEND_SRV=
+}
+
+check_backend_log() {
+  if ! start_backend_server; then not_ok "lab_backend.py starts (--server gevent)"; return 0; fi
+  local closed
+  for closed in 9 19 29 39; do port_free "$closed" && break; done
+  printf '{ "targets": [\n  { "name": "backend-gevent", "url": "http://127.0.0.1:%s", "info": { "backend_log_url": "http://127.0.0.1:%s/__lab/requests" } },\n  { "name": "backend-nolog", "url": "http://127.0.0.1:%s", "info": { "backend_log_url": "http://127.0.0.1:%s/__lab/requests" } } ] }\n' \
+    "$BACKEND_PORT" "$BACKEND_PORT" "$BACKEND_PORT" "$closed" >"$WORK/backend-targets.json"
+  local rc=0
+  timeout 120 "$PROBE" run --targets "$WORK/backend-targets.json" --scenarios "$SCENARIOS" \
+    --only proxy-cross-client --only proxy-request-boundaries --only proxy-smuggle-cross-client \
+    --out "$WORK/out-backend" --timeout-ms "$TIMEOUT_MS" \
+    >"$WORK/out-backend.stdout" 2>"$WORK/out-backend.stderr" || rc=$?
+  stop_backend_server
+  check "lab_backend run exits 0 (exit $rc)" [ "$rc" -eq 0 ]
+  local RESULTS="$WORK/out-backend/results.json"
+  check "lab_backend proxy-request-boundaries is smuggled (security)" \
+    q "c['verdict'] == 'smuggled' and c['security'] is True and c['ok'] is False" backend-gevent proxy-request-boundaries
+  check "lab_backend proxy-request-boundaries: calibrated from the backend log = the wire head (no proxy rewrites it)" \
+    q "c['calibration'] == {'request': 1, 'into': 0, 'head_len': wire_head_len('proxy-request-boundaries', 1), 'source': 'backend-log'}" \
+    backend-gevent proxy-request-boundaries
+  check "lab_backend proxy-request-boundaries: the log shows the hidden GET /admin served, request 2 got the marker" \
+    q "any(e.get('kind') == 'request' and e.get('method') == 'GET' and e.get('path') == '/admin?cell=%s&from=body' % c['tag'] and e.get('status') == 200 for e in c['backend_log']) and c['exchanges'][1]['body'] == 'H2C-LAB-ADMIN-MARKER\\\\n' and 'the backend parsed and served GET /admin' in c['reason']" \
+    backend-gevent proxy-request-boundaries
+  check "lab_backend proxy-cross-client is ok-h1 with both requests in the log under the cell's tag" \
+    q "c['verdict'] == 'ok-h1' and len([e for e in c['backend_log'] if e.get('cell') == c['tag']]) == 2" \
+    backend-gevent proxy-cross-client
+  check "lab_backend proxy-smuggle-cross-client is ok-h1 (direct: B's connection is its own)" \
+    verdict_is backend-gevent proxy-smuggle-cross-client ok-h1
+  check "unreachable backend_log_url: backend_log null, the transcript says why" \
+    q "c['backend_log'] is None and any('backend log not available' in (e.get('text') or '') for e in c['transcript']['events'])" \
+    backend-nolog proxy-cross-client
+  check "unreachable backend_log_url: calibrated from the wire, smuggled from the marker alone" \
+    q "c['verdict'] == 'smuggled' and c['calibration']['source'] == 'wire' and 'reached a client' in c['reason']" \
+    backend-nolog proxy-request-boundaries
+  check "lab_backend run: summary.security counts the smuggled cells" \
+    q "r['summary']['security'] == len([x for x in r['cells'] if x['security']]) >= 2"
 }
 
 # --- patch_path -------------------------------------------------------------------
@@ -392,6 +511,7 @@ main() {
   check_results
   print_verdicts
   check_patch_fetch
+  check_backend_log
   check_asan_run
 }
 

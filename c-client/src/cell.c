@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <cjson/cJSON.h>
+
 /* An answer body larger than this is cut (the exchange becomes too-big):
  * every lab answer is a few bytes, so a cap this size only stops abuse. */
 #define CELL_MAX_BODY (1024u * 1024u)
@@ -33,6 +35,41 @@ void cell_free(cell *c) {
     buf_free(&e->body);
   }
   transcript_free(&c->tx);
+  cJSON_Delete(c->backend_log);
+  c->backend_log = NULL;
+  if (c->inst) {
+    scenario_free(c->inst);
+    free(c->inst);
+    c->inst = NULL;
+  }
+}
+
+int cell_instantiate(cell *c) {
+  scenario *inst = calloc(1, sizeof *inst);
+  if (!inst || scenario_instantiate(c->sc, c->tag, inst) != 0) {
+    free(inst);
+    return -1;
+  }
+  c->inst = inst;
+  c->sc = inst;
+  return 0;
+}
+
+/* Fixed width, lower-case base 36, most significant digit first (the value
+ * is cut to the width: 8 digits of Unix ms last until the year 2059). */
+static void base36(char *out, uint64_t v, int width) {
+  static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  for (int i = width - 1; i >= 0; i--) {
+    out[i] = digits[v % 36];
+    v /= 36;
+  }
+}
+
+void cell_make_tag(char *out, char kind, uint64_t run_ms, unsigned index) {
+  out[0] = kind;
+  base36(out + 1, run_ms, 8);
+  base36(out + 9, index, 3);
+  out[SC_TAG_LEN] = '\0';
 }
 
 void exchange_add_header(exchange *e, const char *name, const char *value) {
@@ -96,6 +133,8 @@ int verdict_from_name(const char *name, verdict *out) {
 }
 
 int verdict_is_ok(verdict v) { return v == V_OK_H1 || v == V_OK_H2; }
+
+int verdict_is_security(verdict v) { return v == V_CROSS_CLIENT || v == V_SMUGGLED; }
 
 int cell_accepted(const cell *c) {
   const char *name = verdict_name(c->verdict);

@@ -346,7 +346,7 @@ static void hand_over_to_h2(raw_ctx *x, rconn *rc, rx *r, int i) {
   int follow[SC_MAX_REQUESTS], nfollow = 0;
   for (int j = i + 1; j < sc->nrequests; j++)
     if (strcmp(sc->requests[j].connection, rc->label) == 0 &&
-        c->ex[j].outcome == OUT_PENDING)
+        c->ex[j].outcome == OUT_PENDING && !c->skipped[j])
       follow[nfollow++] = j;
   fill_exchange(e, &r->p.resp, OUT_PENDING, now_ms() - r->t_sent, "");
   if (!h1_header_has_token(&r->p.resp, "Upgrade", "h2c"))
@@ -590,8 +590,8 @@ static void send_one(raw_ctx *x, rconn *rc, int i) {
 static void run_sequential(raw_ctx *x) {
   cell *c = x->c;
   for (int i = 0; i < c->sc->nrequests; i++) {
-    if (c->ex[i].outcome != OUT_PENDING)      /* HTTP/2 took it */
-      continue;
+    if (c->ex[i].outcome != OUT_PENDING || c->skipped[i])  /* HTTP/2 took it, */
+      continue;                                           /* or not applicable */
     rconn *rc = conn_for(x, c->sc->requests[i].connection);
     if (!rc) {
       set_outcome(&c->ex[i], OUT_NOT_SENT, "more connection labels than the "
@@ -661,7 +661,7 @@ static void run_pipelined(raw_ctx *x) {
   cell *c = x->c;
   const scenario *sc = c->sc;
   for (int i = 0; i < sc->nrequests; i++) {
-    if (c->ex[i].outcome != OUT_PENDING)
+    if (c->ex[i].outcome != OUT_PENDING || c->skipped[i])
       continue;
     rconn *rc = conn_for(x, sc->requests[i].connection);
     if (!rc) {
@@ -671,7 +671,7 @@ static void run_pipelined(raw_ctx *x) {
     }
     int idx[SC_MAX_REQUESTS], n = 0;
     for (int j = i; j < sc->nrequests; j++)
-      if (strcmp(sc->requests[j].connection, rc->label) == 0)
+      if (strcmp(sc->requests[j].connection, rc->label) == 0 && !c->skipped[j])
         idx[n++] = j;
     if (now_ms() >= x->o->deadline_ms) {
       for (int k = 0; k < n; k++)
@@ -780,7 +780,7 @@ int engine_raw_confirm_loss(cell *c, const engine_opts *o, int failed, long k) {
   rconn_init(&rc, LOSS_LABEL);
   int ok = open_conn(&x, &rc) == 0;
   for (int j = 0; ok && j < failed; j++) {
-    if (strcmp(sc->requests[j].connection, label) != 0)
+    if (strcmp(sc->requests[j].connection, label) != 0 || c->skipped[j])
       continue;
     if (!loss_exchange(&x, &rc, j, 0) || !rc.usable) {
       transcript_note(&c->tx, LOSS_LABEL, "loss check: replayed request %d was "

@@ -34,10 +34,13 @@
 #define EXIT_STRICT 1
 #define EXIT_USAGE 2
 #define MAX_ONLY 64
+#define MAX_ATTACH 8
+#define ATTACH_MAX_BYTES (256u * 1024u)
 
 static const char usage_text[] =
     "usage: h2c-probe run [--target NAME=URL]... [--targets FILE] [--scenarios DIR]\n"
     "                     [--only ID]... [--out DIR] [--timeout-ms N] [--jobs N] [--strict]\n"
+    "                     [--attach NAME=FILE]...\n"
     "       h2c-probe list [--scenarios DIR]\n"
     "       h2c-probe render RESULTS.json --out DIR\n"
     "       h2c-probe --help | --version\n";
@@ -57,6 +60,9 @@ static const char help_text[] =
     "  --timeout-ms N      per-read timeout, 1-600000 (default 2000)\n"
     "  --jobs N            cells run in parallel, 1-256 (default 8)\n"
     "  --strict            exit 1 when a verdict is not in its scenario's accept list\n"
+    "  --attach NAME=FILE  embed the JSON document FILE (an object, at most 256 KiB)\n"
+    "                      in results.json as attachments.NAME; upstream=FILE takes\n"
+    "                      lab/upstream's upstream.json (h2c-lab-upstream/1)\n"
     "\n"
     "exit codes: 0 run completed, 1 --strict and some cell not ok,\n"
     "            2 usage/input/output error\n";
@@ -71,6 +77,8 @@ typedef struct run_args {
   int nonly;
   const char *out_dir;
   int timeout_ms, jobs, strict;
+  const char *attach[MAX_ATTACH];   /* NAME=FILE */
+  int nattach;
 } run_args;
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -140,6 +148,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
       {"timeout-ms", required_argument, NULL, 'm'},
       {"jobs", required_argument, NULL, 'j'},
       {"strict", no_argument, NULL, 'S'},
+      {"attach", required_argument, NULL, 'A'},
       {NULL, 0, NULL, 0}};
   memset(a, 0, sizeof *a);
   a->out_dir = "reports/run";
@@ -175,6 +184,11 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         return usage_error("--jobs: expected 1-256, got \"%s\"", optarg);
       break;
     case 'S': a->strict = 1; break;
+    case 'A':
+      if (a->nattach == MAX_ATTACH)
+        return usage_error("too many --attach options (max %d)", MAX_ATTACH);
+      a->attach[a->nattach++] = optarg;
+      break;
     default: return usage_error("run: bad option (see --help)");
     }
   }
@@ -274,6 +288,83 @@ static int load_scenarios(const char *dir, scenario **list, int *n) {
   return 0;
 }
 
+/* ---- --attach ------------------------------------------------------------- */
+
+/* Well-formed UTF-8 (no overlong forms, surrogates or bytes past U+10FFFF). */
+static int utf8_ok(const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    int n = *p < 0x80 ? 0 : *p >= 0xc2 && *p <= 0xdf ? 1 : *p >= 0xe0 && *p <= 0xef ? 2
+          : *p >= 0xf0 && *p <= 0xf4 ? 3 : -1;
+    if (n < 0)
+      return 0;
+    for (int k = 1; k <= n; k++)     /* stops at a NUL: it is not 10xxxxxx */
+      if ((p[k] & 0xc0) != 0x80)
+        return 0;
+    if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+        (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+      return 0;
+    p += n + 1;
+  }
+  return 1;
+}
+
+/* Every key and string of the tree is text, so results.json stays UTF-8. */
+static int json_text_ok(const cJSON *j) {
+  for (; j; j = j->next)
+    if ((j->string && !utf8_ok(j->string)) || (cJSON_IsString(j) && !utf8_ok(j->valuestring)) ||
+        (j->child && !json_text_ok(j->child)))
+      return 0;
+  return 1;
+}
+
+/* What is wrong with attachment NAME's document, or NULL. */
+static const char *attachment_problem(const char *name, const cJSON *doc) {
+  if (!cJSON_IsObject(doc))
+    return "not a JSON object";
+  if (!json_text_ok(doc))
+    return "holds a string that is not valid UTF-8";
+  const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(doc, "format");
+  if (strcmp(name, "upstream") == 0 &&
+      !(cJSON_IsString(fmt) && strncmp(fmt->valuestring, "h2c-lab-upstream/", 17) == 0))
+    return "not an h2c-lab-upstream/1 document (lab/upstream/results_json.py)";
+  return NULL;
+}
+
+/* Every --attach NAME=FILE as one object {NAME: document}, read before the
+ * run so a bad file costs nothing; errors name the file (exit 2). */
+static int load_attachments(const run_args *a, cJSON **out) {
+  *out = a->nattach ? cJSON_CreateObject() : NULL;
+  for (int i = 0; i < a->nattach; i++) {
+    const char *spec = a->attach[i], *eq = strchr(spec, '=');
+    size_t n = eq ? (size_t)(eq - spec) : 0;
+    char name[65], err[600];
+    if (!eq || n == 0 || n >= sizeof name || !eq[1] ||
+        strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") < n) {
+      fprintf(stderr, "h2c-probe: --attach %s: expected NAME=FILE, NAME of [A-Za-z0-9._-] "
+              "(at most 64)\n", spec);
+      return -1;
+    }
+    memcpy(name, spec, n);
+    name[n] = '\0';
+    if (cJSON_GetObjectItemCaseSensitive(*out, name)) {
+      fprintf(stderr, "h2c-probe: --attach %s: the name \"%s\" is given twice\n", spec, name);
+      return -1;
+    }
+    cJSON *doc = json_load_file(eq + 1, ATTACH_MAX_BYTES, err, sizeof err);
+    const char *why = doc ? attachment_problem(name, doc) : NULL;
+    if (!doc || why) {
+      if (doc)
+        fprintf(stderr, "h2c-probe: --attach %s: %s: %s\n", name, eq + 1, why);
+      else
+        fprintf(stderr, "h2c-probe: --attach %s: %s\n", name, err);
+      cJSON_Delete(doc);
+      return -1;
+    }
+    cJSON_AddItemToObject(*out, name, doc);
+  }
+  return 0;
+}
+
 /* Counts accepted and n/a cells (n/a is neither ok nor a failure). */
 static void count_cells(const run *r, int *ok, int *na) {
   *ok = *na = 0;
@@ -309,6 +400,7 @@ static void free_run(run *r) {
   free(r->cells);
   scenario_free_all(r->scenarios, r->nscenarios);
   free_targets(r->targets, r->ntargets);
+  cJSON_Delete(r->attachments);
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -320,7 +412,8 @@ static int cmd_run(int argc, char **argv) {
   memset(&r, 0, sizeof r);
   if (load_targets(&a, &r.targets, &r.ntargets) != 0 ||
       load_scenarios(a.scenarios_dir, &r.scenarios, &r.nscenarios) != 0 ||
-      filter_scenarios(&a, r.scenarios, &r.nscenarios) != 0) {
+      filter_scenarios(&a, r.scenarios, &r.nscenarios) != 0 ||
+      load_attachments(&a, &r.attachments) != 0) {
     free_run(&r);
     return EXIT_USAGE;
   }
@@ -339,8 +432,14 @@ static int cmd_run(int argc, char **argv) {
   }
   int ok, na;
   count_cells(&r, &ok, &na);
+  int security = 0;
+  for (int i = 0; i < r.ncells; i++)
+    security += r.cells[i].security;
   printf("h2c-probe: %d cells, %d ok, %d not ok, %d n/a (%.1f s) → %s\n",
          r.ncells, ok, r.ncells - ok - na, na, (double)r.duration_ms / 1000.0, path);
+  if (security)
+    printf("h2c-probe: %d security finding(s): cross-client or smuggled "
+           "(results.json cells[].security)\n", security);
   rc = (a.strict && ok + na != r.ncells) ? EXIT_STRICT : 0;
   free_run(&r);
   return rc;

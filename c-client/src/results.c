@@ -189,6 +189,25 @@ static cJSON *headers_json(const sc_request *q) {
   return a;
 }
 
+/* A request's "embedded" list as given ({cell} kept), or null. */
+static cJSON *embedded_json(const sc_request *q) {
+  if (q->nembedded == 0)
+    return cJSON_CreateNull();
+  cJSON *a = cJSON_CreateArray();
+  for (int k = 0; k < q->nembedded; k++) {
+    const sc_embedded *e = &q->embedded[k];
+    cJSON *o = cJSON_CreateObject();
+    add_text(o, "method", e->method);
+    add_text(o, "path", e->path);
+    if (e->has_marker)
+      add_bytes(o, "marker", e->marker.data, e->marker.len);
+    else
+      cJSON_AddNullToObject(o, "marker");
+    cJSON_AddItemToArray(a, o);
+  }
+  return a;
+}
+
 static cJSON *request_json(const scenario *sc, int i) {
   const sc_request *q = &sc->requests[i];
   cJSON *o = cJSON_CreateObject();
@@ -220,6 +239,8 @@ static cJSON *request_json(const scenario *sc, int i) {
   } else {
     cJSON_AddNullToObject(o, "after_101");
   }
+  cJSON_AddItemToObject(o, "embedded", embedded_json(q));
+  add_text(o, "requires", requires_name(q->requires));
   /* Only the raw engine writes these bytes itself; curl and nghttp2 frame the
    * request their own way (the transcript shows what they sent). */
   buf wire;
@@ -251,6 +272,13 @@ static cJSON *scenario_json(const scenario *sc) {
     add_text(cu, "http_version", sc->curl_http_version);
   } else {
     cJSON_AddNullToObject(o, "curl");
+  }
+  if (sc->has_calibrate) {
+    cJSON *cal = cJSON_AddObjectToObject(o, "calibrate");
+    cJSON_AddNumberToObject(cal, "request", sc->cal_request);
+    cJSON_AddNumberToObject(cal, "into", sc->cal_into);
+  } else {
+    cJSON_AddNullToObject(o, "calibrate");
   }
   cJSON *reqs = cJSON_AddArrayToObject(o, "requests");
   for (int i = 0; i < sc->nrequests; i++)
@@ -315,6 +343,18 @@ static cJSON *transcript_json(const transcript *t) {
   return o;
 }
 
+/* How a calibrated scenario was sized for this cell, or null. */
+static cJSON *calibration_json(const cell *c) {
+  if (!c->cal.done)
+    return cJSON_CreateNull();
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "request", c->cal.request);
+  cJSON_AddNumberToObject(o, "into", c->cal.into);
+  cJSON_AddNumberToObject(o, "head_len", (double)c->cal.head_len);
+  add_text(o, "source", c->cal.source);
+  return o;
+}
+
 static cJSON *cell_json(const cell *c) {
   cJSON *o = cJSON_CreateObject();
   add_text(o, "target", c->tg ? c->tg->name : NULL);
@@ -328,6 +368,11 @@ static cJSON *cell_json(const cell *c) {
   add_int_or_null(o, "lost_bytes", c->lost_bytes, c->lost_bytes >= 0);
   add_text(o, "loss_evidence", c->lost_bytes >= 0 ? c->loss_evidence : NULL);
   cJSON_AddBoolToObject(o, "upgraded", c->upgraded);
+  add_text(o, "tag", c->tag);
+  cJSON_AddBoolToObject(o, "security", c->security);
+  cJSON *log = c->backend_log ? cJSON_Duplicate(c->backend_log, 1) : NULL;
+  cJSON_AddItemToObject(o, "backend_log", log ? log : cJSON_CreateNull());
+  cJSON_AddItemToObject(o, "calibration", calibration_json(c));
   cJSON *tm = cJSON_AddObjectToObject(o, "timings");
   cJSON_AddNumberToObject(tm, "start_ms", (double)c->start_ms);
   cJSON_AddNumberToObject(tm, "total_ms", (double)c->total_ms);
@@ -341,10 +386,11 @@ static cJSON *cell_json(const cell *c) {
 
 /* ok + not_ok + na = cells; n/a is counted apart, as neither. */
 static cJSON *summary_json(const run *r) {
-  int by[V__COUNT] = {0}, ok = 0, na = 0;
+  int by[V__COUNT] = {0}, ok = 0, na = 0, security = 0;
   for (int i = 0; i < r->ncells; i++) {
     const cell *c = &r->cells[i];
     by[c->verdict]++;
+    security += c->security;
     if (c->verdict == V_NA)
       na++;
     else
@@ -355,6 +401,7 @@ static cJSON *summary_json(const run *r) {
   cJSON_AddNumberToObject(o, "ok", ok);
   cJSON_AddNumberToObject(o, "not_ok", r->ncells - ok - na);
   cJSON_AddNumberToObject(o, "na", na);
+  cJSON_AddNumberToObject(o, "security", security);
   cJSON *bv = cJSON_AddObjectToObject(o, "by_verdict");
   for (int v = 0; v < V__COUNT; v++)
     if (by[v])
@@ -378,6 +425,9 @@ char *results_to_json(const run *r) {
   for (int i = 0; i < r->ncells; i++)
     cJSON_AddItemToArray(cs, cell_json(&r->cells[i]));
   cJSON_AddItemToObject(root, "summary", summary_json(r));
+  /* run --attach documents, copied as given (main.c checked them) */
+  cJSON *att = r->attachments ? cJSON_Duplicate(r->attachments, 1) : NULL;
+  cJSON_AddItemToObject(root, "attachments", att ? att : cJSON_CreateObject());
   char *text = cJSON_Print(root);
   cJSON_Delete(root);
   return text;

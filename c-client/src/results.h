@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "cell.h"
 #include "target.h"
+#include <cjson/cJSON.h>
 
 typedef struct run {
   target *targets; int ntargets;
@@ -14,6 +15,7 @@ typedef struct run {
   char started[32], finished[32];   /* ISO 8601 UTC */
   int64_t duration_ms;
   int timeout_ms, jobs;
+  cJSON *attachments;                /* run --attach: {NAME: document} or NULL */
 } run;
 
 /* Returns 0 or -1 with err (names the path). */

@@ -1,11 +1,22 @@
 /* runner.c - runs every (target, scenario) cell with --jobs worker threads.
  *
- * The idea: cells are independent (one cell = its own connections, its own
- * transcript), so workers just pull the next cell index from a shared counter
- * under a mutex; a slow server costs one cell's timeout on one worker, not
- * the whole run. Before the cells, each target's version page is fetched once
- * (in parallel the same way) so the report says what exactly was tested,
- * and so is the diff of a proposed fix when the target serves one. */
+ * The idea: each cell has its own connections and transcript, but cells of
+ * the SAME target are not independent: a reverse proxy pools its upstream
+ * connections, so two cells at once could share one and mix their bytes (and
+ * one cell's desync would land in another). So the cells of one target run
+ * one after the other, in catalogue order (reproducible: the same cell
+ * always follows the same cells), while different targets run in parallel,
+ * at most --jobs at a time. A worker takes the next cell of a target nobody
+ * is working on, under one mutex; a slow server costs its own target's time,
+ * not everyone's.
+ *
+ * Per cell: its tag ({cell}) and its own instance of the scenario, requests
+ * whose "requires" the target does not meet are skipped, a "calibrate"
+ * scenario is sized, the engine runs, then (targets with a backend log) the
+ * backend's log entries for the tag are fetched and kept for the verdict.
+ * Before the cells, each target's version page is fetched once (in
+ * parallel) so the report says what exactly was tested, and so is the diff
+ * of a proposed fix when the target serves one. */
 #include "runner.h"
 
 #include <pthread.h>
@@ -14,6 +25,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
+#include "backend_log.h"
+#include "calibrate.h"
 #include "engine.h"
 #include "escape.h"
 #include "http1_parse.h"
@@ -27,13 +42,12 @@
 #define VERSION_MAX 200     /* bytes kept of the version line / Server header */
 #define PATCH_MAX (64u * 1024u)  /* bytes kept of a target's fix diff */
 
-/* ---- a tiny work pool --------------------------------------------------- */
+/* ---- a tiny work pool (the version fetches, one item per target) ---- */
 
 typedef struct pool {
   pthread_mutex_t mu;
   int next, total, done;
   void (*work)(struct pool *p, int idx);
-  void (*finished)(struct pool *p, int idx);  /* called under mu, may be NULL */
   run *r;
   const runner_opts *o;
   int64_t t0;
@@ -50,8 +64,6 @@ static void *pool_worker(void *arg) {
     p->work(p, idx);
     pthread_mutex_lock(&p->mu);
     p->done++;
-    if (p->finished)
-      p->finished(p, idx);
     pthread_mutex_unlock(&p->mu);
   }
 }
@@ -237,29 +249,167 @@ static void measure_loss(cell *c, int timeout_ms) {
   }
 }
 
-static void run_cell(cell *c, int timeout_ms, int64_t run_t0) {
+static void sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* "requires": a request the target cannot make meaningful is not sent (and
+ * not judged); the transcript says why. */
+static void mark_skipped(cell *c) {
+  const scenario *sc = c->sc;
+  for (int i = 0; i < sc->nrequests; i++) {
+    sc_requires need = sc->requests[i].requires;
+    int met = need == REQUIRES_NONE ||
+              (need == REQUIRES_PROXY && c->tg && c->tg->behind_proxy) ||
+              (need == REQUIRES_BACKEND_LOG && c->tg && c->tg->backend_log_url);
+    if (met)
+      continue;
+    c->skipped[i] = 1;
+    transcript_note(&c->tx, sc->requests[i].connection, "request %d (%s %.60s) is "
+                    "not sent: it requires %s, which this target has not", i + 1,
+                    sc->requests[i].method, sc->requests[i].path,
+                    need == REQUIRES_PROXY ? "a reverse proxy in front of the server "
+                    "(targets info.proxy)" : "a backend log (targets "
+                    "info.backend_log_url)");
+  }
+}
+
+/* The backend's log entries for this cell's tag, after a short grace (the
+ * backend completes an entry just after it answers). A failed fetch leaves
+ * backend_log NULL and says why in the transcript. */
+static void fetch_backend_log(cell *c, int timeout_ms) {
+  if (!c->tg || !c->tg->backend_log_url || !c->tag[0])
+    return;
+  sleep_ms(BACKEND_LOG_GRACE_MS);
+  char err[512];
+  int dropped = 0;
+  c->backend_log = backend_log_fetch(c->tg, c->tag, timeout_ms, &dropped, err, sizeof err);
+  if (!c->backend_log)
+    transcript_note(&c->tx, "backend-log", "backend log not available: %s", err);
+  else
+    transcript_note(&c->tx, "backend-log", "backend log: %d entries for tag %s%s",
+                    cJSON_GetArraySize(c->backend_log), c->tag,
+                    dropped ? " (more were dropped: over the probe's cap)" : "");
+}
+
+static void run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, int idx) {
   int64_t t0 = now_ms();
   c->start_ms = t0 - run_t0;
   c->tx.t0_ms = t0;                  /* transcript times count from here */
-  engine_opts o = {timeout_ms, t0 + cell_budget_ms(c->sc, timeout_ms)};
+  if (!c->tag[0])
+    cell_make_tag(c->tag, 'c', run_ms, (unsigned)idx);
+  if (!c->inst && cell_instantiate(c) != 0)
+    transcript_note(&c->tx, "probe", "out of memory: the cell runs the catalogue "
+                    "scenario, {cell} not replaced");
+  mark_skipped(c);
+  engine_opts cal = {timeout_ms, now_ms() + 3 * (int64_t)timeout_ms};
+  calibrate_cell(c, &cal);
+  engine_opts o = {timeout_ms, now_ms() + cell_budget_ms(c->sc, timeout_ms)};
   engine_run(c, &o);
   measure_loss(c, timeout_ms);
+  fetch_backend_log(c, timeout_ms);
   verdict_decide(c);
   c->total_ms = now_ms() - t0;
 }
 
-static void cell_work(pool *p, int idx) {
-  run_cell(&p->r->cells[idx], p->o->timeout_ms, p->t0);
+/* ---- the cell pool: one target at a time per worker ------------------- */
+
+typedef struct cell_pool {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  run *r;
+  const runner_opts *o;
+  int64_t t0;
+  uint64_t run_ms;
+  int *next;           /* per target: its next scenario index */
+  int *busy;           /* per target: a worker is running one of its cells */
+  int remaining;       /* cells not started yet */
+  int rr;              /* where the search for a free target starts */
+  int done;
+} cell_pool;
+
+/* Under mu: the next cell of a target no worker holds, or -1. Round-robin
+ * over targets, so every target moves along. */
+static int take_cell(cell_pool *p) {
+  int nt = p->r->ntargets, ns = p->r->nscenarios;
+  for (int k = 0; k < nt; k++) {
+    int t = (p->rr + k) % nt;
+    if (p->busy[t] || p->next[t] >= ns)
+      continue;
+    p->busy[t] = 1;
+    p->remaining--;
+    p->rr = (t + 1) % nt;
+    return t * ns + p->next[t]++;
+  }
+  return -1;
 }
 
-static void cell_progress(pool *p, int idx) {
+static void cell_progress(cell_pool *p, int idx) {
   const cell *c = &p->r->cells[idx];
-  fprintf(stderr, "\r[%d/%d] %s × %s: %s\033[K", p->done, p->total,
+  fprintf(stderr, "\r[%d/%d] %s × %s: %s\033[K", p->done, p->r->ncells,
           c->tg ? c->tg->name : "?", c->sc->id, verdict_name(c->verdict));
   fflush(stderr);
 }
 
+static void *cell_worker(void *arg) {
+  cell_pool *p = arg;
+  for (;;) {
+    pthread_mutex_lock(&p->mu);
+    int idx = -1;
+    while (p->remaining > 0 && (idx = take_cell(p)) < 0)
+      pthread_cond_wait(&p->cv, &p->mu);   /* every free target is done or busy */
+    pthread_mutex_unlock(&p->mu);
+    if (idx < 0)
+      return NULL;
+    run_cell(&p->r->cells[idx], p->o->timeout_ms, p->t0, p->run_ms, idx);
+    pthread_mutex_lock(&p->mu);
+    p->busy[idx / p->r->nscenarios] = 0;
+    p->done++;
+    if (p->o->progress)
+      cell_progress(p, idx);
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+  }
+}
+
+/* Runs every cell: at most min(jobs, targets) workers, one per target at a
+ * time; falls back to this thread when threads cannot be created. */
+static void run_cells(run *r, const runner_opts *o, int64_t t0, uint64_t run_ms) {
+  cell_pool p = {.r = r, .o = o, .t0 = t0, .run_ms = run_ms, .remaining = r->ncells};
+  if (r->ncells == 0 || r->nscenarios == 0)
+    return;
+  p.next = calloc((size_t)r->ntargets, sizeof *p.next);
+  p.busy = calloc((size_t)r->ntargets, sizeof *p.busy);
+  int jobs = o->jobs < 1 ? 1 : o->jobs > r->ntargets ? r->ntargets : o->jobs;
+  pthread_t *th = calloc((size_t)jobs, sizeof *th);
+  pthread_mutex_init(&p.mu, NULL);
+  pthread_cond_init(&p.cv, NULL);
+  int started = 0;
+  for (int i = 0; p.next && p.busy && th && i < jobs; i++) {
+    if (pthread_create(&th[i], NULL, cell_worker, &p) != 0)
+      break;
+    started++;
+  }
+  if (started == 0 && p.next && p.busy)
+    cell_worker(&p);
+  for (int i = 0; i < started; i++)
+    pthread_join(th[i], NULL);
+  pthread_cond_destroy(&p.cv);
+  pthread_mutex_destroy(&p.mu);
+  free(th);
+  free(p.next);
+  free(p.busy);
+}
+
 /* ---- the run -------------------------------------------------------------- */
+
+/* Wall-clock milliseconds: the run's part of every cell tag. */
+static uint64_t unix_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 static void iso_now(char *out, size_t outlen) {
   time_t t = time(NULL);
@@ -286,6 +436,7 @@ static int make_cells(run *r) {
 
 void runner_run(run *r, const runner_opts *o) {
   int64_t t0 = now_ms();
+  uint64_t run_ms = unix_ms();       /* the run's part of every cell tag */
   iso_now(r->started, sizeof r->started);
   r->timeout_ms = o->timeout_ms;
   r->jobs = o->jobs;
@@ -301,11 +452,7 @@ void runner_run(run *r, const runner_opts *o) {
   pool_run(&vp, o->jobs);
   pthread_mutex_destroy(&vp.mu);
 
-  pool cp = {.total = r->ncells, .work = cell_work, .r = r, .o = o, .t0 = t0,
-             .finished = o->progress ? cell_progress : NULL};
-  pthread_mutex_init(&cp.mu, NULL);
-  pool_run(&cp, o->jobs);
-  pthread_mutex_destroy(&cp.mu);
+  run_cells(r, o, t0, run_ms);
   if (o->progress)
     fprintf(stderr, "\r\033[K");
   iso_now(r->finished, sizeof r->finished);

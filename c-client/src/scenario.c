@@ -105,6 +105,13 @@ static int is_label(const char *s) {
   return 1;
 }
 
+static int has_header(const sc_request *r, const char *name) {
+  for (int i = 0; i < r->nheaders; i++)
+    if (strcasecmp(r->headers[i].name, name) == 0)
+      return 1;
+  return 0;
+}
+
 /* Rejects keys the format does not define: a misspelt key is a mistake. */
 static int check_keys(const loader *L, const char *field, const cJSON *obj,
                       const char *const *allowed) {
@@ -299,9 +306,92 @@ static int load_after_101(const loader *L, const cJSON *v, const char *field,
   return 0;
 }
 
+/* True when the request's body bytes hold `needle` (body or chunks joined). */
+static int body_contains(const sc_request *r, const char *needle) {
+  buf b;
+  buf_init(&b, SC_MAX_BODY * 2);
+  int found = scenario_request_body(r, &b) == BUF_OK && b.len &&
+              memmem(b.data, b.len, needle, strlen(needle)) != NULL;
+  buf_free(&b);
+  return found;
+}
+
+/* One "embedded" entry: {"method", "path", "marker"?}. The request line it
+ * names must really be in the body, so the annotation cannot drift from the
+ * bytes it describes. */
+static int load_embedded_one(const loader *L, const cJSON *v, const char *field,
+                             sc_request *r, sc_embedded *e) {
+  static const char *const keys[] = {"method", "path", "marker", NULL};
+  char where[160];
+  if (!cJSON_IsObject(v))
+    return fail(L, field, "expected an object {\"method\", \"path\"}");
+  if (check_keys(L, field, v, keys) != 0)
+    return -1;
+  snprintf(where, sizeof where, "%s.method", field);
+  if (get_string(L, v, "method", where, 1, &e->method) != 0)
+    return -1;
+  if (!is_token(e->method))
+    return fail(L, where, "\"%s\" is not a token (RFC 9110 §9.1)", e->method);
+  snprintf(where, sizeof where, "%s.path", field);
+  if (get_string(L, v, "path", where, 1, &e->path) != 0)
+    return -1;
+  if (!is_request_target(e->path))
+    return fail(L, where, "expected visible ASCII without spaces");
+  const cJSON *m = cJSON_GetObjectItemCaseSensitive(v, "marker");
+  snprintf(where, sizeof where, "%s.marker", field);
+  if (m) {
+    if (get_bytes(L, m, where, &e->marker) != 0)
+      return -1;
+    if (e->marker.len == 0)
+      return fail(L, where, "must not be empty");
+    e->has_marker = 1;
+  }
+  char line[1024];
+  snprintf(line, sizeof line, "%s %s HTTP/1.1\r\n", e->method, e->path);
+  if (!body_contains(r, line))
+    return fail(L, field, "the request's body does not contain the request line "
+                "\"%s %s HTTP/1.1\" (CRLF-terminated)", e->method, e->path);
+  return 0;
+}
+
+static int load_embedded(const loader *L, const cJSON *v, const char *field,
+                         sc_request *r) {
+  if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+    return fail(L, field, "expected a non-empty list of {\"method\", \"path\"}");
+  if (cJSON_GetArraySize(v) > SC_MAX_EMBEDDED)
+    return fail(L, field, "at most %d entries", SC_MAX_EMBEDDED);
+  if (!r->has_body && r->nchunks == 0)
+    return fail(L, field, "only a request with a body can carry a request in it");
+  int i = 0;
+  for (const cJSON *it = v->child; it; it = it->next, i++) {
+    char where[128];
+    snprintf(where, sizeof where, "%s[%d]", field, i);
+    r->nembedded = i + 1;
+    if (load_embedded_one(L, it, where, r, &r->embedded[i]) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* "requires": "proxy" | "backend_log" - see docs/formats.md. */
+static int load_requires(const loader *L, const cJSON *v, const char *field,
+                         sc_request *r) {
+  if (!cJSON_IsString(v))
+    return fail(L, field, "expected \"proxy\" or \"backend_log\"");
+  if (strcmp(v->valuestring, "proxy") == 0)
+    r->requires = REQUIRES_PROXY;
+  else if (strcmp(v->valuestring, "backend_log") == 0)
+    r->requires = REQUIRES_BACKEND_LOG;
+  else
+    return fail(L, field, "unknown requirement \"%s\" (proxy or backend_log)",
+                v->valuestring);
+  return 0;
+}
+
 static int load_request(const loader *L, const cJSON *v, int idx, sc_request *r) {
   static const char *const keys[] = {"connection", "method", "path", "headers",
-                                     "body", "chunks", "expect", "after_101", NULL};
+                                     "body", "chunks", "expect", "after_101",
+                                     "embedded", "requires", NULL};
   char field[64], where[96];
   snprintf(field, sizeof field, "requests[%d]", idx);
   if (!cJSON_IsObject(v))
@@ -355,6 +445,15 @@ static int load_request(const loader *L, const cJSON *v, int idx, sc_request *r)
   if (a101 && load_after_101(L, a101, where, r) != 0)
     return -1;
 
+  const cJSON *emb = cJSON_GetObjectItemCaseSensitive(v, "embedded");
+  snprintf(where, sizeof where, "%s.embedded", field);
+  if (emb && load_embedded(L, emb, where, r) != 0)
+    return -1;
+  const cJSON *req = cJSON_GetObjectItemCaseSensitive(v, "requires");
+  snprintf(where, sizeof where, "%s.requires", field);
+  if (req && load_requires(L, req, where, r) != 0)
+    return -1;
+
   const cJSON *ex = cJSON_GetObjectItemCaseSensitive(v, "expect");
   snprintf(where, sizeof where, "%s.expect", field);
   if (!ex)
@@ -386,6 +485,19 @@ static int check_after_101(const loader *L, const scenario *sc, int i) {
   return 0;
 }
 
+/* A skipped request is simply not sent; only the raw engine sends requests
+ * one by one, and the first request always goes (verdicts such as n/a and
+ * rejected are about it). */
+static int check_requires(const loader *L, const scenario *sc, int i) {
+  char field[64];
+  snprintf(field, sizeof field, "requests[%d].requires", i);
+  if (sc->engine != ENGINE_RAW)
+    return fail(L, field, "only the raw engine can skip a request");
+  if (i == 0)
+    return fail(L, field, "the first request always applies");
+  return 0;
+}
+
 static int load_requests(const loader *L, const cJSON *v, scenario *sc) {
   if (!v)
     return fail(L, "requests", "missing (a non-empty list is required)");
@@ -412,6 +524,9 @@ static int load_requests(const loader *L, const cJSON *v, scenario *sc) {
     return fail(L, "requests", "at most %d distinct connections", SC_MAX_CONNECTIONS);
   for (int a = 0; a < sc->nrequests; a++)
     if (sc->requests[a].has_after_101 && check_after_101(L, sc, a) != 0)
+      return -1;
+  for (int a = 0; a < sc->nrequests; a++)
+    if (sc->requests[a].requires && check_requires(L, sc, a) != 0)
       return -1;
   return 0;
 }
@@ -454,6 +569,54 @@ static int load_na_status(const loader *L, const cJSON *v, scenario *sc) {
     sc->nna_status = i + 1;
   }
   return accept_na(L, sc);
+}
+
+/* "calibrate": {"request": R, "into": I}: before the run, the probe learns
+ * how long request R's head is where it is parsed (the backend log behind a
+ * proxy, else the wire) and makes request I's body exactly that long, so a
+ * server that discards I's body a second time eats exactly R's head. */
+static int get_index(const loader *L, const cJSON *obj, const char *key,
+                     const char *field, const scenario *sc, int *out) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  if (!v)
+    return fail(L, field, "missing (a request index, from 0)");
+  if (!cJSON_IsNumber(v) || v->valuedouble != (double)v->valueint ||
+      v->valueint < 0 || v->valueint >= sc->nrequests)
+    return fail(L, field, "expected a request index 0-%d", sc->nrequests - 1);
+  *out = v->valueint;
+  return 0;
+}
+
+static int load_calibrate(const loader *L, const cJSON *v, scenario *sc) {
+  static const char *const keys[] = {"request", "into", NULL};
+  if (!v)
+    return 0;
+  if (!cJSON_IsObject(v))
+    return fail(L, "calibrate", "expected an object {\"request\": R, \"into\": I}");
+  if (check_keys(L, "calibrate", v, keys) != 0 ||
+      get_index(L, v, "request", "calibrate.request", sc, &sc->cal_request) != 0 ||
+      get_index(L, v, "into", "calibrate.into", sc, &sc->cal_into) != 0)
+    return -1;
+  const sc_request *into = &sc->requests[sc->cal_into];
+  if (sc->engine != ENGINE_RAW)
+    return fail(L, "calibrate", "only the raw engine sends bodies of a chosen length");
+  if (sc->cal_into >= sc->cal_request)
+    return fail(L, "calibrate.into", "must come before calibrate.request (its "
+                "body is discarded before that request arrives)");
+  if (!into->has_body)
+    return fail(L, "calibrate.into", "request %d needs a \"body\" (Content-Length "
+                "framing) to resize", sc->cal_into);
+  if (has_header(into, "Content-Length") || has_header(into, "Transfer-Encoding"))
+    return fail(L, "calibrate.into", "request %d must not list Content-Length or "
+                "Transfer-Encoding: the probe frames the resized body itself", sc->cal_into);
+  if (into->has_expect_body)
+    return fail(L, "calibrate.into", "request %d's expect.body would no longer "
+                "match a resized body (use body_is_request_body)", sc->cal_into);
+  if (sc->requests[sc->cal_request].requires)
+    return fail(L, "calibrate.request", "request %d must always be sent (no "
+                "\"requires\")", sc->cal_request);
+  sc->has_calibrate = 1;
+  return 0;
 }
 
 /* ---- the scenario object ---------------------------------------------- */
@@ -532,7 +695,7 @@ static int load_root(const loader *L, const cJSON *root, scenario *sc) {
   static const char *const keys[] = {"id", "title", "explanation", "correct",
                                      "rfc", "engine", "send", "accept",
                                      "measure_loss", "curl", "requests",
-                                     "na_status", NULL};
+                                     "na_status", "calibrate", NULL};
   if (!cJSON_IsObject(root))
     return fail(L, NULL, "expected a JSON object");
   if (check_keys(L, NULL, root, keys) != 0)
@@ -572,7 +735,8 @@ static int load_root(const loader *L, const cJSON *root, scenario *sc) {
     return fail(L, "measure_loss", "only the raw engine can measure loss");
   if (load_curl(L, root, sc) != 0)
     return -1;
-  if (load_requests(L, cJSON_GetObjectItemCaseSensitive(root, "requests"), sc) != 0)
+  if (load_requests(L, cJSON_GetObjectItemCaseSensitive(root, "requests"), sc) != 0 ||
+      load_calibrate(L, cJSON_GetObjectItemCaseSensitive(root, "calibrate"), sc) != 0)
     return -1;
   return load_na_status(L, cJSON_GetObjectItemCaseSensitive(root, "na_status"), sc);
 }
@@ -675,6 +839,11 @@ static void request_free(sc_request *r) {
     buf_free(&r->chunks[i]);
   buf_free(&r->expect_body);
   buf_free(&r->after_101);
+  for (int i = 0; i < r->nembedded; i++) {
+    free(r->embedded[i].method);
+    free(r->embedded[i].path);
+    buf_free(&r->embedded[i].marker);
+  }
 }
 
 void scenario_free(scenario *sc) {
@@ -702,13 +871,6 @@ void scenario_free_all(scenario *list, int n) {
 }
 
 /* ---- wire bytes --------------------------------------------------------- */
-
-static int has_header(const sc_request *r, const char *name) {
-  for (int i = 0; i < r->nheaders; i++)
-    if (strcasecmp(r->headers[i].name, name) == 0)
-      return 1;
-  return 0;
-}
 
 /* Appends value with every "{authority}" replaced (kept when authority is
  * NULL, which is how results.json shows the bytes independent of a target). */
@@ -777,6 +939,27 @@ int scenario_request_body(const sc_request *r, buf *out) {
 
 int scenario_request_is_upgrade(const sc_request *r) {
   return has_header(r, "Upgrade");
+}
+
+size_t scenario_request_head_len(const scenario *sc, int i, const char *authority) {
+  buf wire;
+  buf_init(&wire, 4u * 1024u * 1024u);
+  size_t n = 0;
+  if (scenario_request_wire(sc, i, authority, &wire) == BUF_OK && wire.len) {
+    const char *end = memmem(wire.data, wire.len, "\r\n\r\n", 4);
+    n = end ? (size_t)(end - wire.data) + 4 : 0;
+  }
+  buf_free(&wire);
+  return n;
+}
+
+const char *requires_name(sc_requires r) {
+  switch (r) {
+  case REQUIRES_NONE: return NULL;
+  case REQUIRES_PROXY: return "proxy";
+  case REQUIRES_BACKEND_LOG: return "backend_log";
+  }
+  return NULL;
 }
 
 const char *engine_name(engine_kind e) {

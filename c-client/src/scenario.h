@@ -12,11 +12,30 @@
 #define SC_MAX_CHUNKS 16
 #define SC_LABEL_LEN 16
 #define SC_MAX_NA_STATUS 8
+#define SC_MAX_EMBEDDED 4
+/* "{cell}" in a path, header value, body, chunk or expect.body becomes the
+ * cell's tag: exactly SC_TAG_LEN bytes of [a-z0-9], unique per cell and run,
+ * so a byte count stays predictable (each placeholder grows by 6 bytes). */
+#define SC_CELL_PLACEHOLDER "{cell}"
+#define SC_TAG_LEN 12
 
 typedef enum { ENGINE_RAW, ENGINE_CURL, ENGINE_H2 } engine_kind;
 typedef enum { SEND_SEQUENTIAL, SEND_PIPELINED } send_mode;
 
 typedef struct sc_header { char *name; char *value; } sc_header;
+
+/* A complete request the scenario hides inside a request body ("embedded"):
+ * the probe never sends it as a request, so a server (or backend log) that
+ * answers it parsed bytes of a body as a request. */
+typedef struct sc_embedded {
+  char *method;
+  char *path;               /* as it appears in the body, {cell} included */
+  buf marker;               /* unescaped: a body only its answer carries */
+  int has_marker;
+} sc_embedded;
+
+/* What a request needs from the target to apply at all ("requires"). */
+typedef enum { REQUIRES_NONE = 0, REQUIRES_PROXY, REQUIRES_BACKEND_LOG } sc_requires;
 
 typedef struct sc_request {
   char connection[SC_LABEL_LEN];
@@ -35,6 +54,9 @@ typedef struct sc_request {
   buf after_101;            /* unescaped: raw engine, sent after a 101 instead
                                of starting HTTP/2 (the new protocol's bytes) */
   int has_after_101;
+  sc_embedded embedded[SC_MAX_EMBEDDED];
+  int nembedded;
+  sc_requires requires;     /* unmet: the request is skipped (not sent) */
 } sc_request;
 
 typedef struct scenario {
@@ -49,6 +71,8 @@ typedef struct scenario {
   char *curl_http_version;  /* "1.1", "2", "2-prior-knowledge" */
   int na_status[SC_MAX_NA_STATUS]; /* request 1 answered with one: n/a */
   int nna_status;
+  int has_calibrate;        /* "calibrate": size requests[cal_into]'s body */
+  int cal_request, cal_into;/* to the head length of requests[cal_request] */
   sc_request requests[SC_MAX_REQUESTS];
   int nrequests;
   char *source_path;
@@ -70,7 +94,20 @@ int scenario_request_wire(const scenario *sc, int i, const char *authority,
 int scenario_request_body(const sc_request *r, buf *out);
 /* True when the header list carries an upgrade attempt (Upgrade header). */
 int scenario_request_is_upgrade(const sc_request *r);
+/* Length of request i's head on the wire (request line through the blank
+ * line), with {authority} replaced; 0 when it cannot be built. */
+size_t scenario_request_head_len(const scenario *sc, int i, const char *authority);
 const char *engine_name(engine_kind e);
 const char *send_mode_name(send_mode s);
+const char *requires_name(sc_requires r);   /* NULL for REQUIRES_NONE */
+
+/* ---- per-cell instances (scenario_inst.c) ---- */
+
+/* A deep copy of tmpl with every {cell} replaced by tag (SC_TAG_LEN bytes):
+ * what one cell really sends. Returns 0, or -1 (out of memory / too big). */
+int scenario_instantiate(const scenario *tmpl, const char *tag, scenario *out);
+/* Makes request i's body exactly n bytes: its own bytes repeated or cut
+ * ("x" when it had none); Content-Length follows (the wire adds it). */
+int scenario_resize_body(scenario *sc, int i, size_t n);
 
 #endif

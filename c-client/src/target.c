@@ -200,6 +200,57 @@ static int load_path(const char *path, int idx, const cJSON *o, const char *key,
   return 0;
 }
 
+/* info.backend_log_url: where the backend behind a proxy serves its request
+ * log (GET PATH?cell=TAG, docs/formats.md). An http:// URL with a path and no
+ * query; checked here so a typo fails the load, not every cell. */
+static int load_backend_log_url(const char *path, int idx, const cJSON *info,
+                                target *t, char *err, size_t errlen) {
+  const cJSON *u = cJSON_GetObjectItemCaseSensitive(info, "backend_log_url");
+  if (!u || cJSON_IsNull(u))
+    return 0;
+  const char *v = cJSON_IsString(u) ? u->valuestring : NULL;
+  size_t hp = 0;
+  if (v && strncasecmp(v, "http://", 7) == 0)
+    hp = 7 + strcspn(v + 7, "/?#");
+  const char *lpath = v ? v + hp : "";
+  int bad = hp == 0 || lpath[0] != '/' || strlen(v) > 1024;
+  for (const char *p = lpath; !bad && *p; p++)
+    bad = (unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '?' || *p == '#';
+  target tmp;
+  char sub[400] = "";
+  memset(&tmp, 0, sizeof tmp);
+  char *base = bad ? NULL : strndup(v, hp);
+  if (!bad && (!base || parse_url(base, &tmp, sub, sizeof sub) != 0))
+    bad = 1;
+  free(base);
+  if (bad) {
+    target_free(&tmp);
+    snprintf(err, errlen, "%s: targets[%d].info.backend_log_url: expected "
+             "http://host[:port]/path (no query)%s%s", path, idx, sub[0] ? ": " : "", sub);
+    return -1;
+  }
+  t->backend_log_url = strdup(v);
+  t->log_path = strdup(lpath);
+  t->log_host = tmp.host;
+  t->log_port = tmp.port;
+  t->log_authority = tmp.authority;
+  free(tmp.url);
+  if (!t->backend_log_url || !t->log_path || !t->log_host || !t->log_port ||
+      !t->log_authority) {
+    snprintf(err, errlen, "%s: out of memory", path);
+    return -1;
+  }
+  return 0;
+}
+
+/* What the probe itself reads from info; the rest is only copied. */
+static int load_info(const char *path, int idx, const cJSON *info, target *t,
+                     char *err, size_t errlen) {
+  const cJSON *proxy = cJSON_GetObjectItemCaseSensitive(info, "proxy");
+  t->behind_proxy = cJSON_IsString(proxy) && proxy->valuestring[0];
+  return load_backend_log_url(path, idx, info, t, err, errlen);
+}
+
 /* One entry of the targets list. */
 static int load_one(const char *path, int idx, const cJSON *o, target *t,
                     char *err, size_t errlen) {
@@ -249,6 +300,7 @@ static int load_one(const char *path, int idx, const cJSON *o, target *t,
       return -1;
     }
     t->info_json = cJSON_PrintUnformatted(info);
+    return load_info(path, idx, info, t, err, errlen);
   }
   return 0;
 }
@@ -303,5 +355,10 @@ void target_free(target *t) {
   free(t->version);
   free(t->server_header);
   cJSON_free(t->info_json);
+  free(t->backend_log_url);
+  free(t->log_host);
+  free(t->log_port);
+  free(t->log_authority);
+  free(t->log_path);
   memset(t, 0, sizeof *t);
 }

@@ -19,6 +19,10 @@ typedef struct target {
   char *patch;          /* filled by the runner: the diff's bytes (capped), or NULL */
   size_t patch_len;
   int patch_truncated;  /* the server sent more than the cap */
+  /* From info (the lab's proxy rows): */
+  int behind_proxy;     /* info.proxy is a non-empty string */
+  char *backend_log_url;/* info.backend_log_url: http://host[:port]/path, or NULL */
+  char *log_host, *log_port, *log_authority, *log_path; /* parsed from it */
 } target;
 
 /* "NAME=URL" → target. Returns 0 or -1 with err. */

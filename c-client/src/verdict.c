@@ -5,10 +5,13 @@
  *
  * The idea: walk the requests in order; the first one not answered as
  * expected decides, because everything after it on that connection is a
- * consequence. Only the parsed exchanges count, never the transcript (which
- * may be cut) and never the target's name. One rule comes first: a scenario
- * with na_status whose first request gets one of those statuses is n/a (the
- * target lacks what it needs; nothing is judged). */
+ * consequence. Only the parsed exchanges (and the backend's log) count, never
+ * the transcript (which may be cut) and never the target's name. Three rules
+ * come first: a scenario with na_status whose first request gets one of those
+ * statuses is n/a (the target lacks what it needs; nothing is judged); a
+ * request hidden in a body that was parsed is smuggled, and a first failure
+ * on another client's connection is cross-client (verdict_proxy.c). Skipped
+ * requests ("requires" unmet) were never sent and are not judged. */
 #include "verdict.h"
 
 #include <stdio.h>
@@ -17,120 +20,12 @@
 
 #include "escape.h"
 #include "target.h"
+#include "verdict_text.h"
 
-#define SNIP_BYTES 40        /* bytes quoted from the wire in a reason */
 #define REASON_MAX 499       /* one line, under 500 bytes */
 #define MIN_FRAGMENT 6       /* shortest quote that counts as evidence */
 #define INFER_MAX_WIRE 4096  /* bounded work for the inference */
 #define INFER_MAX_HAY 2048
-
-/* Appends data escaped, at most SNIP_BYTES of it, "…" when cut. */
-static void add_snippet(buf *out, const void *data, size_t n) {
-  size_t take = n > SNIP_BYTES ? SNIP_BYTES : n;
-  escape_bytes(out, data, take);
-  if (take < n)
-    buf_adds(out, "…");
-}
-
-/* Length of the valid UTF-8 sequence at p (2-4), or 0. */
-static int utf8_len(const unsigned char *p) {
-  int n = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
-  for (int k = 1; k < n; k++)
-    if ((p[k] & 0xc0) != 0x80)
-      return 0;
-  return n;
-}
-
-/* The engine's own words may hold anything (even server bytes): one line,
- * valid UTF-8, other bytes escaped. */
-static void add_words(buf *out, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  while (*p) {
-    int n = *p >= 0x80 ? utf8_len(p) : 1;
-    if (n > 1) {
-      buf_add(out, p, (size_t)n);
-      p += n;
-    } else if (*p >= 0x80 || *p == 0x7f) {
-      escape_bytes(out, p++, 1);
-    } else {
-      char ch = *p < 0x20 ? ' ' : (char)*p;
-      buf_add(out, &ch, 1);
-      p++;
-    }
-  }
-}
-
-/* The previous request on the same client connection, or -1. */
-static int prev_on_conn(const scenario *sc, int i) {
-  for (int p = i - 1; p >= 0; p--)
-    if (strcmp(sc->requests[p].connection, sc->requests[i].connection) == 0)
-      return p;
-  return -1;
-}
-
-/* The body a correct server answers with, when the scenario says. */
-static int expected_body(const sc_request *r, buf *out) {
-  if (r->has_expect_body)
-    return buf_add(out, r->expect_body.data, r->expect_body.len) == BUF_OK;
-  if (r->expect_echo)
-    return scenario_request_body(r, out) == BUF_OK;
-  return 0;
-}
-
-static void add_request_name(buf *out, const scenario *sc, int i) {
-  const sc_request *r = &sc->requests[i];
-  buf_printf(out, "request %d (%s %.60s%s)", i + 1, r->method, r->path,
-             strlen(r->path) > 60 ? "…" : "");
-}
-
-static void add_expectation(buf *out, const cell *c, int i) {
-  const sc_request *r = &c->sc->requests[i];
-  buf body;
-  buf_init(&body, 1024u * 1024u);
-  buf_printf(out, "expected %d", r->expect_status);
-  if (expected_body(r, &body)) {
-    buf_adds(out, " with body `");
-    add_snippet(out, body.data, body.len);
-    buf_adds(out, "`");
-  }
-  buf_free(&body);
-}
-
-/* "`400 Bad Request`" plus the body when there is one. */
-static void add_answer(buf *out, const exchange *e) {
-  buf_adds(out, "`");
-  buf_printf(out, "%d", e->status);
-  if (e->reason_phrase[0]) {
-    buf_adds(out, " ");
-    add_snippet(out, e->reason_phrase, strlen(e->reason_phrase));
-  }
-  buf_adds(out, "`");
-  if (e->body.len) {
-    buf_adds(out, " with body `");
-    add_snippet(out, e->body.data, e->body.len);
-    buf_adds(out, "`");
-  }
-}
-
-/* What came back instead, in words: "got ..." / "not sent: ...". */
-static void add_got(buf *out, const exchange *e) {
-  switch (e->outcome) {
-  case OUT_ANSWERED: buf_adds(out, "got "); add_answer(out, e); break;
-  case OUT_TIMEOUT: buf_adds(out, "got no complete answer before the timeout"); break;
-  case OUT_CLOSED: buf_adds(out, "got EOF: the server closed the connection without answering"); break;
-  case OUT_RESET: buf_adds(out, "got a connection reset"); break;
-  case OUT_NOT_SENT: buf_adds(out, "not sent: the connection was already gone"); break;
-  case OUT_CONNECT_FAILED: buf_adds(out, "could not connect"); break;
-  case OUT_BAD_RESPONSE: buf_adds(out, "got an unparseable response"); break;
-  case OUT_TOO_BIG: buf_adds(out, "got an answer over the probe's size cap"); break;
-  case OUT_PENDING: buf_adds(out, "the probe never got to it"); break;
-  }
-  if (e->detail[0] && e->outcome != OUT_ANSWERED) {
-    buf_adds(out, " (");
-    add_words(out, e->detail);
-    buf_adds(out, ")");
-  }
-}
 
 int verdict_exchange_ok(const cell *c, int i, char *why, size_t whylen) {
   const exchange *e = &c->ex[i];
@@ -139,7 +34,7 @@ int verdict_exchange_ok(const cell *c, int i, char *why, size_t whylen) {
   if (ok) {
     buf want;
     buf_init(&want, 1024u * 1024u);
-    if (expected_body(r, &want))
+    if (vt_expected_body(r, &want))
       ok = want.len == e->body.len &&
            (want.len == 0 || memcmp(want.data, e->body.data, want.len) == 0);
     buf_free(&want);
@@ -149,7 +44,7 @@ int verdict_exchange_ok(const cell *c, int i, char *why, size_t whylen) {
     if (!ok) {
       buf b;
       buf_init(&b, 4096);
-      add_got(&b, e);
+      vt_got(&b, e);
       snprintf(why, whylen, "%s", b.data ? b.data : "");
       buf_free(&b);
     }
@@ -159,7 +54,7 @@ int verdict_exchange_ok(const cell *c, int i, char *why, size_t whylen) {
 
 int verdict_first_failure(const cell *c) {
   for (int i = 0; i < c->sc->nrequests; i++)
-    if (!verdict_exchange_ok(c, i, NULL, 0))
+    if (!c->skipped[i] && !verdict_exchange_ok(c, i, NULL, 0))
       return i;
   return -1;
 }
@@ -214,7 +109,7 @@ static long infer_lost(const cell *c, int i, char *quote, size_t quotelen) {
   if (best_k > 0 && quote) {
     buf q;
     buf_init(&q, 512);
-    add_snippet(&q, wire.data + best_k, best_len);
+    vt_snippet(&q, wire.data + best_k, best_len);
     snprintf(quote, quotelen, "%s", q.data ? q.data : "");
     buf_free(&q);
   }
@@ -229,7 +124,7 @@ static void add_loss(buf *out, const cell *c, int i, int p) {
   if (c->lost_bytes >= 0) {
     buf_printf(out, " — the first %ld bytes of request %d were consumed as the "
                "body of request %d (confirmed: ", c->lost_bytes, i + 1, p + 1);
-    add_words(out, c->loss_evidence);
+    vt_words(out, c->loss_evidence);
     buf_adds(out, ")");
     return;
   }
@@ -264,13 +159,13 @@ static void add_hang_hint(buf *out, const cell *c, int i, int p) {
 static verdict decide_failure(const cell *c, int i, buf *why) {
   const exchange *e = &c->ex[i];
   const sc_request *r = &c->sc->requests[i];
-  int p = prev_on_conn(c->sc, i);
+  int p = vt_prev_on_conn(c, i);
   int announced = p >= 0 && c->ex[p].conn_close;
-  add_expectation(why, c, i);
+  vt_expectation(why, c, i);
   buf_adds(why, " for ");
-  add_request_name(why, c->sc, i);
+  vt_request_name(why, c->sc, i);
   buf_adds(why, "; ");
-  add_got(why, e);
+  vt_got(why, e);
   switch (e->outcome) {
   case OUT_CONNECT_FAILED:
   case OUT_PENDING:
@@ -285,7 +180,11 @@ static verdict decide_failure(const cell *c, int i, buf *why) {
   case OUT_CLOSED:
   case OUT_RESET:
     if (announced) {
-      buf_printf(why, " — the answer to request %d announced Connection: close", p + 1);
+      if (strcmp(c->ex[p].http_version, "2") == 0)
+        buf_printf(why, " — after answering request %d the server sent GOAWAY: "
+                   "no new streams on this connection", p + 1);
+      else
+        buf_printf(why, " — the answer to request %d announced Connection: close", p + 1);
       return V_NO_REUSE;
     }
     if (p >= 0)
@@ -295,6 +194,8 @@ static verdict decide_failure(const cell *c, int i, buf *why) {
   case OUT_BAD_RESPONSE:
   case OUT_TOO_BIG:
     add_loss(why, c, i, p);
+    verdict_add_log_absence(why, c, i);
+    verdict_add_calibration(why, c, i);
     return V_DESYNC;
   case OUT_ANSWERED:
     if (p < 0 && scenario_request_is_upgrade(r) && e->status >= 400 && e->status <= 599) {
@@ -307,6 +208,8 @@ static verdict decide_failure(const cell *c, int i, buf *why) {
       return V_REJECTED;
     }
     add_loss(why, c, i, p);
+    verdict_add_log_absence(why, c, i);
+    verdict_add_calibration(why, c, i);
     return V_DESYNC;
   }
   return V_ERROR;
@@ -330,10 +233,19 @@ static void add_after_101_note(buf *why, const scenario *sc) {
                  sc->requests[i].after_101.len);
 }
 
+/* Requests whose "requires" the target did not meet were not sent. */
+static void add_skipped_note(buf *why, const cell *c) {
+  for (int i = 0; i < c->sc->nrequests; i++)
+    if (c->skipped[i])
+      buf_printf(why, "; request %d not sent (it applies only with %s)", i + 1,
+                 c->sc->requests[i].requires == REQUIRES_PROXY ? "a proxy in front"
+                                                                : "a backend log");
+}
+
 static verdict decide_all_answered(const cell *c, buf *why) {
   const scenario *sc = c->sc;
   for (int i = 0; i < sc->nrequests; i++) {
-    int p = prev_on_conn(sc, i);
+    int p = vt_prev_on_conn(c, i);
     if (p < 0 || !c->ex[i].new_connection)
       continue;
     if (c->ex[p].conn_close) {
@@ -351,15 +263,20 @@ static verdict decide_all_answered(const cell *c, buf *why) {
                "to a request never sent", c->extra_bytes);
     return V_DESYNC;
   }
+  int sent = 0;
+  for (int i = 0; i < sc->nrequests; i++)
+    sent += !c->skipped[i];
+  verdict v = V_OK_H1;
   if (spoke_h2(c)) {
-    buf_printf(why, "all %d requests answered as expected over HTTP/2%s",
-               sc->nrequests, c->upgraded ? " after a 101 upgrade" : "");
-    return V_OK_H2;
+    buf_printf(why, "all %d requests answered as expected over HTTP/2%s", sent,
+               c->upgraded ? " after a 101 upgrade" : "");
+    v = V_OK_H2;
+  } else {
+    buf_printf(why, "all %d requests answered as expected over HTTP/1.1", sent);
+    add_after_101_note(why, sc);
   }
-  buf_printf(why, "all %d requests answered as expected over HTTP/1.1",
-             sc->nrequests);
-  add_after_101_note(why, sc);
-  return V_OK_H1;
+  add_skipped_note(why, c);
+  return v;
 }
 
 /* na_status: a first answer with one of those statuses (404: no such
@@ -378,7 +295,7 @@ static int not_applicable(const cell *c, buf *why) {
                r->path, strlen(r->path) > 60 ? "…" : "", e->status);
     if (e->reason_phrase[0]) {
       buf_adds(why, " ");
-      add_snippet(why, e->reason_phrase, strlen(e->reason_phrase));
+      vt_snippet(why, e->reason_phrase, strlen(e->reason_phrase));
     }
     buf_adds(why, "): this scenario does not apply");
     return 1;
@@ -407,8 +324,13 @@ void verdict_decide(cell *c) {
   int i = verdict_first_failure(c);
   if (not_applicable(c, &why))
     c->verdict = V_NA;
+  else if (verdict_smuggled(c, &why))
+    c->verdict = V_SMUGGLED;
+  else if (i >= 0 && verdict_cross_client(c, i, &why))
+    c->verdict = V_CROSS_CLIENT;
   else
     c->verdict = i >= 0 ? decide_failure(c, i, &why) : decide_all_answered(c, &why);
+  c->security = verdict_is_security(c->verdict);
   set_reason(c, &why);
   buf_free(&why);
 }

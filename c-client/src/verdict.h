@@ -9,6 +9,18 @@
 int verdict_exchange_ok(const cell *c, int i, char *why, size_t whylen);
 /* Index of the first request not answered as expected, or -1. */
 int verdict_first_failure(const cell *c);
+/* Decides in this order: n/a (na_status), smuggled (a hidden request was
+ * parsed: backend log or marker), cross-client (the first wrong answer is
+ * another client's), then the per-request rules; sets c->security. */
 void verdict_decide(cell *c);
+
+/* verdict_proxy.c - the rules above that a reverse proxy makes possible.
+ * Each returns 1 and appends its reason to why when it applies. */
+int verdict_smuggled(const cell *c, buf *why);
+int verdict_cross_client(const cell *c, int first_failure, buf *why);
+/* Appends that the backend log lacks request i (when the cell has a log). */
+void verdict_add_log_absence(buf *why, const cell *c, int i);
+/* Appends how a calibrated body was sized, when request i was calibrated. */
+void verdict_add_calibration(buf *why, const cell *c, int i);
 
 #endif

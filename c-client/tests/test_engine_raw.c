@@ -470,6 +470,36 @@ TEST(two_connections_keep_request_order) {
   fx_free(&f);
 }
 
+/* A request whose "requires" is unmet (c->skipped) never goes out, on
+ * either send mode; the others go as usual. */
+TEST(skipped_requests_are_not_sent) {
+  static const step script[] = {
+      ACCEPT, READ_UNTIL("one"),
+      WRITE("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"),
+      READ_UNTIL("three"),
+      WRITE("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nthree"), WAIT_EOF, END};
+  for (int mode = 0; mode < 2; mode++) {
+    server s;
+    CHECK(server_start(&s, script) == 0);
+    fixture f;
+    fx_init(&f, s.port, mode ? SEND_PIPELINED : SEND_SEQUENTIAL);
+    fx_req(&f, "a", "one", 200);
+    fx_req(&f, "b", "two", 200);
+    fx_req(&f, "a", "three", 200);
+    cell_init(&f.c, &f.sc, &f.tg);
+    f.c.skipped[1] = 1;
+    f.o.timeout_ms = 1000;
+    f.o.deadline_ms = now_ms() + 4000;
+    engine_raw_run(&f.c, &f.o);
+    server_stop(&s);
+    int ok = f.c.ex[0].outcome == OUT_ANSWERED && f.c.ex[1].outcome == OUT_PENDING &&
+             f.c.ex[2].outcome == OUT_ANSWERED && !memmem(s.got, s.got_len, "two", 3) &&
+             has_note(&f.c, "connected to");
+    fx_free(&f);
+    CHECK(ok);
+  }
+}
+
 TEST(connect_failure_names_the_target) {
   /* A port nothing listens on: bind, read its number, close. */
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -722,7 +752,7 @@ CHECK_MAIN(CASE(keep_alive_pair_with_split_answers),
            CASE(pipelined_requests_go_in_one_write),
            CASE(interim_continue_then_final_answer),
            CASE(bytes_after_the_last_answer_are_extra),
-           CASE(two_connections_keep_request_order),
+           CASE(two_connections_keep_request_order), CASE(skipped_requests_are_not_sent),
            CASE(connect_failure_names_the_target), CASE(garbage_is_a_bad_response),
            CASE(switching_protocols_without_http2_is_not_upgraded),
            CASE(unrequested_101_is_a_bad_response),

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "backend_log.h"
 #include "cell.h"
 #include "check.h"
 #include "results.h"
@@ -432,7 +433,80 @@ TEST(targets_file) {
   CHECK(named);
 }
 
+/* The proxy fields: tag, security, backend_log, calibration per cell,
+ * summary.security, and the scenario's calibrate / embedded / requires. */
+TEST(proxy_fields) {
+  fixture f;
+  cJSON *root = build_and_parse(&f);        /* ordinary cells: the defaults */
+  CHECK(root != NULL);
+  const cJSON *c0 = cJSON_GetArrayItem(get(root, "cells"), 0);
+  const cJSON *s0 = cJSON_GetArrayItem(get(root, "scenarios"), 0);
+  const cJSON *r00 = cJSON_GetArrayItem(get(s0, "requests"), 0);
+  int defaults = is_str(c0, "tag", "") && cJSON_IsFalse(get(c0, "security")) &&
+                 cJSON_IsNull(get(c0, "backend_log")) && cJSON_IsNull(get(c0, "calibration")) &&
+                 is_num(get(root, "summary"), "security", 0) && cJSON_IsNull(get(s0, "calibrate")) &&
+                 cJSON_IsNull(get(r00, "embedded")) && cJSON_IsNull(get(r00, "requires"));
+  cJSON_Delete(root);
+  fixture_free(&f);
+  CHECK(defaults);
+
+  /* a smuggled cell behind a proxy */
+  run r;
+  target t;
+  scenario sc;
+  char err[512];
+  memset(&r, 0, sizeof r);
+  CHECK_INT(scenario_load_file("../scenarios/proxy-request-boundaries.json", &sc, err, sizeof err), 0);
+  CHECK_INT(target_parse_spec("via=http://proxy:8081", &t, err, sizeof err), 0);
+  r.targets = &t;
+  r.ntargets = 1;
+  r.scenarios = &sc;
+  r.nscenarios = 1;
+  r.ncells = 1;
+  r.cells = calloc(1, sizeof(cell));
+  cell *c = &r.cells[0];
+  cell_init(c, &sc, &t);
+  snprintf(c->tag, sizeof c->tag, "c000000000ab");
+  CHECK_INT(cell_instantiate(c), 0);
+  c->cal = (calibration){1, 1, 0, 159, "backend-log"};
+  const char *log = "{\"entries\":[{\"kind\":\"request\",\"method\":\"GET\",\"path\":"
+                    "\"/admin?cell=c000000000ab&from=body\",\"peer\":\"10.0.0.2:41234\","
+                    "\"head\":\"GET /admin\\\\r\\\\n\",\"status\":200,\"junk\":1}]}";
+  c->backend_log = backend_log_parse(log, strlen(log), NULL, err, sizeof err);
+  verdict_decide(c);
+  char *text = results_to_json(&r);
+  root = text ? cJSON_Parse(text) : NULL;
+  free(text);
+  CHECK(root != NULL);
+  const cJSON *cj = cJSON_GetArrayItem(get(root, "cells"), 0);
+  const cJSON *cal = get(cj, "calibration");
+  const cJSON *bl = get(cj, "backend_log"), *e = cJSON_GetArrayItem(bl, 0);
+  const cJSON *sj = cJSON_GetArrayItem(get(root, "scenarios"), 0);
+  const cJSON *r1 = cJSON_GetArrayItem(get(sj, "requests"), 1);
+  const cJSON *r2 = cJSON_GetArrayItem(get(sj, "requests"), 2);
+  const cJSON *emb = cJSON_GetArrayItem(get(r1, "embedded"), 0);
+  int ok = is_str(cj, "verdict", "smuggled") && cJSON_IsFalse(get(cj, "ok")) &&
+           cJSON_IsTrue(get(cj, "security")) && is_str(cj, "tag", "c000000000ab") &&
+           is_num(cal, "request", 1) && is_num(cal, "into", 0) && is_num(cal, "head_len", 159) &&
+           is_str(cal, "source", "backend-log") && cJSON_GetArraySize(bl) == 1 &&
+           is_str(e, "path", "/admin?cell=c000000000ab&from=body") &&
+           is_str(e, "head", "GET /admin\\r\\n") && get(e, "junk") == NULL &&
+           is_num(get(root, "summary"), "security", 1) &&
+           is_num(get(get(root, "summary"), "by_verdict"), "smuggled", 1) &&
+           is_num(get(sj, "calibrate"), "request", 1) && is_num(get(sj, "calibrate"), "into", 0) &&
+           is_str(emb, "method", "GET") && is_str(emb, "path", "/admin?cell={cell}&from=body") &&
+           is_str(emb, "marker", "H2C-LAB-ADMIN-MARKER\\n") && is_str(r2, "requires", "proxy") &&
+           cJSON_IsNull(get(r1, "requires")) &&
+           strstr(get(r1, "wire")->valuestring, "X-Lab-Cell: {cell}") != NULL;
+  cJSON_Delete(root);
+  cell_free(c);
+  free(r.cells);
+  scenario_free(&sc);
+  target_free(&t);
+  CHECK(ok);
+}
+
 CHECK_MAIN(CASE(top_level_shape), CASE(targets_section), CASE(scenario_definition_with_wire),
            CASE(cells_exchanges_and_escaped_bytes), CASE(transcript_events),
            CASE(write_atomically), CASE(target_patch_is_text), CASE(na_cells_and_after_101),
-           CASE(target_specs), CASE(targets_file))
+           CASE(target_specs), CASE(targets_file), CASE(proxy_fields))

@@ -72,7 +72,8 @@ TEST(catalogue_loads_sorted_and_complete) {
       "control-keepalive", "seed-upgrade-h2c", "rfc-upgrade-post", "rfc-upgrade-get",
       "websocket-upgrade-post", "seed-long-body", "seed-pipelined", "seed-chunked",
       "curl-h2c-upgrade", "curl-seed-headers", "h2-prior-knowledge",
-      "websocket-raw-echo"};
+      "websocket-raw-echo", "proxy-cross-client", "proxy-request-boundaries",
+      "proxy-smuggle-cross-client"};
   int found = 0;
   for (size_t k = 0; k < sizeof need / sizeof need[0]; k++)
     for (int i = 0; i < n; i++)
@@ -309,6 +310,190 @@ TEST(after_101_and_na_status_rules) {
   CHECK(good);
 }
 
+/* Two POSTs on "a" (the first an upgrade offer), a GET on "c": the shape of
+ * the proxy scenarios, for the rules below. X: root fields; E: fields of the
+ * second request; G: fields of the third. */
+#define EMB_BODY "GET /admin?c={cell} HTTP/1.1\\r\\nHost: b\\r\\n\\r\\n"
+#define PROXY3(X, E, G)                                                        \
+  ONE_REQ("\"engine\":\"raw\"," X,                                             \
+          "{\"method\":\"POST\",\"path\":\"/echo\",\"headers\":[[\"Upgrade\",\"h2c\"]]," \
+          "\"body\":\"x\",\"expect\":{\"status\":200,\"body_is_request_body\":true}}," \
+          "{\"method\":\"POST\",\"path\":\"/echo\",\"body\":\"" EMB_BODY "\"" E "," \
+          "\"expect\":{\"status\":200,\"body_is_request_body\":true}},"       \
+          "{\"connection\":\"c\",\"method\":\"GET\",\"path\":\"/admin\"" G ","  \
+          "\"expect\":{\"status\":403}}")
+#define EMB_OK ",\"embedded\":[{\"method\":\"GET\",\"path\":\"/admin?c={cell}\"}]"
+#define CAL_OK "\"calibrate\":{\"request\":1,\"into\":0},"
+
+TEST(proxy_fields_rules) {
+  static const struct { const char *json, *field, *words; } cases[] = {
+      {PROXY3("", ",\"embedded\":[{\"method\":\"GET\",\"path\":\"/adm\"}]", ""),
+       "requests[1].embedded[0]: ", "does not contain the request line"},
+      {PROXY3("", ",\"embedded\":[]", ""), "requests[1].embedded: ", "non-empty"},
+      {PROXY3("", ",\"embedded\":[{\"method\":\"GET\"}]", ""),
+       "requests[1].embedded[0].path: ", "missing"},
+      {PROXY3("", ",\"embedded\":[{\"method\":\"GET\",\"path\":\"/admin?c={cell}\","
+              "\"marker\":\"\"}]", ""), "requests[1].embedded[0].marker: ", "not be empty"},
+      {PROXY3("", ",\"embedded\":[{\"method\":\"GET\",\"path\":\"/admin?c={cell}\","
+              "\"why\":1}]", ""), "requests[1].embedded[0].why: ", "unknown field"},
+      {PROXY3("", "", ",\"embedded\":[{\"method\":\"GET\",\"path\":\"/\"}]"),
+       "requests[2].embedded: ", "only a request with a body"},
+      {PROXY3("", "", ",\"requires\":\"tls\""), "requests[2].requires: ", "\"tls\""},
+      {PROXY3("", "", ",\"requires\":true"), "requests[2].requires: ", "expected"},
+      {ONE_REQ("\"engine\":\"raw\",", "{\"method\":\"GET\",\"path\":\"/\",\"requires\":"
+               "\"proxy\",\"expect\":{\"status\":200}}"),
+       "requests[0].requires: ", "first request always applies"},
+      {PROXY3("\"calibrate\":{\"request\":0,\"into\":1},", "", ""), "calibrate.into: ",
+       "before calibrate.request"},
+      {PROXY3("\"calibrate\":{\"request\":3,\"into\":0},", "", ""), "calibrate.request: ",
+       "index 0-2"},
+      {PROXY3("\"calibrate\":{\"request\":1},", "", ""), "calibrate.into: ", "missing"},
+      {PROXY3("\"calibrate\":{\"request\":2,\"into\":1,\"by\":1},", "", ""),
+       "calibrate.by: ", "unknown field"},
+      {PROXY3("\"calibrate\":{\"request\":2,\"into\":1},", "", ",\"requires\":\"proxy\""),
+       "calibrate.request: ", "always be sent"},
+      {PROXY3("\"calibrate\":{\"request\":2,\"into\":1},", ",\"headers\":[[\"Content-Length\","
+              "\"5\"]]", ""), "calibrate.into: ", "Content-Length"},
+      {PROXY3("\"calibrate\":{\"request\":2,\"into\":1},", ",\"chunks\":[\"a\"]", ""),
+       "requests[1]: ", "exclusive"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    scenario sc;
+    char err[512] = "", want[64];
+    const char *path = write_scenario("v", cases[i].json);
+    CHECK(path != NULL);
+    int rc = scenario_load_file(path, &sc, err, sizeof err);
+    const char *colon = strstr(err, ".json: ");
+    snprintf(want, sizeof want, "%s", cases[i].field);
+    int ok = rc == -1 && colon && strncmp(colon + 7, want, strlen(want)) == 0 &&
+             strstr(err, cases[i].words) != NULL;
+    if (!ok)
+      fprintf(stderr, "  case %zu: got \"%s\"\n", i, err);
+    if (rc == 0)
+      scenario_free(&sc);
+    CHECK(ok);
+  }
+  /* and the good shape loads */
+  scenario sc;
+  char err[512] = "";
+  int rc = load_tmp("v", PROXY3(CAL_OK, EMB_OK, ",\"requires\":\"backend_log\""), &sc,
+                    err, sizeof err);
+  if (rc)
+    fprintf(stderr, "  %s\n", err);
+  CHECK_INT(rc, 0);
+  int good = sc.has_calibrate && sc.cal_request == 1 && sc.cal_into == 0 &&
+             sc.requests[1].nembedded == 1 && !sc.requests[1].embedded[0].has_marker &&
+             sc.requests[2].requires == REQUIRES_BACKEND_LOG &&
+             strcmp(requires_name(sc.requests[2].requires), "backend_log") == 0 &&
+             requires_name(REQUIRES_NONE) == NULL;
+  scenario_free(&sc);
+  CHECK(good);
+}
+
+TEST(catalogue_proxy_scenarios) {
+  static const char *const ids[] = {"proxy-request-boundaries", "proxy-smuggle-cross-client"};
+  for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++) {
+    char path[128], err[512];
+    scenario sc;
+    snprintf(path, sizeof path, "../scenarios/%s.json", ids[k]);
+    CHECK_INT(scenario_load_file(path, &sc, err, sizeof err), 0);
+    const sc_request *carrier = &sc.requests[1];
+    int ok = sc.has_calibrate && sc.cal_request == 1 && sc.cal_into == 0 &&
+             scenario_request_is_upgrade(&sc.requests[0]) && carrier->nembedded == 1 &&
+             carrier->embedded[0].has_marker &&
+             strcmp(carrier->embedded[0].marker.data, "H2C-LAB-ADMIN-MARKER\n") == 0 &&
+             sc.requests[2].requires == REQUIRES_PROXY && sc.requests[2].expect_status == 403 &&
+             strcmp(sc.requests[2].connection, "c") == 0 &&
+             strcmp(carrier->connection, k == 0 ? "a" : "b") == 0;
+    scenario_free(&sc);
+    CHECK(ok);
+  }
+  char err[512];
+  scenario sc;
+  CHECK_INT(scenario_load_file("../scenarios/proxy-cross-client.json", &sc, err, sizeof err), 0);
+  int ok = sc.nrequests == 2 && !sc.has_calibrate &&
+           strcmp(sc.requests[0].connection, "a") == 0 &&
+           strcmp(sc.requests[1].connection, "b") == 0 &&
+           scenario_request_is_upgrade(&sc.requests[0]) &&
+           strcmp(sc.requests[1].headers[1].value, "{cell}") == 0;
+  scenario_free(&sc);
+  CHECK(ok);
+}
+
+/* {cell} becomes the 12-byte tag everywhere a cell's bytes come from; the
+ * catalogue scenario is left as it was. */
+TEST(instance_replaces_cell_tags) {
+  scenario sc, inst;
+  char err[512];
+  CHECK_INT(scenario_load_file("../scenarios/proxy-request-boundaries.json", &sc, err,
+                               sizeof err), 0);
+  const char *tag = "c0123456789z";
+  CHECK_INT(strlen(tag), SC_TAG_LEN);
+  CHECK_INT(scenario_instantiate(&sc, tag, &inst), 0);
+  const sc_request *t = &sc.requests[1], *r = &inst.requests[1];
+  /* body: two {cell} placeholders, each 6 bytes -> 12 */
+  int body = r->body.len == t->body.len + 2 * (SC_TAG_LEN - 6) &&
+             memmem(r->body.data, r->body.len, "GET /admin?cell=c0123456789z&from=body "
+                    "HTTP/1.1\r\n", 49) != NULL &&
+             memmem(r->body.data, r->body.len, "{cell}", 6) == NULL;
+  int hdr = strcmp(r->headers[1].value, "c0123456789z") == 0 &&
+            strcmp(t->headers[1].value, "{cell}") == 0;
+  int path = strcmp(inst.requests[2].path, "/admin?cell=c0123456789z&from=client") == 0;
+  int emb = strcmp(r->embedded[0].path, "/admin?cell=c0123456789z&from=body") == 0 &&
+            r->embedded[0].marker.len == 21 && r->expect_echo;
+  int same = inst.has_calibrate == sc.has_calibrate && inst.nrequests == sc.nrequests &&
+             strcmp(inst.id, sc.id) == 0 && inst.requests[2].requires == REQUIRES_PROXY &&
+             inst.naccept == sc.naccept;
+  /* the instance's wire: Content-Length follows the tagged body */
+  buf w;
+  buf_init(&w, 1 << 20);
+  scenario_request_wire(&inst, 1, "h:1", &w);
+  char cl[64];
+  snprintf(cl, sizeof cl, "Content-Length: %zu\r\n", r->body.len);
+  int wire = w.data && strstr(w.data, cl) && strstr(w.data, "X-Lab-Cell: c0123456789z\r\n");
+  buf_free(&w);
+  scenario_free(&inst);
+  scenario_free(&sc);
+  CHECK(body);
+  CHECK(hdr);
+  CHECK(path);
+  CHECK(emb);
+  CHECK(same);
+  CHECK(wire);
+}
+
+/* Calibration math: the head length (request line through the blank line)
+ * and a body resized to exactly n bytes, its pattern repeated or cut. */
+TEST(head_length_and_resized_body) {
+  scenario sc;
+  char err[512];
+  CHECK_INT(scenario_load_file("../scenarios/seed-upgrade-h2c.json", &sc, err, sizeof err), 0);
+  const char *head = "POST /echo HTTP/1.1\r\nHost: h:1\r\n"
+                     "Content-Type: application/x-www-form-urlencoded\r\n"
+                     "Content-Length: 14\r\n\r\n";
+  CHECK_INT(scenario_request_head_len(&sc, 1, "h:1"), strlen(head));
+  CHECK_INT(scenario_request_head_len(&sc, 1, "longer-host:65535"),
+            strlen(head) + strlen("longer-host:65535") - 3);
+  CHECK_INT(scenario_request_head_len(&sc, 7, "h:1"), 0);
+  CHECK_INT(scenario_resize_body(&sc, 0, 30), 0);
+  CHECK_INT(sc.requests[0].body.len, 30);
+  CHECK(memcmp(sc.requests[0].body.data, "Hello, World!Hello, World!Hell", 30) == 0);
+  CHECK_INT(scenario_resize_body(&sc, 0, 5), 0);
+  CHECK(sc.requests[0].body.len == 5 && memcmp(sc.requests[0].body.data, "Hello", 5) == 0);
+  CHECK_INT(scenario_resize_body(&sc, 0, 0), 0);
+  CHECK_INT(sc.requests[0].body.len, 0);
+  CHECK_INT(scenario_resize_body(&sc, 0, 3), 0);        /* empty pattern: 'x' */
+  CHECK(memcmp(sc.requests[0].body.data, "xxx", 3) == 0);
+  buf w;
+  buf_init(&w, 1 << 20);
+  scenario_request_wire(&sc, 0, "h:1", &w);
+  int cl = w.data && strstr(w.data, "Content-Length: 3\r\n\r\nxxx") != NULL;
+  buf_free(&w);
+  CHECK_INT(scenario_resize_body(&sc, 9, 3), -1);
+  scenario_free(&sc);
+  CHECK(cl);
+}
+
 /* Each malformed fixture fails with "<path>: <field>: ..." */
 TEST(malformed_fixtures_name_file_and_field) {
   static const struct { const char *file, *field, *words; } cases[] = {
@@ -379,6 +564,8 @@ CHECK_MAIN(CASE(catalogue_loads_sorted_and_complete), CASE(seed_scenario_fields)
            CASE(seed_wire_exact), CASE(chunked_wire_exact),
            CASE(wire_listed_framing_and_escapes), CASE(curl_defaults_http_version),
            CASE(websocket_raw_echo_fields), CASE(after_101_and_na_status_rules),
+           CASE(proxy_fields_rules), CASE(catalogue_proxy_scenarios),
+           CASE(instance_replaces_cell_tags), CASE(head_length_and_resized_body),
            CASE(malformed_fixtures_name_file_and_field),
            CASE(dir_with_a_bad_file_fails_naming_it), CASE(missing_file_names_the_path),
            CASE(names), CASE(cleanup))

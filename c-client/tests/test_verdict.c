@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
+#include "backend_log.h"
 #include "cell.h"
 #include "check.h"
 #include "target.h"
@@ -502,7 +505,225 @@ TEST(exchange_headers) {
   CHECK(ok);
 }
 
-CHECK_MAIN(CASE(ok_h1_and_ok_h2), CASE(seed_desync_reason_exact),
+/* ---- proxy verdicts: smuggled, cross-client ------------------------------ */
+
+#define TAG "c000000000ab"
+#define MARKER "H2C-LAB-ADMIN-MARKER\n"
+
+/* A catalogue scenario instantiated with TAG, as the runner does. */
+static int proxy_cell(const char *id, scenario *sc, cell *c) {
+  if (load(id, sc) != 0)
+    return -1;
+  cell_init(c, sc, &tg);
+  snprintf(c->tag, sizeof c->tag, "%s", TAG);
+  return cell_instantiate(c);
+}
+
+/* The backend log of the cell, from a document as the backend sends it. */
+static void set_log(cell *c, const char *doc) {
+  char err[200];
+  c->backend_log = backend_log_parse(doc, strlen(doc), NULL, err, sizeof err);
+}
+
+#define ECHO_ENTRY(port, extra)                                                \
+  "{\"kind\":\"request\",\"method\":\"POST\",\"path\":\"/echo\",\"cell\":\"" TAG    \
+  "\",\"peer\":\"172.30.0.8:" port "\",\"status\":200" extra "}"
+#define ADMIN_ENTRY(kind)                                                      \
+  "{\"kind\":\"" kind "\",\"method\":\"GET\",\"path\":\"/admin?cell=" TAG         \
+  "&from=body\",\"cell\":\"" TAG "\",\"peer\":\"172.30.0.8:41234\",\"status\":200}"
+
+TEST(smuggled_from_the_backend_log) {
+  scenario sc;
+  cell c;
+  CHECK_INT(proxy_cell("proxy-request-boundaries", &sc, &c), 0);
+  answer_ok(&c, 0);
+  answer(&c, 1, 200, "OK", MARKER, strlen(MARKER));
+  answer(&c, 2, 403, "Forbidden", "no", 2);
+  set_log(&c, "[" ECHO_ENTRY("41234", "") "," ADMIN_ENTRY("request") "]");
+  int ok = decided(&c, V_SMUGGLED, "the backend parsed and served GET /admin?cell="
+                   TAG "&from=body (answered 200, upstream connection :41234) — that "
+                   "request only existed inside the body of request 2 (POST /echo) on "
+                   "connection a; its answer came back as request 2's; asked for directly "
+                   "(request 3): 403");
+  int sec = c.security == 1;
+  cell_free(&c);
+  scenario_free(&sc);
+  CHECK(ok);
+  CHECK(sec);
+}
+
+/* The log alone decides, even when the answers look right (a proxy may
+ * have dropped the smuggled answer); a refused parse is not a served one. */
+TEST(smuggled_from_the_log_even_with_right_answers) {
+  scenario sc;
+  cell c;
+  CHECK_INT(proxy_cell("proxy-request-boundaries", &sc, &c), 0);
+  answer_ok(&c, 0);
+  answer_ok(&c, 1);
+  answer_ok(&c, 2);
+  set_log(&c, "[" ADMIN_ENTRY("rejected") "]");
+  int not_smuggled = decided(&c, V_OK_H1, "all 3 requests answered as expected");
+  cJSON_Delete(c.backend_log);
+  set_log(&c, "[" ADMIN_ENTRY("request") "]");
+  int smuggled = decided(&c, V_SMUGGLED, "only existed inside the body of request 2");
+  int no_answer_claim = strstr(c.reason, "its answer came back") == NULL;
+  cell_free(&c);
+  scenario_free(&sc);
+  CHECK(not_smuggled);
+  CHECK(smuggled);
+  CHECK(no_answer_claim);
+}
+
+TEST(smuggled_from_the_marker_without_a_log) {
+  scenario sc;
+  cell c;
+  CHECK_INT(proxy_cell("proxy-smuggle-cross-client", &sc, &c), 0);
+  c.skipped[2] = 1;                       /* a direct target: no proxy */
+  answer_ok(&c, 0);
+  answer(&c, 1, 200, "OK", MARKER, strlen(MARKER));
+  int ok = decided(&c, V_SMUGGLED, "the answer to GET /admin?cell=" TAG "&from=body "
+                   "reached a client: request 2 (POST /echo) on connection b got `200 OK` "
+                   "with body `H2C-LAB-ADMIN-MARKER\\n` — that request only existed inside "
+                   "the body of request 2 (POST /echo) on connection b; the upgrade offer "
+                   "(request 1) came from another client, connection a");
+  int sec = c.security;
+  cell_free(&c);
+  scenario_free(&sc);
+  CHECK(ok);
+  CHECK(sec);
+}
+
+/* The marker answering a direct GET /admin is the proxy not denying it: a
+ * failure, but neither smuggling nor another client's desync. */
+TEST(marker_for_the_direct_request_is_not_smuggled) {
+  scenario sc;
+  cell c;
+  CHECK_INT(proxy_cell("proxy-request-boundaries", &sc, &c), 0);
+  answer_ok(&c, 0);
+  answer_ok(&c, 1);
+  answer(&c, 2, 200, "OK", MARKER, strlen(MARKER));
+  int ok = decided(&c, V_DESYNC, "expected 403 for request 3 (GET /admin?cell=" TAG);
+  int sec = c.security;
+  cell_free(&c);
+  scenario_free(&sc);
+  CHECK(ok);
+  CHECK(!sec);
+}
+
+TEST(cross_client_with_backend_evidence) {
+  scenario sc;
+  cell c;
+  CHECK_INT(proxy_cell("proxy-cross-client", &sc, &c), 0);
+  answer_ok(&c, 0);
+  answer(&c, 1, 400, "Bad Request", "", 0);
+  set_log(&c, "[" ECHO_ENTRY("59590", ",\"overread_len\":13,\"overread\":\"POST /echo HT\"")
+              "]");
+  int ok = decided(&c, V_CROSS_CLIENT, "expected 200 with body `client B's own request` "
+                   "for request 2 (POST /echo) on connection b; got `400 Bad Request` — "
+                   "another client: request 1 with the upgrade offer came from connection a "
+                   "(answered correctly); a reused upstream connection carried its desync "
+                   "over (backend log: after request 1's body it discarded 13 more bytes on "
+                   "upstream connection :59590: `POST /echo HT`)");
+  int sec = c.security;
+  /* no answer at all for B is the same finding */
+  c.ex[1].outcome = OUT_TIMEOUT;
+  c.ex[1].status = 0;
+  int hang = decided(&c, V_CROSS_CLIENT, "got no complete answer before the timeout");
+  cell_free(&c);
+  scenario_free(&sc);
+  CHECK(ok);
+  CHECK(sec);
+  CHECK(hang);
+}
+
+TEST(not_cross_client_on_the_same_connection_or_when_unreachable) {
+  scenario sc;
+  cell c;
+  CHECK_INT(proxy_cell("seed-upgrade-h2c", &sc, &c), 0);
+  answer_ok(&c, 0);
+  answer(&c, 1, 400, "Bad Request", "", 0);
+  int same = decided(&c, V_DESYNC, NULL) && !c.security;
+  cell_free(&c);
+  scenario_free(&sc);
+  CHECK_INT(proxy_cell("proxy-cross-client", &sc, &c), 0);
+  answer_ok(&c, 0);
+  c.ex[1].outcome = OUT_CONNECT_FAILED;
+  int unreachable = decided(&c, V_ERROR, NULL);
+  cell_free(&c);
+  scenario_free(&sc);
+  CHECK(same);
+  CHECK(unreachable);
+}
+
+TEST(skipped_requests_are_not_judged) {
+  scenario sc;
+  cell c;
+  CHECK_INT(proxy_cell("proxy-request-boundaries", &sc, &c), 0);
+  c.skipped[2] = 1;
+  answer_ok(&c, 0);
+  answer_ok(&c, 1);
+  int ok = decided(&c, V_OK_H1, "all 2 requests answered as expected over HTTP/1.1; "
+                   "request 3 not sent (it applies only with a proxy in front)");
+  cell_free(&c);
+  scenario_free(&sc);
+  CHECK(ok);
+}
+
+/* A direct server without a log or marker: the wrong answer is a desync, and
+ * the reason says how the body had been sized. */
+TEST(calibrated_desync_says_how_the_body_was_sized) {
+  scenario sc;
+  cell c;
+  CHECK_INT(proxy_cell("proxy-request-boundaries", &sc, &c), 0);
+  c.skipped[2] = 1;
+  c.cal = (calibration){1, 1, 0, 134, "wire"};
+  answer_ok(&c, 0);
+  answer(&c, 1, 404, "Not Found", "not found\n", 10);
+  int ok = decided(&c, V_DESYNC, "got `404 Not Found` with body `not found\\n` — request "
+                   "1's body had been sized to request 2's head (134 bytes, from the wire), "
+                   "so a server that discards that body a second time parses request 2's "
+                   "body as a request");
+  cell_free(&c);
+  scenario_free(&sc);
+  CHECK(ok);
+}
+
+/* Behind a proxy, a wrong answer to a request the backend never logged did
+ * not come from parsing that request: the reason says so. */
+TEST(desync_says_when_the_backend_never_saw_the_request) {
+  scenario sc;
+  cell c;
+  CHECK_INT(proxy_cell("proxy-request-boundaries", &sc, &c), 0);
+  answer_ok(&c, 0);
+  answer(&c, 1, 400, "Bad Request", "", 0);
+  answer_ok(&c, 2);
+  set_log(&c, "[" ECHO_ENTRY("42742", ",\"content_length\":13") "]");
+  int absent = decided(&c, V_DESYNC, "(no backend log entry for request 2: the backend "
+                       "never parsed it; the answer came from the proxy");
+  char body_len[64];
+  snprintf(body_len, sizeof body_len, "%zu", c.sc->requests[1].body.len);
+  cJSON_Delete(c.backend_log);
+  char doc[512];
+  snprintf(doc, sizeof doc, "[" ECHO_ENTRY("42742", ",\"content_length\":13") ","
+           ECHO_ENTRY("42742", ",\"content_length\":%s") "]", body_len);
+  set_log(&c, doc);
+  int present = decided(&c, V_DESYNC, NULL) && !strstr(c.reason, "log entry for request 2");
+  cell_free(&c);
+  scenario_free(&sc);
+  CHECK(absent);
+  CHECK(present);
+}
+
+CHECK_MAIN(CASE(smuggled_from_the_backend_log),
+           CASE(desync_says_when_the_backend_never_saw_the_request),
+           CASE(smuggled_from_the_log_even_with_right_answers),
+           CASE(smuggled_from_the_marker_without_a_log),
+           CASE(marker_for_the_direct_request_is_not_smuggled),
+           CASE(cross_client_with_backend_evidence),
+           CASE(not_cross_client_on_the_same_connection_or_when_unreachable),
+           CASE(skipped_requests_are_not_judged),
+           CASE(calibrated_desync_says_how_the_body_was_sized),
+           CASE(ok_h1_and_ok_h2), CASE(seed_desync_reason_exact),
            CASE(desync_with_confirmed_loss), CASE(desync_with_inferred_loss),
            CASE(no_inference_without_evidence), CASE(hang_mentions_long_body),
            CASE(hang_without_long_body_has_no_hint), CASE(no_reuse_and_closed),

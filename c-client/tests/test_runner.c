@@ -1,0 +1,379 @@
+/* test_runner.c - the runner against a fake lab on loopback: two targets (two
+ * listening ports of one slow echo server that also serves a backend log).
+ *
+ * Checks what the runner promises: cells of one target never overlap (the
+ * server counts requests in flight per port) and run in catalogue order,
+ * different targets do run at the same time, every cell gets its own tag
+ * ({cell} on the wire), targets with a backend_log_url get their log entries
+ * fetched (by tag), a "calibrate" scenario is sized from the log when there
+ * is one and from the wire otherwise, and a "requires": "proxy" request is
+ * only sent to the target whose info names a proxy. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "backend_log.h"
+#include "check.h"
+#include "results.h"
+#include "runner.h"
+#include "transcript.h"
+
+#define NPORTS 2
+#define MAX_CONNS 64
+#define MAX_RECORDS 128
+#define SLOW_MS 60            /* every answer but the log's waits this long */
+
+typedef struct record { int port_idx; char method[8], path[160], cell[32]; size_t head_len; } record;
+
+typedef struct fake {
+  int lfd[NPORTS], port[NPORTS];
+  pthread_t acceptor[NPORTS];
+  pthread_t conns[MAX_CONNS];
+  int nconns;
+  volatile int stop;
+  pthread_mutex_t mu;
+  int active[NPORTS], max_active[NPORTS];
+  record rec[MAX_RECORDS];
+  int nrec;
+} fake;
+
+typedef struct conn_arg { fake *f; int fd, port_idx; } conn_arg;
+
+static void sleep_ms(int ms) { usleep((useconds_t)ms * 1000u); }
+
+/* Reads until the head is complete and the Content-Length body is there.
+ * Returns the bytes in `in` (head + body) or -1 on EOF/timeout. */
+static int read_request(int fd, char *in, size_t cap, size_t *head_len, size_t *total) {
+  size_t n = 0;
+  for (;;) {
+    char *end = memmem(in, n, "\r\n\r\n", 4);
+    if (end) {
+      *head_len = (size_t)(end - in) + 4;
+      const char *cl = memmem(in, *head_len, "Content-Length: ", 16);
+      size_t body = cl ? (size_t)atol(cl + 16) : 0;
+      if (n >= *head_len + body) {
+        *total = *head_len + body;
+        return 0;
+      }
+    }
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (n == cap || poll(&p, 1, 3000) <= 0)
+      return -1;
+    ssize_t r = recv(fd, in + n, cap - n, 0);
+    if (r <= 0)
+      return -1;
+    n += (size_t)r;
+  }
+}
+
+static void header_value(const char *head, size_t n, const char *name, char *out, size_t cap) {
+  out[0] = '\0';
+  const char *h = memmem(head, n, name, strlen(name));
+  if (!h)
+    return;
+  h += strlen(name);
+  size_t len = strcspn(h, "\r\n");
+  snprintf(out, cap, "%.*s", (int)len, h);
+}
+
+/* The log answer: every recorded request whose cell is the asked tag. */
+static void send_log(fake *f, int fd, const char *tag) {
+  buf b;
+  buf_init(&b, 1u << 20);
+  buf_adds(&b, "{\"format\":\"fake\",\"entries\":[");
+  pthread_mutex_lock(&f->mu);
+  int first = 1;
+  for (int i = 0; i < f->nrec; i++) {
+    const record *r = &f->rec[i];
+    if (strcmp(r->cell, tag) != 0)
+      continue;
+    buf_printf(&b, "%s{\"kind\":\"request\",\"seq\":%d,\"method\":\"%s\",\"path\":\"%s\","
+               "\"cell\":\"%s\",\"head_len\":%zu,\"peer\":\"127.0.0.1:%d\",\"status\":200}",
+               first ? "" : ",", i + 1, r->method, r->path, r->cell, r->head_len, 40000 + i);
+    first = 0;
+  }
+  pthread_mutex_unlock(&f->mu);
+  buf_adds(&b, "]}");
+  char head[128];
+  int hn = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", b.len);
+  send(fd, head, (size_t)hn, MSG_NOSIGNAL);
+  send(fd, b.data, b.len, MSG_NOSIGNAL);
+  buf_free(&b);
+}
+
+static void record_request(fake *f, int port_idx, const char *req, size_t head_len) {
+  pthread_mutex_lock(&f->mu);
+  if (f->nrec < MAX_RECORDS) {
+    record *r = &f->rec[f->nrec++];
+    r->port_idx = port_idx;
+    r->head_len = head_len;
+    sscanf(req, "%7s %159s", r->method, r->path);
+    header_value(req, head_len, "X-Lab-Cell: ", r->cell, sizeof r->cell);
+  }
+  pthread_mutex_unlock(&f->mu);
+}
+
+/* One client connection: answer requests until EOF. */
+static void *serve_conn(void *arg) {
+  conn_arg a = *(conn_arg *)arg;
+  free(arg);
+  fake *f = a.f;
+  static __thread char req[65536];
+  size_t head_len, total;
+  while (!f->stop && read_request(a.fd, req, sizeof req, &head_len, &total) == 0) {
+    if (strncmp(req, "GET /__lab/requests?cell=", 25) == 0) {
+      char tag[32];
+      sscanf(req + 25, "%31[a-z0-9]", tag);
+      send_log(f, a.fd, tag);
+      continue;
+    }
+    record_request(f, a.port_idx, req, head_len);
+    pthread_mutex_lock(&f->mu);
+    if (++f->active[a.port_idx] > f->max_active[a.port_idx])
+      f->max_active[a.port_idx] = f->active[a.port_idx];
+    pthread_mutex_unlock(&f->mu);
+    sleep_ms(SLOW_MS);
+    char head[128];
+    int hn = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
+                      total - head_len);
+    pthread_mutex_lock(&f->mu);
+    f->active[a.port_idx]--;
+    pthread_mutex_unlock(&f->mu);
+    send(a.fd, head, (size_t)hn, MSG_NOSIGNAL);
+    send(a.fd, req + head_len, total - head_len, MSG_NOSIGNAL);
+  }
+  close(a.fd);
+  return NULL;
+}
+
+static void *accept_loop(void *arg) {
+  fake *f = ((conn_arg *)arg)->f;
+  int idx = ((conn_arg *)arg)->port_idx;
+  free(arg);
+  while (!f->stop) {
+    struct pollfd p = {.fd = f->lfd[idx], .events = POLLIN};
+    if (poll(&p, 1, 50) != 1)
+      continue;
+    int fd = accept(f->lfd[idx], NULL, NULL);
+    if (fd < 0)
+      continue;
+    conn_arg *ca = malloc(sizeof *ca);
+    *ca = (conn_arg){f, fd, idx};
+    pthread_mutex_lock(&f->mu);
+    int slot = f->nconns < MAX_CONNS ? f->nconns++ : -1;
+    pthread_mutex_unlock(&f->mu);
+    if (slot < 0 || pthread_create(&f->conns[slot], NULL, serve_conn, ca) != 0) {
+      close(fd);
+      free(ca);
+    }
+  }
+  return NULL;
+}
+
+static int fake_start(fake *f) {
+  memset(f, 0, sizeof *f);
+  pthread_mutex_init(&f->mu, NULL);
+  for (int i = 0; i < NPORTS; i++) {
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    f->lfd[i] = socket(AF_INET, SOCK_STREAM, 0);
+    if (f->lfd[i] < 0 || bind(f->lfd[i], (struct sockaddr *)&a, sizeof a) != 0 ||
+        listen(f->lfd[i], 16) != 0 || getsockname(f->lfd[i], (struct sockaddr *)&a, &len) != 0)
+      return -1;
+    f->port[i] = ntohs(a.sin_port);
+    conn_arg *ca = malloc(sizeof *ca);
+    *ca = (conn_arg){f, -1, i};
+    if (pthread_create(&f->acceptor[i], NULL, accept_loop, ca) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+static void fake_stop(fake *f) {
+  f->stop = 1;
+  for (int i = 0; i < NPORTS; i++)
+    pthread_join(f->acceptor[i], NULL);
+  for (int i = 0; i < f->nconns; i++)
+    pthread_join(f->conns[i], NULL);
+  for (int i = 0; i < NPORTS; i++)
+    close(f->lfd[i]);
+  pthread_mutex_destroy(&f->mu);
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+static char dir[64];
+
+static int write_file(const char *name, const char *text) {
+  char path[160];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *fp = fopen(path, "w");
+  if (!fp)
+    return -1;
+  fputs(text, fp);
+  return fclose(fp);
+}
+
+#define SCN(id, reqs, extra)                                                     \
+  "{\"id\":\"" id "\",\"title\":\"t\",\"explanation\":\"e\",\"correct\":\"RFC c\"," \
+  "\"engine\":\"raw\"," extra "\"requests\":[" reqs "]}"
+#define ECHO(body, extra)                                                        \
+  "{\"method\":\"POST\",\"path\":\"/echo\",\"headers\":[[\"Host\",\"{authority}\"],"  \
+  "[\"X-Lab-Cell\",\"{cell}\"]" extra "],\"body\":\"" body "\","                  \
+  "\"expect\":{\"status\":200,\"body_is_request_body\":true}}"
+#define EMBEDDED "GET /x?c={cell} HTTP/1.1\\\\r\\\\n\\\\r\\\\n"
+
+static int write_lab(const fake *f) {
+  snprintf(dir, sizeof dir, "/tmp/h2c-test-runner-XXXXXX");
+  if (!mkdtemp(dir))
+    return -1;
+  char targets[1024];
+  snprintf(targets, sizeof targets,
+           "{\"targets\":[{\"name\":\"via-proxy\",\"url\":\"http://127.0.0.1:%d\",\"info\":"
+           "{\"proxy\":\"fake\",\"backend_log_url\":\"http://127.0.0.1:%d/__lab/requests\"}},"
+           "{\"name\":\"direct\",\"url\":\"http://127.0.0.1:%d\"}]}",
+           f->port[0], f->port[0], f->port[1]);
+  return write_file("targets.lab", targets) | write_file("s1.json", SCN("s1", ECHO("one {cell}", ""), "")) |
+         write_file("s2.json", SCN("s2", ECHO("two", ""), "")) |
+         write_file("s3.json",
+                    SCN("s3", ECHO("x", ",[\"Connection\",\"Upgrade\"],[\"Upgrade\",\"h2c\"]") ","
+                        "{\"method\":\"POST\",\"path\":\"/echo\",\"headers\":[[\"X-Lab-Cell\","
+                        "\"{cell}\"]],\"body\":\"" EMBEDDED "\",\"embedded\":[{\"method\":"
+                        "\"GET\",\"path\":\"/x?c={cell}\"}],\"expect\":{\"status\":200,"
+                        "\"body_is_request_body\":true}},"
+                        "{\"connection\":\"c\",\"method\":\"GET\",\"path\":\"/only-via-proxy\","
+                        "\"requires\":\"proxy\",\"expect\":{\"status\":200}}",
+                        "\"calibrate\":{\"request\":1,\"into\":0},"));
+}
+
+static int recorded_cell(fake *f, const char *tag) {
+  int n = 0;
+  pthread_mutex_lock(&f->mu);
+  for (int i = 0; i < f->nrec; i++)
+    n += strcmp(f->rec[i].cell, tag) == 0;
+  pthread_mutex_unlock(&f->mu);
+  return n;
+}
+
+static int overlap(const cell *a, const cell *b) {
+  return a->start_ms < b->start_ms + b->total_ms && b->start_ms < a->start_ms + a->total_ms;
+}
+
+TEST(serial_per_target_parallel_across_targets) {
+  fake f;
+  CHECK_INT(fake_start(&f), 0);
+  CHECK_INT(write_lab(&f), 0);
+  run r;
+  memset(&r, 0, sizeof r);
+  char err[512], path[160];
+  snprintf(path, sizeof path, "%s/targets.lab", dir);
+  CHECK_INT(target_load_file(path, &r.targets, &r.ntargets, err, sizeof err), 0);
+  r.nscenarios = scenario_load_dir(dir, &r.scenarios, err, sizeof err);
+  CHECK_INT(r.nscenarios, 3);
+  runner_opts o = {1000, 4, 0};
+  runner_run(&r, &o);
+  fake_stop(&f);
+
+  int ns = r.nscenarios;
+  const target *proxy = &r.targets[0];
+  CHECK(proxy->behind_proxy && proxy->backend_log_url && !r.targets[1].behind_proxy);
+  CHECK_INT(r.ncells, 6);
+  /* the server never had two requests of one target in flight */
+  CHECK_INT(f.max_active[0], 1);
+  CHECK_INT(f.max_active[1], 1);
+  int cross = 0;
+  for (int t = 0; t < 2; t++)
+    for (int s = 0; s < ns; s++) {
+      const cell *c = &r.cells[t * ns + s];
+      if (c->verdict != V_OK_H1)
+        fprintf(stderr, "  %s x %s: %s: %s\n", c->tg->name, c->sc->id,
+                verdict_name(c->verdict), c->reason);
+      CHECK_INT(c->verdict, V_OK_H1);
+      CHECK_INT(strlen(c->tag), SC_TAG_LEN);
+      CHECK(recorded_cell(&f, c->tag) >= 1);       /* {cell} went out as the tag */
+      if (s > 0)                                   /* catalogue order, no overlap */
+        CHECK(r.cells[t * ns + s - 1].start_ms + r.cells[t * ns + s - 1].total_ms <=
+              c->start_ms);
+      for (int u = 0; u < ns; u++)
+        cross += t == 0 && overlap(c, &r.cells[ns + u]);
+      for (int k = 0; k < t * ns + s; k++)
+        CHECK(strcmp(r.cells[k].tag, c->tag) != 0);
+    }
+  CHECK(cross > 0);                                /* the two targets ran together */
+  /* s1 body carried the tag: the echo matched, so it was substituted */
+  CHECK(strstr(r.cells[0].ex[0].body.data, r.cells[0].tag) != NULL);
+
+  /* backend log: fetched by tag for the proxy target only */
+  const cell *p1 = &r.cells[0], *d1 = &r.cells[ns];
+  CHECK(cJSON_IsArray(p1->backend_log));
+  CHECK_INT(cJSON_GetArraySize(p1->backend_log), 1);
+  CHECK(backend_entry_is(p1->backend_log->child, "cell", p1->tag));
+  CHECK(d1->backend_log == NULL);
+
+  /* calibration: from the log behind the "proxy", from the wire directly */
+  const cell *p3 = &r.cells[2], *d3 = &r.cells[ns + 2];
+  long want_p = (long)scenario_request_head_len(p3->sc, 1, proxy->authority);
+  long want_d = (long)scenario_request_head_len(d3->sc, 1, r.targets[1].authority);
+  CHECK(p3->cal.done && d3->cal.done);
+  CHECK_STR(p3->cal.source, "backend-log");
+  CHECK_STR(d3->cal.source, "wire");
+  CHECK_INT(p3->cal.head_len, want_p);
+  CHECK_INT(d3->cal.head_len, want_d);
+  CHECK_INT(p3->sc->requests[0].body.len, want_p);
+  CHECK_INT(d3->sc->requests[0].body.len, want_d);
+  /* the catalogue scenario itself was not resized */
+  CHECK_INT(r.scenarios[2].requests[0].body.len, 1);
+  /* requires proxy: sent to the proxy target, skipped on the direct one */
+  CHECK(!p3->skipped[2] && p3->ex[2].outcome == OUT_ANSWERED);
+  CHECK(d3->skipped[2] && d3->ex[2].outcome == OUT_PENDING);
+
+  for (int i = 0; i < r.ncells; i++)
+    cell_free(&r.cells[i]);
+  free(r.cells);
+  scenario_free_all(r.scenarios, r.nscenarios);
+  for (int i = 0; i < r.ntargets; i++)
+    target_free(&r.targets[i]);
+  free(r.targets);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK_INT(system(cmd), 0);
+}
+
+TEST(backend_log_url_is_checked_when_loading) {
+  static const char *const bad[] = {
+      "\"ftp://h/x\"", "\"http://h:1\"", "\"http://h:1/x?cell=1\"", "\"http://h:99999/x\"",
+      "\"http://h:1/a b\"", "5"};
+  snprintf(dir, sizeof dir, "/tmp/h2c-test-runner-XXXXXX");
+  CHECK(mkdtemp(dir) != NULL);
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char doc[256], path[160], err[512] = "";
+    snprintf(doc, sizeof doc, "{\"targets\":[{\"name\":\"t\",\"url\":\"http://h:1\","
+             "\"info\":{\"backend_log_url\":%s}}]}", bad[i]);
+    CHECK_INT(write_file("t.json", doc), 0);
+    snprintf(path, sizeof path, "%s/t.json", dir);
+    target *list = NULL;
+    int n = 0;
+    int rc = target_load_file(path, &list, &n, err, sizeof err);
+    for (int k = 0; k < n; k++)
+      target_free(&list[k]);
+    free(list);
+    if (rc != -1 || !strstr(err, "targets[0].info.backend_log_url"))
+      fprintf(stderr, "  %s: rc %d, \"%s\"\n", bad[i], rc, err);
+    CHECK(rc == -1 && strstr(err, "targets[0].info.backend_log_url"));
+  }
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK_INT(system(cmd), 0);
+}
+
+CHECK_MAIN(CASE(serial_per_target_parallel_across_targets),
+           CASE(backend_log_url_is_checked_when_loading))
