@@ -9,6 +9,11 @@
 # hostile fixture must leave exactly one <script> (the page's own) in the DOM
 # with the server's "<script>" shown as text. The inline script runs under a
 # Content-Security-Policy that names its SHA-256, checked here too.
+# Two more fixtures, in a tall window (the whole upper page): the lab run's
+# "Proposed fix" section must show (its blue frame and the diff), and the
+# security fixture's "Security-relevant findings - do not paste publicly"
+# section must be visibly marked (red banner on top, red frame around the
+# section, which holds the security cells' details).
 #
 # Installs nothing: needs /usr/bin/chromium (apt-get install -y chromium) and
 # /usr/bin/python3. Prints "ok - ..." / "FAIL - ..." and "N passed, N failed".
@@ -26,6 +31,8 @@ EOF
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FIXTURE=$ROOT/c-client/tests/fixtures/results-sample.json
 HOSTILE=$ROOT/c-client/tests/fixtures/results-hostile.json
+LAB=$ROOT/c-client/tests/fixtures/results-lab.json
+SECURITY=$ROOT/c-client/tests/fixtures/results-security.json
 KEEP=''
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 PY=/usr/bin/python3
@@ -69,8 +76,10 @@ echo "# building h2c-probe and rendering $(basename "$FIXTURE")"
 if ! make -s -C "$ROOT/c-client" build/h2c-probe >"$WORK/build.log" 2>&1; then
   cat "$WORK/build.log"; fail "make -C c-client build/h2c-probe"; finish; exit 1
 fi
-for name in sample hostile; do
-  src=$FIXTURE; [ $name = sample ] || src=$HOSTILE
+for name in sample hostile lab security; do
+  case $name in
+    sample) src=$FIXTURE ;; hostile) src=$HOSTILE ;; lab) src=$LAB ;; security) src=$SECURITY ;;
+  esac
   if "$PROBE" render "$src" --out "$WORK/$name" >"$WORK/render-$name.log" 2>&1; then
     ok "h2c-probe render $(basename "$src")"
   else
@@ -99,7 +108,7 @@ else fail "inline script and Content-Security-Policy hash differ (update SCRIPT_
 fi
 
 # Every element opened is closed, in order (html.parser from the stdlib).
-for name in sample hostile; do
+for name in sample hostile lab security; do
   if "$PY" - "$WORK/$name/report.html" <<'EOF'
 import html.parser, sys
 VOID = {"meta", "input", "br", "link", "img", "hr"}
@@ -136,18 +145,10 @@ if [ "$CELL" = - ]; then
 fi
 echo "# opening #$CELL"
 
-# ---- screenshot -------------------------------------------------------------
-PNG=$WORK/report.png
-chrome --screenshot="$PNG" --window-size=1400,1000 "file://$HTML" >/dev/null || true
-if [ -s "$PNG" ] && [ "$(stat -c %s "$PNG")" -gt 20000 ]; then
-  ok "screenshot written ($(stat -c %s "$PNG") bytes)"
-else
-  fail "no screenshot (see chromium log below)"; tail -5 "$WORK/chromium.log" || true
-fi
-
-# Colour presence in the first screen: the grid's verdict colours must show.
-if [ -s "$PNG" ] && "$PY" - "$PNG" "$HTML" <<'EOF'
-import re, struct, sys, zlib
+# pngscan.py: PNG rows decoded with the standard library, and pixel counts of
+# given colours (used by every screenshot check below).
+cat >"$WORK/pngscan.py" <<'EOF'
+import struct, sys, zlib
 def rows(path):
     d = open(path, "rb").read()
     assert d[:8] == b"\x89PNG\r\n\x1a\n"
@@ -170,16 +171,45 @@ def rows(path):
                 pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
                 line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
         yield [tuple(line[x:x + 3]) for x in range(0, stride, bpp)]; prev = line
+def count(path, colours, tol=6):
+    """{name: pixels within tol of its (r, g, b)} over the whole image."""
+    n = {k: 0 for k in colours}
+    for row in rows(path):
+        for px in row:
+            for k, c in colours.items():
+                if abs(px[0] - c[0]) <= tol and abs(px[1] - c[1]) <= tol and abs(px[2] - c[2]) <= tol:
+                    n[k] += 1
+    return n
+def hexrgb(h):
+    return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+if __name__ == "__main__":
+    # pngscan.py PNG NAME=#rrggbb:MIN ...: exit 0 when every colour has MIN pixels
+    want = {a.split("=")[0]: (hexrgb(a.split("=")[1].split(":")[0]), int(a.split(":")[1])) for a in sys.argv[2:]}
+    got = count(sys.argv[1], {k: v[0] for k, v in want.items()})
+    print("# pixels:", ", ".join("%s %d (need %d)" % (k, got[k], want[k][1]) for k in want))
+    sys.exit(0 if all(got[k] >= want[k][1] for k in want) else 1)
+EOF
+
+# ---- screenshot -------------------------------------------------------------
+PNG=$WORK/report.png
+chrome --screenshot="$PNG" --window-size=1400,1000 "file://$HTML" >/dev/null || true
+if [ -s "$PNG" ] && [ "$(stat -c %s "$PNG")" -gt 20000 ]; then
+  ok "screenshot written ($(stat -c %s "$PNG") bytes)"
+else
+  fail "no screenshot (see chromium log below)"; tail -5 "$WORK/chromium.log" || true
+fi
+
+# Colour presence in the first screen: the grid's verdict colours must show.
+if [ -s "$PNG" ] && "$PY" - "$PNG" "$HTML" "$WORK" <<'EOF'
+import re, sys
+sys.path.insert(0, sys.argv[3])
+import pngscan
 html = open(sys.argv[2], encoding="utf-8").read()
 # verdict -> background colour, from the page's own stylesheet
-colours = {v: tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for v, c in
+colours = {v: pngscan.hexrgb(c) for v, c in
            re.findall(r"td\.verdict-([a-z0-9-]+),\.tag\.verdict-[a-z0-9-]+\{background:(#[0-9a-f]{6})", html)}
 shown = set(re.findall(r'<td class="cell verdict-([a-z0-9-]+) ', html))
-counts = {v: 0 for v in shown}
-for row in rows(sys.argv[1]):
-    for px in row:
-        for v in shown:
-            if all(abs(px[k] - colours[v][k]) <= 6 for k in range(3)): counts[v] += 1
+counts = pngscan.count(sys.argv[1], {v: colours[v] for v in shown})
 missing = [v for v, n in counts.items() if n < 500]
 print("# pixels per verdict colour:", ", ".join(f"{v} {n}" for v, n in sorted(counts.items())))
 sys.exit(1 if missing or not counts else 0)
@@ -223,9 +253,74 @@ else
   fail "hostile fixture: server markup reached the DOM"
 fi
 
+# ---- proposed fix and security sections, seen in a tall window --------------
+# css_colour FILE PATTERN: the #rrggbb right after PATTERN in the page's own
+# stylesheet (so the check follows the page's colours)
+css_colour() { grep -o "$2#[0-9a-f]\{6\}" "$1" | head -1 | grep -o '#[0-9a-f]\{6\}$' || true; }
+
+LABPNG=$WORK/lab.png SECPNG=$WORK/security.png
+chrome --screenshot="$LABPNG" --window-size=1200,2400 "file://$WORK/lab/report.html" >/dev/null || true
+chrome --screenshot="$SECPNG" --window-size=1200,2400 "file://$WORK/security/report.html" >/dev/null || true
+
+FIXBORDER=$(css_colour "$WORK/lab/report.html" 'section\.fix{border-left:6px solid ')
+FIXBG=$(css_colour "$WORK/lab/report.html" 'section\.fix{[^}]*background:')
+if [ -s "$LABPNG" ] && [ -n "$FIXBORDER" ] && [ -n "$FIXBG" ] &&
+   "$PY" "$WORK/pngscan.py" "$LABPNG" "frame=$FIXBORDER:2000" "background=$FIXBG:100000"; then
+  ok "lab report: the Proposed fix section shows (its frame and background in the screenshot)"
+else
+  fail "lab report: no visible Proposed fix section (frame $FIXBORDER, background $FIXBG)"
+fi
+
+SECRED=$(css_colour "$WORK/security/report.html" 'section\.security{border:3px solid ')
+SECBG=$(css_colour "$WORK/security/report.html" 'section\.security{[^}]*background:')
+BANNERBG=$(css_colour "$WORK/security/report.html" '\.security-banner{[^}]*background:')
+if [ -s "$SECPNG" ] && [ -n "$SECRED" ] && [ -n "$SECBG" ] && [ -n "$BANNERBG" ] &&
+   "$PY" "$WORK/pngscan.py" "$SECPNG" "red=$SECRED:4000" "section=$SECBG:100000" "banner=$BANNERBG:20000"; then
+  ok "security report: banner and red-framed section show in the screenshot"
+else
+  fail "security report: the security section is not visibly marked (red $SECRED, section $SECBG, banner $BANNERBG)"
+fi
+
+LABDOM=$WORK/lab-dom.html SECDOM=$WORK/security-dom.html
+chrome --dump-dom "file://$WORK/lab/report.html" >"$LABDOM" || true
+chrome --dump-dom "file://$WORK/security/report.html" >"$SECDOM" || true
+if "$PY" - "$LABDOM" <<'EOF'
+import html, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<section id="proposed-fix" class="fix">(.*?)</section>', dom, re.S)
+text = html.unescape(re.sub(r"<[^>]+>", "", m.group(1))) if m else ""
+need = ["Proposed fix", "--- a/", "+++ b/", "Effect:", "Regression guard:",
+        "Regression window:", "Upstream-style test:"]
+missing = [n for n in need if n not in text]
+print("# proposed fix section: %d characters, missing %s" % (len(text), missing or "nothing"))
+sys.exit(0 if m and not missing and re.search(r'<pre class="diff">', m.group(1)) else 1)
+EOF
+then ok "lab report: section#proposed-fix has the diff, effect, guard, window and upstream test"
+else fail "lab report: section#proposed-fix is missing or incomplete"
+fi
+if "$PY" - "$SECDOM" <<'EOF'
+import html, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<section id="security" class="security">(.*?)</section>', dom, re.S)
+inner = m.group(1) if m else ""
+heading = re.search(r"<h2>(.*?)</h2>", inner, re.S)
+flagged = re.findall(r'<td class="cell [^"]* security"[^>]*><a href="#([^"]+)"', dom)
+inside = [c for c in flagged if ('<details id="%s"' % c) in inner]
+banner = re.search(r'<p class="security-banner" id="security-banner">', dom)
+print("# security section: heading %r, %d security cells, %d inside" %
+      (html.unescape(heading.group(1)) if heading else None, len(flagged), len(inside)))
+ok = (heading and "do not paste publicly" in html.unescape(heading.group(1)) and
+      banner and flagged and len(inside) == len(flagged))
+sys.exit(0 if ok else 1)
+EOF
+then ok "security report: section#security is headed 'do not paste publicly' and holds every security cell"
+else fail "security report: section#security is not marked or misses security cells"
+fi
+
 if [ -n "$KEEP" ]; then
   mkdir -p "$KEEP"
-  cp -r "$WORK/sample" "$WORK/hostile" "$PNG" "$DOM" "$HDOM" "$KEEP"/ 2>/dev/null || true
+  cp -r "$WORK/sample" "$WORK/hostile" "$WORK/lab" "$WORK/security" "$PNG" "$DOM" "$HDOM" \
+    "$LABPNG" "$SECPNG" "$LABDOM" "$SECDOM" "$KEEP"/ 2>/dev/null || true
   echo "# kept in $KEEP"
 fi
 finish

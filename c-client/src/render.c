@@ -3,7 +3,8 @@
  *
  * The model only points into the cJSON tree (no copies), so it lives as long
  * as the tree. Whether a cell passed is decided here, once, from the
- * scenario's accept list, so the three reports always agree. */
+ * scenario's accept list (n/a is neither), and whether it is security-
+ * relevant from its "security" flag, so the reports always agree. */
 #include "render.h"
 #include "render_util.h"
 #include "atomic_file.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Report buffers never get near this: every excerpt is capped far below. */
 #define OUT_MAX (256u * 1024u * 1024u)
@@ -192,6 +194,13 @@ static void load_target(r_target *t, const cJSON *j) {
   t->software = json_str(info, "software");
   t->base_image = json_str(info, "base_image");
   t->started = json_str(info, "started");
+  t->family = json_str(info, "family");
+  t->fix_of = json_str(info, "fix_of");
+  t->upstream_note = json_str(info, "upstream_note");
+  t->info = cJSON_IsObject(info) ? info : NULL;
+  t->patch = json_str(j, "patch");
+  t->patch_truncated =
+      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "patch_truncated"));
   if (!t->name)
     t->name = "?";
   split_url(t);
@@ -217,6 +226,20 @@ static void load_request(r_req *r, const cJSON *j) {
   r->expect_body = json_str(ex, "body");
   r->expect_echo = cJSON_IsTrue(
       cJSON_GetObjectItemCaseSensitive(ex, "body_is_request_body"));
+  r->after_101 =
+      json_str(cJSON_GetObjectItemCaseSensitive(j, "after_101"), "send");
+  const cJSON *emb = cJSON_GetObjectItemCaseSensitive(j, "embedded");
+  r->embedded = emb && !cJSON_IsNull(emb) ? emb : NULL;
+  r->requires = json_str(j, "requires");
+}
+
+/* "regression_guard": true marks a scenario that guards what a fix must
+ * keep; without the field, a title that says "Regression guard" does. */
+static int is_regression_guard(const cJSON *j, const char *title) {
+  const cJSON *g = cJSON_GetObjectItemCaseSensitive(j, "regression_guard");
+  if (g)
+    return cJSON_IsTrue(g);
+  return title && strncasecmp(title, "regression guard", 16) == 0;
 }
 
 static int load_scenario(r_scenario *s, const cJSON *j) {
@@ -237,6 +260,9 @@ static int load_scenario(r_scenario *s, const cJSON *j) {
       json_str(cJSON_GetObjectItemCaseSensitive(j, "curl"), "http_version");
   s->rfc = json_arr(j, "rfc");
   s->accept = json_arr(j, "accept");
+  s->regression_guard = is_regression_guard(j, s->title);
+  const cJSON *cal = cJSON_GetObjectItemCaseSensitive(j, "calibrate");
+  s->calibrate = cal && !cJSON_IsNull(cal) && !cJSON_IsFalse(cal) ? cal : NULL;
   const cJSON *reqs = json_arr(j, "requests");
   int n = cJSON_GetArraySize(reqs);
   if (n > 0) {
@@ -288,7 +314,14 @@ static void load_cell(const r_model *m, const cJSON *j) {
   if (!c->verdict)
     c->verdict = "?";
   c->reason = json_str(j, "reason");
-  c->state = accepted(&m->s[s], c->verdict) ? CELL_PASS : CELL_FAIL;
+  c->sc = &m->s[s];
+  c->state = strcmp(c->verdict, "n/a") == 0 ? CELL_NA
+             : accepted(&m->s[s], c->verdict) ? CELL_PASS : CELL_FAIL;
+  c->security = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "security"));
+  c->tag = json_str(j, "tag");
+  c->backend_log = json_arr(j, "backend_log");
+  const cJSON *cal = cJSON_GetObjectItemCaseSensitive(j, "calibration");
+  c->calibration = cJSON_IsObject(cal) ? cal : NULL;
   c->lost_bytes = json_long(j, "lost_bytes", -1);
   c->loss_evidence = json_str(j, "loss_evidence");
   c->upgraded = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "upgraded"));
@@ -331,13 +364,20 @@ int model_load(r_model *m, const cJSON *root, char *err, size_t errlen) {
   }
   cJSON_ArrayForEach(j, json_arr(root, "cells")) load_cell(m, j);
   for (size_t i = 0; i < (size_t)m->nt * (size_t)m->ns; i++) {
-    if (!m->cells[i].json)
-      m->nmissing++;
-    else if (m->cells[i].state == CELL_PASS)
-      m->npass++;
-    else
-      m->nfail++;
+    const r_cell *c = &m->cells[i];
+    m->nmissing += c->state == CELL_MISSING;
+    m->npass += c->state == CELL_PASS;
+    m->nfail += c->state == CELL_FAIL;
+    m->nna += c->state == CELL_NA;
+    m->nsecurity += c->security;
   }
+  m->security_count = json_long(
+      cJSON_GetObjectItemCaseSensitive(root, "summary"), "security", -1);
+  if (m->security_count < m->nsecurity)   /* a withheld cell is counted */
+    m->security_count = m->nsecurity;
+  const cJSON *up = cJSON_GetObjectItemCaseSensitive(
+      cJSON_GetObjectItemCaseSensitive(root, "attachments"), "upstream");
+  m->upstream = cJSON_IsObject(up) ? up : NULL;
   return 0;
 }
 
@@ -361,6 +401,7 @@ int render_all(const cJSON *results, const char *dir, char *err,
   if (make_dirs(dir, err, errlen) != 0)
     return -1;
   if (render_md(results, dir, err, errlen) != 0 ||
+      render_security(results, dir, err, errlen) != 0 ||
       render_html(results, dir, err, errlen) != 0 ||
       render_junit(results, dir, err, errlen) != 0)
     return -1;

@@ -9,7 +9,11 @@
 int render_md(const cJSON *results, const char *dir, char *err, size_t errlen);
 int render_html(const cJSON *results, const char *dir, char *err, size_t errlen);
 int render_junit(const cJSON *results, const char *dir, char *err, size_t errlen);
-/* All three. */
+/* security.md: the security-relevant cells that report.md withholds (always
+ * written, saying so when there are none). */
+int render_security(const cJSON *results, const char *dir, char *err,
+                    size_t errlen);
+/* All four. */
 int render_all(const cJSON *results, const char *dir, char *err, size_t errlen);
 
 #endif

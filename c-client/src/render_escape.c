@@ -10,6 +10,7 @@
 #include "escape.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at p (2-4 bytes) or 0; *cp = code. */
@@ -58,7 +59,9 @@ void text_clean(out *o, const char *s, size_t cap, int flags) {
     unsigned c = p[i], cp = 0;
     size_t len = c >= 0x80 ? utf8_seq(p + i, n - i, &cp) : 0;
     if (c == '\n' || c == '\t') {
-      out_adds(o, c == '\n' && (flags & TEXT_KEEP_NL) ? "\n" : " ");
+      out_adds(o, c == '\n' && (flags & TEXT_KEEP_NL)    ? "\n"
+                  : c == '\t' && (flags & TEXT_KEEP_TAB) ? "\t"
+                                                         : " ");
       len = 1;
     } else if (c >= 0x20 && c < 0x7f) {
       out_add(o, (const char *)p + i, 1);
@@ -190,4 +193,57 @@ void slug(out *o, const char *s) {
     else
       out_printf(o, ".%02x", *p);
   }
+}
+
+static void json_value_text(out *o, const cJSON *v, size_t cap) {
+  if (cJSON_IsString(v)) {
+    text_clean(o, v->valuestring, cap, TEXT_ONE_LINE);
+  } else if (cJSON_IsNumber(v)) {
+    out_printf(o, "%.15g", v->valuedouble);
+  } else if (cJSON_IsBool(v) || cJSON_IsNull(v)) {
+    out_adds(o, cJSON_IsTrue(v) ? "true" : cJSON_IsNull(v) ? "null" : "false");
+  } else {
+    char *text = cJSON_PrintUnformatted(v);
+    if (text)
+      text_clean(o, text, cap, TEXT_ONE_LINE);
+    else
+      o->failed = 1;
+    free(text);
+  }
+}
+
+void json_fields_text(out *o, const cJSON *j, size_t cap, const char *sep) {
+  if (!cJSON_IsObject(j)) {
+    json_value_text(o, j, cap);
+    return;
+  }
+  int i = 0;
+  const cJSON *f;
+  cJSON_ArrayForEach(f, j) {
+    if (i == 32) {                   /* a log entry has about 20 fields */
+      out_printf(o, "%s\xe2\x80\xa6 %d more fields", sep,
+                 cJSON_GetArraySize(j) - i);
+      return;
+    }
+    out_adds(o, i++ ? sep : "");
+    text_clean(o, f->string ? f->string : "?", 60, TEXT_ONE_LINE);
+    out_adds(o, " ");
+    json_value_text(o, f, cap);
+  }
+}
+
+void md_fence(out *o, const char *body, size_t n, const char *info) {
+  size_t ticks = longest_backtick_run(body, n) + 1;
+  if (ticks < 3)
+    ticks = 3;
+  for (size_t i = 0; i < ticks; i++)
+    out_adds(o, "`");
+  out_adds(o, info);
+  out_adds(o, "\n");
+  out_add(o, body, n);
+  if (n && body[n - 1] != '\n')
+    out_adds(o, "\n");
+  for (size_t i = 0; i < ticks; i++)
+    out_adds(o, "`");
+  out_adds(o, "\n\n");
 }

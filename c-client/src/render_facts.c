@@ -1,7 +1,8 @@
 /* render_facts.c - the sentences and excerpts every report shows, written
  * once as clean plain text (see text_clean) and escaped by each writer for
  * its format: the summary paragraph, the probe line, the answers of a cell
- * and its transcript excerpt. Server-sent strings are capped here. */
+ * (with what came back after a 101), its transcript excerpt and the
+ * backend's log. Server-sent strings are capped here. */
 #include "render_util.h"
 
 #include <stdlib.h>
@@ -9,7 +10,22 @@
 
 /* ---- cell facts -------------------------------------------------------- */
 
-static void exchange_text(out *o, const cJSON *e) {
+void after_101_text(out *o, const r_cell *c, const cJSON *e) {
+  long req = json_long(e, "request", -1);
+  if (!c->sc || req < 0 || req >= c->sc->nreq || json_long(e, "status", 0) != 101)
+    return;
+  const char *sent = c->sc->req[req].after_101;
+  if (!sent)
+    return;
+  out_adds(o, "; after the 101 the probe sent `");
+  text_clean(o, sent, 200, TEXT_ONE_LINE);
+  out_adds(o, "` and read back `");
+  text_clean(o, json_str(e, "body") ? json_str(e, "body") : "", 200,
+             TEXT_ONE_LINE);
+  out_adds(o, "`");
+}
+
+static void exchange_text(out *o, const r_cell *c, const cJSON *e) {
   long req = json_long(e, "request", -1);
   const char *outcome = json_str(e, "outcome");
   long status = json_long(e, "status", 0);
@@ -36,6 +52,7 @@ static void exchange_text(out *o, const cJSON *e) {
       out_adds(o, ", then ");
       text_clean(o, outcome, 20, TEXT_ONE_LINE);
     }
+    after_101_text(o, c, e);
   } else {
     text_clean(o, outcome ? outcome : "no answer", 20, TEXT_ONE_LINE);
   }
@@ -57,7 +74,7 @@ void cell_answers_text(out *o, const r_cell *c) {
     }
     if (i++)
       out_adds(o, "; ");
-    exchange_text(o, e);
+    exchange_text(o, c, e);
   }
   if (i == 0)
     out_adds(o, "no answers recorded");
@@ -167,6 +184,78 @@ void transcript_text(out *o, const r_cell *c, size_t budget,
     out_adds(o, "[the probe's own transcript cap cut this transcript]\n");
 }
 
+void calibration_text(out *o, const r_cell *c) {
+  const cJSON *cal = c->calibration;
+  long req = json_long(cal, "request", -1), into = json_long(cal, "into", -1);
+  long len = json_long(cal, "head_len", -1);
+  const char *source = json_str(cal, "source");
+  if (!cal) {
+    out_adds(o, "none");
+  } else if (req < 0 || into < 0 || len < 0 || !source) {
+    json_fields_text(o, cal, 200, "; ");
+  } else {
+    out_printf(o, "request %ld's head is %ld bytes as the server parses it "
+                  "(source ", req + 1, len);
+    text_clean(o, source, 40, TEXT_ONE_LINE);
+    out_printf(o, "); request %ld's body was sized to that", into + 1);
+  }
+}
+
+void calibrate_text(out *o, const cJSON *cal) {
+  long req = json_long(cal, "request", -1), into = json_long(cal, "into", -1);
+  if (req < 0 || into < 0) {
+    json_fields_text(o, cal, 200, ", ");
+    return;
+  }
+  out_printf(o, "request %ld's body is sized to request %ld's head as the "
+                "server parses it (measured per cell)", into + 1, req + 1);
+}
+
+void embedded_text(out *o, const cJSON *emb) {
+  const cJSON *e;
+  int i = 0;
+  if (!cJSON_IsArray(emb)) {
+    json_fields_text(o, emb, 200, ", ");
+    return;
+  }
+  cJSON_ArrayForEach(e, emb) {
+    if (i == 8) {
+      out_adds(o, "; \xe2\x80\xa6");
+      break;
+    }
+    out_adds(o, i++ ? "; " : "");
+    if (!json_str(e, "method") || !json_str(e, "path")) {
+      json_fields_text(o, e, 200, ", ");
+      continue;
+    }
+    text_clean(o, json_str(e, "method"), 40, TEXT_ONE_LINE);
+    out_adds(o, " ");
+    text_clean(o, json_str(e, "path"), 200, TEXT_ONE_LINE);
+    if (json_str(e, "marker")) {
+      out_adds(o, " (its answer carries `");
+      text_clean(o, json_str(e, "marker"), 100, TEXT_ONE_LINE);
+      out_adds(o, "`)");
+    }
+  }
+}
+
+void backend_log_text(out *o, const r_cell *c, size_t budget) {
+  size_t start = o->b.len;
+  int n = cJSON_GetArraySize(c->backend_log), i = 0;
+  const cJSON *entry;
+  cJSON_ArrayForEach(entry, c->backend_log) {
+    if (o->b.len - start >= budget || i == 64) {
+      out_printf(o, "\xe2\x80\xa6 [%d more entries cut]\n", n - i);
+      return;
+    }
+    out_printf(o, "[%d] ", ++i);
+    json_fields_text(o, entry, 600, "  ");
+    out_adds(o, "\n");
+  }
+  if (n == 0)
+    out_adds(o, "(no backend log recorded)\n");
+}
+
 /* ---- summary ----------------------------------------------------------- */
 
 static void target_mention(out *o, const r_model *m, int t, char *mentioned) {
@@ -191,7 +280,8 @@ static int group_cells(const r_model *m, int t, const verdict_info *vi,
   int n = 0;
   for (int s = 0; s < m->ns; s++) {
     const r_cell *c = model_cell(m, t, s);
-    if (c->state == CELL_FAIL && verdict_lookup(c->verdict) == vi)
+    if (c->state == CELL_FAIL && !c->security &&
+        verdict_lookup(c->verdict) == vi)
       idx[n++] = s;
   }
   return n;
@@ -260,7 +350,18 @@ static void trim_spaces(out *o) {
     o->b.data[--o->b.len] = '\0';
 }
 
-void summary_text(out *o, const r_model *m) {
+/* Counted, never described: their verdicts and targets stay out. */
+static void security_sentence(out *o, const r_model *m, const char *where) {
+  if (m->security_count <= 0)
+    return;
+  out_printf(o, "%ld security-relevant finding%s (an answer crossing to "
+                "another client, a smuggled request) %s not described "
+                "here: see %s. ",
+             m->security_count, m->security_count == 1 ? "" : "s",
+             m->security_count == 1 ? "is" : "are", where);
+}
+
+void summary_text(out *o, const r_model *m, const char *security_where) {
   out_printf(o, "h2c-probe ran %d scenario%s against %d target%s", m->ns,
              m->ns == 1 ? "" : "s", m->nt, m->nt == 1 ? "" : "s");
   const char *started = json_str(m->run, "started");
@@ -275,8 +376,8 @@ void summary_text(out *o, const r_model *m) {
   if (!mentioned || !idx) {
     o->failed = 1;
   } else if (m->nfail == 0) {
-    out_adds(o, "Every target answered every scenario as the scenario "
-                "accepts. ");
+    out_printf(o, "Every target answered every scenario%s as the scenario "
+                  "accepts. ", m->nna ? " that applies to it" : "");
   } else {
     int bad = 0, missing;
     for (int t = 0; t < m->nt; t++)
@@ -287,9 +388,14 @@ void summary_text(out *o, const r_model *m) {
       group_sentence(o, m, verdict_at(v), mentioned, idx);
     group_sentence(o, m, verdict_lookup(NULL), mentioned, idx);
   }
+  security_sentence(o, m, security_where);
   if (mentioned && idx)
     correct_sentence(o, m, mentioned);
   trim_spaces(o);
+  if (m->nna)
+    out_printf(o, " %d cell%s n/a: the target lacks what the scenario needs "
+                  "(neither a pass nor a failure).", m->nna,
+               m->nna == 1 ? " is" : "s are");
   if (m->nmissing)
     out_printf(o, " %d cell%s of the matrix %s no result.", m->nmissing,
                m->nmissing == 1 ? "" : "s", m->nmissing == 1 ? "has" : "have");

@@ -1,8 +1,10 @@
 /* render_html.c - report.html: one self-contained page (inline <style> and
  * one small inline <script>, nothing fetched) with the matrix as a coloured
- * grid, a filter "only failing cells", and every cell's reason, reproducer
- * and transcript in a <details> element (#cell-<target>-<scenario>; the
- * script opens the one named in the URL fragment).
+ * grid, a filter "only failing cells", the proposed fix (when a target runs
+ * one), and every cell's reason, reproducer and transcript in a <details>
+ * element (#cell-<target>-<scenario>; the script opens the one named in the
+ * URL fragment). Security-relevant cells sit in their own section, framed
+ * in red and headed "do not paste publicly", announced by a banner on top.
  *
  * Safety: every string from results.json goes through esc_html (clean, then
  * & < > " ' escaped), in text and in attributes alike; the script carries no
@@ -17,6 +19,8 @@
 
 #define TX_HTML 16384u           /* transcript bytes per cell */
 #define REPRO_HTML (64u * 1024u)
+#define LOG_HTML 16384u          /* backend log bytes per cell */
+#define DIFF_HTML (128u * 1024u) /* results.json keeps at most 64 KiB */
 
 /* The page's only script. Its SHA-256 is in SCRIPT_HASH: change both
  * together (tests/html-screenshot.sh checks that the browser runs it). */
@@ -82,7 +86,24 @@ static const char STYLE[] =
     "pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f4f4f4;"
     "border:1px solid #ddd;padding:8px;font:12px/1.35 ui-monospace,"
     "'DejaVu Sans Mono',monospace;max-height:520px;overflow:auto}\n"
-    ".scenario{border-top:1px solid #eee;padding-top:4px}\n";
+    ".scenario{border-top:1px solid #eee;padding-top:4px}\n"
+    "td.cell.na a{font-style:italic}\n"
+    ".only-failing td.cell.na{opacity:.12}\n"
+    ".only-failing details.celldetail.na{display:none}\n"
+    "td.cell small.secmark{display:block;font-size:10px;letter-spacing:.5px;"
+    "text-transform:uppercase}\n"
+    ".security-banner{border:3px solid #b71c1c;background:#ffebee;"
+    "color:#b71c1c;padding:8px 12px;font-weight:700;max-width:1100px}\n"
+    ".security-banner a{color:#b71c1c}\n"
+    "section.security{border:3px solid #b71c1c;background:#fff5f5;"
+    "padding:2px 16px 12px;margin:26px 0}\n"
+    "section.security h2{color:#b71c1c;border-bottom-color:#b71c1c}\n"
+    "section.security.none{border-color:#ccc;background:#fafafa}\n"
+    "section.security.none h2{color:#1d1d1d;border-bottom-color:#ddd}\n"
+    "section.fix{border-left:6px solid #1565c0;background:#f3f8fd;"
+    "padding:2px 16px 10px;margin:26px 0}\n"
+    "section.fix h2{border-bottom-color:#1565c0}\n"
+    "pre.diff{max-height:none;background:#fff}\n";
 
 static void h(out *o, const char *s, size_t cap) {
   esc_html(o, s, cap, TEXT_ONE_LINE);
@@ -105,8 +126,10 @@ static const verdict_info *cell_info(const r_cell *c) {
 }
 
 static const char *state_class(const r_cell *c) {
-  return c->state == CELL_FAIL ? "fail"
-         : c->state == CELL_PASS ? "pass" : "missing";
+  return c->state == CELL_FAIL   ? "fail"
+         : c->state == CELL_PASS ? "pass"
+         : c->state == CELL_NA   ? "na"
+                                 : "missing";
 }
 
 static void html_head(out *o) {
@@ -131,13 +154,21 @@ static void html_head(out *o) {
 static void html_summary(out *o, const r_model *m) {
   out t;
   out_init(&t);
-  summary_text(&t, m);
-  out_adds(o, "<h1>h2c interop lab report</h1>\n<p id=\"summary\">");
+  summary_text(&t, m, "the section \xe2\x80\x9cSecurity-relevant "
+                      "findings\xe2\x80\x9d below");
+  out_adds(o, "<h1>h2c interop lab report</h1>\n");
+  if (m->security_count > 0)
+    out_printf(o, "<p class=\"security-banner\" id=\"security-banner\">This "
+                  "page holds %ld security-relevant finding%s: do not paste "
+                  "it publicly. <a href=\"#security\">Security-relevant "
+                  "findings</a> says how to report them.</p>\n",
+               m->security_count, m->security_count == 1 ? "" : "s");
+  out_adds(o, "<p id=\"summary\">");
   h_clean(o, &t);
   out_free(&t);
   out_printf(o, "</p>\n<p id=\"counts\">%d cells: %d accepted, %d not "
-                "accepted, %d not run.</p>\n",
-             m->nt * m->ns, m->npass, m->nfail, m->nmissing);
+                "accepted, %d n/a, %d not run.</p>\n",
+             m->nt * m->ns, m->npass, m->nfail, m->nna, m->nmissing);
 }
 
 static void html_env(out *o, const r_model *m) {
@@ -195,19 +226,22 @@ static void html_matrix_row(out *o, const r_model *m, int t) {
   out_adds(o, "</small></th>");
   for (int s = 0; s < m->ns; s++) {
     const r_cell *c = model_cell(m, t, s);
-    out_printf(o, "<td class=\"cell verdict-%s %s\" title=\"",
-               cell_info(c)->cls, state_class(c));
+    out_printf(o, "<td class=\"cell verdict-%s %s%s\" title=\"",
+               cell_info(c)->cls, state_class(c),
+               c->security ? " security" : "");
     h(o, c->reason ? c->reason : cell_info(c)->meaning, 300);
     out_adds(o, "\"><a href=\"#");
     cell_id(o, m, t, s);
     out_adds(o, "\">");
     h(o, c->json ? c->verdict : VERDICT_MISSING.name, 30);
+    if (c->security)
+      out_adds(o, "<small class=\"secmark\">security</small>");
     out_adds(o, "</a></td>");
   }
   out_adds(o, "</tr>\n");
 }
 
-static void html_legend(out *o) {
+static void html_legend(out *o, const r_model *m) {
   out_adds(o, "<ul class=\"legend\" id=\"legend\">\n");
   for (int v = 0; verdict_at(v); v++)
     out_printf(o, "<li><span class=\"tag verdict-%s\">%s</span>%s</li>\n",
@@ -215,9 +249,13 @@ static void html_legend(out *o) {
   out_printf(o, "<li><span class=\"tag verdict-%s\">%s</span>%s</li>\n"
                 "<li>A heavy frame and bold word: not a result the scenario "
                 "accepts. Click a cell for its reason, reproducer and "
-                "transcript.</li>\n</ul>\n",
+                "transcript.%s</li>\n</ul>\n",
              VERDICT_MISSING.cls, VERDICT_MISSING.name,
-             VERDICT_MISSING.meaning);
+             VERDICT_MISSING.meaning,
+             m->nsecurity ? " Cells marked SECURITY are security-relevant "
+                            "findings: their details are under "
+                            "Security-relevant findings, not for public "
+                            "issues." : "");
 }
 
 static void html_matrix(out *o, const r_model *m) {
@@ -228,7 +266,7 @@ static void html_matrix(out *o, const r_model *m) {
   for (int t = 0; t < m->nt; t++)
     html_matrix_row(o, m, t);
   out_adds(o, "</tbody>\n</table>\n");
-  html_legend(o);
+  html_legend(o, m);
 }
 
 static void html_repro(out *o, const r_model *m, int t, int s,
@@ -252,6 +290,36 @@ static void html_repro(out *o, const r_model *m, int t, int s,
   out_free(&r);
 }
 
+/* Tag, calibration and backend log: shown wherever a cell carries them. */
+static void html_security_facts(out *o, const r_cell *c) {
+  if (c->tag) {
+    out_adds(o, "<p class=\"tagline\"><b>Tag:</b> <code>");
+    h(o, c->tag, 200);
+    out_adds(o, "</code></p>\n");
+  }
+  if (c->calibration) {
+    out x;
+    out_init(&x);
+    calibration_text(&x, c);
+    out_adds(o, "<p class=\"calibration\"><b>Calibration:</b> ");
+    h_clean(o, &x);
+    out_adds(o, "</p>\n");
+    out_free(&x);
+  }
+  if (c->backend_log) {
+    out x;
+    out_init(&x);
+    backend_log_text(&x, c, LOG_HTML);
+    out_printf(o, "<p><b>Backend log</b> (%d entries, what the backend "
+                  "received; strings in the escaped form):</p>\n"
+                  "<pre class=\"backend-log\">",
+               cJSON_GetArraySize(c->backend_log));
+    h_clean(o, &x);
+    out_adds(o, "</pre>\n");
+    out_free(&x);
+  }
+}
+
 static void html_cell(out *o, const r_model *m, int t, int s) {
   const r_cell *c = model_cell(m, t, s);
   const verdict_info *vi = cell_info(c);
@@ -268,6 +336,7 @@ static void html_cell(out *o, const r_model *m, int t, int s) {
   out_adds(o, "</summary>\n<p class=\"reason\"><b>Reason:</b> ");
   h(o, c->reason ? c->reason : vi->meaning, 2000);
   out_adds(o, "</p>\n");
+  html_security_facts(o, c);
   if (c->json) {
     out a;
     out_init(&a);
@@ -305,7 +374,124 @@ static void html_cells(out *o, const r_model *m) {
   out_adds(o, "<h2 id=\"cells\">Cells</h2>\n");
   for (int t = 0; t < m->nt; t++)
     for (int s = 0; s < m->ns; s++)
-      html_cell(o, m, t, s);
+      if (!model_cell(m, t, s)->security)
+        html_cell(o, m, t, s);
+}
+
+/* Always there, so a reader (or CI) can rely on it; red when not empty. */
+static void html_security(out *o, const r_model *m) {
+  if (m->security_count <= 0) {
+    out_adds(o, "<section id=\"security\" class=\"security none\">\n"
+                "<h2>Security-relevant findings</h2>\n<p>None were found in "
+                "this run: no cell is marked security-relevant "
+                "(cross-client, smuggled).</p>\n</section>\n");
+    return;
+  }
+  out_printf(o, "<section id=\"security\" class=\"security\">\n"
+                "<h2>Security-relevant findings \xe2\x80\x94 do not paste "
+                "publicly</h2>\n<p class=\"disclosure\">%ld security-relevant "
+                "finding%s (an answer that reached another client, or a "
+                "request smuggled past a proxy). Report them privately "
+                "\xe2\x80\x94 through GitHub private vulnerability reporting "
+                "(the affected repository's Security tab, &quot;Report a "
+                "vulnerability&quot;) or the contact in the project's security "
+                "policy \xe2\x80\x94 not in a public issue. report.md leaves "
+                "them out; security.md holds the same details.</p>\n",
+             m->security_count, m->security_count == 1 ? "" : "s");
+  for (int t = 0; t < m->nt; t++)
+    for (int s = 0; s < m->ns; s++)
+      if (model_cell(m, t, s)->security)
+        html_cell(o, m, t, s);
+  out_adds(o, "</section>\n");
+}
+
+/* ---- proposed fix -------------------------------------------------------- */
+
+/* <p><b>label</b> text</p> from clean text; nothing when it is empty. */
+static void html_para(out *o, const char *label, const out *clean) {
+  if (clean->b.len == 0)
+    return;
+  if (label)
+    out_printf(o, "<p><b>%s</b> ", label);
+  else
+    out_adds(o, "<p>");
+  h_clean(o, clean);
+  out_adds(o, "</p>\n");
+}
+
+static void html_fix_target(out *o, const r_model *m, int t, int heading) {
+  int by_name, base = fix_base(m, t, &by_name);
+  out x;
+  if (heading) {
+    out_adds(o, "<h3>");
+    h(o, m->t[t].name, 80);
+    out_adds(o, "</h3>\n");
+  }
+  out_init(&x);
+  fix_lineage_text(&x, m, t, base, by_name);
+  html_para(o, NULL, &x);
+  out_free(&x);
+  out_init(&x);
+  int cut = fix_diff_text(&x, &m->t[t], DIFF_HTML);
+  out_adds(o, "<pre class=\"diff\">");
+  h_clean(o, &x);
+  out_adds(o, "</pre>\n");
+  out_free(&x);
+  if (cut || m->t[t].patch_truncated)
+    out_adds(o, "<p><i>The diff is longer than shown; results.json has what "
+                "the probe kept (at most 64 KiB).</i></p>\n");
+  static const char *const labels[] = {"Effect:", "Regression guard:",
+                                       "Regression window:", "Upstream:"};
+  for (int k = 0; k < 4; k++) {
+    out_init(&x);
+    if (k == 0)
+      fix_effect_text(&x, m, t, base);
+    else if (k == 1)
+      fix_guard_text(&x, m, t, base);
+    else if (k == 2)
+      fix_window_text(&x, m, t, base);
+    else
+      fix_upstream_note(&x, m, t, base);
+    html_para(o, labels[k], &x);
+    out_free(&x);
+  }
+}
+
+static void html_upstream_test(out *o, const r_model *m) {
+  out x;
+  out_init(&x);
+  if (upstream_test_text(&x, m)) {
+    const char *line = x.b.data, *end;
+    int i = 0;
+    for (; line; i++, line = end ? end + 1 : NULL) {
+      end = strchr(line, '\n');
+      size_t n = end ? (size_t)(end - line) : strlen(line);
+      out_adds(o, i == 0 ? "<p id=\"upstream-test\"><b>Upstream-style "
+                           "test:</b> " : i == 1 ? "<ul class=\"upstream\">"
+                                                   "\n<li>" : "<li>");
+      esc_html_clean(o, line, n);
+      out_adds(o, i == 0 ? "</p>\n" : "</li>\n");
+    }
+    if (i > 1)
+      out_adds(o, "</ul>\n");
+  }
+  o->failed |= x.failed;
+  out_free(&x);
+}
+
+static void html_fix(out *o, const r_model *m) {
+  if (!fix_section_wanted(m))
+    return;
+  int npatched = 0;
+  for (int t = 0; t < m->nt; t++)
+    npatched += m->t[t].patch != NULL;
+  out_adds(o, "<section id=\"proposed-fix\" class=\"fix\">\n"
+              "<h2>Proposed fix</h2>\n");
+  for (int t = 0; t < m->nt; t++)
+    if (m->t[t].patch)
+      html_fix_target(o, m, t, npatched > 1);
+  html_upstream_test(o, m);
+  out_adds(o, "</section>\n");
 }
 
 static void html_list(out *o, const cJSON *arr, size_t cap) {
@@ -358,6 +544,24 @@ static void html_request(out *o, const r_req *r) {
     h(o, r->expect_body, 200);
     out_adds(o, "</code>");
   }
+  if (r->after_101) {
+    out_adds(o, "; after the 101 sends <code>");
+    h(o, r->after_101, 400);
+    out_adds(o, "</code>");
+  }
+  if (r->embedded) {
+    out e;
+    out_init(&e);
+    embedded_text(&e, r->embedded);
+    out_adds(o, "; hides in its body: <code>");
+    h_clean(o, &e);
+    out_adds(o, "</code>");
+    out_free(&e);
+  }
+  if (r->requires) {
+    out_adds(o, "; sent only when the target has: ");
+    h(o, r->requires, 40);
+  }
   out_adds(o, "</li>\n");
 }
 
@@ -388,7 +592,19 @@ static void html_scenarios(out *o, const r_model *m) {
     h(o, s->engine, 20);
     out_adds(o, ", ");
     h(o, s->send, 20);
-    out_adds(o, ".</p>\n<ol>\n");
+    out_adds(o, ".");
+    if (s->regression_guard)
+      out_adds(o, " <b>Regression guard:</b> a fix must keep this working.");
+    if (s->calibrate) {
+      out c;
+      out_init(&c);
+      calibrate_text(&c, s->calibrate);
+      out_adds(o, " <b>Calibration:</b> ");
+      h_clean(o, &c);
+      out_adds(o, ".");
+      out_free(&c);
+    }
+    out_adds(o, "</p>\n<ol>\n");
     for (int r = 0; r < s->nreq && r < 16; r++)
       html_request(o, &s->req[r]);
     out_adds(o, "</ol>\n</div>\n");
@@ -405,7 +621,9 @@ int render_html(const cJSON *results, const char *dir, char *err,
   html_head(&o);
   html_summary(&o, &m);
   html_matrix(&o, &m);               /* the grid first: seen at a glance */
+  html_fix(&o, &m);
   html_env(&o, &m);
+  html_security(&o, &m);
   html_cells(&o, &m);
   html_scenarios(&o, &m);
   out_adds(&o, "<script>");

@@ -5,7 +5,9 @@
  * text = reason, answers and reproducer); verdict "error" (could not
  * connect) is an <error>, "n/a" and cells without a result are <skipped>,
  * so a dashboard tells "the server is wrong" from "the lab could not ask".
- * The transcript excerpt goes to <system-out>. All text is cleaned (no
+ * The transcript excerpt goes to <system-out>. A security-relevant cell is
+ * a <failure> that says only that (CI logs are often public): no verdict,
+ * reason or transcript; security.md has them. All text is cleaned (no
  * control bytes, valid UTF-8, so valid XML 1.0) and XML-escaped. */
 #include "render.h"
 #include "render_util.h"
@@ -15,18 +17,19 @@
 
 #define TX_FAIL 8192u            /* <system-out> bytes for a failing cell */
 #define TX_PASS 2048u
+#define WITHHELD "security-relevant finding withheld; see security.md"
 
 typedef enum { JU_PASS, JU_FAILURE, JU_ERROR, JU_SKIPPED } ju_kind;
 
 static ju_kind cell_kind(const r_cell *c) {
-  if (!c->json)
+  if (!c->json || c->state == CELL_NA)
     return JU_SKIPPED;
+  if (c->security)
+    return JU_FAILURE;
   if (c->state == CELL_PASS)
     return JU_PASS;
   if (strcmp(c->verdict, "error") == 0)
     return JU_ERROR;
-  if (strcmp(c->verdict, "n/a") == 0)
-    return JU_SKIPPED;
   return JU_FAILURE;
 }
 
@@ -97,6 +100,11 @@ static void testcase(out *o, const r_model *m, int t, int s) {
   x(o, m->s[s].id, 200);
   out_printf(o, "\" time=\"%.3f\">\n",
              c->total_ms > 0 ? c->total_ms / 1000 : 0.0);
+  if (c->json && c->security) {
+    out_adds(o, "      <failure type=\"security\" message=\"" WITHHELD "\">"
+                WITHHELD "</failure>\n    </testcase>\n");
+    return;
+  }
   if (kind == JU_FAILURE || kind == JU_ERROR) {
     out_printf(o, "      <%s type=\"", kind == JU_ERROR ? "error" : "failure");
     x(o, c->verdict, 40);

@@ -1,14 +1,18 @@
 /* render_md.c - report.md: GitHub-flavoured Markdown that can be pasted as
  * is into a bug report (a GitHub issue body holds at most 65,536 chars).
  *
- * Order: summary, environment, matrix + legend, one section per cell that is
- * not accepted (reason, answers, reproducer, transcript in <details>), then
- * the scenario definitions. To fit the limit, the document is rendered again
- * with shorter transcripts, then without them, then compacted; the report
- * says when that happened. Validity whatever a server sends: inline text is
- * Markdown-escaped on one line (a `|` cannot split a cell), code fences are
- * longer than any backtick run inside, and transcripts are HTML-escaped
- * inside <pre> (raw HTML blocks take no Markdown). */
+ * Order: summary, environment, matrix + legend, the proposed fix (when a
+ * target runs one), a paragraph on security-relevant findings, one section
+ * per cell that is not accepted (reason, answers, reproducer, transcript in
+ * <details>), then the scenario definitions. A public issue must not carry
+ * security-relevant cells: they show as "withheld" and only their number is
+ * given; security.md (render_security.c) has them. To fit the limit, the
+ * document is rendered again with shorter transcripts, then without them,
+ * then compacted; the report says when that happened. Validity whatever a
+ * server sends: inline text is Markdown-escaped on one line (a `|` cannot
+ * split a cell), code fences are longer than any backtick run inside, and
+ * transcripts are HTML-escaped inside <pre> (raw HTML blocks take no
+ * Markdown). */
 #include "render.h"
 #include "render_util.h"
 
@@ -20,6 +24,8 @@
 #define TX_FULL 6000u            /* transcript bytes per cell at best */
 #define TX_MIN 400u              /* below this a transcript says nothing */
 #define REPRO_CAP 3000u
+#define DIFF_FULL 20000u         /* bytes of a proposed fix's diff */
+#define DIFF_COMPACT 6000u
 
 typedef struct md_opts {
   size_t tx_budget;              /* 0: no transcripts */
@@ -38,7 +44,7 @@ static void md_clean(out *o, const out *clean, size_t cap) {
 static void md_summary(out *o, const r_model *m, const md_opts *op) {
   out t;
   out_init(&t);
-  summary_text(&t, m);
+  summary_text(&t, m, "security.md");
   out_adds(o, "# h2c interop lab report\n\n");
   md_clean(o, &t, 16000);
   out_adds(o, "\n\n");
@@ -81,23 +87,26 @@ static void md_env(out *o, const r_model *m) {
 }
 
 static void md_legend(out *o, const r_model *m) {
-  out_adds(o, "\nEach cell is the verdict for that target and scenario. "
-              "**Bold**: not a result the scenario accepts; each one is "
-              "explained under Failures.\n\n");
+  out_printf(o, "\nEach cell is the verdict for that target and scenario. "
+                "**Bold**: not a result the scenario accepts; each one is "
+                "explained under Failures%s.\n\n",
+             m->nsecurity ? " (a withheld one in security.md)" : "");
   for (int v = -1; v < 0 || verdict_at(v); v++) {
     const verdict_info *vi = v < 0 ? &VERDICT_MISSING : verdict_at(v);
     int seen = 0;
     for (size_t i = 0; i < (size_t)m->nt * (size_t)m->ns && !seen; i++) {
       const r_cell *c = &m->cells[i];
-      seen = c->json ? verdict_lookup(c->verdict) == vi
+      seen = c->json ? !c->security && verdict_lookup(c->verdict) == vi
                      : vi == &VERDICT_MISSING;
     }
     if (seen)
       out_printf(o, "- %s: %s\n", vi->name, vi->meaning);
   }
+  if (m->nsecurity)
+    out_adds(o, "- withheld: security-relevant finding, see security.md\n");
   for (size_t i = 0; i < (size_t)m->nt * (size_t)m->ns; i++)
-    if (m->cells[i].json && verdict_lookup(m->cells[i].verdict) ==
-                                verdict_lookup(NULL)) {
+    if (m->cells[i].json && !m->cells[i].security &&
+        verdict_lookup(m->cells[i].verdict) == verdict_lookup(NULL)) {
       out_printf(o, "- other: %s\n", verdict_lookup(NULL)->meaning);
       break;
     }
@@ -121,9 +130,11 @@ static void md_matrix(out *o, const r_model *m) {
     out_adds(o, " |");
     for (int s = 0; s < m->ns; s++) {
       const r_cell *c = model_cell(m, t, s);
-      const char *em = c->state == CELL_FAIL ? "**" : "";
+      const char *em = c->state == CELL_FAIL || c->security ? "**" : "";
       out_printf(o, " %s", em);
-      md_text(o, c->json ? c->verdict : VERDICT_MISSING.name, 30);
+      md_text(o, c->security ? "withheld"
+                 : c->json   ? c->verdict
+                             : VERDICT_MISSING.name, 30);
       out_printf(o, "%s |", em);
     }
     out_adds(o, "\n");
@@ -131,20 +142,117 @@ static void md_matrix(out *o, const r_model *m) {
   md_legend(o, m);
 }
 
-static void md_fence(out *o, const char *body, size_t n, const char *info) {
-  size_t ticks = longest_backtick_run(body, n) + 1;
-  if (ticks < 3)
-    ticks = 3;
-  for (size_t i = 0; i < ticks; i++)
-    out_adds(o, "`");
-  out_adds(o, info);
-  out_adds(o, "\n");
-  out_add(o, body, n);
-  if (n && body[n - 1] != '\n')
-    out_adds(o, "\n");
-  for (size_t i = 0; i < ticks; i++)
-    out_adds(o, "`");
+/* ---- proposed fix -------------------------------------------------------- */
+
+/* A paragraph "**label** text" from clean text built by fill; skipped when
+ * fill wrote nothing. */
+static void md_para(out *o, const char *label, const out *clean, size_t cap) {
+  if (clean->b.len == 0)
+    return;
+  out_printf(o, "**%s** ", label);
+  md_clean(o, clean, cap);
   out_adds(o, "\n\n");
+}
+
+static void md_fix_target(out *o, const r_model *m, int t, int heading,
+                          const md_opts *op) {
+  int by_name, base = fix_base(m, t, &by_name);
+  out x;
+  if (heading) {
+    out_adds(o, "### ");
+    md_text(o, m->t[t].name, 80);
+    out_adds(o, "\n\n");
+  }
+  out_init(&x);
+  fix_lineage_text(&x, m, t, base, by_name);
+  md_clean(o, &x, 2000);
+  out_adds(o, "\n\n");
+  out_free(&x);
+  out_init(&x);
+  int cut = fix_diff_text(&x, &m->t[t], op->compact ? DIFF_COMPACT : DIFF_FULL);
+  md_fence(o, x.b.data ? x.b.data : "", x.b.len, "diff");
+  o->failed |= x.failed;
+  out_free(&x);
+  if (cut)
+    out_adds(o, "*The diff is cut at a line end to keep this report under "
+                "GitHub's 65,536-character limit; report.html and "
+                "results.json have all of it.*\n\n");
+  if (m->t[t].patch_truncated)
+    out_adds(o, "*The target served a longer diff than the probe keeps "
+                "(64 KiB); this is its beginning.*\n\n");
+  out_init(&x);
+  fix_effect_text(&x, m, t, base);
+  md_para(o, "Effect:", &x, 4000);
+  out_free(&x);
+  out_init(&x);
+  fix_guard_text(&x, m, t, base);
+  md_para(o, "Regression guard:", &x, 2000);
+  out_free(&x);
+  out_init(&x);
+  fix_window_text(&x, m, t, base);
+  md_para(o, "Regression window:", &x, 3000);
+  out_free(&x);
+  out_init(&x);
+  fix_upstream_note(&x, m, t, base);
+  md_para(o, "Upstream:", &x, 2000);
+  out_free(&x);
+}
+
+/* The upstream-style test: a sentence, then one list item per image. */
+static void md_upstream_test(out *o, const r_model *m) {
+  out x;
+  out_init(&x);
+  if (upstream_test_text(&x, m)) {
+    const char *line = x.b.data, *end;
+    out_adds(o, "**Upstream-style test:** ");
+    for (int i = 0; line; i++, line = end ? end + 1 : NULL) {
+      end = strchr(line, '\n');
+      out one;
+      out_init(&one);
+      out_add(&one, line, end ? (size_t)(end - line) : strlen(line));
+      out_adds(o, i ? "- " : "");
+      md_clean(o, &one, 2000);
+      out_adds(o, i ? "\n" : "\n\n");
+      out_free(&one);
+    }
+    out_adds(o, "\n");
+  }
+  o->failed |= x.failed;
+  out_free(&x);
+}
+
+static void md_fix(out *o, const r_model *m, const md_opts *op) {
+  if (!fix_section_wanted(m))
+    return;
+  int npatched = 0;
+  for (int t = 0; t < m->nt; t++)
+    npatched += m->t[t].patch != NULL;
+  out_adds(o, "## Proposed fix\n\n");
+  for (int t = 0; t < m->nt; t++)
+    if (m->t[t].patch)
+      md_fix_target(o, m, t, npatched > 1, op);
+  md_upstream_test(o, m);
+}
+
+/* Public reports only say that such findings exist and where they go. */
+static void md_security(out *o, const r_model *m) {
+  out_adds(o, "## Security-relevant findings\n\n");
+  if (m->security_count <= 0) {
+    out_adds(o, "None were found in this run: no cell is marked "
+                "security-relevant (cross-client, smuggled).\n\n");
+    return;
+  }
+  out_printf(o, "This run found %ld security-relevant finding%s (an answer "
+                "that reached another client, or a request smuggled past a "
+                "proxy). This report is meant for public issues, so their "
+                "details are withheld: the matrix shows them as withheld, and "
+                "security.md next to this file has the reasons, transcripts, "
+                "backend logs and reproducers. Please report them privately "
+                "\xe2\x80\x94 through GitHub private vulnerability reporting "
+                "(the affected repository's Security tab, \"Report a "
+                "vulnerability\") or the contact in the project's security "
+                "policy \xe2\x80\x94 not in a public issue.\n\n",
+             m->security_count, m->security_count == 1 ? "" : "s");
 }
 
 static void md_repro(out *o, const r_model *m, int t, int s, const r_cell *c,
@@ -214,15 +322,21 @@ static void md_failure(out *o, const r_model *m, int t, int s,
 
 /* reserve: bytes still to come after this section (compact mode stops
  * adding failures before they would push the report past the limit) */
+static int public_failure(const r_cell *c) {
+  return c->state == CELL_FAIL && !c->security;
+}
+
 static void md_failures(out *o, const r_model *m, const md_opts *op,
                         size_t reserve) {
-  if (m->nfail == 0)
+  int left = 0;
+  for (size_t i = 0; i < (size_t)m->nt * (size_t)m->ns; i++)
+    left += public_failure(&m->cells[i]);
+  if (left == 0)
     return;
-  out_printf(o, "## Failures (%d)\n\n", m->nfail);
-  int left = m->nfail;
+  out_printf(o, "## Failures (%d)\n\n", left);
   for (int t = 0; t < m->nt; t++)
     for (int s = 0; s < m->ns; s++) {
-      if (model_cell(m, t, s)->state != CELL_FAIL)
+      if (!public_failure(model_cell(m, t, s)))
         continue;
       if (op->compact && o->b.len + reserve + 2 * REPRO_CAP > MD_LIMIT) {
         out_printf(o, "*%d more failures are left out to stay under "
@@ -282,6 +396,22 @@ static void md_request(out *o, const r_req *r, int i) {
     out_adds(o, " with body ");
     md_text(o, r->expect_body, 80);
   }
+  if (r->after_101) {
+    out_adds(o, "; after the 101 sends ");
+    md_text(o, r->after_101, 200);
+  }
+  if (r->embedded) {
+    out e;
+    out_init(&e);
+    embedded_text(&e, r->embedded);
+    out_adds(o, "; hides in its body: ");
+    md_clean(o, &e, 1000);
+    out_free(&e);
+  }
+  if (r->requires) {
+    out_adds(o, "; sent only when the target has: ");
+    md_text(o, r->requires, 40);
+  }
   out_adds(o, "\n");
 }
 
@@ -313,7 +443,19 @@ static void md_scenarios(out *o, const r_model *m, const md_opts *op) {
     md_text(o, s->engine, 20);
     out_adds(o, ", ");
     md_text(o, s->send, 20);
-    out_adds(o, ".\n\n");
+    out_adds(o, ".");
+    if (s->regression_guard)
+      out_adds(o, " **Regression guard:** a fix must keep this working.");
+    if (s->calibrate) {
+      out c;
+      out_init(&c);
+      calibrate_text(&c, s->calibrate);
+      out_adds(o, " **Calibration:** ");
+      md_clean(o, &c, 600);
+      out_adds(o, ".");
+      out_free(&c);
+    }
+    out_adds(o, "\n\n");
     if (op->compact)
       continue;
     for (int r = 0; r < s->nreq && r < 16; r++)
@@ -329,6 +471,8 @@ static void md_build(out *o, const r_model *m, const md_opts *op) {
   md_summary(o, m, op);
   md_env(o, m);
   md_matrix(o, m);
+  md_fix(o, m, op);
+  md_security(o, m);
   md_failures(o, m, op, defs.b.len);
   out_add(o, defs.b.data ? defs.b.data : "", defs.b.len);
   o->failed |= defs.failed;

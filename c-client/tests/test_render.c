@@ -2,7 +2,7 @@
  *
  * Golden files: every tests/fixtures/results-NAME.json is rendered and each
  * output compared byte for byte with tests/golden/NAME/{report.md,
- * report.html,junit.xml}; a mismatch prints `diff -u`. After a deliberate
+ * report.html,junit.xml,security.md}; a mismatch prints `diff -u`. After a deliberate
  * change, or to add a fixture (e.g. one recorded by a real run):
  *     H2C_UPDATE_GOLDEN=1 make check     (then review `git diff tests/golden`)
  * Hostile input: the hostile fixture, inflated at run time with a 1 MiB
@@ -22,7 +22,9 @@
 #include "render.h"
 #include "render_util.h"
 
-static const char *const OUTPUTS[] = {"report.md", "report.html", "junit.xml"};
+static const char *const OUTPUTS[] = {"report.md", "report.html", "junit.xml",
+                                      "security.md"};
+#define NOUTPUTS (sizeof OUTPUTS / sizeof OUTPUTS[0])
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -213,13 +215,31 @@ static int xml_plausible(const char *x, char *why, size_t whylen) {
 }
 
 /* An occurrence of s that Markdown would take as is: not backslash-escaped
- * (inside <pre> everything is entity-escaped, so there is none). */
+ * and not inside a fenced code block (whose text is literal; inside <pre>
+ * everything is entity-escaped, so there is none). */
 static int raw_in_markdown(const char *md, const char *s) {
-  for (const char *p = md; (p = strstr(p, s)); p++)
-    if (p == md || p[-1] != '\\')
-      return 1;
+  size_t fence = 0;
+  for (const char *line = md; *line;) {
+    const char *end = strchr(line, '\n');
+    size_t len = end ? (size_t)(end - line) : strlen(line), ticks = 0;
+    while (ticks < len && line[ticks] == '`')
+      ticks++;
+    if (fence) {
+      if (ticks >= fence && ticks == len)
+        fence = 0;
+    } else if (ticks >= 3) {
+      fence = ticks;
+    } else {
+      for (const char *p = line; (p = strstr(p, s)) && p < line + len; p++)
+        if (p == md || p[-1] != '\\')
+          return 1;
+    }
+    line = end ? end + 1 : line + len;
+  }
   return 0;
 }
+
+static char *run_shell(const char *shell, const char *script, size_t *len);
 
 static cJSON *load_fixture(const char *path) {
   char err[512];
@@ -281,7 +301,7 @@ TEST(golden_files_match) {
   CHECK(glob("fixtures/results-*.json", 0, NULL, &g) == 0);
   int update = getenv("H2C_UPDATE_GOLDEN") && *getenv("H2C_UPDATE_GOLDEN");
   int failures = 0;
-  CHECK(g.gl_pathc >= 2);                 /* sample and hostile at least */
+  CHECK(g.gl_pathc >= 4);       /* sample, lab, security and hostile */
   for (size_t i = 0; i < g.gl_pathc; i++) {
     cJSON *j = load_fixture(g.gl_pathv[i]);
     tmpdir d;
@@ -296,7 +316,7 @@ TEST(golden_files_match) {
       fprintf(stderr, "  %s: %s\n", g.gl_pathv[i], err);
       failures++;
     } else {
-      for (size_t k = 0; k < 3; k++)
+      for (size_t k = 0; k < NOUTPUTS; k++)
         failures += compare_or_update(&d, gdir, OUTPUTS[k], update) != 0;
     }
     tmp_remove(&d);
@@ -310,8 +330,8 @@ TEST(golden_files_match) {
 
 typedef struct rendered {
   tmpdir d;
-  char *md, *html, *xml;
-  size_t md_len, html_len, xml_len;
+  char *md, *html, *xml, *sec;
+  size_t md_len, html_len, xml_len, sec_len;
 } rendered;
 
 static int render_tree(const cJSON *j, rendered *r) {
@@ -326,13 +346,15 @@ static int render_tree(const cJSON *j, rendered *r) {
   r->md = out_file(&r->d, "report.md", &r->md_len);
   r->html = out_file(&r->d, "report.html", &r->html_len);
   r->xml = out_file(&r->d, "junit.xml", &r->xml_len);
-  return r->md && r->html && r->xml ? 0 : -1;
+  r->sec = out_file(&r->d, "security.md", &r->sec_len);
+  return r->md && r->html && r->xml && r->sec ? 0 : -1;
 }
 
 static void rendered_free(rendered *r) {
   free(r->md);
   free(r->html);
   free(r->xml);
+  free(r->sec);
   tmp_remove(&r->d);
 }
 
@@ -408,7 +430,8 @@ TEST(sample_junit_counts) {
 #define MIB (1024u * 1024u)
 
 /* The hostile fixture plus a 1 MiB header: in an answer's headers, in the
- * transcript and in the reason (kept out of git, made here). */
+ * transcript and in the reason, and 1 MiB more in the proposed fix's diff
+ * and in a backend log string (kept out of git, made here). */
 static cJSON *hostile_tree(void) {
   cJSON *j = load_fixture("fixtures/results-hostile.json");
   if (!j)
@@ -437,6 +460,11 @@ static cJSON *hostile_tree(void) {
   memcpy(big + MIB, "\\r\\n<x>", 8);
   cJSON_AddStringToObject(ev, "data", big);
   cJSON_AddItemToArray(events, ev);
+  cJSON *target = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "targets"), 0);
+  cJSON_ReplaceItemInObject(target, "patch", cJSON_CreateString(big));
+  cJSON *sec = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "cells"), 4);
+  cJSON *entry = cJSON_GetArrayItem(cJSON_GetObjectItem(sec, "backend_log"), 0);
+  cJSON_ReplaceItemInObject(entry, "peer", cJSON_CreateString(big));
   free(big);
   return j;
 }
@@ -454,6 +482,10 @@ TEST(hostile_html_is_escaped_and_bounded) {
            !strstr(r.html, "<i>id") && !strstr(r.html, "<verdict") &&
            strstr(r.html, "&lt;script&gt;alert(1)&lt;/script&gt;") &&
            strstr(r.html, "\\x00") && strstr(r.html, "\\xff\\xfe") &&
+           !strstr(r.html, "<img") && !strstr(r.html, "</pre></details>]]>") &&
+           strstr(r.html, "<section id=\"proposed-fix\" class=\"fix\">") &&
+           strstr(r.html, "<section id=\"security\" class=\"security\">") &&
+           strstr(r.html, "&lt;/pre&gt;&lt;/details&gt;```` | &lt;script&gt;") &&
            no_control_bytes(r.html, r.html_len) &&
            utf8_valid((unsigned char *)r.html, r.html_len) &&
            strlen(r.html) == r.html_len && r.html_len < 256 * 1024;
@@ -480,10 +512,33 @@ TEST(hostile_markdown_is_valid_and_bounded) {
            no_control_bytes(r.md, r.md_len) &&
            utf8_valid((unsigned char *)r.md, r.md_len) &&
            strlen(r.md) == r.md_len && r.md_len < 65536 &&
-           strstr(r.md, "bytes cut]");
+           strstr(r.md, "bytes cut]") &&
+           strstr(r.md, "The diff is cut at a line end") &&    /* 1 MiB */
+           !strstr(r.md, "SECRET") && !strstr(r.md, "tag\\>");
+  if (!ok)
+    fprintf(stderr, "  report.md: %zu bytes\n", r.md_len);
+  /* security.md holds the withheld cell, escaped and bounded the same way */
+  char why2[200] = "";
+  int sec_valid = md_valid(r.sec, why2, sizeof why2);
+  if (!sec_valid)
+    fprintf(stderr, "  security.md: %s\n", why2);
+  int sec_ok = !raw_in_markdown(r.sec, "<script") &&
+               !raw_in_markdown(r.sec, "</pre></details>") &&
+               strstr(r.sec, "SECRET-REASON") &&
+               strstr(r.sec, "SECRET-LOG-MARKER") &&
+               strstr(r.sec, "&lt;/pre&gt;&lt;/details&gt;") &&
+               strstr(r.sec, "\\<tag\\>") &&
+               no_control_bytes(r.sec, r.sec_len) &&
+               utf8_valid((unsigned char *)r.sec, r.sec_len) &&
+               strlen(r.sec) == r.sec_len && r.sec_len < 64 * 1024 &&
+               strstr(r.sec, "bytes cut]");
+  if (!sec_ok)
+    fprintf(stderr, "  security.md: %zu bytes\n", r.sec_len);
   rendered_free(&r);
   CHECK(valid);
   CHECK(ok);
+  CHECK(sec_valid);
+  CHECK(sec_ok);
 }
 
 static int xmllint_ok(const tmpdir *d) {
@@ -512,10 +567,13 @@ TEST(hostile_junit_is_well_formed_and_bounded) {
   int ok = no_control_bytes(r.xml, r.xml_len) &&
            utf8_valid((unsigned char *)r.xml, r.xml_len) &&
            strlen(r.xml) == r.xml_len && r.xml_len < 128 * 1024 &&
-           strstr(r.xml, "<testsuite name=\"refused\" tests=\"2\" "
-                         "failures=\"0\" errors=\"1\" skipped=\"1\"") &&
-           strstr(r.xml, "<testsuite name=\"not-in-cells\" tests=\"2\" "
-                         "failures=\"0\" errors=\"0\" skipped=\"2\"");
+           strstr(r.xml, "<testsuite name=\"refused\" tests=\"3\" "
+                         "failures=\"0\" errors=\"1\" skipped=\"2\"") &&
+           strstr(r.xml, "<testsuite name=\"not-in-cells\" tests=\"3\" "
+                         "failures=\"0\" errors=\"0\" skipped=\"3\"") &&
+           strstr(r.xml, "<failure type=\"security\" message=\"security-"
+                         "relevant finding withheld; see security.md\">") &&
+           !strstr(r.xml, "SECRET");
   rendered_free(&r);
   CHECK(plausible);
   CHECK(lint);
@@ -617,6 +675,324 @@ TEST(huge_matrix_still_fits_compacted) {
   CHECK(md_size_for(30, 30, 5000, &len, &said) == 0);
   CHECK(len < 65536);
   CHECK(said);
+}
+
+TEST(proposed_fix_still_fits_github) {
+  cJSON *j = big_tree(12, 11, 20000);
+  CHECK(j);
+  char *diff = malloc(60001);
+  CHECK(diff);
+  for (int i = 0; i < 60000; i++)
+    diff[i] = i % 60 == 59 ? '\n' : "+-@ abc`|<"[i % 10];
+  diff[60000] = '\0';
+  cJSON *t0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "targets"), 0);
+  cJSON_AddStringToObject(t0, "patch", diff);
+  free(diff);
+  rendered r;
+  int rc = render_tree(j, &r);
+  cJSON_Delete(j);
+  CHECK(rc == 0);
+  char why[200] = "";
+  int valid = md_valid(r.md, why, sizeof why);
+  if (!valid)
+    fprintf(stderr, "  markdown: %s\n", why);
+  int ok = r.md_len < 65536 && strstr(r.md, "## Proposed fix") &&
+           strstr(r.md, "The diff is cut at a line end") &&
+           strstr(r.md, "GitHub's 65,536-character limit");
+  rendered_free(&r);
+  CHECK(valid);
+  CHECK(ok);
+}
+
+/* ---- proposed fix, n/a, after_101 (a real run against the lab's gevent
+ * images: bullseye, bookworm, sid, sid + fix, and waitress) -------------- */
+
+TEST(lab_report_md_proposes_the_fix) {
+  rendered r;
+  CHECK(render_fixture("fixtures/results-lab.json", &r) == 0);
+  const char *results = strstr(r.md, "## Results"),
+             *fix = strstr(r.md, "## Proposed fix"),
+             *failures = strstr(r.md, "## Failures");
+  int order = results && fix && failures && results < fix && fix < failures;
+  int ok =
+      strstr(r.md, "```diff\n--- a/gevent/pywsgi.py\n") &&
+      strstr(r.md, "It is compared with gevent-sid (python3-gevent "
+                   "25.9.1-2+b1), which its info.fix\\_of names") &&
+      strstr(r.md, "2 scenarios go from not accepted to accepted: "
+                   "seed-chunked (hang \xe2\x86\x92 ok-h1) and seed-upgrade-h2c "
+                   "(desync \xe2\x86\x92 ok-h1).") &&
+      strstr(r.md, "**Regression guard:** websocket-raw-echo: ok-h1 with the "
+                   "change (gevent-fixed), ok-h1 without it (gevent-sid) "
+                   "\xe2\x80\x94 kept") &&
+      strstr(r.md, "gevent-bullseye (python3-gevent 20.9.0-2) is the last "
+                   "version that keeps the connection in sync, gevent-bookworm "
+                   "(python3-gevent 22.10.2-3) the first that does not.") &&
+      strstr(r.md, "PR \\#1723") &&
+      strstr(r.md, "fails on every unpatched image (3) and passes on every "
+                   "patched one (1).") &&
+      strstr(r.md, "- h2c-lab/gevent-fixed (python3-gevent 25.9.1-2+b1 + "
+                   "h2c-lab fix, patched): unittest passed") &&
+      strstr(r.md, "| waitress | ok-h1 | ok-h1 | ok-h1 | ok-h1 | n/a |") &&
+      strstr(r.md, "1 cell is n/a") &&
+      strstr(r.md, "None were found in this run") && r.md_len < 65536;
+  char why[200] = "";
+  int valid = md_valid(r.md, why, sizeof why);
+  if (!valid)
+    fprintf(stderr, "  markdown: %s\n", why);
+  rendered_free(&r);
+  CHECK(order);
+  CHECK(ok);
+  CHECK(valid);
+}
+
+TEST(lab_na_is_neither_pass_nor_failure) {
+  rendered r;
+  CHECK(render_fixture("fixtures/results-lab.json", &r) == 0);
+  int ok = strstr(r.xml, "<testsuites name=\"h2c-probe\" tests=\"25\" "
+                         "failures=\"5\" errors=\"0\" skipped=\"1\"") &&
+           strstr(r.xml, "<testcase classname=\"waitress\" "
+                         "name=\"websocket-raw-echo\"") &&
+           strstr(r.html, "<td class=\"cell verdict-na na\"") &&
+           strstr(r.html, "19 accepted, 5 not accepted, 1 n/a, 0 not run") &&
+           strstr(r.html, "<section id=\"proposed-fix\" class=\"fix\">") &&
+           strstr(r.html, "<pre class=\"diff\">--- a/gevent/pywsgi.py") &&
+           strstr(r.html, "<section id=\"security\" class=\"security none\">");
+  const char *waitress = strstr(r.xml, "<testcase classname=\"waitress\" "
+                                       "name=\"websocket-raw-echo\"");
+  int skipped = waitress && strncmp(strchr(waitress, '\n') + 1,
+                                    "      <skipped ", 15) == 0;
+  rendered_free(&r);
+  CHECK(ok);
+  CHECK(skipped);
+}
+
+/* The after_101 bytes follow the request a second later, on the same
+ * connection; the answer shows what came back. */
+TEST(after_101_reproducer_and_echo) {
+  cJSON *j = load_fixture("fixtures/results-lab.json");
+  CHECK(j);
+  r_model m;
+  char err[256];
+  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  int s = 0;
+  while (s < m.ns && strcmp(m.s[s].id, "websocket-raw-echo") != 0)
+    s++;
+  out o, a;
+  out_init(&o);
+  out_init(&a);
+  repro_kind k = s < m.ns ? repro_build(&o, &m, 0, s, 0) : REPRO_CURL;
+  if (s < m.ns)
+    cell_answers_text(&a, model_cell(&m, 0, s));   /* gevent-bullseye */
+  model_free(&m);
+  cJSON_Delete(j);
+  int echo = strstr(a.b.data ? a.b.data : "",
+                    "after the 101 the probe sent `ping-raw-bytes\\n` and "
+                    "read back `0\\r\\n\\r\\nHTTP/1.1 4`") != NULL;
+  char *pipe = strstr(o.b.data ? o.b.data : "", " | nc -w 3 127.0.0.1 19101\n");
+  int shape = k == REPRO_NC && pipe && strncmp(o.b.data, "{ printf '", 10) == 0;
+  if (pipe)
+    strcpy(pipe, "\n");
+  size_t len = 0;
+  char *got = shape ? run_shell("/bin/sh", o.b.data, &len) : NULL;
+  const char *want = "GET /ws-echo HTTP/1.1\r\nHost: 127.0.0.1:19101\r\n"
+                     "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
+                     "ping-raw-bytes\n";
+  int same = got && len == strlen(want) && memcmp(got, want, len) == 0;
+  if (!same || !echo)
+    fprintf(stderr, "  repro: %s\n  answers: %s\n", o.b.data, a.b.data);
+  free(got);
+  out_free(&o);
+  out_free(&a);
+  CHECK(echo);
+  CHECK(shape);
+  CHECK(same);
+}
+
+TEST(fix_base_rules) {
+  cJSON *j = load_fixture("fixtures/results-lab.json");
+  CHECK(j);
+  cJSON *fixed = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "targets"), 3);
+  cJSON *info = cJSON_GetObjectItem(fixed, "info");
+  r_model m;
+  char err[256];
+  int by_name = -1, base[3];
+  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  base[0] = fix_base(&m, 3, &by_name);               /* info.fix_of */
+  int named = by_name;
+  model_free(&m);
+  cJSON_DeleteItemFromObject(info, "fix_of");        /* family + base image */
+  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  base[1] = fix_base(&m, 3, &by_name);
+  int unnamed = by_name;
+  model_free(&m);
+  cJSON_AddStringToObject(info, "fix_of", "not-in-this-run");
+  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  base[2] = fix_base(&m, 3, &by_name);               /* named: no guess */
+  out o;
+  out_init(&o);
+  fix_lineage_text(&o, &m, 3, base[2], by_name);
+  model_free(&m);
+  cJSON_Delete(j);
+  int says = strstr(o.b.data, "No target of the same lineage") != NULL;
+  out_free(&o);
+  CHECK_INT(base[0], 2);                             /* gevent-sid */
+  CHECK(named == 1);
+  CHECK_INT(base[1], 2);
+  CHECK(unnamed == 0);
+  CHECK_INT(base[2], -1);
+  CHECK(says);
+}
+
+/* ---- security-relevant findings: never in report.md or junit.xml -------- */
+
+/* s, or its Markdown-escaped form, occurs in doc. */
+static int shows(const char *doc, const char *s) {
+  out e;
+  out_init(&e);
+  esc_md(&e, s, 4000);
+  int found = strstr(doc, s) || (e.b.data && strstr(doc, e.b.data));
+  out_free(&e);
+  return found;
+}
+
+TEST(security_findings_stay_out_of_report_md) {
+  cJSON *j = load_fixture("fixtures/results-security.json");
+  CHECK(j);
+  rendered r;
+  int rc = render_tree(j, &r);
+  CHECK(rc == 0);
+  int leaks = 0, kept = 0, nsec = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(j, "cells")) {
+    if (!cJSON_IsTrue(cJSON_GetObjectItem(c, "security")))
+      continue;
+    nsec++;
+    const char *reason = cJSON_GetObjectItem(c, "reason")->valuestring;
+    const char *tag = cJSON_GetObjectItem(c, "tag")->valuestring;
+    const cJSON *entry = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "backend_log"), 0);
+    const char *peer = cJSON_GetObjectItem(entry, "peer")->valuestring;
+    leaks += shows(r.md, reason) + shows(r.md, tag) + shows(r.md, peer) +
+             shows(r.xml, reason) + shows(r.xml, tag) + shows(r.xml, peer);
+    kept += shows(r.sec, reason) && shows(r.sec, tag) && shows(r.sec, peer) &&
+            strstr(r.html, tag) != NULL;
+  }
+  cJSON_Delete(j);
+  int md_ok = strstr(r.md, "| nginx-keepalive | **withheld** | **withheld** |") &&
+              strstr(r.md, "- withheld: security-relevant finding, see "
+                           "security.md") &&
+              strstr(r.md, "This run found 2 security-relevant findings") &&
+              strstr(r.md, "GitHub private vulnerability reporting") &&
+              !strstr(r.md, "## Failures") && !strstr(r.md, "<pre>");
+  int xml_ok = count(r.xml, "<failure type=\"security\" message=\"security-"
+                            "relevant finding withheld; see security.md\">") == 2 &&
+               count(r.xml, "<system-out>") == 2;      /* the two ok cells */
+  int sec_ok = strstr(r.sec, "# Security-relevant findings \xe2\x80\x94 do not "
+                             "paste publicly") &&
+               strstr(r.sec, "**Calibration:** request 2's head is 96 bytes") &&
+               strstr(r.sec, "backend backend-gevent (python3-gevent 22.10.2-3)") &&
+               strstr(r.sec, "<summary>Backend log (2 entries") &&
+               strstr(r.sec, "X-Lab-Cell: c0mh4k2x9a02\\r\\nContent-Length: 96");
+  char *sec_start = strstr(r.html, "<section id=\"security\" class=\"security\">");
+  int html_ok = sec_start && strstr(r.html, "id=\"security-banner\"") &&
+                strstr(sec_start, "do not paste publicly</h2>") &&
+                strstr(sec_start, "<details id=\"cell-nginx-keepalive-proxy-"
+                                  "cross-client\"") &&
+                strstr(sec_start, "<pre class=\"backend-log\">");
+  char why[200] = "";
+  int valid = md_valid(r.sec, why, sizeof why) && md_valid(r.md, why, sizeof why);
+  if (!valid)
+    fprintf(stderr, "  markdown: %s\n", why);
+  rendered_free(&r);
+  CHECK_INT(nsec, 2);
+  CHECK_INT(leaks, 0);
+  CHECK_INT(kept, 2);
+  CHECK(md_ok);
+  CHECK(xml_ok);
+  CHECK(sec_ok);
+  CHECK(html_ok);
+  CHECK(valid);
+}
+
+TEST(no_security_findings_still_writes_security_md) {
+  rendered r;
+  CHECK(render_fixture("fixtures/results-sample.json", &r) == 0);
+  int ok = strstr(r.sec, "No security-relevant findings: no cell of this run "
+                         "(3 targets, 5 scenarios)") &&
+           strstr(r.md, "## Security-relevant findings\n\nNone were found") &&
+           strstr(r.html, "<section id=\"security\" class=\"security none\">") &&
+           !strstr(r.html, "security-banner\"") && !strstr(r.xml, "security");
+  rendered_free(&r);
+  CHECK(ok);
+}
+
+/* A calibrated cell: {cell} is the cell's tag and the body has the measured
+ * size, so the reproducer sends exactly what the transcript says was sent. */
+TEST(calibrated_reproducer_sends_what_the_cell_sent) {
+  cJSON *j = load_fixture("fixtures/results-security.json");
+  CHECK(j);
+  r_model m;
+  char err[256];
+  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  out o;
+  out_init(&o);
+  repro_kind k = repro_build(&o, &m, 0, 1, 0);   /* nginx, smuggle-admin */
+  buf sent;
+  buf_init(&sent, 1 << 20);
+  const cJSON *ev;
+  cJSON_ArrayForEach(ev, model_cell(&m, 0, 1)->events) {
+    const cJSON *dir = cJSON_GetObjectItem(ev, "dir");
+    if (cJSON_IsString(dir) && strcmp(dir->valuestring, "out") == 0)
+      unescape_bytes(&sent, cJSON_GetObjectItem(ev, "data")->valuestring, NULL);
+  }
+  model_free(&m);
+  cJSON_Delete(j);
+  char *pipe = strstr(o.b.data, " | nc -w 3 nginx-keepalive 8080\n");
+  int shape = k == REPRO_NC && pipe;
+  if (pipe)
+    strcpy(pipe, "\n");
+  size_t len = 0;
+  char *got = shape ? run_shell("/bin/sh", o.b.data, &len) : NULL;
+  int same = got && len == sent.len && memcmp(got, sent.data, len) == 0;
+  if (!same)
+    fprintf(stderr, "  repro printed %zu bytes, the cell sent %zu:\n%s\n", len,
+            sent.len, o.b.data);
+  free(got);
+  buf_free(&sent);
+  out_free(&o);
+  CHECK(shape);
+  CHECK(same);
+}
+
+/* A request whose "requires" the target does not meet was not sent, so the
+ * reproducer leaves it out and says so. */
+TEST(reproducer_leaves_out_requests_not_sent) {
+  cJSON *j = load_fixture("fixtures/results-security.json");
+  CHECK(j);
+  cJSON *t0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "targets"), 0);
+  out with, without;
+  out_init(&with);
+  out_init(&without);
+  r_model m;
+  char err[256];
+  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  repro_build(&with, &m, 0, 0, 0);               /* proxy-cross-client */
+  model_free(&m);
+  cJSON_DeleteItemFromObject(cJSON_GetObjectItem(t0, "info"), "proxy");
+  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  repro_kind k = repro_build(&without, &m, 0, 0, 0);
+  model_free(&m);
+  cJSON_Delete(j);
+  int ok = strstr(with.b.data, "exec 4<>") &&
+           strstr(with.b.data, "client b\\047s own request") &&
+           k == REPRO_CURL && !strstr(without.b.data, "client b") &&
+           strncmp(without.b.data, "# 1 of the scenario's requests apply "
+                                   "only to targets this one is not", 60) == 0;
+  if (!ok)
+    fprintf(stderr, "  with:\n%s\n  without:\n%s\n", with.b.data,
+            without.b.data);
+  out_free(&with);
+  out_free(&without);
+  CHECK(ok);
 }
 
 /* ---- escapers ---------------------------------------------------------- */
@@ -826,7 +1202,15 @@ CHECK_MAIN(CASE(golden_files_match), CASE(sample_report_md_says_what_happened),
            CASE(hostile_markdown_is_valid_and_bounded),
            CASE(hostile_junit_is_well_formed_and_bounded),
            CASE(default_lab_size_fits_github_with_a_note),
-           CASE(huge_matrix_still_fits_compacted), CASE(escapers),
+           CASE(huge_matrix_still_fits_compacted),
+           CASE(proposed_fix_still_fits_github),
+           CASE(lab_report_md_proposes_the_fix),
+           CASE(lab_na_is_neither_pass_nor_failure),
+           CASE(after_101_reproducer_and_echo), CASE(fix_base_rules),
+           CASE(security_findings_stay_out_of_report_md),
+           CASE(no_security_findings_still_writes_security_md),
+           CASE(calibrated_reproducer_sends_what_the_cell_sent),
+           CASE(reproducer_leaves_out_requests_not_sent), CASE(escapers),
            CASE(nc_reproducer_gives_back_the_exact_bytes),
            CASE(curl_reproducer_for_the_seed_case),
            CASE(curl_reproducer_methods),
