@@ -234,12 +234,9 @@ static void load_request(r_req *r, const cJSON *j) {
 }
 
 /* "regression_guard": true marks a scenario that guards what a fix must
- * keep; without the field, a title that says "Regression guard" does. */
-static int is_regression_guard(const cJSON *j, const char *title) {
-  const cJSON *g = cJSON_GetObjectItemCaseSensitive(j, "regression_guard");
-  if (g)
-    return cJSON_IsTrue(g);
-  return title && strncasecmp(title, "regression guard", 16) == 0;
+ * keep working (the scenario file says so; see docs/formats.md). */
+static int is_regression_guard(const cJSON *j) {
+  return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "regression_guard"));
 }
 
 static int load_scenario(r_scenario *s, const cJSON *j) {
@@ -260,7 +257,7 @@ static int load_scenario(r_scenario *s, const cJSON *j) {
       json_str(cJSON_GetObjectItemCaseSensitive(j, "curl"), "http_version");
   s->rfc = json_arr(j, "rfc");
   s->accept = json_arr(j, "accept");
-  s->regression_guard = is_regression_guard(j, s->title);
+  s->regression_guard = is_regression_guard(j);
   const cJSON *cal = cJSON_GetObjectItemCaseSensitive(j, "calibrate");
   s->calibrate = cal && !cJSON_IsNull(cal) && !cJSON_IsFalse(cal) ? cal : NULL;
   const cJSON *reqs = json_arr(j, "requests");

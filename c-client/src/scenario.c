@@ -695,7 +695,8 @@ static int load_root(const loader *L, const cJSON *root, scenario *sc) {
   static const char *const keys[] = {"id", "title", "explanation", "correct",
                                      "rfc", "engine", "send", "accept",
                                      "measure_loss", "curl", "requests",
-                                     "na_status", "calibrate", NULL};
+                                     "na_status", "calibrate", "regression_guard",
+                                     NULL};
   if (!cJSON_IsObject(root))
     return fail(L, NULL, "expected a JSON object");
   if (check_keys(L, NULL, root, keys) != 0)
@@ -729,6 +730,9 @@ static int load_root(const loader *L, const cJSON *root, scenario *sc) {
     sc->accept[1] = strdup("ok-h2");
     sc->naccept = 2;
   }
+  if (get_bool(L, root, "regression_guard", "regression_guard",
+               &sc->regression_guard) != 0)
+    return -1;
   if (get_bool(L, root, "measure_loss", "measure_loss", &sc->measure_loss) != 0)
     return -1;
   if (sc->measure_loss && sc->engine != ENGINE_RAW)

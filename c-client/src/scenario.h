@@ -68,6 +68,7 @@ typedef struct scenario {
   char *accept[8];
   int naccept;
   int measure_loss;
+  int regression_guard;     /* guards what a fix must keep working */
   char *curl_http_version;  /* "1.1", "2", "2-prior-knowledge" */
   int na_status[SC_MAX_NA_STATUS]; /* request 1 answered with one: n/a */
   int nna_status;

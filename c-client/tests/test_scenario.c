@@ -220,7 +220,8 @@ TEST(websocket_raw_echo_fields) {
            r->expect_status == 101 && r->has_expect_body && r->expect_body.len == 15 &&
            !r->has_body && sc.nna_status == 1 && sc.na_status[0] == 404 &&
            sc.naccept == 2 && strcmp(sc.accept[0], "ok-h1") == 0 &&
-           strcmp(sc.accept[1], "n/a") == 0;   /* na_status makes n/a accepted */
+           strcmp(sc.accept[1], "n/a") == 0 &&  /* na_status makes n/a accepted */
+           sc.regression_guard == 1;
   /* No body, so no Content-Length: the bytes after the 101 are not a body. */
   int w = wire_is(&sc, 0, "h:1",
                   "GET /ws-echo HTTP/1.1\r\nHost: h:1\r\nConnection: Upgrade\r\n"

@@ -48,8 +48,14 @@ done
 out="$REPORTS/$name"
 echo "probe: run $name: targets $TARGETS, scenarios $SCENARIOS -> $out"
 
+# H2C_PROBE_ATTACH=NAME=FILE (set by lab/scripts/report.sh): a document to carry in
+# results.json, e.g. the upstream-style test's outcome per image.
+attach=()
+[ -z "${H2C_PROBE_ATTACH:-}" ] || attach=(--attach "$H2C_PROBE_ATTACH")
+
 rc=0
-timeout "$RUN_TIMEOUT_S" h2c-probe run --targets "$TARGETS" --scenarios "$SCENARIOS" --out "$out" "$@" || rc=$?
+timeout "$RUN_TIMEOUT_S" h2c-probe run --targets "$TARGETS" --scenarios "$SCENARIOS" --out "$out" \
+  "${attach[@]}" "$@" || rc=$?
 
 if { [ "$rc" = 0 ] || [ "$rc" = 1 ]; } && [ -f "$out/results.json" ]; then
   tmp="$REPORTS/latest.tmp.$$"

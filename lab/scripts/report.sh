@@ -103,6 +103,27 @@ prepare_reports() {
   step_done "step 2/3"
 }
 
+# ---- step 2b: the upstream-style test ----------------------------------------------------
+# lab/upstream's test runs inside each gevent image (its own gevent, no network); the
+# probe carries the outcomes into results.json (--attach), so the report states them.
+# A failure here is reported and the run goes on without that section.
+UPSTREAM_IMAGES=(h2c-lab/gevent-bullseye h2c-lab/gevent-bookworm h2c-lab/gevent-trixie
+                 h2c-lab/gevent-sid h2c-lab/gevent-fixed)
+UPSTREAM_FILE=
+run_upstream_test() {
+  step_start "step 2b: upstream-style test in the gevent images (lab/upstream)"
+  local file="$REPORTS/.upstream-$$.json"
+  if "$ROOT/lab/upstream/run-in-images.sh" --out "$file" "${UPSTREAM_IMAGES[@]}"; then
+    chown "$PROBE_UID:$PROBE_GID" "$file" 2>/dev/null || true
+    chmod 644 "$file"
+    UPSTREAM_FILE=$file
+    export H2C_PROBE_ATTACH="upstream=/reports/$(basename "$file")"
+  else
+    say "WARNING: the upstream-style test could not run; the report will not state its outcome"
+  fi
+  step_done "step 2b"
+}
+
 # ---- step 3: run ------------------------------------------------------------------------
 COMPOSE_UP=0
 compose_down() {
@@ -216,9 +237,11 @@ main() {
   if [ "$BUILD" = 1 ]; then build_images; else say "step 1/3 skipped (--no-build)"; fi
   check_engine
   prepare_reports
+  run_upstream_test
   RUN_DIR=
   local rc=0
   run_lab || rc=$?
+  [ -z "$UPSTREAM_FILE" ] || rm -f "$UPSTREAM_FILE"   # its content is in results.json now
   [ -n "$RUN_DIR" ] || exit "$rc"
   summarise "$RUN_DIR" "$rc"
   exit "$rc"
