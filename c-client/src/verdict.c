@@ -118,12 +118,29 @@ static long infer_lost(const cell *c, int i, char *quote, size_t quotelen) {
   return best_k > 0 ? best_k : -1;
 }
 
+/* Bytes request i puts on the wire (0 when they cannot be built). */
+static size_t request_wire_len(const cell *c, int i) {
+  buf wire;
+  buf_init(&wire, 1024u * 1024u);
+  scenario_request_wire(c->sc, i, c->tg ? c->tg->authority : NULL, &wire);
+  size_t n = wire.len;
+  buf_free(&wire);
+  return n;
+}
+
 static void add_loss(buf *out, const cell *c, int i, int p) {
   if (p < 0)
     return;
   if (c->lost_bytes >= 0) {
-    buf_printf(out, " — the first %ld bytes of request %d were consumed as the "
-               "body of request %d (confirmed: ", c->lost_bytes, i + 1, p + 1);
+    size_t wire_len = request_wire_len(c, i);
+    if (wire_len > 0 && (size_t)c->lost_bytes > wire_len)
+      buf_printf(out, " — the server read %ld more bytes as the body of request %d: "
+                 "all %zu bytes of request %d, then it waits for %zu more (confirmed: ",
+                 c->lost_bytes, p + 1, wire_len, i + 1,
+                 (size_t)c->lost_bytes - wire_len);
+    else
+      buf_printf(out, " — the first %ld bytes of request %d were consumed as the "
+                 "body of request %d (confirmed: ", c->lost_bytes, i + 1, p + 1);
     vt_words(out, c->loss_evidence);
     buf_adds(out, ")");
     return;

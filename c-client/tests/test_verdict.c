@@ -204,7 +204,9 @@ TEST(hang_mentions_long_body) {
                    "after 2000 ms) — request 1's body (300 bytes) is longer than request 2");
   c.lost_bytes = 300;
   snprintf(c.loss_evidence, sizeof c.loss_evidence, "filler");
-  int confirmed = decided(&c, V_HANG, "the first 300 bytes of request 2 were consumed");
+  /* 300 bytes is more than request 2 has: say so, not "the first 300 bytes". */
+  int confirmed = decided(&c, V_HANG, "the server read 300 more bytes as the body of "
+                          "request 1: all 120 bytes of request 2, then it waits for 180 more");
   cell_free(&c);
   scenario_free(&sc);
   CHECK(ok);
