@@ -13,7 +13,8 @@
 #     upgrade the RFC form, coverage is targets x scenario files, every listed
 #     expectation has a why, every target's /version names its package
 #     (lab/scripts/check-expected.py);
-#   - the checker itself fails on a run whose verdict changed (so it can fail);
+#   - the checker itself fails on a run whose verdict changed, and on one where the
+#     fixed gevent behind a proxy was smuggled (so both can fail);
 #   - after `down` no container of the project is left.
 # No Docker means FAIL, never a silent skip (H2C_SKIP_COMPOSE=1 in tests/run-all.sh is
 # the explicit way out). Prints "ok - ..." / "FAIL - ..." and "N passed, N failed".
@@ -134,6 +135,28 @@ EOF
     || { echo "# the checker failed, but did not name the changed cell"; return 1; }
 }
 
+# ... and a run where the fixed gevent behind a proxy let a request be smuggled: the
+# first target behind a proxy whose info.backend is gevent-fixed (targets.json), never a name.
+checker_catches_fixed_smuggle() { # results.json
+  local copy=$WORK/mutated-fixed-results.json out name
+  name=$($PY - "$1" "$ROOT/lab/targets.json" "$copy" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+fixed = [t["name"] for t in json.load(open(sys.argv[2]))["targets"]
+         if (t.get("info") or {}).get("proxy") and (t.get("info") or {}).get("backend") == "gevent-fixed"]
+for c in d["cells"]:
+    if fixed and c["target"] == fixed[0] and c["scenario"] == "proxy-smuggle-cross-client":
+        c["verdict"], c["ok"], c["security"] = "smuggled", False, True
+json.dump(d, open(sys.argv[3], "w"))
+print(fixed[0] if fixed else "")
+EOF
+)
+  [ -n "$name" ] || { echo "# no target behind a proxy with info.backend gevent-fixed"; return 1; }
+  if out=$($PY "$CHECK" "$copy" 2>&1); then echo "# the checker passed a run with $name smuggled"; return 1; fi
+  grep -q "^FAIL - fixed-behind-proxies: .*$name x proxy-smuggle-cross-client: smuggled" <<<"$out" \
+    || { echo "# the checker failed, but fixed-behind-proxies did not name $name"; return 1; }
+}
+
 # ---- the phases ------------------------------------------------------------------------------
 # Each returns non-zero only when the later phases cannot run.
 REPORTS='' FIRST='' SUM1=''
@@ -164,6 +187,8 @@ check_first_run() {
   [ "$crc" = 0 ] || grep -q '^FAIL - ' <<<"$out" || fail "check-expected.py exited $crc without a FAIL line"
   check "check-expected.py fails on a run whose seed verdict changed, naming the cell" \
     checker_catches_change "$results" || true
+  check "check-expected.py fixed-behind-proxies fails when the fixed gevent behind a proxy is smuggled" \
+    checker_catches_fixed_smuggle "$results" || true
 }
 
 second_run() {

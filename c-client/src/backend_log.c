@@ -194,6 +194,52 @@ cJSON *backend_log_fetch(const target *t, const char *tag, int timeout_ms,
   return out;
 }
 
+/* "closed" of a reset answer ({"closed": N, ...}): 0 when the backend says
+ * it closes nothing ("supported": false, lab_backend.py under waitress),
+ * -1 when it does not say (absent, not a plain count, not JSON). */
+static long reset_closed(const char *body, size_t n) {
+  cJSON *root = cJSON_ParseWithLength(body, n);
+  long closed = -1;
+  if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(root, "supported")))
+    closed = 0;
+  else if (cJSON_IsObject(root) && !backend_entry_int(root, "closed", &closed))
+    closed = -1;
+  cJSON_Delete(root);
+  return closed < 0 ? -1 : closed;
+}
+
+int backend_reset(const target *t, int timeout_ms, long *closed, char *err,
+                  size_t errlen) {
+  *closed = -1;
+  if (!t->reset_url) {
+    snprintf(err, errlen, "the target has no backend_reset_url");
+    return -1;
+  }
+  char req[1536];
+  int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: "
+                   "h2c-probe/%s\r\nConnection: close\r\n\r\n", t->reset_path,
+                   t->reset_authority, H2C_VERSION);
+  if (n <= 0 || (size_t)n >= sizeof req) {
+    snprintf(err, errlen, "the reset URL is too long");
+    return -1;
+  }
+  http_once h = {t->reset_host, t->reset_port, timeout_ms,
+                 now_ms() + 2 * (int64_t)timeout_ms, BACKEND_RESET_MAX_BYTES, NULL, NULL};
+  h1_parser p;
+  char why[256];
+  int rc = -1;
+  if (!http_once_exchange(&h, req, (size_t)n, &p, why, sizeof why)) {
+    snprintf(err, errlen, "GET %s: %s", t->reset_url, why);
+  } else if (p.resp.status != 200) {
+    snprintf(err, errlen, "GET %s: answered %d, not 200", t->reset_url, p.resp.status);
+  } else {
+    *closed = reset_closed(p.resp.body.data ? p.resp.body.data : "", p.resp.body.len);
+    rc = 0;
+  }
+  h1_parser_free(&p);
+  return rc;
+}
+
 const char *backend_entry_str(const cJSON *e, const char *key) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
   return cJSON_IsString(v) ? v->valuestring : NULL;

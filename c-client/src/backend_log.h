@@ -7,7 +7,12 @@
  * fetches the entries of one cell after its exchanges, keeps the known
  * fields (typed, strings in escaped-bytes form) and judges from them:
  * a request that only existed inside a body shows up there when it was
- * smuggled. Everything in it is hostile input: bounded, typed, escaped. */
+ * smuggled. Everything in it is hostile input: bounded, typed, escaped.
+ *
+ * The same backend also offers GET /__lab/reset (info.backend_reset_url):
+ * it closes every other connection to it, so a connection one cell left
+ * desynced in a proxy's pool cannot eat the start of the next cell's
+ * request. The runner calls it before each cell of such a target. */
 #ifndef H2C_BACKEND_LOG_H
 #define H2C_BACKEND_LOG_H
 
@@ -36,6 +41,20 @@ struct cJSON *backend_log_parse(const char *body, size_t n, int *dropped,
  * with err ("connect ...", "answered 404", "not a log: ..."). */
 struct cJSON *backend_log_fetch(const target *t, const char *tag, int timeout_ms,
                                 int *dropped, char *err, size_t errlen);
+
+#define BACKEND_RESET_MAX_BYTES (64u * 1024u)  /* the reset answer, head included */
+/* After a reset that closed connections, the proxies in front must notice
+ * the closes (each watches its idle upstream connections and drops one on
+ * EOF) before the next request, or they may pick a dead one and answer 502.
+ * Measured in the compose lab: see docs/formats.md ("Backend reset"). */
+#define BACKEND_RESET_SETTLE_MS 100
+
+/* GET the target's backend_reset_url (Connection: close), bounded by 2 x
+ * timeout_ms and BACKEND_RESET_MAX_BYTES. Returns 0 when it answered 200;
+ * *closed is then the answer's "closed" count (0 with "supported": false:
+ * the backend closes nothing), or -1 when it gives none. Else -1 with err. */
+int backend_reset(const target *t, int timeout_ms, long *closed, char *err,
+                  size_t errlen);
 
 /* Typed reads of one entry: NULL / 0 when absent, null or of another type. */
 const char *backend_entry_str(const struct cJSON *e, const char *key);

@@ -3,17 +3,23 @@
  * The idea: each cell has its own connections and transcript, but cells of
  * the SAME target are not independent: a reverse proxy pools its upstream
  * connections, so two cells at once could share one and mix their bytes (and
- * one cell's desync would land in another). So the cells of one target run
- * one after the other, in catalogue order (reproducible: the same cell
- * always follows the same cells), while different targets run in parallel,
- * at most --jobs at a time. A worker takes the next cell of a target nobody
- * is working on, under one mutex; a slow server costs its own target's time,
- * not everyone's.
+ * one cell's desync would land in another). Nor are cells of targets that
+ * share a backend (several proxies in front of one server, each naming the
+ * same info.isolation_group): one cell's desync, or the reset that clears
+ * it, would land in the other's exchanges. So each group - those targets
+ * together, or a target on its own - runs one cell at a time, in a fixed
+ * order (its targets in file order, each in catalogue order: the same cell
+ * always follows the same cells), while different groups run in parallel,
+ * at most --jobs at a time. A worker takes the next cell of the free group
+ * with the most cells left, under one mutex: the big shared groups are the
+ * run's critical path, the rest fills in around them.
  *
  * Per cell: its tag ({cell}) and its own instance of the scenario, requests
- * whose "requires" the target does not meet are skipped, a "calibrate"
- * scenario is sized, the engine runs, then (targets with a backend log) the
- * backend's log entries for the tag are fetched and kept for the verdict.
+ * whose "requires" the target does not meet are skipped, the backend is
+ * reset (info.backend_reset_url: a connection an earlier cell left desynced
+ * in the proxy's pool is closed), a "calibrate" scenario is sized, the
+ * engine runs, then (targets with a backend log) the backend's log entries
+ * for the tag are fetched and kept for the verdict.
  * Before the cells, each target's version page is fetched once (in
  * parallel) so the report says what exactly was tested, and so is the diff
  * of a proposed fix when the target serves one. */
@@ -293,6 +299,38 @@ static void fetch_backend_log(cell *c, int timeout_ms) {
                     dropped ? " (more were dropped: over the probe's cap)" : "");
 }
 
+/* info.backend_reset_url: before the cell's first byte, the backend closes
+ * every other connection (a desynced one an earlier cell left in the proxy's
+ * pool would eat the start of this cell's request), then the proxy gets a
+ * moment to notice. Part of the cell: its time counts, its notes are in the
+ * transcript. A failed reset is noted and the cell runs anyway. */
+static void reset_backend(cell *c, int timeout_ms) {
+  if (!c->tg || !c->tg->reset_url)
+    return;
+  char err[512];
+  long closed = -1;
+  if (backend_reset(c->tg, timeout_ms, &closed, err, sizeof err) != 0) {
+    transcript_note(&c->tx, "reset", "backend reset failed: %s; the cell runs anyway "
+                    "(a connection an earlier cell left in the proxy's pool may still "
+                    "be there)", err);
+    return;
+  }
+  if (closed == 0) {                /* nothing closed: nothing for the proxy to notice */
+    transcript_note(&c->tx, "reset", "backend reset: GET %s: the backend closed no "
+                    "other connection (none open, or it closes none), nothing to wait "
+                    "for", c->tg->reset_url);
+    return;
+  }
+  char n[32] = "an unknown number of";
+  if (closed > 0)
+    snprintf(n, sizeof n, "%ld", closed);
+  transcript_note(&c->tx, "reset", "backend reset: GET %s closed %s other "
+                  "connection(s) to the backend; waiting %d ms so the proxy drops "
+                  "them before the cell's first request", c->tg->reset_url, n,
+                  BACKEND_RESET_SETTLE_MS);
+  sleep_ms(BACKEND_RESET_SETTLE_MS);
+}
+
 static void run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, int idx) {
   int64_t t0 = now_ms();
   c->start_ms = t0 - run_t0;
@@ -303,6 +341,7 @@ static void run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, i
     transcript_note(&c->tx, "probe", "out of memory: the cell runs the catalogue "
                     "scenario, {cell} not replaced");
   mark_skipped(c);
+  reset_backend(c, timeout_ms);
   engine_opts cal = {timeout_ms, now_ms() + 3 * (int64_t)timeout_ms};
   calibrate_cell(c, &cal);
   engine_opts o = {timeout_ms, now_ms() + cell_budget_ms(c->sc, timeout_ms)};
@@ -313,8 +352,12 @@ static void run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, i
   c->total_ms = now_ms() - t0;
 }
 
-/* ---- the cell pool: one target at a time per worker ------------------- */
+/* ---- the cell pool: one cell per isolation group at a time -------------- */
 
+/* A group is the unit of serialization: the targets naming one
+ * info.isolation_group (they share a backend), or a target on its own.
+ * order[start[g] .. start[g + 1]) are group g's cells: its targets in
+ * targets-file order, each target's cells in catalogue order. */
 typedef struct cell_pool {
   pthread_mutex_t mu;
   pthread_cond_t cv;
@@ -322,27 +365,76 @@ typedef struct cell_pool {
   const runner_opts *o;
   int64_t t0;
   uint64_t run_ms;
-  int *next;           /* per target: its next scenario index */
-  int *busy;           /* per target: a worker is running one of its cells */
+  int ngroups;
+  int *group_of;       /* per target: its group */
+  int *order;          /* cell indexes, grouped (see above) */
+  int *start;          /* per group, + 1 sentinel: where its cells begin in order */
+  int *next;           /* per group: position of its next cell in order */
+  int *busy;           /* per group: a worker is running one of its cells */
   int remaining;       /* cells not started yet */
-  int rr;              /* where the search for a free target starts */
   int done;
 } cell_pool;
 
-/* Under mu: the next cell of a target no worker holds, or -1. Round-robin
- * over targets, so every target moves along. */
-static int take_cell(cell_pool *p) {
-  int nt = p->r->ntargets, ns = p->r->nscenarios;
-  for (int k = 0; k < nt; k++) {
-    int t = (p->rr + k) % nt;
-    if (p->busy[t] || p->next[t] >= ns)
-      continue;
-    p->busy[t] = 1;
-    p->remaining--;
-    p->rr = (t + 1) % nt;
-    return t * ns + p->next[t]++;
+/* The group of target t: that of the first earlier target naming the same
+ * isolation_group, else a new one. */
+static int find_group(const run *r, const int *group_of, int t, int *ngroups) {
+  const char *name = r->targets[t].isolation_group;
+  for (int u = 0; name && u < t; u++)
+    if (r->targets[u].isolation_group && strcmp(r->targets[u].isolation_group, name) == 0)
+      return group_of[u];
+  return (*ngroups)++;
+}
+
+/* Fills group_of, start and order. Returns 0, or -1 out of memory. */
+static int make_groups(cell_pool *p) {
+  const run *r = p->r;
+  int nt = r->ntargets, ns = r->nscenarios;
+  p->group_of = calloc((size_t)nt, sizeof *p->group_of);
+  p->order = calloc((size_t)r->ncells, sizeof *p->order);
+  p->start = calloc((size_t)nt + 1, sizeof *p->start);
+  p->next = calloc((size_t)nt, sizeof *p->next);
+  p->busy = calloc((size_t)nt, sizeof *p->busy);
+  if (!p->group_of || !p->order || !p->start || !p->next || !p->busy)
+    return -1;
+  for (int t = 0; t < nt; t++)
+    p->group_of[t] = find_group(r, p->group_of, t, &p->ngroups);
+  int pos = 0;
+  for (int g = 0; g < p->ngroups; g++) {
+    p->start[g] = p->next[g] = pos;
+    for (int t = 0; t < nt; t++)
+      for (int s = 0; p->group_of[t] == g && s < ns; s++)
+        p->order[pos++] = t * ns + s;
   }
-  return -1;
+  p->start[p->ngroups] = pos;
+  return 0;
+}
+
+static void free_groups(cell_pool *p) {
+  free(p->group_of);
+  free(p->order);
+  free(p->start);
+  free(p->next);
+  free(p->busy);
+}
+
+/* Under mu: the next cell of the free group with the most cells left, or
+ * -1. Longest first: a shared backend's group is the run's critical path,
+ * so it gets a worker whenever one is free; targets on their own fill the
+ * rest. */
+static int take_cell(cell_pool *p) {
+  int best = -1, best_left = 0;
+  for (int g = 0; g < p->ngroups; g++) {
+    int left = p->start[g + 1] - p->next[g];
+    if (!p->busy[g] && left > best_left) {
+      best = g;
+      best_left = left;
+    }
+  }
+  if (best < 0)
+    return -1;
+  p->busy[best] = 1;
+  p->remaining--;
+  return p->order[p->next[best]++];
 }
 
 static void cell_progress(cell_pool *p, int idx) {
@@ -358,13 +450,13 @@ static void *cell_worker(void *arg) {
     pthread_mutex_lock(&p->mu);
     int idx = -1;
     while (p->remaining > 0 && (idx = take_cell(p)) < 0)
-      pthread_cond_wait(&p->cv, &p->mu);   /* every free target is done or busy */
+      pthread_cond_wait(&p->cv, &p->mu);   /* every group left is busy */
     pthread_mutex_unlock(&p->mu);
     if (idx < 0)
       return NULL;
     run_cell(&p->r->cells[idx], p->o->timeout_ms, p->t0, p->run_ms, idx);
     pthread_mutex_lock(&p->mu);
-    p->busy[idx / p->r->nscenarios] = 0;
+    p->busy[p->group_of[idx / p->r->nscenarios]] = 0;
     p->done++;
     if (p->o->progress)
       cell_progress(p, idx);
@@ -373,33 +465,35 @@ static void *cell_worker(void *arg) {
   }
 }
 
-/* Runs every cell: at most min(jobs, targets) workers, one per target at a
+/* Runs every cell: at most min(jobs, groups) workers, one per group at a
  * time; falls back to this thread when threads cannot be created. */
 static void run_cells(run *r, const runner_opts *o, int64_t t0, uint64_t run_ms) {
   cell_pool p = {.r = r, .o = o, .t0 = t0, .run_ms = run_ms, .remaining = r->ncells};
   if (r->ncells == 0 || r->nscenarios == 0)
     return;
-  p.next = calloc((size_t)r->ntargets, sizeof *p.next);
-  p.busy = calloc((size_t)r->ntargets, sizeof *p.busy);
-  int jobs = o->jobs < 1 ? 1 : o->jobs > r->ntargets ? r->ntargets : o->jobs;
+  if (make_groups(&p) != 0) {
+    fprintf(stderr, "h2c-probe: out of memory for the cell schedule\n");
+    free_groups(&p);
+    return;
+  }
+  int jobs = o->jobs < 1 ? 1 : o->jobs > p.ngroups ? p.ngroups : o->jobs;
   pthread_t *th = calloc((size_t)jobs, sizeof *th);
   pthread_mutex_init(&p.mu, NULL);
   pthread_cond_init(&p.cv, NULL);
   int started = 0;
-  for (int i = 0; p.next && p.busy && th && i < jobs; i++) {
+  for (int i = 0; th && i < jobs; i++) {
     if (pthread_create(&th[i], NULL, cell_worker, &p) != 0)
       break;
     started++;
   }
-  if (started == 0 && p.next && p.busy)
+  if (started == 0)
     cell_worker(&p);
   for (int i = 0; i < started; i++)
     pthread_join(th[i], NULL);
   pthread_cond_destroy(&p.cv);
   pthread_mutex_destroy(&p.mu);
   free(th);
-  free(p.next);
-  free(p.busy);
+  free_groups(&p);
 }
 
 /* ---- the run -------------------------------------------------------------- */

@@ -200,12 +200,16 @@ static int load_path(const char *path, int idx, const cJSON *o, const char *key,
   return 0;
 }
 
-/* info.backend_log_url: where the backend behind a proxy serves its request
- * log (GET PATH?cell=TAG, docs/formats.md). An http:// URL with a path and no
- * query; checked here so a typo fails the load, not every cell. */
-static int load_backend_log_url(const char *path, int idx, const cJSON *info,
-                                target *t, char *err, size_t errlen) {
-  const cJSON *u = cJSON_GetObjectItemCaseSensitive(info, "backend_log_url");
+/* Where one of the backend's lab endpoints lives (info.backend_log_url,
+ * info.backend_reset_url), parsed into its parts. */
+typedef struct lab_url { char **url, **host, **port, **authority, **path; } lab_url;
+
+/* An info member naming a lab endpoint of the backend behind a proxy
+ * (docs/formats.md): an http:// URL with a path and no query, checked here
+ * so a typo fails the load, not every cell. */
+static int load_lab_url(const char *path, int idx, const cJSON *info, const char *key,
+                        const lab_url *out, char *err, size_t errlen) {
+  const cJSON *u = cJSON_GetObjectItemCaseSensitive(info, key);
   if (!u || cJSON_IsNull(u))
     return 0;
   const char *v = cJSON_IsString(u) ? u->valuestring : NULL;
@@ -225,18 +229,38 @@ static int load_backend_log_url(const char *path, int idx, const cJSON *info,
   free(base);
   if (bad) {
     target_free(&tmp);
-    snprintf(err, errlen, "%s: targets[%d].info.backend_log_url: expected "
-             "http://host[:port]/path (no query)%s%s", path, idx, sub[0] ? ": " : "", sub);
+    snprintf(err, errlen, "%s: targets[%d].info.%s: expected "
+             "http://host[:port]/path (no query)%s%s", path, idx, key, sub[0] ? ": " : "",
+             sub);
     return -1;
   }
-  t->backend_log_url = strdup(v);
-  t->log_path = strdup(lpath);
-  t->log_host = tmp.host;
-  t->log_port = tmp.port;
-  t->log_authority = tmp.authority;
+  *out->url = strdup(v);
+  *out->path = strdup(lpath);
+  *out->host = tmp.host;
+  *out->port = tmp.port;
+  *out->authority = tmp.authority;
   free(tmp.url);
-  if (!t->backend_log_url || !t->log_path || !t->log_host || !t->log_port ||
-      !t->log_authority) {
+  if (!*out->url || !*out->path || !*out->host || !*out->port || !*out->authority) {
+    snprintf(err, errlen, "%s: out of memory", path);
+    return -1;
+  }
+  return 0;
+}
+
+/* info.isolation_group: a plain name (like a target's), since it only has
+ * to be compared; anything else is a mistake in the targets file. */
+static int load_isolation_group(const char *path, int idx, const cJSON *info, target *t,
+                                char *err, size_t errlen) {
+  const cJSON *g = cJSON_GetObjectItemCaseSensitive(info, "isolation_group");
+  if (!g || cJSON_IsNull(g))
+    return 0;
+  if (!cJSON_IsString(g) || !valid_name(g->valuestring)) {
+    snprintf(err, errlen, "%s: targets[%d].info.isolation_group: expected a name of "
+             "1-%d letters, digits, . - _", path, idx, TARGET_MAX_NAME);
+    return -1;
+  }
+  t->isolation_group = strdup(g->valuestring);
+  if (!t->isolation_group) {
     snprintf(err, errlen, "%s: out of memory", path);
     return -1;
   }
@@ -248,7 +272,14 @@ static int load_info(const char *path, int idx, const cJSON *info, target *t,
                      char *err, size_t errlen) {
   const cJSON *proxy = cJSON_GetObjectItemCaseSensitive(info, "proxy");
   t->behind_proxy = cJSON_IsString(proxy) && proxy->valuestring[0];
-  return load_backend_log_url(path, idx, info, t, err, errlen);
+  lab_url log = {&t->backend_log_url, &t->log_host, &t->log_port, &t->log_authority,
+                 &t->log_path};
+  lab_url reset = {&t->reset_url, &t->reset_host, &t->reset_port, &t->reset_authority,
+                   &t->reset_path};
+  if (load_lab_url(path, idx, info, "backend_log_url", &log, err, errlen) != 0 ||
+      load_lab_url(path, idx, info, "backend_reset_url", &reset, err, errlen) != 0)
+    return -1;
+  return load_isolation_group(path, idx, info, t, err, errlen);
 }
 
 /* One entry of the targets list. */
@@ -360,5 +391,11 @@ void target_free(target *t) {
   free(t->log_port);
   free(t->log_authority);
   free(t->log_path);
+  free(t->isolation_group);
+  free(t->reset_url);
+  free(t->reset_host);
+  free(t->reset_port);
+  free(t->reset_authority);
+  free(t->reset_path);
   memset(t, 0, sizeof *t);
 }

@@ -23,6 +23,13 @@ typedef struct target {
   int behind_proxy;     /* info.proxy is a non-empty string */
   char *backend_log_url;/* info.backend_log_url: http://host[:port]/path, or NULL */
   char *log_host, *log_port, *log_authority, *log_path; /* parsed from it */
+  /* info.isolation_group: targets naming the same group (they share a backend)
+   * never run cells at the same time; NULL: the target is its own group. */
+  char *isolation_group;
+  /* info.backend_reset_url: GET before each cell closes the backend's other
+   * connections (a desynced one left in a proxy's pool); NULL: none. */
+  char *reset_url;
+  char *reset_host, *reset_port, *reset_authority, *reset_path; /* parsed from it */
 } target;
 
 /* "NAME=URL" → target. Returns 0 or -1 with err. */

@@ -1,9 +1,17 @@
 /* test_backend_log.c - the backend log reader against well-formed and hostile
- * documents (only known fields, right types, escaped strings, caps), and the
- * cell tags the log is queried by (fixed length, [a-z0-9], distinct). */
+ * documents (only known fields, right types, escaped strings, caps), the
+ * cell tags the log is queried by (fixed length, [a-z0-9], distinct), and
+ * the backend reset (GET backend_reset_url) against a one-shot loopback
+ * server: what it sends, what it makes of each kind of answer. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -163,8 +171,128 @@ TEST(cell_tags_fixed_length_and_distinct) {
   CHECK_INT(strlen(b), SC_TAG_LEN);
 }
 
+/* ---- backend_reset against a one-shot server ------------------------------ */
+
+typedef struct one_shot {
+  int lfd, port;
+  const char *answer;          /* sent as is after the request head */
+  char request[1024];          /* the head it received */
+  pthread_t th;
+} one_shot;
+
+static void *one_shot_serve(void *arg) {
+  one_shot *s = arg;
+  struct pollfd p = {.fd = s->lfd, .events = POLLIN};
+  if (poll(&p, 1, 3000) != 1)
+    return NULL;
+  int fd = accept(s->lfd, NULL, NULL);
+  if (fd < 0)
+    return NULL;
+  size_t n = 0;
+  while (n < sizeof s->request - 1 && !strstr(s->request, "\r\n\r\n")) {
+    struct pollfd q = {.fd = fd, .events = POLLIN};
+    ssize_t r = poll(&q, 1, 3000) == 1 ? recv(fd, s->request + n, sizeof s->request - 1 - n, 0)
+                                       : -1;
+    if (r <= 0)
+      break;
+    n += (size_t)r;
+    s->request[n] = '\0';
+  }
+  send(fd, s->answer, strlen(s->answer), MSG_NOSIGNAL);
+  close(fd);
+  return NULL;
+}
+
+static int one_shot_start(one_shot *s, const char *answer) {
+  memset(s, 0, sizeof *s);
+  s->answer = answer;
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  s->lfd = socket(AF_INET, SOCK_STREAM, 0);
+  if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof a) != 0 ||
+      listen(s->lfd, 4) != 0 || getsockname(s->lfd, (struct sockaddr *)&a, &len) != 0)
+    return -1;
+  s->port = ntohs(a.sin_port);
+  return pthread_create(&s->th, NULL, one_shot_serve, s) == 0 ? 0 : -1;
+}
+
+static void one_shot_stop(one_shot *s) {
+  pthread_join(s->th, NULL);
+  close(s->lfd);
+}
+
+/* backend_reset against a server that answers `answer`; rc, closed, err. */
+static int reset_with(const char *answer, long *closed, char *err, size_t errlen,
+                      char *request, size_t reqlen) {
+  one_shot s;
+  if (one_shot_start(&s, answer) != 0)
+    return -2;
+  char portstr[16], url[64];
+  snprintf(portstr, sizeof portstr, "%d", s.port);
+  snprintf(url, sizeof url, "http://127.0.0.1:%d/__lab/reset", s.port);
+  target t;
+  memset(&t, 0, sizeof t);
+  t.reset_url = url;
+  t.reset_host = "127.0.0.1";
+  t.reset_port = portstr;
+  t.reset_authority = "127.0.0.1:x";
+  t.reset_path = "/__lab/reset";
+  int rc = backend_reset(&t, 1000, closed, err, errlen);
+  one_shot_stop(&s);
+  snprintf(request, reqlen, "%s", s.request);
+  return rc;
+}
+
+/* A 200 answer carrying body (static storage: one at a time). */
+static const char *ok_200(const char *body) {
+  static char answer[512];
+  snprintf(answer, sizeof answer, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+           "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+  return answer;
+}
+
+TEST(backend_reset_sends_get_and_reads_closed) {
+  char err[300] = "", req[1024];
+  long closed = 99;
+  const char *gevent = ok_200("{\"server\": \"gevent\", \"closed\": 3, \"supported\": true}\n");
+  CHECK_INT(reset_with(gevent, &closed, err, sizeof err, req, sizeof req), 0);
+  CHECK_INT(closed, 3);
+  static const char head[] = "GET /__lab/reset HTTP/1.1\r\nHost: 127.0.0.1:x\r\n";
+  CHECK(strncmp(req, head, sizeof head - 1) == 0);
+  CHECK(strstr(req, "\r\nConnection: close\r\n") != NULL);
+  /* waitress: "supported": false, it closes nothing */
+  const char *waitress = ok_200("{\"server\": \"waitress\", \"closed\": null, "
+                                "\"supported\": false}");
+  CHECK_INT(reset_with(waitress, &closed, err, sizeof err, req, sizeof req), 0);
+  CHECK_INT(closed, 0);
+  /* 200 but not JSON, or a negative count: answered, count unknown */
+  CHECK_INT(reset_with(ok_200("ok"), &closed, err, sizeof err, req, sizeof req), 0);
+  CHECK_INT(closed, -1);
+  CHECK_INT(reset_with(ok_200("{\"closed\": -4}"), &closed, err, sizeof err, req, sizeof req), 0);
+  CHECK_INT(closed, -1);
+}
+
+TEST(backend_reset_failures_say_why) {
+  char err[300] = "", req[1024];
+  long closed = 99;
+  CHECK_INT(reset_with("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", &closed, err,
+                       sizeof err, req, sizeof req), -1);
+  CHECK(strstr(err, "answered 404, not 200") != NULL);
+  CHECK_INT(closed, -1);
+  CHECK_INT(reset_with("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", &closed, err,
+                       sizeof err, req, sizeof req), -1);
+  CHECK(strstr(err, "closed the connection before a complete answer") != NULL);
+  target t;
+  memset(&t, 0, sizeof t);
+  CHECK_INT(backend_reset(&t, 1000, &closed, err, sizeof err), -1);   /* no URL */
+  CHECK(strstr(err, "no backend_reset_url") != NULL);
+}
+
 CHECK_MAIN(CASE(lab_backend_document), CASE(bare_list_and_non_objects),
            CASE(unknown_fields_and_wrong_types_are_dropped),
            CASE(hostile_strings_are_escaped_and_cut),
            CASE(too_many_entries_are_counted_not_kept), CASE(not_a_log_is_an_error),
-           CASE(cell_tags_fixed_length_and_distinct))
+           CASE(cell_tags_fixed_length_and_distinct),
+           CASE(backend_reset_sends_get_and_reads_closed),
+           CASE(backend_reset_failures_say_why))

@@ -1,5 +1,6 @@
-/* test_runner.c - the runner against a fake lab on loopback: two targets (two
- * listening ports of one slow echo server that also serves a backend log).
+/* test_runner.c - the runner against a fake lab on loopback: targets are
+ * listening ports of one slow echo server that also serves a backend log
+ * and a backend reset (GET /__lab/reset).
  *
  * Checks what the runner promises: cells of one target never overlap (the
  * server counts requests in flight per port) and run in catalogue order,
@@ -7,7 +8,11 @@
  * ({cell} on the wire), targets with a backend_log_url get their log entries
  * fetched (by tag), a "calibrate" scenario is sized from the log when there
  * is one and from the wire otherwise, and a "requires": "proxy" request is
- * only sent to the target whose info names a proxy. */
+ * only sent to the target whose info names a proxy. With isolation groups:
+ * no two cells of one group overlap (the server counts requests in flight
+ * per group too), other groups run at the same time, a group's cells run in
+ * a fixed order, and a target with a backend_reset_url has the backend reset
+ * right before each of its cells (a failed reset is noted, not fatal). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -26,9 +31,9 @@
 #include "runner.h"
 #include "transcript.h"
 
-#define NPORTS 2
+#define NPORTS 4              /* ports 0,1 are fake group 0; 2,3 group 1 */
 #define MAX_CONNS 64
-#define MAX_RECORDS 128
+#define MAX_RECORDS 256
 #define SLOW_MS 60            /* every answer but the log's waits this long */
 
 typedef struct record { int port_idx; char method[8], path[160], cell[32]; size_t head_len; } record;
@@ -41,6 +46,7 @@ typedef struct fake {
   volatile int stop;
   pthread_mutex_t mu;
   int active[NPORTS], max_active[NPORTS];
+  int group_active[NPORTS / 2], group_max[NPORTS / 2];  /* ports 2g and 2g+1 */
   record rec[MAX_RECORDS];
   int nrec;
 } fake;
@@ -82,6 +88,30 @@ static void header_value(const char *head, size_t n, const char *name, char *out
   h += strlen(name);
   size_t len = strcspn(h, "\r\n");
   snprintf(out, cap, "%.*s", (int)len, h);
+}
+
+/* GET /__lab/reset: recorded (cell "RESET") in arrival order with the
+ * requests; /__lab/reset answers that it closed 2 connections,
+ * /__lab/reset-none that there was nothing to close. */
+static void send_reset(fake *f, int fd, int port_idx, const char *req) {
+  int none = strncmp(req, "GET /__lab/reset-none ", 22) == 0;
+  pthread_mutex_lock(&f->mu);
+  if (f->nrec < MAX_RECORDS) {
+    record *r = &f->rec[f->nrec++];
+    memset(r, 0, sizeof *r);
+    r->port_idx = port_idx;
+    snprintf(r->method, sizeof r->method, "GET");
+    snprintf(r->path, sizeof r->path, "/__lab/reset");
+    snprintf(r->cell, sizeof r->cell, "RESET");
+  }
+  pthread_mutex_unlock(&f->mu);
+  const char *body = none ? "{\"closed\": 0, \"supported\": true}\n"
+                          : "{\"server\": \"gevent\", \"closed\": 2, \"supported\": true}\n";
+  char head[128];
+  int hn = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
+                    strlen(body));
+  send(fd, head, (size_t)hn, MSG_NOSIGNAL);
+  send(fd, body, strlen(body), MSG_NOSIGNAL);
 }
 
 /* The log answer: every recorded request whose cell is the asked tag. */
@@ -135,10 +165,21 @@ static void *serve_conn(void *arg) {
       send_log(f, a.fd, tag);
       continue;
     }
+    if (strncmp(req, "GET /__lab/reset", 16) == 0) {
+      send_reset(f, a.fd, a.port_idx, req);
+      continue;
+    }
     record_request(f, a.port_idx, req, head_len);
+    /* in flight per group: cells' requests only (they carry X-Lab-Cell), not
+     * the version fetches the runner makes for every target at once first */
+    char tagged[32];
+    header_value(req, head_len, "X-Lab-Cell: ", tagged, sizeof tagged);
+    int g = tagged[0] ? a.port_idx / 2 : -1;
     pthread_mutex_lock(&f->mu);
     if (++f->active[a.port_idx] > f->max_active[a.port_idx])
       f->max_active[a.port_idx] = f->active[a.port_idx];
+    if (g >= 0 && ++f->group_active[g] > f->group_max[g])
+      f->group_max[g] = f->group_active[g];
     pthread_mutex_unlock(&f->mu);
     sleep_ms(SLOW_MS);
     char head[128];
@@ -146,6 +187,8 @@ static void *serve_conn(void *arg) {
                       total - head_len);
     pthread_mutex_lock(&f->mu);
     f->active[a.port_idx]--;
+    if (g >= 0)
+      f->group_active[g]--;
     pthread_mutex_unlock(&f->mu);
     send(a.fd, head, (size_t)hn, MSG_NOSIGNAL);
     send(a.fd, req + head_len, total - head_len, MSG_NOSIGNAL);
@@ -268,6 +311,16 @@ static int overlap(const cell *a, const cell *b) {
   return a->start_ms < b->start_ms + b->total_ms && b->start_ms < a->start_ms + a->total_ms;
 }
 
+static void free_run(run *r) {
+  for (int i = 0; i < r->ncells; i++)
+    cell_free(&r->cells[i]);
+  free(r->cells);
+  scenario_free_all(r->scenarios, r->nscenarios);
+  for (int i = 0; i < r->ntargets; i++)
+    target_free(&r->targets[i]);
+  free(r->targets);
+}
+
 TEST(serial_per_target_parallel_across_targets) {
   fake f;
   CHECK_INT(fake_start(&f), 0);
@@ -336,13 +389,161 @@ TEST(serial_per_target_parallel_across_targets) {
   CHECK(!p3->skipped[2] && p3->ex[2].outcome == OUT_ANSWERED);
   CHECK(d3->skipped[2] && d3->ex[2].outcome == OUT_PENDING);
 
-  for (int i = 0; i < r.ncells; i++)
-    cell_free(&r.cells[i]);
-  free(r.cells);
-  scenario_free_all(r.scenarios, r.nscenarios);
-  for (int i = 0; i < r.ntargets; i++)
-    target_free(&r.targets[i]);
-  free(r.targets);
+  free_run(&r);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK_INT(system(cmd), 0);
+}
+
+/* A port nobody listens on (bound, then closed): a reset there fails. */
+static int dead_port(void) {
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int port = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+             getsockname(fd, (struct sockaddr *)&a, &len) == 0 ? ntohs(a.sin_port) : 1;
+  if (fd >= 0)
+    close(fd);
+  return port;
+}
+
+/* Four targets on ports 0-3: g1a, g1b share group "g1" and the backend
+ * reset on port 0; g2a, g2b share "g2", g2a's reset has nothing to close,
+ * g2b's fails (nobody listens). */
+static int write_groups(const fake *f) {
+  char targets[2048];
+  snprintf(targets, sizeof targets, "{\"targets\":["
+           "{\"name\":\"g1a\",\"url\":\"http://127.0.0.1:%d\",\"info\":{\"isolation_group\":"
+           "\"g1\",\"backend_reset_url\":\"http://127.0.0.1:%d/__lab/reset\"}},"
+           "{\"name\":\"g1b\",\"url\":\"http://127.0.0.1:%d\",\"info\":{\"isolation_group\":"
+           "\"g1\",\"backend_reset_url\":\"http://127.0.0.1:%d/__lab/reset\"}},"
+           "{\"name\":\"g2a\",\"url\":\"http://127.0.0.1:%d\",\"info\":{\"isolation_group\":"
+           "\"g2\",\"backend_reset_url\":\"http://127.0.0.1:%d/__lab/reset-none\"}},"
+           "{\"name\":\"g2b\",\"url\":\"http://127.0.0.1:%d\",\"info\":{\"isolation_group\":"
+           "\"g2\",\"backend_reset_url\":\"http://127.0.0.1:%d/__lab/reset\"}}]}",
+           f->port[0], f->port[0], f->port[1], f->port[0], f->port[2], f->port[2],
+           f->port[3], dead_port());
+  return write_file("groups.lab", targets);
+}
+
+/* The transcript has a note under label whose text contains what. */
+static int has_note(const cell *c, const char *label, const char *what) {
+  for (size_t i = 0; i < c->tx.count; i++) {
+    const tx_event *e = &c->tx.events[i];
+    if (e->dir == TX_NOTE && strcmp(e->conn, label) == 0 && e->data && strstr(e->data, what))
+      return 1;
+  }
+  return 0;
+}
+
+/* Of the requests the fake saw on ports lo..hi (arrival order), the one
+ * just before the first carrying tag is a reset. */
+static int reset_right_before(fake *f, int lo, int hi, const char *tag) {
+  int prev = -1, ok = 0;
+  pthread_mutex_lock(&f->mu);
+  for (int i = 0; i < f->nrec; i++) {
+    if (f->rec[i].port_idx < lo || f->rec[i].port_idx > hi)
+      continue;
+    if (strcmp(f->rec[i].cell, tag) == 0) {
+      ok = prev >= 0 && strcmp(f->rec[prev].cell, "RESET") == 0;
+      break;
+    }
+    prev = i;
+  }
+  pthread_mutex_unlock(&f->mu);
+  return ok;
+}
+
+TEST(isolation_groups_and_backend_reset) {
+  fake f;
+  CHECK_INT(fake_start(&f), 0);
+  CHECK_INT(write_lab(&f), 0);
+  CHECK_INT(write_groups(&f), 0);
+  run r;
+  memset(&r, 0, sizeof r);
+  char err[512], path[160];
+  snprintf(path, sizeof path, "%s/groups.lab", dir);
+  CHECK_INT(target_load_file(path, &r.targets, &r.ntargets, err, sizeof err), 0);
+  CHECK_STR(r.targets[1].isolation_group, "g1");
+  CHECK_STR(r.targets[0].reset_path, "/__lab/reset");
+  r.nscenarios = scenario_load_dir(dir, &r.scenarios, err, sizeof err);
+  CHECK_INT(r.nscenarios, 3);
+  runner_opts o = {1000, 4, 0};
+  runner_run(&r, &o);
+  fake_stop(&f);
+
+  int ns = r.nscenarios, cross = 0;
+  CHECK_INT(r.ncells, 4 * ns);
+  CHECK_INT(f.group_max[0], 1);          /* never two requests of a group at once */
+  CHECK_INT(f.group_max[1], 1);
+  for (int i = 0; i < r.ncells; i++) {
+    const cell *c = &r.cells[i];
+    if (c->verdict != V_OK_H1)
+      fprintf(stderr, "  %s x %s: %s: %s\n", c->tg->name, c->sc->id,
+              verdict_name(c->verdict), c->reason);
+    CHECK_INT(c->verdict, V_OK_H1);
+    for (int k = 0; k < r.ncells; k++) {
+      int same_group = i / (2 * ns) == k / (2 * ns);
+      if (k != i && same_group)
+        CHECK(!overlap(c, &r.cells[k]));   /* cells of one group: one at a time */
+      cross += !same_group && overlap(c, &r.cells[k]);
+    }
+    if (i % (2 * ns) > 0)                  /* fixed order: g1a's cells, then g1b's */
+      CHECK(r.cells[i - 1].start_ms + r.cells[i - 1].total_ms <= c->start_ms);
+  }
+  CHECK(cross > 0);                        /* the two groups ran together */
+  for (int i = 0; i < 2 * ns; i++) {       /* group g1: a reset right before each cell */
+    const cell *c = &r.cells[i];
+    CHECK(recorded_cell(&f, c->tag) >= 1);
+    CHECK(reset_right_before(&f, 0, 1, c->tag));
+    CHECK(has_note(c, "reset", "closed 2 other connection(s)"));
+    char waiting[64];
+    snprintf(waiting, sizeof waiting, "waiting %d ms", BACKEND_RESET_SETTLE_MS);
+    CHECK(has_note(c, "reset", waiting));
+    CHECK(c->total_ms >= BACKEND_RESET_SETTLE_MS);
+  }
+  int resets = 0;
+  for (int i = 0; i < f.nrec; i++)
+    resets += strcmp(f.rec[i].cell, "RESET") == 0;
+  CHECK_INT(resets, 3 * ns);               /* g1a, g1b and g2a: one per cell */
+  for (int i = 2 * ns; i < 3 * ns; i++) {  /* g2a: answered, nothing to close */
+    CHECK(reset_right_before(&f, 2, 3, r.cells[i].tag));
+    CHECK(has_note(&r.cells[i], "reset", "closed no other connection"));
+  }
+  for (int i = 3 * ns; i < 4 * ns; i++)    /* g2b: the reset failed, the cell ran */
+    CHECK(has_note(&r.cells[i], "reset", "backend reset failed: GET http://127.0.0.1:"));
+  free_run(&r);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK_INT(system(cmd), 0);
+}
+
+TEST(isolation_group_and_reset_url_are_checked_when_loading) {
+  static const char *const bad[] = {
+      "\"isolation_group\":\"\"", "\"isolation_group\":\"a b\"", "\"isolation_group\":3",
+      "\"backend_reset_url\":\"http://h:1\"", "\"backend_reset_url\":\"http://h/r?x=1\"",
+      "\"backend_reset_url\":true"};
+  snprintf(dir, sizeof dir, "/tmp/h2c-test-runner-XXXXXX");
+  CHECK(mkdtemp(dir) != NULL);
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char doc[256], path[160], err[512] = "";
+    snprintf(doc, sizeof doc, "{\"targets\":[{\"name\":\"t\",\"url\":\"http://h:1\","
+             "\"info\":{%s}}]}", bad[i]);
+    CHECK_INT(write_file("t.json", doc), 0);
+    snprintf(path, sizeof path, "%s/t.json", dir);
+    target *list = NULL;
+    int n = 0;
+    int rc = target_load_file(path, &list, &n, err, sizeof err);
+    for (int k = 0; k < n; k++)
+      target_free(&list[k]);
+    free(list);
+    const char *want = strstr(bad[i], "isolation") ? "targets[0].info.isolation_group"
+                                                   : "targets[0].info.backend_reset_url";
+    if (rc != -1 || !strstr(err, want))
+      fprintf(stderr, "  %s: rc %d, \"%s\"\n", bad[i], rc, err);
+    CHECK(rc == -1 && strstr(err, want));
+  }
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   CHECK_INT(system(cmd), 0);
@@ -376,4 +577,6 @@ TEST(backend_log_url_is_checked_when_loading) {
 }
 
 CHECK_MAIN(CASE(serial_per_target_parallel_across_targets),
+           CASE(isolation_groups_and_backend_reset),
+           CASE(isolation_group_and_reset_url_are_checked_when_loading),
            CASE(backend_log_url_is_checked_when_loading))

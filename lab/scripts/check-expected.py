@@ -28,6 +28,9 @@ Checks (each prints "ok - ..." or "FAIL - ..."):
   seed       the gevent-pywsgi targets with the raw-input branch (SEED_TARGETS)
              desync on seed-upgrade-h2c and are ok on the control and RFC requests
   fixed      gevent with the lab's fix is ok everywhere but h2 prior knowledge
+  fixed-behind-proxies
+             no cell of a target behind a proxy (info.proxy) whose backend is the fixed
+             gevent (info.backend == gevent-fixed) is cross-client or smuggled
   h2c        targets with info.h2c true answer rfc-upgrade-get/-post with ok-h2
              unless their expected.json says otherwise
   version    each target's /version names its package (targets.json info.software;
@@ -58,6 +61,9 @@ H2C_SCENARIOS = ["rfc-upgrade-get", "rfc-upgrade-post"]
 # except where it needs HTTP/2, which gevent.pywsgi does not speak at all.
 FIXED_TARGET = "gevent-fixed"
 FIXED_EXCEPTIONS = {"h2-prior-knowledge"}
+# Verdicts where one client acts on another's requests or past the proxy's rules
+# (results.json cells[].security): never allowed with the fixed gevent behind any proxy.
+SECURITY_VERDICTS = {"cross-client", "smuggled"}
 
 
 class Report:
@@ -285,6 +291,38 @@ def check_fixed(rep, index, target_names, scenarios, accept):
               % (FIXED_TARGET, ", ".join(sorted(FIXED_EXCEPTIONS))), "; ".join(bad))
 
 
+def check_fixed_behind_proxies(rep, index, targets, scenarios):
+    """The point of the proxy lab: whatever a proxy forwards, the fixed gevent never lets one
+    client's request cross into another's or smuggle one. Targets are picked by their info
+    (proxy set, backend = the fixed target), never by name; what the other backends behind
+    the same proxies show is printed for contrast."""
+    def info(t):
+        return t.get("info") or {}
+
+    def security_cells(names):
+        return ["%s x %s: %s" % (n, s, (one_cell(index, n, s) or {}).get("verdict"))
+                for n in names for s in scenarios
+                if (one_cell(index, n, s) or {}).get("verdict") in SECURITY_VERDICTS]
+
+    fixed = [t for t in targets if info(t).get("proxy") and info(t).get("backend") == FIXED_TARGET]
+    if not fixed:
+        rep.check(False, "fixed-behind-proxies: targets behind a proxy with info.backend %s" % FIXED_TARGET,
+                  "none in lab/targets.json")
+        return
+    bad = security_cells([t["name"] for t in fixed])
+    proxies = {info(t)["proxy"] for t in fixed}
+    others = {}
+    for t in targets:
+        if info(t).get("proxy") in proxies and info(t).get("backend") not in (None, FIXED_TARGET):
+            others.setdefault(info(t)["backend"], []).append(t["name"])
+    contrast = "; ".join("%s behind the same proxies: %d" % (b, len(security_cells(n)))
+                         for b, n in sorted(others.items()))
+    rep.check(not bad, "fixed-behind-proxies: no cell of the %d targets behind a proxy with %s "
+              "(info.backend) is %s%s" % (len(fixed), FIXED_TARGET, " or ".join(sorted(SECURITY_VERDICTS)),
+                                          " (%s)" % contrast if contrast else ""),
+              "; ".join(bad))
+
+
 def check_h2c(rep, index, targets, expectations):
     for t in targets:
         if not (t.get("info") or {}).get("h2c"):
@@ -430,6 +468,7 @@ def main():
     if not args.brief:
         check_seed(rep, index, target_names, accept)
         check_fixed(rep, index, target_names, scenarios, accept)
+        check_fixed_behind_proxies(rep, index, targets, scenarios)
         check_h2c(rep, index, targets, expectations)
         check_versions(rep, results, targets)
     mismatches = check_cells(rep, index, target_names, scenarios, expectations, accept)
