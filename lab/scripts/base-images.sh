@@ -181,7 +181,19 @@ done
 [ ${#SUITES[@]} -gt 0 ] || SUITES=("${DEFAULT_SUITES[@]}")
 
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap); run: sudo $0 ${SUITES[*]}"
-command -v debootstrap >/dev/null || die "debootstrap missing; run: apt-get install -y debootstrap"
+# A fresh Debian host has no debootstrap: install it (we are root), as prereqs.sh
+# does for Docker, rather than stopping a first `make report` half way.
+install_debootstrap() {
+  command -v apt-get >/dev/null || die "debootstrap missing and no apt-get; install debootstrap"
+  step_start "installing debootstrap (apt-get)"
+  timeout 300 apt-get update -q >/dev/null \
+    || die "apt-get update failed; run: apt-get update && apt-get install -y debootstrap"
+  DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q --no-install-recommends \
+      debootstrap >/dev/null \
+    || die "apt-get install debootstrap failed; run it by hand to see why"
+  step_done "$(dpkg-query -W -f '${Version}' debootstrap)"
+}
+command -v debootstrap >/dev/null || install_debootstrap
 timeout 10 docker info >/dev/null 2>&1 || die "no Docker engine answering; run lab/scripts/prereqs.sh first"
 mkdir -p "$CACHE_DIR"
 
