@@ -184,17 +184,6 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size,
 
 /* ---- building the request --------------------------------------------- */
 
-static void subst_authority(const char *v, const char *authority, buf *out) {
-  static const char key[] = "{authority}";
-  const char *p;
-  while ((p = strstr(v, key)) != NULL) {
-    buf_add(out, v, (size_t)(p - v));
-    buf_adds(out, authority);
-    v = p + sizeof key - 1;
-  }
-  buf_adds(out, v);
-}
-
 static int has_header(const sc_request *q, const char *name) {
   for (int i = 0; i < q->nheaders; i++)
     if (strcasecmp(q->headers[i].name, name) == 0)
@@ -215,7 +204,7 @@ static struct curl_slist *request_headers(const sc_request *q,
     buf v, line;
     buf_init(&v, 65536);
     buf_init(&line, 70000);
-    subst_authority(q->headers[i].value, authority, &v);
+    scenario_subst_authority(&v, q->headers[i].value, authority);
     const char *value = v.data ? v.data : "";
     if (strcasecmp(q->headers[i].name, "Host") == 0 &&
         strcmp(value, authority) == 0) {

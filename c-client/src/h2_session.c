@@ -193,18 +193,6 @@ static void frame_extra(h2_conn *h, const nghttp2_frame *f, int sending,
       *p = '?';
 }
 
-/* Replaces every "{authority}" in v by the target's authority. */
-static void subst_authority(const char *v, const char *authority, buf *out) {
-  static const char key[] = "{authority}";
-  const char *p;
-  while ((p = strstr(v, key)) != NULL) {
-    buf_add(out, v, (size_t)(p - v));
-    buf_adds(out, authority);
-    v = p + sizeof key - 1;
-  }
-  buf_adds(out, v);
-}
-
 /* Connection-specific headers have no place in HTTP/2 (RFC 9113 §8.2.2);
  * Host becomes :authority. */
 static int is_connection_specific(const char *name) {
@@ -756,7 +744,7 @@ static int submit_req(h2_conn *h, h2_req *r) {
     buf_adds(name, q->headers[i].name);
     for (size_t k = 0; k < name->len; k++)   /* RFC 9113 §8.2.1 */
       name->data[k] = (char)tolower((unsigned char)name->data[k]);
-    subst_authority(q->headers[i].value, authority, value);
+    scenario_subst_authority(value, q->headers[i].value, authority);
     nva[nnv++] = make_nv(name->data ? name->data : "",
                          value->data ? value->data : "");
     nstore++;

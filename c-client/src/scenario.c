@@ -878,7 +878,7 @@ void scenario_free_all(scenario *list, int n) {
 
 /* Appends value with every "{authority}" replaced (kept when authority is
  * NULL, which is how results.json shows the bytes independent of a target). */
-static int add_substituted(buf *out, const char *value, const char *authority) {
+int scenario_subst_authority(buf *out, const char *value, const char *authority) {
   static const char ph[] = "{authority}";
   const char *p = value, *hit;
   int rc = BUF_OK;
@@ -912,7 +912,7 @@ int scenario_request_wire(const scenario *sc, int i, const char *authority,
   for (int h = 0; rc == BUF_OK && h < r->nheaders; h++) {
     rc = buf_printf(out, "%s: ", r->headers[h].name);
     if (rc == BUF_OK)
-      rc = add_substituted(out, r->headers[h].value, authority);
+      rc = scenario_subst_authority(out, r->headers[h].value, authority);
     if (rc == BUF_OK)
       rc = buf_adds(out, "\r\n");
   }

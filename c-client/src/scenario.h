@@ -89,6 +89,9 @@ void scenario_free_all(scenario *list, int n);
 
 /* The exact HTTP/1.1 bytes the raw engine writes for request i, with
  * {authority} replaced. Returns BUF_OK or BUF_*. */
+/* Appends a header value with every "{authority}" replaced by authority
+ * (kept as is when authority is NULL). Returns BUF_OK or BUF_*. */
+int scenario_subst_authority(buf *out, const char *value, const char *authority);
 int scenario_request_wire(const scenario *sc, int i, const char *authority,
                           buf *out);
 /* The request's body bytes as the server should see them after de-chunking. */
