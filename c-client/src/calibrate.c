@@ -100,14 +100,15 @@ static long measure_via_log(cell *c, const engine_opts *o, const char *cal_tag) 
   return head_len;
 }
 
-void calibrate_cell(cell *c, const engine_opts *o) {
+int calibrate_cell(cell *c, const engine_opts *o) {
   if (!c->inst || !c->sc->has_calibrate)
-    return;
+    return 0;
   scenario *sc = c->inst;
   int R = sc->cal_request, I = sc->cal_into;
   char cal_tag[SC_TAG_LEN + 1];
   snprintf(cal_tag, sizeof cal_tag, "k%s", c->tag + 1);
-  long n = c->tg->backend_log_url ? measure_via_log(c, o, cal_tag) : -1;
+  int sent = c->tg->backend_log_url != NULL;
+  long n = sent ? measure_via_log(c, o, cal_tag) : -1;
   const char *source = "backend-log";
   if (n < 0) {
     n = (long)scenario_request_head_len(sc, R, c->tg->authority);
@@ -121,7 +122,7 @@ void calibrate_cell(cell *c, const engine_opts *o) {
   if (n <= 0 || scenario_resize_body(sc, I, (size_t)n) != 0) {
     transcript_note(&c->tx, CAL_LABEL, "calibration failed: request %d keeps its "
                     "%zu-byte body", I + 1, was);
-    return;
+    return sent;
   }
   c->cal.done = 1;
   c->cal.request = R;
@@ -133,4 +134,5 @@ void calibrate_cell(cell *c, const engine_opts *o) {
                   "discards that body a second time eats exactly request %d's head "
                   "and parses its body as the next request", I + 1, n, was, R + 1,
                   source, R + 1);
+  return sent;
 }

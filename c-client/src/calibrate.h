@@ -17,7 +17,9 @@
 #include "engine.h"
 
 /* Resizes the cell's instance (c->inst) and fills c->cal; notes in the
- * transcript say what was measured and how. No-op without "calibrate". */
-void calibrate_cell(cell *c, const engine_opts *o);
+ * transcript say what was measured and how. No-op without "calibrate".
+ * Returns 1 when a calibration request went through the target (behind a
+ * pooling proxy it leaves an idle upstream connection behind), else 0. */
+int calibrate_cell(cell *c, const engine_opts *o);
 
 #endif

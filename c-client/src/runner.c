@@ -17,7 +17,8 @@
  * Per cell: its tag ({cell}) and its own instance of the scenario, requests
  * whose "requires" the target does not meet are skipped, the backend is
  * reset (info.backend_reset_url: a connection an earlier cell left desynced
- * in the proxy's pool is closed), a "calibrate" scenario is sized, the
+ * in the proxy's pool is closed), a "calibrate" scenario is sized (and the
+ * backend reset again, so the calibration's connection is gone too), the
  * engine runs, then (targets with a backend log) the backend's log entries
  * for the tag are fetched and kept for the verdict.
  * Before the cells, each target's version page is fetched once (in
@@ -343,7 +344,13 @@ static void run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, i
   mark_skipped(c);
   reset_backend(c, timeout_ms);
   engine_opts cal = {timeout_ms, now_ms() + 3 * (int64_t)timeout_ms};
-  calibrate_cell(c, &cal);
+  /* The calibration request leaves an idle upstream connection in a pooling
+   * proxy. Left there, the cell's first client may or may not be given it
+   * (HAProxy keeps idle connections per thread), and the scenario's clients
+   * would then share one upstream connection only by chance: reset again so
+   * every cell starts from an empty pool. */
+  if (calibrate_cell(c, &cal))
+    reset_backend(c, timeout_ms);
   engine_opts o = {timeout_ms, now_ms() + cell_budget_ms(c->sc, timeout_ms)};
   engine_run(c, &o);
   measure_loss(c, timeout_ms);

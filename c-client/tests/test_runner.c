@@ -12,7 +12,8 @@
  * no two cells of one group overlap (the server counts requests in flight
  * per group too), other groups run at the same time, a group's cells run in
  * a fixed order, and a target with a backend_reset_url has the backend reset
- * right before each of its cells (a failed reset is noted, not fatal). */
+ * right before each of its cells (a failed reset is noted, not fatal), and
+ * again after a calibration request sent through it. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -409,20 +410,22 @@ static int dead_port(void) {
 }
 
 /* Four targets on ports 0-3: g1a, g1b share group "g1" and the backend
- * reset on port 0; g2a, g2b share "g2", g2a's reset has nothing to close,
- * g2b's fails (nobody listens). */
+ * reset on port 0 (g1a also has a backend log, so its calibration goes
+ * through it); g2a, g2b share "g2", g2a's reset has nothing to close, g2b's
+ * fails (nobody listens). */
 static int write_groups(const fake *f) {
   char targets[2048];
   snprintf(targets, sizeof targets, "{\"targets\":["
            "{\"name\":\"g1a\",\"url\":\"http://127.0.0.1:%d\",\"info\":{\"isolation_group\":"
-           "\"g1\",\"backend_reset_url\":\"http://127.0.0.1:%d/__lab/reset\"}},"
+           "\"g1\",\"backend_reset_url\":\"http://127.0.0.1:%d/__lab/reset\","
+           "\"backend_log_url\":\"http://127.0.0.1:%d/__lab/requests\"}},"
            "{\"name\":\"g1b\",\"url\":\"http://127.0.0.1:%d\",\"info\":{\"isolation_group\":"
            "\"g1\",\"backend_reset_url\":\"http://127.0.0.1:%d/__lab/reset\"}},"
            "{\"name\":\"g2a\",\"url\":\"http://127.0.0.1:%d\",\"info\":{\"isolation_group\":"
            "\"g2\",\"backend_reset_url\":\"http://127.0.0.1:%d/__lab/reset-none\"}},"
            "{\"name\":\"g2b\",\"url\":\"http://127.0.0.1:%d\",\"info\":{\"isolation_group\":"
            "\"g2\",\"backend_reset_url\":\"http://127.0.0.1:%d/__lab/reset\"}}]}",
-           f->port[0], f->port[0], f->port[1], f->port[0], f->port[2], f->port[2],
+           f->port[0], f->port[0], f->port[0], f->port[1], f->port[0], f->port[2], f->port[2],
            f->port[3], dead_port());
   return write_file("groups.lab", targets);
 }
@@ -455,6 +458,28 @@ static int reset_right_before(fake *f, int lo, int hi, const char *tag) {
   return ok;
 }
 
+/* Of the requests the fake saw on ports lo..hi, the calibration request of
+ * the cell tagged tag (its tag with 'k' for the first letter) came between
+ * two resets: the second clears the upstream connection it leaves in a
+ * proxy's pool before the cell's own requests. */
+static int calibration_between_resets(fake *f, int lo, int hi, const char *tag) {
+  char cal[32];
+  snprintf(cal, sizeof cal, "k%s", tag + 1);
+  int seen[MAX_RECORDS], n = 0, ok = 0;
+  pthread_mutex_lock(&f->mu);
+  for (int i = 0; i < f->nrec; i++)
+    if (f->rec[i].port_idx >= lo && f->rec[i].port_idx <= hi)
+      seen[n++] = i;
+  for (int k = 1; k + 1 < n; k++)
+    if (strcmp(f->rec[seen[k]].cell, cal) == 0) {
+      ok = strcmp(f->rec[seen[k - 1]].cell, "RESET") == 0 &&
+           strcmp(f->rec[seen[k + 1]].cell, "RESET") == 0;
+      break;
+    }
+  pthread_mutex_unlock(&f->mu);
+  return ok;
+}
+
 TEST(isolation_groups_and_backend_reset) {
   fake f;
   CHECK_INT(fake_start(&f), 0);
@@ -475,6 +500,8 @@ TEST(isolation_groups_and_backend_reset) {
 
   int ns = r.nscenarios, cross = 0;
   CHECK_INT(r.ncells, 4 * ns);
+  const cell *g1a_s3 = &r.cells[2];        /* g1a x s3, the calibrating scenario */
+  CHECK_STR(g1a_s3->sc->id, "s3");
   CHECK_INT(f.group_max[0], 1);          /* never two requests of a group at once */
   CHECK_INT(f.group_max[1], 1);
   for (int i = 0; i < r.ncells; i++) {
@@ -506,7 +533,10 @@ TEST(isolation_groups_and_backend_reset) {
   int resets = 0;
   for (int i = 0; i < f.nrec; i++)
     resets += strcmp(f.rec[i].cell, "RESET") == 0;
-  CHECK_INT(resets, 3 * ns);               /* g1a, g1b and g2a: one per cell */
+  /* g1a, g1b and g2a: one per cell, and one more after g1a's calibration */
+  CHECK_INT(resets, 3 * ns + 1);
+  CHECK(g1a_s3->cal.done && strcmp(g1a_s3->cal.source, "backend-log") == 0);
+  CHECK(calibration_between_resets(&f, 0, 1, g1a_s3->tag));
   for (int i = 2 * ns; i < 3 * ns; i++) {  /* g2a: answered, nothing to close */
     CHECK(reset_right_before(&f, 2, 3, r.cells[i].tag));
     CHECK(has_note(&r.cells[i], "reset", "closed no other connection"));
