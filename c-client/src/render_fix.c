@@ -9,13 +9,15 @@
  * guards show what it keeps; the unpatched targets of the same info.family,
  * ordered by version, give the regression window (the last version that
  * keeps the connection in sync on the scenarios the change repairs, and the
- * first that does not); attachments.upstream adds the upstream-style
+ * first that does not; Debian's version order, debver.c); attachments.upstream adds the upstream-style
  * unittest run inside each image. Security-relevant cells are only counted
  * here, never described: this text goes into public issues. */
 #include "render_util.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "debver.h"
 
 #define FIX_LIST_MAX 16          /* scenarios named in one sentence */
 #define UPSTREAM_RUNS_MAX 32
@@ -230,8 +232,8 @@ static int in_sync(const r_model *m, int i, const char *fixed) {
 
 static void window_order(const r_model *m, int *idx, int n) {
   for (int i = 1; i < n; i++)        /* insertion sort: a handful of rows */
-    for (int j = i; j > 0 && strverscmp(m->t[idx[j - 1]].version,
-                                        m->t[idx[j]].version) > 0; j--) {
+    for (int j = i; j > 0 && debver_cmp_labelled(m->t[idx[j - 1]].version,
+                                                 m->t[idx[j]].version) > 0; j--) {
       int tmp = idx[j];
       idx[j] = idx[j - 1];
       idx[j - 1] = tmp;
