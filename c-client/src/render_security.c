@@ -4,6 +4,9 @@
  * these belong in a private report to the project (GitHub private
  * vulnerability reporting, or its security policy).
  *
+ * First an overview: every target behind a proxy against every scenario
+ * with more than one client connection, findings or not, so the file
+ * answers "does it cross clients or smuggle?" for each proxy and backend.
  * Per cell: the target (and what its info says, e.g. proxy and backend), the
  * scenario, tag, reason and answers, the calibration, a reproducer, the
  * client-side transcript and the backend's log lines (their strings are
@@ -91,6 +94,76 @@ static void sec_repro(out *o, const r_model *m, int t, int s,
   out_free(&r);
 }
 
+/* ---- overview: every multi-client cell behind a proxy ------------------- */
+
+/* A scenario whose requests use more than one client connection (a missing
+ * label is the first connection, "a"). */
+static int multi_client(const r_scenario *s) {
+  const char *first = s->nreq > 0 && s->req[0].connection ? s->req[0].connection : "a";
+  for (int i = 1; i < s->nreq; i++)
+    if (strcmp(s->req[i].connection ? s->req[i].connection : "a", first) != 0)
+      return 1;
+  return 0;
+}
+
+static const char *proxy_of(const r_target *t) {
+  return json_str(t->info, "proxy");
+}
+
+static void overview_row(out *o, const r_model *m, int t) {
+  const char *backend = json_str(m->t[t].info, "backend");
+  out_adds(o, "| ");
+  esc_md(o, m->t[t].name, 80);
+  out_adds(o, " | ");
+  esc_md(o, proxy_of(&m->t[t]), 80);
+  out_adds(o, " | ");
+  esc_md(o, backend ? backend : "-", 80);
+  for (int s = 0; s < m->ns; s++) {
+    if (!multi_client(&m->s[s]))
+      continue;
+    const r_cell *c = model_cell(m, t, s);
+    out_adds(o, c->security ? " | **" : " | ");
+    esc_md(o, c->json ? c->verdict : "not run", 40);
+    out_adds(o, c->security ? "**" : "");
+  }
+  out_adds(o, " |\n");
+}
+
+/* The question the proxies are in the lab for, answered for every row
+ * (not only the findings): did one client's request cross to another, or
+ * smuggle a request in, behind this proxy and backend? */
+static void sec_overview(out *o, const r_model *m) {
+  int cols = 0, rows = 0;
+  for (int s = 0; s < m->ns; s++)
+    cols += multi_client(&m->s[s]);
+  for (int t = 0; t < m->nt; t++)
+    rows += proxy_of(&m->t[t]) != NULL;
+  if (!cols || !rows)
+    return;
+  out_printf(o, "## Overview: %d multi-client scenario%s behind %d proxied "
+                "target%s\n\nOne row per target behind a reverse proxy (its "
+                "info.proxy), one column per scenario whose requests use more "
+                "than one client connection. **Bold**: a finding, described "
+                "below. Any other verdict: in that scenario no request crossed "
+                "to another client and none was smuggled.\n\n| Target | Proxy "
+                "| Backend |", cols, cols == 1 ? "" : "s", rows,
+             rows == 1 ? "" : "s");
+  for (int s = 0; s < m->ns; s++)
+    if (multi_client(&m->s[s])) {
+      out_adds(o, " ");
+      esc_md(o, m->s[s].id, 80);
+      out_adds(o, " |");
+    }
+  out_adds(o, "\n|---|---|---|");
+  for (int s = 0; s < cols; s++)
+    out_adds(o, "---|");
+  out_adds(o, "\n");
+  for (int t = 0; t < m->nt; t++)
+    if (proxy_of(&m->t[t]))
+      overview_row(o, m, t);
+  out_adds(o, "\n");
+}
+
 static void sec_cell(out *o, const r_model *m, int t, int s) {
   const r_cell *c = model_cell(m, t, s);
   out x;
@@ -151,12 +224,13 @@ int render_security(const cJSON *results, const char *dir, char *err,
   if (m.nsecurity == 0)
     out_printf(&o, "No security-relevant findings: no cell of this run "
                    "(%d targets, %d scenarios) is marked security-relevant."
-                   "%s\n", m.nt, m.ns,
+                   "%s\n\n", m.nt, m.ns,
                m.security_count > 0 ? " (results.json's summary counts some, "
                                       "but no cell carries them.)" : "");
   else
     out_printf(&o, "%d finding%s.\n\n", m.nsecurity,
                m.nsecurity == 1 ? "" : "s");
+  sec_overview(&o, &m);
   for (int t = 0; t < m.nt; t++)
     for (int s = 0; s < m.ns; s++)
       if (model_cell(&m, t, s)->security)

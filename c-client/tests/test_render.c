@@ -925,6 +925,30 @@ TEST(no_security_findings_still_writes_security_md) {
   CHECK(ok);
 }
 
+/* security.md's overview answers the proxy question for every proxied
+ * target, finding or not: one column per multi-client scenario only (the
+ * fixture's proxy-smuggle-admin uses one connection), the finding in bold,
+ * a clean cell as its verdict; a run without proxied targets has none. */
+TEST(security_overview_covers_every_proxied_target) {
+  rendered r;
+  CHECK(render_fixture("fixtures/results-security.json", &r) == 0);
+  int ok = strstr(r.sec, "## Overview: 1 multi-client scenario behind 2 proxied "
+                         "targets\n") &&
+           strstr(r.sec, "| Target | Proxy | Backend | proxy-cross-client |\n"
+                         "|---|---|---|---|\n") &&
+           strstr(r.sec, "| nginx-keepalive | nginx | backend-gevent "
+                         "(python3-gevent 22.10.2-3) | **cross-client** |\n") &&
+           strstr(r.sec, "| haproxy-default | haproxy | backend-fixed "
+                         "(python3-gevent 25.9.1-2+b1 + h2c-lab fix) | ok-h1 |\n") &&
+           strstr(r.sec, "## Overview") < strstr(r.sec, "## nginx-keepalive:");
+  rendered_free(&r);
+  CHECK(ok);
+  CHECK(render_fixture("fixtures/results-sample.json", &r) == 0);
+  ok = !strstr(r.sec, "## Overview");
+  rendered_free(&r);
+  CHECK(ok);
+}
+
 /* A calibrated cell: {cell} is the cell's tag and the body has the measured
  * size, so the reproducer sends exactly what the transcript says was sent. */
 TEST(calibrated_reproducer_sends_what_the_cell_sent) {
@@ -1209,6 +1233,7 @@ CHECK_MAIN(CASE(golden_files_match), CASE(sample_report_md_says_what_happened),
            CASE(after_101_reproducer_and_echo), CASE(fix_base_rules),
            CASE(security_findings_stay_out_of_report_md),
            CASE(no_security_findings_still_writes_security_md),
+           CASE(security_overview_covers_every_proxied_target),
            CASE(calibrated_reproducer_sends_what_the_cell_sent),
            CASE(reproducer_leaves_out_requests_not_sent), CASE(escapers),
            CASE(nc_reproducer_gives_back_the_exact_bytes),
