@@ -391,16 +391,20 @@ const r_cell *model_cell(const r_model *m, int t, int s) {
   return &m->cells[(size_t)t * (size_t)m->ns + (size_t)s];
 }
 
-/* ---- all three --------------------------------------------------------- */
+/* ---- all four ---------------------------------------------------------- */
 
+/* One model for all four: results.json is read into it once. */
 int render_all(const cJSON *results, const char *dir, char *err,
                size_t errlen) {
   if (make_dirs(dir, err, errlen) != 0)
     return -1;
-  if (render_md(results, dir, err, errlen) != 0 ||
-      render_security(results, dir, err, errlen) != 0 ||
-      render_html(results, dir, err, errlen) != 0 ||
-      render_junit(results, dir, err, errlen) != 0)
+  r_model m;
+  if (model_load(&m, results, err, errlen) != 0)
     return -1;
-  return 0;
+  int rc = render_md(&m, dir, err, errlen) != 0 ||
+           render_security(&m, dir, err, errlen) != 0 ||
+           render_html(&m, dir, err, errlen) != 0 ||
+           render_junit(&m, dir, err, errlen) != 0 ? -1 : 0;
+  model_free(&m);
+  return rc;
 }

@@ -5,15 +5,8 @@
 
 #include <cjson/cJSON.h>
 
-/* Each writes its file atomically into dir; 0 or -1 with err. */
-int render_md(const cJSON *results, const char *dir, char *err, size_t errlen);
-int render_html(const cJSON *results, const char *dir, char *err, size_t errlen);
-int render_junit(const cJSON *results, const char *dir, char *err, size_t errlen);
-/* security.md: the security-relevant cells that report.md withholds (always
- * written, saying so when there are none). */
-int render_security(const cJSON *results, const char *dir, char *err,
-                    size_t errlen);
-/* All four. */
+/* report.md, security.md, report.html and junit.xml, each written
+ * atomically into dir (created when missing); 0 or -1 with err. */
 int render_all(const cJSON *results, const char *dir, char *err, size_t errlen);
 
 #endif

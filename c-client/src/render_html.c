@@ -11,7 +11,6 @@
  * data at all, and the Content-Security-Policy allows only that script (by
  * its hash) and no network, so even an escaping mistake could not run a
  * server's <script> or make the page load anything. */
-#include "render.h"
 #include "render_util.h"
 
 #include <stdio.h>
@@ -611,26 +610,21 @@ static void html_scenarios(out *o, const r_model *m) {
   }
 }
 
-int render_html(const cJSON *results, const char *dir, char *err,
-                size_t errlen) {
-  r_model m;
-  if (model_load(&m, results, err, errlen) != 0)
-    return -1;
+int render_html(const r_model *m, const char *dir, char *err, size_t errlen) {
   out o;
   out_init(&o);
   html_head(&o);
-  html_summary(&o, &m);
-  html_matrix(&o, &m);               /* the grid first: seen at a glance */
-  html_fix(&o, &m);
-  html_env(&o, &m);
-  html_security(&o, &m);
-  html_cells(&o, &m);
-  html_scenarios(&o, &m);
+  html_summary(&o, m);
+  html_matrix(&o, m);               /* the grid first: seen at a glance */
+  html_fix(&o, m);
+  html_env(&o, m);
+  html_security(&o, m);
+  html_cells(&o, m);
+  html_scenarios(&o, m);
   out_adds(&o, "<script>");
   out_adds(&o, SCRIPT);
   out_adds(&o, "</script>\n</body>\n</html>\n");
   int rc = out_write_file(&o, dir, "report.html", err, errlen);
   out_free(&o);
-  model_free(&m);
   return rc;
 }

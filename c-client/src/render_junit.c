@@ -9,7 +9,6 @@
  * a <failure> that says only that (CI logs are often public): no verdict,
  * reason or transcript; security.md has them. All text is cleaned (no
  * control bytes, valid UTF-8, so valid XML 1.0) and XML-escaped. */
-#include "render.h"
 #include "render_util.h"
 
 #include <stdio.h>
@@ -158,14 +157,10 @@ static void testsuite(out *o, const r_model *m, int t) {
   out_adds(o, "  </testsuite>\n");
 }
 
-int render_junit(const cJSON *results, const char *dir, char *err,
-                 size_t errlen) {
-  r_model m;
-  if (model_load(&m, results, err, errlen) != 0)
-    return -1;
+int render_junit(const r_model *m, const char *dir, char *err, size_t errlen) {
   counts all = {0, 0, 0, 0, 0};
-  for (int t = 0; t < m.nt; t++) {
-    counts k = target_counts(&m, t);
+  for (int t = 0; t < m->nt; t++) {
+    counts k = target_counts(m, t);
     all.tests += k.tests;
     all.failures += k.failures;
     all.errors += k.errors;
@@ -178,12 +173,11 @@ int render_junit(const cJSON *results, const char *dir, char *err,
                  "<testsuites name=\"h2c-probe\" tests=\"%d\" failures=\"%d\" "
                  "errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
              all.tests, all.failures, all.errors, all.skipped,
-             (double)json_long(m.run, "duration_ms", (long)all.ms) / 1000);
-  for (int t = 0; t < m.nt; t++)
-    testsuite(&o, &m, t);
+             (double)json_long(m->run, "duration_ms", (long)all.ms) / 1000);
+  for (int t = 0; t < m->nt; t++)
+    testsuite(&o, m, t);
   out_adds(&o, "</testsuites>\n");
   int rc = out_write_file(&o, dir, "junit.xml", err, errlen);
   out_free(&o);
-  model_free(&m);
   return rc;
 }

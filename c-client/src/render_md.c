@@ -13,7 +13,6 @@
  * split a cell), code fences are longer than any backtick run inside, and
  * transcripts are HTML-escaped inside <pre> (raw HTML blocks take no
  * Markdown). */
-#include "render.h"
 #include "render_util.h"
 
 #include <stdio.h>
@@ -515,16 +514,11 @@ static void md_render_fitting(out *o, const r_model *m) {
   md_build(o, m, &op);
 }
 
-int render_md(const cJSON *results, const char *dir, char *err,
-              size_t errlen) {
-  r_model m;
-  if (model_load(&m, results, err, errlen) != 0)
-    return -1;
+int render_md(const r_model *m, const char *dir, char *err, size_t errlen) {
   out o;
   out_init(&o);
-  md_render_fitting(&o, &m);
+  md_render_fitting(&o, m);
   int rc = out_write_file(&o, dir, "report.md", err, errlen);
   out_free(&o);
-  model_free(&m);
   return rc;
 }

@@ -15,7 +15,6 @@
  * report.md's rules (it may be pasted into a private advisory): inline text
  * Markdown-escaped on one line, fences longer than any backtick run, bytes
  * HTML-escaped inside <pre>; every piece is capped. */
-#include "render.h"
 #include "render_util.h"
 
 #include <stdio.h>
@@ -213,30 +212,26 @@ static void sec_cell(out *o, const r_model *m, int t, int s) {
   out_free(&x);
 }
 
-int render_security(const cJSON *results, const char *dir, char *err,
+int render_security(const r_model *m, const char *dir, char *err,
                     size_t errlen) {
-  r_model m;
-  if (model_load(&m, results, err, errlen) != 0)
-    return -1;
   out o;
   out_init(&o);
-  sec_header(&o, &m);
-  if (m.nsecurity == 0)
+  sec_header(&o, m);
+  if (m->nsecurity == 0)
     out_printf(&o, "No security-relevant findings: no cell of this run "
                    "(%d targets, %d scenarios) is marked security-relevant."
-                   "%s\n\n", m.nt, m.ns,
-               m.security_count > 0 ? " (results.json's summary counts some, "
+                   "%s\n\n", m->nt, m->ns,
+               m->security_count > 0 ? " (results.json's summary counts some, "
                                       "but no cell carries them.)" : "");
   else
-    out_printf(&o, "%d finding%s.\n\n", m.nsecurity,
-               m.nsecurity == 1 ? "" : "s");
-  sec_overview(&o, &m);
-  for (int t = 0; t < m.nt; t++)
-    for (int s = 0; s < m.ns; s++)
-      if (model_cell(&m, t, s)->security)
-        sec_cell(&o, &m, t, s);
+    out_printf(&o, "%d finding%s.\n\n", m->nsecurity,
+               m->nsecurity == 1 ? "" : "s");
+  sec_overview(&o, m);
+  for (int t = 0; t < m->nt; t++)
+    for (int s = 0; s < m->ns; s++)
+      if (model_cell(m, t, s)->security)
+        sec_cell(&o, m, t, s);
   int rc = out_write_file(&o, dir, "security.md", err, errlen);
   out_free(&o);
-  model_free(&m);
   return rc;
 }

@@ -107,6 +107,15 @@ typedef struct r_model {
 int model_load(r_model *m, const cJSON *root, char *err, size_t errlen);
 void model_free(r_model *m);
 const r_cell *model_cell(const r_model *m, int t, int s);
+
+/* The four reports of render_all (render.h), from one loaded model; each
+ * writes its file atomically into dir, 0 or -1 with err. security.md holds
+ * the security-relevant cells report.md withholds (always written, saying so
+ * when there are none). */
+int render_md(const r_model *m, const char *dir, char *err, size_t errlen);
+int render_security(const r_model *m, const char *dir, char *err, size_t errlen);
+int render_html(const r_model *m, const char *dir, char *err, size_t errlen);
+int render_junit(const r_model *m, const char *dir, char *err, size_t errlen);
 /* JSON helpers: NULL / dflt when missing or of another type. */
 const char *json_str(const cJSON *obj, const char *key);
 double json_num(const cJSON *obj, const char *key, double dflt);
