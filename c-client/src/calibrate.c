@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -16,11 +15,6 @@
 #define CAL_LABEL "calibrate"
 #define CAL_MAX_ANSWER (1024u * 1024u)
 #define CAL_MAX_HEAD (64L * 1024L)
-
-static void sleep_ms(int ms) {
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
 
 /* Replaces every occurrence of the cell's tag in b with the calibration tag
  * (same length, so every byte count stays as it is). */

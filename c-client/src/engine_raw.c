@@ -587,11 +587,34 @@ static void send_one(raw_ctx *x, rconn *rc, int i) {
   take_answer(x, rc, i, t_sent);
 }
 
+/* requests[i].delay_ms: the scenario's client arrives that much later (a
+ * proxy finishes its bookkeeping of the previous exchange, e.g. returns the
+ * upstream connection to its pool, before the next client's request). Waits
+ * before the connection is opened; 0 when the cell's deadline leaves no
+ * time for it (the request is then not sent). */
+static int wait_before(raw_ctx *x, int i) {
+  cell *c = x->c;
+  int ms = c->sc->requests[i].delay_ms;
+  if (ms <= 0)
+    return 1;
+  if (now_ms() + ms >= x->o->deadline_ms) {
+    set_outcome(&c->ex[i], OUT_NOT_SENT, "the cell's deadline leaves no time for "
+                "the scenario's delay before it");
+    return 0;
+  }
+  transcript_note(&c->tx, c->sc->requests[i].connection, "waiting %d ms before "
+                  "request %d, as the scenario says (delay_ms)", ms, i + 1);
+  sleep_ms(ms);
+  return 1;
+}
+
 static void run_sequential(raw_ctx *x) {
   cell *c = x->c;
   for (int i = 0; i < c->sc->nrequests; i++) {
     if (c->ex[i].outcome != OUT_PENDING || c->skipped[i])  /* HTTP/2 took it, */
       continue;                                           /* or not applicable */
+    if (!wait_before(x, i))
+      continue;
     rconn *rc = conn_for(x, c->sc->requests[i].connection);
     if (!rc) {
       set_outcome(&c->ex[i], OUT_NOT_SENT, "more connection labels than the "

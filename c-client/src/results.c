@@ -241,6 +241,7 @@ static cJSON *request_json(const scenario *sc, int i) {
   }
   cJSON_AddItemToObject(o, "embedded", embedded_json(q));
   add_text(o, "requires", requires_name(q->requires));
+  cJSON_AddNumberToObject(o, "delay_ms", q->delay_ms);
   /* Only the raw engine writes these bytes itself; curl and nghttp2 frame the
    * request their own way (the transcript shows what they sent). */
   buf wire;

@@ -256,11 +256,6 @@ static void measure_loss(cell *c, int timeout_ms) {
   }
 }
 
-static void sleep_ms(int ms) {
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
 /* "requires": a request the target cannot make meaningful is not sent (and
  * not judged); the transcript says why. */
 static void mark_skipped(cell *c) {

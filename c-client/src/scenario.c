@@ -391,7 +391,7 @@ static int load_requires(const loader *L, const cJSON *v, const char *field,
 static int load_request(const loader *L, const cJSON *v, int idx, sc_request *r) {
   static const char *const keys[] = {"connection", "method", "path", "headers",
                                      "body", "chunks", "expect", "after_101",
-                                     "embedded", "requires", NULL};
+                                     "embedded", "requires", "delay_ms", NULL};
   char field[64], where[96];
   snprintf(field, sizeof field, "requests[%d]", idx);
   if (!cJSON_IsObject(v))
@@ -454,6 +454,13 @@ static int load_request(const loader *L, const cJSON *v, int idx, sc_request *r)
   if (req && load_requires(L, req, where, r) != 0)
     return -1;
 
+  const cJSON *delay = cJSON_GetObjectItemCaseSensitive(v, "delay_ms");
+  snprintf(where, sizeof where, "%s.delay_ms", field);
+  if (delay && (!cJSON_IsNumber(delay) || delay->valuedouble != (double)delay->valueint ||
+                delay->valueint < 0 || delay->valueint > SC_MAX_DELAY_MS))
+    return fail(L, where, "expected whole milliseconds 0-%d", SC_MAX_DELAY_MS);
+  r->delay_ms = delay ? delay->valueint : 0;
+
   const cJSON *ex = cJSON_GetObjectItemCaseSensitive(v, "expect");
   snprintf(where, sizeof where, "%s.expect", field);
   if (!ex)
@@ -498,6 +505,17 @@ static int check_requires(const loader *L, const scenario *sc, int i) {
   return 0;
 }
 
+/* A delay separates one request from the answer before it, so only the raw
+ * engine sending one request at a time can keep it. */
+static int check_delay(const loader *L, const scenario *sc, int i) {
+  char field[64];
+  snprintf(field, sizeof field, "requests[%d].delay_ms", i);
+  if (sc->engine != ENGINE_RAW || sc->send != SEND_SEQUENTIAL)
+    return fail(L, field, "only the raw engine sending sequentially can wait "
+                "before a request");
+  return 0;
+}
+
 static int load_requests(const loader *L, const cJSON *v, scenario *sc) {
   if (!v)
     return fail(L, "requests", "missing (a non-empty list is required)");
@@ -527,6 +545,9 @@ static int load_requests(const loader *L, const cJSON *v, scenario *sc) {
       return -1;
   for (int a = 0; a < sc->nrequests; a++)
     if (sc->requests[a].requires && check_requires(L, sc, a) != 0)
+      return -1;
+  for (int a = 0; a < sc->nrequests; a++)
+    if (sc->requests[a].delay_ms && check_delay(L, sc, a) != 0)
       return -1;
   return 0;
 }

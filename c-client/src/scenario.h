@@ -13,6 +13,7 @@
 #define SC_LABEL_LEN 16
 #define SC_MAX_NA_STATUS 8
 #define SC_MAX_EMBEDDED 4
+#define SC_MAX_DELAY_MS 10000   /* requests[].delay_ms */
 /* "{cell}" in a path, header value, body, chunk or expect.body becomes the
  * cell's tag: exactly SC_TAG_LEN bytes of [a-z0-9], unique per cell and run,
  * so a byte count stays predictable (each placeholder grows by 6 bytes). */
@@ -57,6 +58,8 @@ typedef struct sc_request {
   sc_embedded embedded[SC_MAX_EMBEDDED];
   int nembedded;
   sc_requires requires;     /* unmet: the request is skipped (not sent) */
+  int delay_ms;             /* raw engine, sequential: wait this long before
+                               this request (its client arrives later) */
 } sc_request;
 
 typedef struct scenario {

@@ -103,6 +103,7 @@ static int copy_request(sc_request *d, const sc_request *s, const char *tag) {
     de->has_marker = se->has_marker;
   }
   d->requires = s->requires;
+  d->delay_ms = s->delay_ms;
   return bad ? -1 : 0;
 }
 

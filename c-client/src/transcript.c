@@ -15,6 +15,13 @@ int64_t now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void sleep_ms(int ms) {
+  if (ms <= 0)
+    return;
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
 void transcript_init(transcript *t, size_t max_bytes) {
   memset(t, 0, sizeof *t);
   t->max_bytes = max_bytes;

@@ -42,5 +42,7 @@ int64_t transcript_elapsed_ms(const transcript *t);
 
 /* Monotonic clock in milliseconds (shared by engines for deadlines). */
 int64_t now_ms(void);
+/* Sleeps ms milliseconds (ms <= 0: returns at once). */
+void sleep_ms(int ms);
 
 #endif

@@ -450,15 +450,17 @@ TEST(bytes_after_the_last_answer_are_extra) {
   fx_free(&f);
 }
 
+/* "one" answered on a first connection, then "two" on a second. */
+static const step TWO_CONNECTIONS[] = {
+    ACCEPT, READ_UNTIL("one"),
+    WRITE("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"),
+    ACCEPT, READ_UNTIL("two"),
+    WRITE("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo"),
+    WAIT_EOF, END};
+
 TEST(two_connections_keep_request_order) {
-  static const step script[] = {
-      ACCEPT, READ_UNTIL("one"),
-      WRITE("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"),
-      ACCEPT, READ_UNTIL("two"),
-      WRITE("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo"),
-      WAIT_EOF, END};
   server s;
-  CHECK(server_start(&s, script) == 0);
+  CHECK(server_start(&s, TWO_CONNECTIONS) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "one", 200);
@@ -468,6 +470,51 @@ TEST(two_connections_keep_request_order) {
   CHECK_STR(body_of(&f.c.ex[0]), "one");
   CHECK_STR(body_of(&f.c.ex[1]), "two");
   fx_free(&f);
+}
+
+/* Transcript time of the first (or, with last, the last) event of dir on
+ * connection label conn; -1 when there is none. */
+static int64_t event_ms(const cell *c, const char *conn, tx_dir dir, int last) {
+  int64_t t = -1;
+  for (size_t i = 0; i < c->tx.count && (last || t < 0); i++)
+    if (strcmp(c->tx.events[i].conn, conn) == 0 && c->tx.events[i].dir == dir)
+      t = c->tx.events[i].t_ms;
+  return t;
+}
+
+/* delay_ms: client b's request goes out that long after client a's answer
+ * came in (and says so); a delay the deadline cannot hold is not-sent. */
+TEST(delay_ms_waits_before_the_request) {
+  server s;
+  CHECK(server_start(&s, TWO_CONNECTIONS) == 0);
+  fixture f;
+  fx_init(&f, s.port, SEND_SEQUENTIAL);
+  fx_req(&f, "a", "one", 200);
+  fx_req(&f, "b", "two", 200)->delay_ms = 150;
+  fx_run(&f, 1000, 4000);
+  server_stop(&s);
+  int64_t a_in = event_ms(&f.c, "a", TX_IN, 1), b_out = event_ms(&f.c, "b", TX_OUT, 0);
+  int ok = f.c.ex[1].outcome == OUT_ANSWERED && a_in >= 0 && b_out - a_in >= 150 &&
+           has_note(&f.c, "waiting 150 ms before request 2");
+  if (!ok)
+    fprintf(stderr, "  a answered at %lld ms, b sent at %lld ms\n", (long long)a_in,
+            (long long)b_out);
+  fx_free(&f);
+  CHECK(ok);
+
+  static const step one[] = {ACCEPT, READ_UNTIL("one"),
+                             WRITE("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"),
+                             WAIT_EOF, END};
+  CHECK(server_start(&s, one) == 0);
+  fx_init(&f, s.port, SEND_SEQUENTIAL);
+  fx_req(&f, "a", "one", 200);
+  fx_req(&f, "b", "two", 200)->delay_ms = 5000;
+  int64_t took = fx_run(&f, 1000, 2000);
+  server_stop(&s);
+  ok = f.c.ex[1].outcome == OUT_NOT_SENT && took < 1500 &&
+       strstr(f.c.ex[1].detail, "deadline leaves no time") != NULL;
+  fx_free(&f);
+  CHECK(ok);
 }
 
 /* A request whose "requires" is unmet (c->skipped) never goes out, on
@@ -752,7 +799,7 @@ CHECK_MAIN(CASE(keep_alive_pair_with_split_answers),
            CASE(pipelined_requests_go_in_one_write),
            CASE(interim_continue_then_final_answer),
            CASE(bytes_after_the_last_answer_are_extra),
-           CASE(two_connections_keep_request_order), CASE(skipped_requests_are_not_sent),
+           CASE(two_connections_keep_request_order), CASE(delay_ms_waits_before_the_request), CASE(skipped_requests_are_not_sent),
            CASE(connect_failure_names_the_target), CASE(garbage_is_a_bad_response),
            CASE(switching_protocols_without_http2_is_not_upgraded),
            CASE(unrequested_101_is_a_bad_response),

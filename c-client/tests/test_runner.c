@@ -54,7 +54,6 @@ typedef struct fake {
 
 typedef struct conn_arg { fake *f; int fd, port_idx; } conn_arg;
 
-static void sleep_ms(int ms) { usleep((useconds_t)ms * 1000u); }
 
 /* Reads until the head is complete and the Content-Length body is there.
  * Returns the bytes in `in` (head + body) or -1 on EOF/timeout. */

@@ -357,6 +357,14 @@ TEST(proxy_fields_rules) {
               "\"5\"]]", ""), "calibrate.into: ", "Content-Length"},
       {PROXY3("\"calibrate\":{\"request\":2,\"into\":1},", ",\"chunks\":[\"a\"]", ""),
        "requests[1]: ", "exclusive"},
+      {PROXY3("", "", ",\"delay_ms\":-1"), "requests[2].delay_ms: ", "0-10000"},
+      {PROXY3("", "", ",\"delay_ms\":10001"), "requests[2].delay_ms: ", "0-10000"},
+      {PROXY3("", "", ",\"delay_ms\":1.5"), "requests[2].delay_ms: ", "whole milliseconds"},
+      {PROXY3("", "", ",\"delay_ms\":\"50\""), "requests[2].delay_ms: ", "whole"},
+      {PROXY3("\"send\":\"pipelined\",", "", ",\"delay_ms\":50"), "requests[2].delay_ms: ",
+       "sequentially"},
+      {ONE_REQ("\"engine\":\"h2\",", "{\"method\":\"GET\",\"path\":\"/\",\"delay_ms\":5,"
+               "\"expect\":{\"status\":200}}"), "requests[0].delay_ms: ", "raw engine"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     scenario sc;
@@ -377,8 +385,8 @@ TEST(proxy_fields_rules) {
   /* and the good shape loads */
   scenario sc;
   char err[512] = "";
-  int rc = load_tmp("v", PROXY3(CAL_OK, EMB_OK, ",\"requires\":\"backend_log\""), &sc,
-                    err, sizeof err);
+  int rc = load_tmp("v", PROXY3(CAL_OK, EMB_OK, ",\"requires\":\"backend_log\","
+                               "\"delay_ms\":50"), &sc, err, sizeof err);
   if (rc)
     fprintf(stderr, "  %s\n", err);
   CHECK_INT(rc, 0);
@@ -386,9 +394,39 @@ TEST(proxy_fields_rules) {
              sc.requests[1].nembedded == 1 && !sc.requests[1].embedded[0].has_marker &&
              sc.requests[2].requires == REQUIRES_BACKEND_LOG &&
              strcmp(requires_name(sc.requests[2].requires), "backend_log") == 0 &&
-             requires_name(REQUIRES_NONE) == NULL;
+             requires_name(REQUIRES_NONE) == NULL && sc.requests[2].delay_ms == 50 &&
+             sc.requests[1].delay_ms == 0;
   scenario_free(&sc);
   CHECK(good);
+}
+
+/* Every catalogue request on another client connection than the first
+ * request's upgrade offer waits a moment (delay_ms): the proxy must have
+ * pooled the first client's upstream connection before the next client
+ * arrives, or the two-client cell is a race (docs/formats.md, delay_ms). */
+TEST(catalogue_later_clients_wait) {
+  scenario *list = NULL;
+  char err[512] = "";
+  int n = scenario_load_dir("../scenarios", &list, err, sizeof err);
+  CHECK(n > 0);
+  int checked = 0, bad = 0;
+  for (int i = 0; i < n; i++) {
+    const scenario *sc = &list[i];
+    for (int k = 1; k < sc->nrequests; k++) {
+      const sc_request *r = &sc->requests[k];
+      if (strcmp(r->connection, sc->requests[0].connection) == 0 || r->requires ||
+          !scenario_request_is_upgrade(&sc->requests[0]))
+        continue;
+      checked++;
+      if (r->delay_ms < 20) {
+        fprintf(stderr, "  %s request %d: delay_ms %d\n", sc->id, k + 1, r->delay_ms);
+        bad++;
+      }
+    }
+  }
+  scenario_free_all(list, n);
+  CHECK(checked >= 4);          /* cross-client and the three smuggle variants */
+  CHECK_INT(bad, 0);
 }
 
 TEST(catalogue_proxy_scenarios) {
@@ -565,7 +603,7 @@ CHECK_MAIN(CASE(catalogue_loads_sorted_and_complete), CASE(seed_scenario_fields)
            CASE(seed_wire_exact), CASE(chunked_wire_exact),
            CASE(wire_listed_framing_and_escapes), CASE(curl_defaults_http_version),
            CASE(websocket_raw_echo_fields), CASE(after_101_and_na_status_rules),
-           CASE(proxy_fields_rules), CASE(catalogue_proxy_scenarios),
+           CASE(proxy_fields_rules), CASE(catalogue_later_clients_wait), CASE(catalogue_proxy_scenarios),
            CASE(instance_replaces_cell_tags), CASE(head_length_and_resized_body),
            CASE(malformed_fixtures_name_file_and_field),
            CASE(dir_with_a_bad_file_fails_naming_it), CASE(missing_file_names_the_path),
