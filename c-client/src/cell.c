@@ -1,6 +1,5 @@
-/* cell.c - one (target, scenario) outcome and the names used for it in
- * results.json. The name tables here are the only place those strings are
- * spelled, so the writer, the reader (accept lists) and the reports agree. */
+/* cell.c - one (target, scenario) outcome and the names of its exchanges'
+ * outcomes in results.json (the verdict names live in verdicts.c). */
 #include "cell.h"
 
 #include <stdlib.h>
@@ -110,34 +109,8 @@ const char *outcome_name(outcome o) {
   return "?";
 }
 
-static const char *const verdict_names[V__COUNT] = {
-    [V_OK_H1] = "ok-h1",       [V_OK_H2] = "ok-h2",
-    [V_NO_REUSE] = "no-reuse", [V_REJECTED] = "rejected",
-    [V_DESYNC] = "desync",     [V_HANG] = "hang",
-    [V_CLOSED] = "closed",     [V_ERROR] = "error",
-    [V_NA] = "n/a",            [V_CROSS_CLIENT] = "cross-client",
-    [V_SMUGGLED] = "smuggled",
-};
-
-const char *verdict_name(verdict v) {
-  return (unsigned)v < V__COUNT ? verdict_names[v] : "?";
-}
-
-int verdict_from_name(const char *name, verdict *out) {
-  for (int v = 0; v < V__COUNT; v++)
-    if (strcmp(verdict_names[v], name) == 0) {
-      *out = (verdict)v;
-      return 0;
-    }
-  return -1;
-}
-
-int verdict_is_ok(verdict v) { return v == V_OK_H1 || v == V_OK_H2; }
-
-int verdict_is_security(verdict v) { return v == V_CROSS_CLIENT || v == V_SMUGGLED; }
-
 int cell_accepted(const cell *c) {
-  const char *name = verdict_name(c->verdict);
+  const char *name = verdicts_name(c->verdict);
   for (int i = 0; i < c->sc->naccept; i++)
     if (strcmp(c->sc->accept[i], name) == 0)
       return 1;

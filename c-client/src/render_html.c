@@ -585,8 +585,11 @@ static void html_scenarios(out *o, const r_model *m) {
     out_adds(o, ". <b>Accepted verdicts:</b> ");
     if (s->accept)
       html_list(o, s->accept, 40);
-    else
-      out_adds(o, "ok-h1; ok-h2");
+    else {
+      char ok_names[64];
+      verdicts_ok_names(ok_names, sizeof ok_names, "; ");
+      out_adds(o, ok_names);
+    }
     out_adds(o, ". <b>Engine:</b> ");
     h(o, s->engine, 20);
     out_adds(o, ", ");

@@ -27,7 +27,7 @@ static ju_kind cell_kind(const r_cell *c) {
     return JU_FAILURE;
   if (c->state == CELL_PASS)
     return JU_PASS;
-  if (strcmp(c->verdict, "error") == 0)
+  if (verdict_lookup(c->verdict) == verdicts_info(V_ERROR))
     return JU_ERROR;
   return JU_FAILURE;
 }

@@ -436,8 +436,11 @@ static void md_scenarios(out *o, const r_model *m, const md_opts *op) {
     out_adds(o, ". **Accepted verdicts:** ");
     if (s->accept)
       md_list(o, s->accept, 40);
-    else
-      out_adds(o, "ok-h1; ok-h2");
+    else {
+      char ok_names[64];
+      verdicts_ok_names(ok_names, sizeof ok_names, "; ");
+      out_adds(o, ok_names);
+    }
     out_adds(o, ". **Engine:** ");
     md_text(o, s->engine, 20);
     out_adds(o, ", ");

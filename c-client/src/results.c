@@ -361,7 +361,7 @@ static cJSON *cell_json(const cell *c) {
   cJSON *o = cJSON_CreateObject();
   add_text(o, "target", c->tg ? c->tg->name : NULL);
   add_text(o, "scenario", c->sc->id);
-  cJSON_AddStringToObject(o, "verdict", verdict_name(c->verdict));
+  cJSON_AddStringToObject(o, "verdict", verdicts_name(c->verdict));
   if (c->verdict == V_NA)            /* nothing was judged: neither way */
     cJSON_AddNullToObject(o, "ok");
   else
@@ -407,7 +407,7 @@ static cJSON *summary_json(const run *r) {
   cJSON *bv = cJSON_AddObjectToObject(o, "by_verdict");
   for (int v = 0; v < V__COUNT; v++)
     if (by[v])
-      cJSON_AddNumberToObject(bv, verdict_name((verdict)v), by[v]);
+      cJSON_AddNumberToObject(bv, verdicts_name((verdict)v), by[v]);
   return o;
 }
 

@@ -442,7 +442,7 @@ static int take_cell(cell_pool *p) {
 static void cell_progress(cell_pool *p, int idx) {
   const cell *c = &p->r->cells[idx];
   fprintf(stderr, "\r[%d/%d] %s × %s: %s\033[K", p->done, p->r->ncells,
-          c->tg ? c->tg->name : "?", c->sc->id, verdict_name(c->verdict));
+          c->tg ? c->tg->name : "?", c->sc->id, verdicts_name(c->verdict));
   fflush(stderr);
 }
 

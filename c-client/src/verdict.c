@@ -347,7 +347,7 @@ void verdict_decide(cell *c) {
     c->verdict = V_CROSS_CLIENT;
   else
     c->verdict = i >= 0 ? decide_failure(c, i, &why) : decide_all_answered(c, &why);
-  c->security = verdict_is_security(c->verdict);
+  c->security = verdicts_is_security(c->verdict);
   set_reason(c, &why);
   buf_free(&why);
 }

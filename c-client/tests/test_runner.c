@@ -349,7 +349,7 @@ TEST(serial_per_target_parallel_across_targets) {
       const cell *c = &r.cells[t * ns + s];
       if (c->verdict != V_OK_H1)
         fprintf(stderr, "  %s x %s: %s: %s\n", c->tg->name, c->sc->id,
-                verdict_name(c->verdict), c->reason);
+                verdicts_name(c->verdict), c->reason);
       CHECK_INT(c->verdict, V_OK_H1);
       CHECK_INT(strlen(c->tag), SC_TAG_LEN);
       CHECK(recorded_cell(&f, c->tag) >= 1);       /* {cell} went out as the tag */
@@ -507,7 +507,7 @@ TEST(isolation_groups_and_backend_reset) {
     const cell *c = &r.cells[i];
     if (c->verdict != V_OK_H1)
       fprintf(stderr, "  %s x %s: %s: %s\n", c->tg->name, c->sc->id,
-              verdict_name(c->verdict), c->reason);
+              verdicts_name(c->verdict), c->reason);
     CHECK_INT(c->verdict, V_OK_H1);
     for (int k = 0; k < r.ncells; k++) {
       int same_group = i / (2 * ns) == k / (2 * ns);
