@@ -26,6 +26,7 @@
 #include "render.h"
 #include "results.h"
 #include "runner.h"
+#include "verdicts.h"
 
 #ifndef H2C_VERSION
 #define H2C_VERSION "0.0.0"
@@ -42,6 +43,7 @@ static const char usage_text[] =
     "                     [--only ID]... [--out DIR] [--timeout-ms N] [--jobs N] [--strict]\n"
     "                     [--attach NAME=FILE]...\n"
     "       h2c-probe list [--scenarios DIR]\n"
+    "       h2c-probe list --verdicts [--json]\n"
     "       h2c-probe render RESULTS.json --out DIR\n"
     "       h2c-probe --help | --version\n";
 
@@ -63,6 +65,13 @@ static const char help_text[] =
     "  --attach NAME=FILE  embed the JSON document FILE (an object, at most 256 KiB)\n"
     "                      in results.json as attachments.NAME; upstream=FILE takes\n"
     "                      lab/upstream's upstream.json (h2c-lab-upstream/1)\n"
+    "\n"
+    "list options:\n"
+    "  --scenarios DIR     list this directory's scenarios (default as for run)\n"
+    "  --verdicts          list the verdicts instead: name, ok (counts as correct\n"
+    "                      when a scenario has no accept list), security, meaning\n"
+    "  --json              with --verdicts: as JSON (h2c-lab-verdicts/1), with the\n"
+    "                      reports' CSS class, group heading and colours\n"
     "\n"
     "exit codes: 0 run completed, 1 --strict and some cell not ok,\n"
     "            2 usage/input/output error\n";
@@ -447,19 +456,74 @@ static int cmd_run(int argc, char **argv) {
 
 /* ---- list / render ---------------------------------------------------------- */
 
+/* The vocabulary for scripts (lab/scripts/check-expected.py) and for the
+ * verdict table of docs/formats.md (c-client/scripts/verdicts-doc.sh). */
+static int print_verdicts_json(void) {
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "format", "h2c-lab-verdicts/1");
+  cJSON *arr = cJSON_AddArrayToObject(root, "verdicts");
+  for (int v = 0; arr && v < verdicts_count(); v++) {
+    const verdict_info *vi = verdicts_info((verdict)v);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToArray(arr, o);
+    cJSON_AddStringToObject(o, "name", vi->name);
+    cJSON_AddStringToObject(o, "meaning", vi->meaning);
+    cJSON_AddBoolToObject(o, "ok", vi->ok);
+    cJSON_AddBoolToObject(o, "security", vi->security);
+    cJSON_AddStringToObject(o, "css", vi->cls);
+    cJSON_AddStringToObject(o, "group", vi->group);
+    cJSON_AddStringToObject(o, "bg", vi->bg);
+    cJSON_AddStringToObject(o, "fg", vi->fg);
+  }
+  char *text = arr ? cJSON_Print(root) : NULL;
+  cJSON_Delete(root);
+  if (!text) {
+    fprintf(stderr, "h2c-probe: out of memory\n");
+    return EXIT_USAGE;
+  }
+  printf("%s\n", text);
+  free(text);
+  return 0;
+}
+
+static int print_verdicts(int json) {
+  if (json)
+    return print_verdicts_json();
+  printf("%-13s %-3s %-8s %s\n", "verdict", "ok", "security", "meaning");
+  for (int v = 0; v < verdicts_count(); v++) {
+    const verdict_info *vi = verdicts_info((verdict)v);
+    printf("%-13s %-3s %-8s %s\n", vi->name, vi->ok ? "yes" : "-",
+           vi->security ? "yes" : "-", vi->meaning);
+  }
+  return 0;
+}
+
 static int cmd_list(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"scenarios", required_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"scenarios", required_argument, NULL, 's'},
+                                       {"verdicts", no_argument, NULL, 'v'},
+                                       {"json", no_argument, NULL, 'j'},
+                                       {NULL, 0, NULL, 0}};
   const char *dir = NULL;
-  int ch;
+  int ch, verdicts = 0, json = 0;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-    if (ch != 's')
+    if (ch == 's')
+      dir = optarg;
+    else if (ch == 'v')
+      verdicts = 1;
+    else if (ch == 'j')
+      json = 1;
+    else
       return usage_error("list: bad option (see --help)");
-    dir = optarg;
   }
   if (optind < argc)
     return usage_error("list: unexpected argument \"%s\"", argv[optind]);
+  if (json && !verdicts)
+    return usage_error("list: --json goes with --verdicts");
+  if (verdicts && dir)
+    return usage_error("list: --verdicts lists no scenarios (drop --scenarios)");
+  if (verdicts)
+    return print_verdicts(json);
   if (!dir)
     dir = default_scenarios_dir();
   scenario *list = NULL;
