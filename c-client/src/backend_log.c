@@ -202,7 +202,8 @@ static long reset_closed(const char *body, size_t n) {
   long closed = -1;
   if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(root, "supported")))
     closed = 0;
-  else if (cJSON_IsObject(root) && !backend_entry_int(root, "closed", &closed))
+  else if (cJSON_IsObject(root) &&
+           !backend_entry_int(root, "closed" /* not the verdict */, &closed))
     closed = -1;
   cJSON_Delete(root);
   return closed < 0 ? -1 : closed;

@@ -99,7 +99,7 @@ const char *outcome_name(outcome o) {
   case OUT_PENDING: return "pending";
   case OUT_ANSWERED: return "answered";
   case OUT_TIMEOUT: return "timeout";
-  case OUT_CLOSED: return "closed";
+  case OUT_CLOSED: return "closed";      /* not the verdict */
   case OUT_RESET: return "reset";
   case OUT_NOT_SENT: return "not-sent";
   case OUT_CONNECT_FAILED: return "connect-failed";

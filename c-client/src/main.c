@@ -444,11 +444,11 @@ static int cmd_run(int argc, char **argv) {
   int security = 0;
   for (int i = 0; i < r.ncells; i++)
     security += r.cells[i].security;
-  printf("h2c-probe: %d cells, %d ok, %d not ok, %d n/a (%.1f s) → %s\n",
-         r.ncells, ok, r.ncells - ok - na, na, (double)r.duration_ms / 1000.0, path);
+  printf("h2c-probe: %d cells, %d ok, %d not ok, %d %s (%.1f s) → %s\n", r.ncells, ok,
+         r.ncells - ok - na, na, verdicts_name(V_NA), (double)r.duration_ms / 1000.0, path);
   if (security)
-    printf("h2c-probe: %d security finding(s): cross-client or smuggled "
-           "(results.json cells[].security)\n", security);
+    printf("h2c-probe: %d security finding(s): %s or %s (results.json cells[].security)\n",
+           security, verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED));
   rc = (a.strict && ok + na != r.ncells) ? EXIT_STRICT : 0;
   free_run(&r);
   return rc;

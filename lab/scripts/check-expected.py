@@ -97,22 +97,14 @@ def load_json(path):
 
 
 def probe_verdicts(probe, root):
-    """The probe's vocabulary (list --verdicts --json), building the default probe when
-    it is missing. Raises RuntimeError saying what to run."""
+    """The probe's vocabulary (c-client/scripts/verdicts.py reads list --verdicts --json),
+    building the default probe when it is missing. Raises RuntimeError saying what to run."""
     if not os.path.exists(probe) and probe == default_probe(root):
         subprocess.run(["make", "-s", "-C", os.path.join(root, "c-client"), "build/h2c-probe"],
                        stdout=sys.stderr, check=False)
-    try:
-        out = subprocess.run([probe, "list", "--verdicts", "--json"], capture_output=True,
-                             text=True, timeout=30, check=True).stdout
-        doc = json.loads(out)
-        if doc.get("format") != "h2c-lab-verdicts/1":
-            raise ValueError("format %r, expected h2c-lab-verdicts/1" % doc.get("format"))
-        return doc["verdicts"]
-    except (OSError, subprocess.SubprocessError, ValueError, KeyError, AttributeError) as e:
-        raise RuntimeError("the verdict vocabulary comes from `%s list --verdicts --json`: %s "
-                           "(build the probe with `make -C c-client`, or give --probe PATH)"
-                           % (probe, e)) from e
+    sys.path.insert(0, os.path.join(root, "c-client/scripts"))
+    import verdicts
+    return verdicts.probe_verdicts(probe)
 
 
 def load_vocabulary(verdicts):
