@@ -1,10 +1,9 @@
-/* cell.c - one (target, scenario) outcome and the names of its exchanges'
- * outcomes in results.json (the verdict names live in verdicts.c). */
+/* cell.c - one (target, scenario) outcome: its life cycle, its tag and its
+ * scenario instance, and whether its verdict is one the scenario accepts. */
 #include "cell.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -24,15 +23,8 @@ void cell_init(cell *c, const scenario *sc, const struct target *tg) {
 }
 
 void cell_free(cell *c) {
-  for (int i = 0; i < SC_MAX_REQUESTS; i++) {
-    exchange *e = &c->ex[i];
-    for (int h = 0; h < 2 * e->nheaders; h++)
-      free(e->headers[h]);
-    free(e->headers);
-    e->headers = NULL;
-    e->nheaders = 0;
-    buf_free(&e->body);
-  }
+  for (int i = 0; i < SC_MAX_REQUESTS; i++)
+    exchange_free(&c->ex[i]);
   transcript_free(&c->tx);
   cJSON_Delete(c->backend_log);
   c->backend_log = NULL;
@@ -45,7 +37,7 @@ void cell_free(cell *c) {
 
 int cell_instantiate(cell *c) {
   scenario *inst = calloc(1, sizeof *inst);
-  if (!inst || scenario_instantiate(c->sc, c->tag, inst) != 0) {
+  if (!inst || scenario_inst_create(c->sc, c->tag, inst) != 0) {
     free(inst);
     return -1;
   }
@@ -69,44 +61,6 @@ void cell_make_tag(char *out, char kind, uint64_t run_ms, unsigned index) {
   base36(out + 1, run_ms, 8);
   base36(out + 9, index, 3);
   out[SC_TAG_LEN] = '\0';
-}
-
-void exchange_add_header(exchange *e, const char *name, const char *value) {
-  char **p = realloc(e->headers, (size_t)(e->nheaders + 1) * 2 * sizeof *p);
-  if (!p)
-    return;
-  e->headers = p;
-  char *n = strdup(name), *v = strdup(value);
-  if (!n || !v) {
-    free(n);
-    free(v);
-    return;
-  }
-  p[2 * e->nheaders] = n;
-  p[2 * e->nheaders + 1] = v;
-  e->nheaders++;
-}
-
-const char *exchange_header(const exchange *e, const char *name) {
-  for (int i = 0; i < e->nheaders; i++)
-    if (strcasecmp(e->headers[2 * i], name) == 0)
-      return e->headers[2 * i + 1];
-  return NULL;
-}
-
-const char *outcome_name(outcome o) {
-  switch (o) {
-  case OUT_PENDING: return "pending";
-  case OUT_ANSWERED: return "answered";
-  case OUT_TIMEOUT: return "timeout";
-  case OUT_CLOSED: return "closed";      /* not the verdict */
-  case OUT_RESET: return "reset";
-  case OUT_NOT_SENT: return "not-sent";
-  case OUT_CONNECT_FAILED: return "connect-failed";
-  case OUT_BAD_RESPONSE: return "bad-response";
-  case OUT_TOO_BIG: return "too-big";
-  }
-  return "?";
 }
 
 int cell_accepted(const cell *c) {

@@ -6,36 +6,10 @@
 
 #include <stdint.h>
 #include "buf.h"
+#include "exchange.h"
 #include "scenario.h"
 #include "transcript.h"
 #include "verdicts.h"
-
-typedef enum {
-  OUT_PENDING = 0,     /* engine has not got to it */
-  OUT_ANSWERED,
-  OUT_TIMEOUT,
-  OUT_CLOSED,          /* EOF before a complete answer */
-  OUT_RESET,
-  OUT_NOT_SENT,        /* its connection was already gone */
-  OUT_CONNECT_FAILED,
-  OUT_BAD_RESPONSE,    /* unparseable */
-  OUT_TOO_BIG          /* a cap was reached */
-} outcome;
-
-typedef struct exchange {
-  outcome outcome;
-  int status;                  /* final status; 0 when none */
-  char reason_phrase[128];
-  char http_version[8];        /* "1.0" "1.1" "2" */
-  int32_t stream_id;           /* HTTP/2 stream, 0 for HTTP/1 */
-  char **headers;              /* name, value, name, value ... (owned) */
-  int nheaders;
-  buf body;                    /* capped */
-  int conn_close;              /* server announced close */
-  int new_connection;          /* curl: went over a new connection */
-  int64_t elapsed_ms;
-  char detail[256];            /* engine's words, e.g. "connect: refused" */
-} exchange;
 
 struct cJSON;
 
@@ -72,9 +46,6 @@ typedef struct cell {
 
 void cell_init(cell *c, const scenario *sc, const struct target *tg);
 void cell_free(cell *c);
-void exchange_add_header(exchange *e, const char *name, const char *value);
-const char *exchange_header(const exchange *e, const char *name);
-const char *outcome_name(outcome o);
 /* The verdict is one the cell's scenario accepts (its "accept" list). n/a
  * cells are counted apart by callers: nothing was judged there. */
 int cell_accepted(const cell *c);

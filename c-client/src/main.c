@@ -210,12 +210,6 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
   return 0;
 }
 
-static void free_targets(target *list, int n) {
-  for (int i = 0; i < n; i++)
-    target_free(&list[i]);
-  free(list);
-}
-
 static int load_targets(const run_args *a, target **list, int *n) {
   char err[512];
   for (int i = 0; i < a->ntargets_files; i++)
@@ -359,7 +353,7 @@ static int load_attachments(const run_args *a, cJSON **out) {
       fprintf(stderr, "h2c-probe: --attach %s: the name \"%s\" is given twice\n", spec, name);
       return -1;
     }
-    cJSON *doc = json_load_file(eq + 1, ATTACH_MAX_BYTES, err, sizeof err);
+    cJSON *doc = json_file_load(eq + 1, ATTACH_MAX_BYTES, err, sizeof err);
     const char *why = doc ? attachment_problem(name, doc) : NULL;
     if (!doc || why) {
       if (doc)
@@ -374,26 +368,16 @@ static int load_attachments(const run_args *a, cJSON **out) {
   return 0;
 }
 
-/* Counts accepted and n/a cells (n/a is neither ok nor a failure). */
-static void count_cells(const run *r, int *ok, int *na) {
-  *ok = *na = 0;
-  for (int i = 0; i < r->ncells; i++) {
-    if (r->cells[i].verdict == V_NA)
-      (*na)++;
-    else
-      *ok += cell_accepted(&r->cells[i]);
-  }
-}
-
 /* Writes results.json, then renders the reports from that same text. */
 static int write_outputs(const run *r, const char *dir, char *path, size_t pathlen) {
   char err[512];
   snprintf(path, pathlen, "%s/results.json", dir);
-  if (make_dirs(dir, err, sizeof err) != 0 || results_write(r, path, err, sizeof err) != 0) {
+  if (atomic_file_make_dirs(dir, err, sizeof err) != 0 ||
+      results_write(r, path, err, sizeof err) != 0) {
     fprintf(stderr, "h2c-probe: %s\n", err);
     return -1;
   }
-  cJSON *tree = json_load_file(path, JSON_FILE_MAX, err, sizeof err);
+  cJSON *tree = json_file_load(path, JSON_FILE_MAX, err, sizeof err);
   if (!tree || render_all(tree, dir, err, sizeof err) != 0) {
     fprintf(stderr, "h2c-probe: rendering reports: %s\n", err);
     cJSON_Delete(tree);
@@ -401,15 +385,6 @@ static int write_outputs(const run *r, const char *dir, char *path, size_t pathl
   }
   cJSON_Delete(tree);
   return 0;
-}
-
-static void free_run(run *r) {
-  for (int i = 0; i < r->ncells; i++)
-    cell_free(&r->cells[i]);
-  free(r->cells);
-  scenario_free_all(r->scenarios, r->nscenarios);
-  free_targets(r->targets, r->ntargets);
-  cJSON_Delete(r->attachments);
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -423,34 +398,31 @@ static int cmd_run(int argc, char **argv) {
       load_scenarios(a.scenarios_dir, &r.scenarios, &r.nscenarios) != 0 ||
       filter_scenarios(&a, r.scenarios, &r.nscenarios) != 0 ||
       load_attachments(&a, &r.attachments) != 0) {
-    free_run(&r);
+    runner_free(&r);
     return EXIT_USAGE;
   }
   char err[512];
-  if (make_dirs(a.out_dir, err, sizeof err) != 0) {   /* fail before the run */
+  if (atomic_file_make_dirs(a.out_dir, err, sizeof err) != 0) {   /* fail before the run */
     fprintf(stderr, "h2c-probe: %s\n", err);
-    free_run(&r);
+    runner_free(&r);
     return EXIT_USAGE;
   }
   runner_opts o = {a.timeout_ms, a.jobs, isatty(STDERR_FILENO)};
   runner_run(&r, &o);
   char path[4096];
   if (r.ncells != r.ntargets * r.nscenarios || write_outputs(&r, a.out_dir, path, sizeof path) != 0) {
-    free_run(&r);
+    runner_free(&r);
     return EXIT_USAGE;
   }
-  int ok, na;
-  count_cells(&r, &ok, &na);
-  int security = 0;
-  for (int i = 0; i < r.ncells; i++)
-    security += r.cells[i].security;
+  int ok, na, security;
+  runner_count(&r, &ok, &na, &security);
   printf("h2c-probe: %d cells, %d ok, %d not ok, %d %s (%.1f s) → %s\n", r.ncells, ok,
          r.ncells - ok - na, na, verdicts_name(V_NA), (double)r.duration_ms / 1000.0, path);
   if (security)
     printf("h2c-probe: %d security finding(s): %s or %s (results.json cells[].security)\n",
            security, verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED));
   rc = (a.strict && ok + na != r.ncells) ? EXIT_STRICT : 0;
-  free_run(&r);
+  runner_free(&r);
   return rc;
 }
 
@@ -531,7 +503,7 @@ static int cmd_list(int argc, char **argv) {
   if (load_scenarios(dir, &list, &n) != 0)
     return EXIT_USAGE;
   for (int i = 0; i < n; i++)
-    printf("%-28s %-5s %s\n", list[i].id, engine_name(list[i].engine), list[i].title);
+    printf("%-28s %-5s %s\n", list[i].id, scenario_engine_name(list[i].engine), list[i].title);
   scenario_free_all(list, n);
   return 0;
 }
@@ -552,10 +524,10 @@ static int cmd_render(int argc, char **argv) {
   if (!out)
     return usage_error("render: --out DIR is required");
   char err[512];
-  cJSON *tree = json_load_file(argv[optind], JSON_FILE_MAX, err, sizeof err);
+  cJSON *tree = json_file_load(argv[optind], JSON_FILE_MAX, err, sizeof err);
   int rc = tree ? 0 : -1;
   if (rc == 0)
-    rc = make_dirs(out, err, sizeof err);
+    rc = atomic_file_make_dirs(out, err, sizeof err);
   if (rc == 0)
     rc = render_all(tree, out, err, sizeof err);
   cJSON_Delete(tree);

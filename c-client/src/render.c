@@ -68,7 +68,7 @@ int out_write_file(const out *o, const char *dir, const char *name, char *err,
     snprintf(err, errlen, "%s: output directory path too long", name);
     return -1;
   }
-  return atomic_write_file(path, o->b.data ? o->b.data : "", o->b.len, err,
+  return atomic_file_write(path, o->b.data ? o->b.data : "", o->b.len, err,
                            errlen);
 }
 
@@ -357,7 +357,7 @@ const r_cell *model_cell(const r_model *m, int t, int s) {
 /* One model for all four: results.json is read into it once. */
 int render_all(const cJSON *results, const char *dir, char *err,
                size_t errlen) {
-  if (make_dirs(dir, err, errlen) != 0)
+  if (atomic_file_make_dirs(dir, err, errlen) != 0)
     return -1;
   r_model m;
   if (model_load(&m, results, err, errlen) != 0)

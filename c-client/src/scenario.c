@@ -166,7 +166,7 @@ static int get_bytes(const loader *L, const cJSON *v, const char *field, buf *b)
     return fail(L, field, "expected a string (escaped bytes)");
   const char *msg = "bad escape";
   buf_init(b, SC_MAX_BODY);
-  if (unescape_bytes(b, v->valuestring, &msg) != 0)
+  if (escape_decode(b, v->valuestring, &msg) != 0)
     return fail(L, field, "%s", msg);
   if (!b->data && buf_add(b, "", 0) != BUF_OK)
     return fail(L, field, "out of memory");
@@ -780,7 +780,7 @@ static int load_root(const loader *L, const cJSON *root, scenario *sc) {
 int scenario_load_file(const char *path, scenario *sc, char *err, size_t errlen) {
   memset(sc, 0, sizeof *sc);
   loader L = {path, err, errlen};
-  cJSON *root = json_load_file(path, SC_MAX_FILE, err, errlen);
+  cJSON *root = json_file_load(path, SC_MAX_FILE, err, errlen);
   if (!root)
     return -1;
   int rc = load_root(&L, root, sc);
@@ -989,7 +989,7 @@ size_t scenario_request_head_len(const scenario *sc, int i, const char *authorit
   return n;
 }
 
-const char *requires_name(sc_requires r) {
+const char *scenario_requires_name(sc_requires r) {
   switch (r) {
   case REQUIRES_NONE: return NULL;
   case REQUIRES_PROXY: return "proxy";
@@ -998,7 +998,7 @@ const char *requires_name(sc_requires r) {
   return NULL;
 }
 
-const char *engine_name(engine_kind e) {
+const char *scenario_engine_name(engine_kind e) {
   switch (e) {
   case ENGINE_RAW: return "raw";
   case ENGINE_CURL: return "curl";
@@ -1007,6 +1007,6 @@ const char *engine_name(engine_kind e) {
   return "?";
 }
 
-const char *send_mode_name(send_mode s) {
+const char *scenario_send_mode_name(send_mode s) {
   return s == SEND_PIPELINED ? "pipelined" : "sequential";
 }

@@ -488,8 +488,8 @@ TEST(names_round_trip) {
   verdict x;
   CHECK_INT(verdicts_from_name("ok", &x), -1);
   CHECK_STR(verdicts_name(V_NA), "n/a");
-  CHECK_STR(outcome_name(OUT_NOT_SENT), "not-sent");
-  CHECK_STR(outcome_name(OUT_CONNECT_FAILED), "connect-failed");
+  CHECK_STR(exchange_outcome_name(OUT_NOT_SENT), "not-sent");
+  CHECK_STR(exchange_outcome_name(OUT_CONNECT_FAILED), "connect-failed");
   CHECK(verdicts_is_ok(V_OK_H2) && !verdicts_is_ok(V_NO_REUSE));
 }
 
