@@ -13,6 +13,9 @@
 #define H1_MAX_HEADER_BYTES (64u * 1024u)
 #define H1_MAX_HEADERS 100
 #define H1_MAX_BODY (1024u * 1024u)
+/* Interim (1xx) answers a reader takes before one final answer; past it an
+ * endless 1xx stream is an error, not a loop (the byte caps hold as well). */
+#define H1_MAX_INTERIM 32
 
 typedef enum {
   H1_NEED_MORE = 0,   /* all input used, response not complete yet */

@@ -28,6 +28,12 @@ typedef struct runner_opts {
 } runner_opts;
 
 void runner_run(run *r, const runner_opts *o);
+/* The documented bounds (docs/formats.md, "Time bounds"), in ms: what one
+ * cell of scenario sc on target t may take at most (the sum of its phases'
+ * deadlines), and a whole run (its version fetches, then every cell's bound
+ * one after the other). Only CPU work and closing sockets come on top. */
+int64_t runner_cell_bound_ms(const scenario *sc, const target *t, int timeout_ms);
+int64_t runner_run_bound_ms(const run *r, int timeout_ms, int jobs);
 /* Frees the cells, scenarios, targets and attachments of a run (a run that
  * is all zeroes, or only partly loaded, is fine). */
 void runner_free(run *r);
