@@ -838,6 +838,14 @@ int scenario_load_dir(const char *dir, scenario **out, char *err, size_t errlen)
   *out = NULL;
   if (list_json_files(dir, &names, &n, err, errlen) != 0)
     return -1;
+  if (n > SC_MAX_SCENARIOS) {
+    snprintf(err, errlen, "%s: %d scenario files, more than the %d a run may hold",
+             dir, n, SC_MAX_SCENARIOS);
+    for (int i = 0; i < n; i++)
+      free(names[i]);
+    free(names);
+    return -1;
+  }
   scenario *list = n ? calloc((size_t)n, sizeof *list) : NULL;
   int loaded = 0, rc = 0;
   if (n && !list) {
