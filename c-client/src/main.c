@@ -4,7 +4,8 @@
  *   0  the run completed (whatever the verdicts), or list/render succeeded
  *   1  run --strict: some cell's verdict is not in its scenario's accept list
  *   2  usage, input or output error (bad option, malformed scenario or
- *      targets file, unwritable --out directory)
+ *      targets file, a results.json render does not read, an --out that is
+ *      empty, not a directory or not writable)
  * An unreachable server is not an error of the probe: it becomes `error`
  * cells in the results. */
 #include <getopt.h>

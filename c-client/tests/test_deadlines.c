@@ -16,6 +16,7 @@
 #include "runner.h"
 #include "scenario.h"
 #include "target.h"
+#include "test_tmp.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -174,13 +175,7 @@ TEST(http_once_refuses_endless_interim_answers) {
 static char dir[64];
 
 static int write_file(const char *name, const char *text) {
-  char path[160];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *fp = fopen(path, "w");
-  if (!fp)
-    return -1;
-  fputs(text, fp);
-  return fclose(fp);
+  return test_tmp_write(dir, name, text);
 }
 
 #define SCN(id, engine, headers)                                                  \
@@ -237,17 +232,8 @@ static int run_within_bounds(const flood *f, int nscenarios) {
   return bad ? -1 : 0;
 }
 
-static int make_dir(void) {
-  snprintf(dir, sizeof dir, "/tmp/h2c-test-deadlines-XXXXXX");
-  return mkdtemp(dir) ? 0 : -1;
-}
-
-static void remove_dir(void) {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd) != 0)
-    fprintf(stderr, "  could not remove %s\n", dir);
-}
+static int make_dir(void) { return test_tmp_make(dir, sizeof dir, "deadlines"); }
+static void remove_dir(void) { test_tmp_remove(dir); }
 
 /* 100 Continue without a pause: data is always waiting, so a read loop
  * that only bounds its waits never sees its deadline (the version fetch

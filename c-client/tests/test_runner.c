@@ -31,6 +31,7 @@
 #include "clock.h"
 #include "results.h"
 #include "runner.h"
+#include "test_tmp.h"
 #include "transcript.h"
 
 #define NPORTS 4              /* ports 0,1 are fake group 0; 2,3 group 1 */
@@ -258,13 +259,7 @@ static void fake_stop(fake *f) {
 static char dir[64];
 
 static int write_file(const char *name, const char *text) {
-  char path[160];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *fp = fopen(path, "w");
-  if (!fp)
-    return -1;
-  fputs(text, fp);
-  return fclose(fp);
+  return test_tmp_write(dir, name, text);
 }
 
 #define SCN(id, reqs, extra)                                                     \

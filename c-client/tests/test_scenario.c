@@ -552,6 +552,7 @@ TEST(malformed_fixtures_name_file_and_field) {
       {"curl-bad-version", "curl.http_version: ", "\"3\""},
       {"echo-and-body", "requests[0].expect: ", "not both"},
       {"not-json", "line 3, column", "invalid JSON"},
+      {"duplicate-member", "requests[0].expect: ", "member \"status\" is given twice"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char path[256], err[512] = "", prefix[300];
