@@ -119,31 +119,40 @@ no_project_containers() {
     || { echo "# a network of project $PROJECT is left"; return 1; }
 }
 
-# check-expected.py must notice a changed verdict: flip one seed cell in a copy.
+# check-expected.py must notice a changed verdict: flip the seed cell of the first
+# target with the role subject (targets.json info.roles) in a copy.
 checker_catches_change() { # results.json
-  local copy=$WORK/mutated-results.json out
-  $PY - "$1" "$copy" <<'EOF'
+  local copy=$WORK/mutated-results.json out name
+  name=$($PY - "$1" "$ROOT/lab/targets.json" "$copy" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
+subjects = [t["name"] for t in json.load(open(sys.argv[2]))["targets"]
+            if "subject" in (t.get("info") or {}).get("roles", [])]
 for c in d["cells"]:
-    if c["target"] == "gevent-bookworm" and c["scenario"] == "seed-upgrade-h2c":
+    if subjects and c["target"] == subjects[0] and c["scenario"] == "seed-upgrade-h2c":
         c["verdict"], c["ok"] = "ok-h1", True
-json.dump(d, open(sys.argv[2], "w"))
+json.dump(d, open(sys.argv[3], "w"))
+print(subjects[0] if subjects else "")
 EOF
+)
+  [ -n "$name" ] || { echo "# no target with the role subject"; return 1; }
   if out=$($PY "$CHECK" "$copy" 2>&1); then echo "# the checker passed a mutated run"; return 1; fi
-  grep -q 'gevent-bookworm x seed-upgrade-h2c: expected desync.*got ok-h1' <<<"$out" \
+  grep -q "$name x seed-upgrade-h2c: expected desync.*got ok-h1" <<<"$out" \
     || { echo "# the checker failed, but did not name the changed cell"; return 1; }
 }
 
 # ... and a run where the fixed gevent behind a proxy let a request be smuggled: the
-# first target behind a proxy whose info.backend is gevent-fixed (targets.json), never a name.
+# first target behind a proxy whose info.backend is the target with the role fix
+# (targets.json), never a name.
 checker_catches_fixed_smuggle() { # results.json
   local copy=$WORK/mutated-fixed-results.json out name
   name=$($PY - "$1" "$ROOT/lab/targets.json" "$copy" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-fixed = [t["name"] for t in json.load(open(sys.argv[2]))["targets"]
-         if (t.get("info") or {}).get("proxy") and (t.get("info") or {}).get("backend") == "gevent-fixed"]
+targets = json.load(open(sys.argv[2]))["targets"]
+fix = [t["name"] for t in targets if "fix" in (t.get("info") or {}).get("roles", [])]
+fixed = [t["name"] for t in targets
+         if (t.get("info") or {}).get("proxy") and fix and (t.get("info") or {}).get("backend") == fix[0]]
 for c in d["cells"]:
     if fixed and c["target"] == fixed[0] and c["scenario"] == "proxy-smuggle-cross-client":
         c["verdict"], c["ok"], c["security"] = "smuggled", False, True
@@ -151,7 +160,7 @@ json.dump(d, open(sys.argv[3], "w"))
 print(fixed[0] if fixed else "")
 EOF
 )
-  [ -n "$name" ] || { echo "# no target behind a proxy with info.backend gevent-fixed"; return 1; }
+  [ -n "$name" ] || { echo "# no target behind a proxy whose info.backend has the role fix"; return 1; }
   if out=$($PY "$CHECK" "$copy" 2>&1); then echo "# the checker passed a run with $name smuggled"; return 1; fi
   grep -q "^FAIL - fixed-behind-proxies: .*$name x proxy-smuggle-cross-client: smuggled" <<<"$out" \
     || { echo "# the checker failed, but fixed-behind-proxies did not name $name"; return 1; }

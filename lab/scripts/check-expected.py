@@ -25,12 +25,14 @@ Checks (each prints "ok - ..." or "FAIL - ..."):
              exactly once, and nothing else
   files      every expectation file is well-formed: a known target, known scenarios
              and verdicts, a why for every entry; every target has exactly one
-  seed       the gevent-pywsgi targets with the raw-input branch (SEED_TARGETS)
-             desync on seed-upgrade-h2c and are ok on the control and RFC requests
-  fixed      gevent with the lab's fix is ok everywhere but h2 prior knowledge
+  seed       the gevent-pywsgi targets with the raw-input branch (info.roles has
+             "subject") desync on seed-upgrade-h2c and are ok on the control and RFC
+             requests
+  fixed      gevent with the lab's fix (info.roles has "fix", exactly one target) is ok
+             everywhere but h2 prior knowledge
   fixed-behind-proxies
              no cell of a target behind a proxy (info.proxy) whose backend is the fixed
-             gevent (info.backend == gevent-fixed) is cross-client or smuggled
+             gevent (info.backend == the "fix" target) is cross-client or smuggled
   h2c        targets with info.h2c true answer rfc-upgrade-get/-post with ok-h2
              unless their expected.json says otherwise
   version    each target's /version names its package (targets.json info.software;
@@ -50,16 +52,16 @@ import sys
 # ones the doc's table and the run itself name, so a new verdict needs no edit here.
 VERDICTS = {"ok-h1", "ok-h2", "no-reuse", "rejected", "desync", "hang",
             "closed", "error", "n/a"}
-# gevent.pywsgi targets whose handler takes the raw-input branch for
+# Targets are picked by role (targets.json info.roles, from each folder's lab.json), never
+# by name. SEED_ROLE: gevent.pywsgi targets whose handler takes the raw-input branch for
 # "Connection: Upgrade" (pywsgi.py _connection_upgrade_requested).
-SEED_TARGETS = ["gevent-bookworm", "gevent-trixie", "gevent-sid",
-                "gunicorn-gevent-pywsgi"]
+SEED_ROLE = "subject"
 SEED_SCENARIO = "seed-upgrade-h2c"
 SEED_OK_SCENARIOS = ["control-keepalive", "rfc-upgrade-post", "rfc-upgrade-get"]
 H2C_SCENARIOS = ["rfc-upgrade-get", "rfc-upgrade-post"]
-# gevent with the lab's fix (lab/servers/gevent-fixed): must be correct everywhere
-# except where it needs HTTP/2, which gevent.pywsgi does not speak at all.
-FIXED_TARGET = "gevent-fixed"
+# FIXED_ROLE: gevent with the lab's fix (lab/servers/gevent, FIX=yes): must be correct
+# everywhere except where it needs HTTP/2, which gevent.pywsgi does not speak at all.
+FIXED_ROLE = "fix"
 FIXED_EXCEPTIONS = {"h2-prior-knowledge"}
 # Verdicts where one client acts on another's requests or past the proxy's rules
 # (results.json cells[].security): never allowed with the fixed gevent behind any proxy.
@@ -262,11 +264,28 @@ def one_cell(index, target, scenario):
     return cells[0]
 
 
-def check_seed(rep, index, target_names, accept):
-    for target in SEED_TARGETS:
-        if target not in target_names:
-            rep.check(False, "seed: %s is a target" % target, "missing from lab/targets.json")
-            continue
+def with_role(targets, role):
+    """Names of the targets whose info.roles lists ROLE, in targets.json order."""
+    return [t["name"] for t in targets if role in ((t.get("info") or {}).get("roles") or [])]
+
+
+def fixed_target(rep, targets):
+    """The one target with FIXED_ROLE, or None (reported) when there is not exactly one."""
+    fixed = with_role(targets, FIXED_ROLE)
+    if len(fixed) != 1:
+        rep.check(False, "fixed: exactly one target has the role %s" % FIXED_ROLE,
+                  "got %s; set \"roles\" in its folder's lab.json, then make lab-files"
+                  % (", ".join(fixed) or "none"))
+        return None
+    return fixed[0]
+
+
+def check_seed(rep, index, targets, accept):
+    seeds = with_role(targets, SEED_ROLE)
+    if not seeds:
+        rep.check(False, "seed: targets with the role %s" % SEED_ROLE,
+                  "none in lab/targets.json (roles come from each folder's lab.json)")
+    for target in seeds:
         got = {s: (one_cell(index, target, s) or {}).get("verdict") for s in [SEED_SCENARIO] + SEED_OK_SCENARIOS}
         bad = []
         if got[SEED_SCENARIO] != "desync":
@@ -278,20 +297,17 @@ def check_seed(rep, index, target_names, accept):
                   % (target, SEED_SCENARIO, ", ".join(SEED_OK_SCENARIOS)), "; ".join(bad))
 
 
-def check_fixed(rep, index, target_names, scenarios, accept):
-    if FIXED_TARGET not in target_names:
-        rep.check(False, "fixed: %s is a target" % FIXED_TARGET, "missing from lab/targets.json")
-        return
+def check_fixed(rep, index, fixed, scenarios, accept):
     bad = []
     for s in scenarios:
-        verdict = (one_cell(index, FIXED_TARGET, s) or {}).get("verdict")
+        verdict = (one_cell(index, fixed, s) or {}).get("verdict")
         if s not in FIXED_EXCEPTIONS and verdict not in accept.get(s, set()):
             bad.append("%s is %s" % (s, verdict))
     rep.check(not bad, "fixed: %s is ok on every scenario but %s (no HTTP/2 in gevent)"
-              % (FIXED_TARGET, ", ".join(sorted(FIXED_EXCEPTIONS))), "; ".join(bad))
+              % (fixed, ", ".join(sorted(FIXED_EXCEPTIONS))), "; ".join(bad))
 
 
-def check_fixed_behind_proxies(rep, index, targets, scenarios):
+def check_fixed_behind_proxies(rep, index, targets, scenarios, fixed_name):
     """The point of the proxy lab: whatever a proxy forwards, the fixed gevent never lets one
     client's request cross into another's or smuggle one. Targets are picked by their info
     (proxy set, backend = the fixed target), never by name; what the other backends behind
@@ -304,21 +320,21 @@ def check_fixed_behind_proxies(rep, index, targets, scenarios):
                 for n in names for s in scenarios
                 if (one_cell(index, n, s) or {}).get("verdict") in SECURITY_VERDICTS]
 
-    fixed = [t for t in targets if info(t).get("proxy") and info(t).get("backend") == FIXED_TARGET]
+    fixed = [t for t in targets if info(t).get("proxy") and info(t).get("backend") == fixed_name]
     if not fixed:
-        rep.check(False, "fixed-behind-proxies: targets behind a proxy with info.backend %s" % FIXED_TARGET,
+        rep.check(False, "fixed-behind-proxies: targets behind a proxy with info.backend %s" % fixed_name,
                   "none in lab/targets.json")
         return
     bad = security_cells([t["name"] for t in fixed])
     proxies = {info(t)["proxy"] for t in fixed}
     others = {}
     for t in targets:
-        if info(t).get("proxy") in proxies and info(t).get("backend") not in (None, FIXED_TARGET):
+        if info(t).get("proxy") in proxies and info(t).get("backend") not in (None, fixed_name):
             others.setdefault(info(t)["backend"], []).append(t["name"])
     contrast = "; ".join("%s behind the same proxies: %d" % (b, len(security_cells(n)))
                          for b, n in sorted(others.items()))
     rep.check(not bad, "fixed-behind-proxies: no cell of the %d targets behind a proxy with %s "
-              "(info.backend) is %s%s" % (len(fixed), FIXED_TARGET, " or ".join(sorted(SECURITY_VERDICTS)),
+              "(info.backend) is %s%s" % (len(fixed), fixed_name, " or ".join(sorted(SECURITY_VERDICTS)),
                                           " (%s)" % contrast if contrast else ""),
               "; ".join(bad))
 
@@ -466,9 +482,11 @@ def main():
     verdicts_known = known_verdicts(os.path.join(root, "docs/formats.md"), results)
     expectations = load_expectations(rep, dirs, target_names, scenarios, verdicts_known)
     if not args.brief:
-        check_seed(rep, index, target_names, accept)
-        check_fixed(rep, index, target_names, scenarios, accept)
-        check_fixed_behind_proxies(rep, index, targets, scenarios)
+        check_seed(rep, index, targets, accept)
+        fixed = fixed_target(rep, targets)
+        if fixed:
+            check_fixed(rep, index, fixed, scenarios, accept)
+            check_fixed_behind_proxies(rep, index, targets, scenarios, fixed)
         check_h2c(rep, index, targets, expectations)
         check_versions(rep, results, targets)
     mismatches = check_cells(rep, index, target_names, scenarios, expectations, accept)
