@@ -6,6 +6,7 @@
 #     only inside the copy, yields a new compose service (with the probe waiting for it)
 #     and a new target, in a scratch copy of the repository;
 #   - broken manifests are refused with the file and the member named;
+#   - check-expected.py prints the shared notes (lab/notes) in full and refuses unknown ones;
 #   - shellcheck and pyflakes report nothing on the tracked shell and Python scripts.
 # Prints "ok - ..." / "FAIL - ..." per check and "N passed, N failed" last.
 set -euo pipefail
@@ -44,6 +45,8 @@ repo_files() {
     [ -f "$ROOT/$f" ] && printf '%s\0' "$f"
   done < <(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard)
 }
+
+in_root() { (cd "$ROOT" && "$@"); }
 
 # scratch NAME: a copy of those files in $WORK/NAME.
 scratch() {
@@ -136,8 +139,30 @@ check "an unknown role is refused" \
   refused badrole 's/"upstream-test"/"upstream-tests"/' lab/servers/gevent/lab.json \
   'lab/servers/gevent/lab.json: targets\[0\].roles: expected a list of roles'
 
+# ---- shared notes of the expected files (lab/notes) ---------------------------------------
+CHECK=lab/scripts/check-expected.py
+# A run of one cell: gevent-sid x seed-upgrade-h2c answered ok-h1 (its expected.json
+# lists desync with the note gevent-raw-input).
+printf '%s\n' '{"cells": [{"target": "gevent-sid", "scenario": "seed-upgrade-h2c", "verdict": "ok-h1"}]}' \
+  >"$WORK/one-cell.json"
+note_printed() {
+  local out
+  out=$(in_root "$PY" "$CHECK" "$WORK/one-cell.json" 2>&1) || true
+  grep -q "gevent-sid x seed-upgrade-h2c: expected desync (listed: .*\[note gevent-raw-input: gevent.pywsgi since 20.12.0 .*issue #2035\.\]), got ok-h1" <<<"$out" \
+    || { echo "$out" | grep -F 'gevent-sid x seed-upgrade-h2c'; return 1; }
+}
+check "check-expected.py prints a listed cell's note (lab/notes) in full after its why" note_printed
+unknown_note_refused() {
+  local dir out
+  dir=$(scratch badnote) || return 1
+  sed -i '0,/"note": "gevent-raw-input"/s//"note": "no-such-note"/' "$dir/lab/servers/gevent/expected-gevent-sid.json"
+  out=$(cd "$dir" && "$PY" "$CHECK" "$WORK/one-cell.json" 2>&1) || true
+  grep -q "^FAIL - lab/servers/gevent/expected-gevent-sid.json: .*unknown note 'no-such-note'" <<<"$out" \
+    || { echo "$out" | grep -F 'expected-gevent-sid.json'; return 1; }
+}
+check "check-expected.py refuses an expected file naming an unknown note" unknown_note_refused
+
 # ---- shellcheck and pyflakes over every tracked script ------------------------------------
-in_root() { (cd "$ROOT" && "$@"); }
 SHELL_SCRIPTS=() PY_SCRIPTS=()
 while IFS= read -r -d '' f; do
   case "$f" in

@@ -18,13 +18,17 @@ in that folder, under lab/servers/ or lab/proxies/):
 
 "verdict" is one verdict, or a list when the wire really allows several (say why).
 Every listed cell needs a non-empty "why", including listed ok verdicts (e.g. an
-h2c server that answers ok-h1 where ok-h2 would be expected).
+h2c server that answers ok-h1 where ok-h2 would be expected). An explanation many
+cells share is written once, as lab/notes/<name>.md, and an entry names it with
+"note": "<name>" (or a list); the why then says what is particular to the cell, and
+wherever a why is printed the note follows it in full.
 
 Checks (each prints "ok - ..." or "FAIL - ..."):
   coverage   results.json has every target of targets.json x every scenario file,
              exactly once, and nothing else
   files      every expectation file is well-formed: a known target, known scenarios
-             and verdicts, a why for every entry; every target has exactly one
+             and verdicts, a why for every entry, known notes; every target has
+             exactly one; every note of lab/notes is used
   seed       the gevent-pywsgi targets with the raw-input branch (info.roles has
              "subject") desync on seed-upgrade-h2c and are ok on the control and RFC
              requests
@@ -131,6 +135,35 @@ def shown(verdicts):
 
 # ---- expected.json files ---------------------------------------------------------
 
+def load_notes(notes_dir):
+    """note name -> its text on one line, from lab/notes/<name>.md (README.md is not one)."""
+    notes = {}
+    if os.path.isdir(notes_dir):
+        for name in sorted(os.listdir(notes_dir)):
+            if name.endswith(".md") and name != "README.md":
+                with open(os.path.join(notes_dir, name), "r", encoding="utf-8") as f:
+                    notes[name[:-3]] = " ".join(f.read().split())
+    return notes
+
+
+def note_names(entry):
+    n = entry.get("note", [])
+    return [n] if isinstance(n, str) else n
+
+
+def note_problems(scenario, entry, notes):
+    names = note_names(entry)
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return ["%s: note must be a name or a list of names" % scenario]
+    return ["%s: unknown note %r (lab/notes/ has %s)" % (scenario, n, ", ".join(sorted(notes)) or "none")
+            for n in names if n not in notes]
+
+
+def full_why(entry, notes):
+    """The entry's why followed by its notes in full, as printed."""
+    return entry.get("why", "") + "".join(" [note %s: %s]" % (n, notes[n]) for n in note_names(entry))
+
+
 def entry_problems(scenario, entry, scenarios, verdicts_known):
     """Why one expected.json entry is malformed (empty list when fine)."""
     problems = []
@@ -150,7 +183,7 @@ def entry_problems(scenario, entry, scenarios, verdicts_known):
         problems.append("%s: no why (every listed cell needs a one-line reason)" % scenario)
     elif "\n" in why:
         problems.append("%s: why must be one line" % scenario)
-    extra = set(entry) - {"verdict", "why"}
+    extra = set(entry) - {"verdict", "why", "note"}
     if extra:
         problems.append("%s: unknown fields %s" % (scenario, ", ".join(sorted(extra))))
     return problems
@@ -190,9 +223,11 @@ def file_problems(doc, target, target_names, scenarios, verdicts_known):
     return problems
 
 
-def load_expectations(rep, dirs, target_names, scenarios, verdicts_known):
-    """target name -> {scenario: entry}; reports one line per file."""
+def load_expectations(rep, dirs, target_names, scenarios, verdicts_known, notes):
+    """target name -> {scenario: entry, its why with its notes in full}; reports one
+    line per file."""
     expectations = {}
+    used = set()
     files = expectation_files(dirs)
     for target, path in files:
         rel = os.path.relpath(path)
@@ -206,15 +241,22 @@ def load_expectations(rep, dirs, target_names, scenarios, verdicts_known):
             continue
         problems = file_problems(doc, target, target_names, scenarios, verdicts_known)
         cells = doc.get("cells", {}) if isinstance(doc, dict) else {}
+        for scenario, entry in sorted(cells.items() if isinstance(cells, dict) else []):
+            if isinstance(entry, dict):
+                problems += note_problems(scenario, entry, notes)
         rep.check(not problems, "%s: %d listed cell(s), each with a verdict and a why"
                   % (rel, len(cells) if isinstance(cells, dict) else 0), "; ".join(problems))
         if not problems:
-            expectations[target] = cells
+            expectations[target] = {sc: dict(e, why=full_why(e, notes)) for sc, e in cells.items()}
+            used.update(n for e in cells.values() for n in note_names(e))
     for name in target_names:
         if not any(f[0] == name for f in files):
             rep.check(False, "target %s has an expectation file" % name,
                       "add lab/servers/%s/expected.json, or expected-%s.json in the folder it is built from"
                       % (name, name))
+    unused = sorted(set(notes) - used)
+    rep.check(not unused, "notes: each of the %d notes in lab/notes is used by an expectation file"
+              % len(notes), "unused: %s (delete it or name it in a \"note\")" % ", ".join(unused))
     return expectations
 
 
@@ -454,6 +496,8 @@ def main():
                     help="folder of server folders holding expected*.json (repeatable; "
                          "default lab/servers and lab/proxies)")
     ap.add_argument("--scenarios", default=os.path.join(root, "c-client/scenarios"))
+    ap.add_argument("--notes", default=os.path.join(root, "lab/notes"),
+                    help="folder of the shared notes, <name>.md (default lab/notes)")
     ap.add_argument("--brief", action="store_true", help="one summary line; exit 1 if any cell differs")
     ap.add_argument("--matrix", action="store_true", help="also print the verdict matrix")
     ap.add_argument("--no-summary", action="store_true", help="no final 'N passed, N failed' line")
@@ -480,7 +524,8 @@ def main():
     dirs = args.servers or [d for d in (os.path.join(root, "lab/servers"), os.path.join(root, "lab/proxies"))
                             if os.path.isdir(d)]
     verdicts_known = known_verdicts(os.path.join(root, "docs/formats.md"), results)
-    expectations = load_expectations(rep, dirs, target_names, scenarios, verdicts_known)
+    expectations = load_expectations(rep, dirs, target_names, scenarios, verdicts_known,
+                                     load_notes(args.notes))
     if not args.brief:
         check_seed(rep, index, targets, accept)
         fixed = fixed_target(rep, targets)
