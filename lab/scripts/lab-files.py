@@ -84,7 +84,7 @@ def load_manifest(lab, kind, folder):
          "a backend member belongs in lab/backends/ folders, and every one of those needs it")
     need(kind != "backends" or not doc.get("targets"), rel + ": targets",
          "a backend is not probed directly; it has no targets")
-    return {"kind": kind, "folder": folder, "rel": rel, "doc": doc}
+    return {"kind": kind, "folder": folder, "rel": rel, "doc": doc, "lab": lab}
 
 
 def dockerfile_of(lab, m, spec, where):
@@ -230,6 +230,18 @@ def folder_targets(m, services):
     return out
 
 
+def check_expected_files(m, names):
+    """Each target's expected verdicts sit in its folder: expected.json for the target named
+    like the folder, expected-<target>.json for any other (lab/scripts/check-expected.py)."""
+    folder = os.path.join(m["lab"], m["kind"], m["folder"])
+    for name in names:
+        files = ["expected-%s.json" % name] + (["expected.json"] if name == m["folder"] else [])
+        found = [f for f in files if os.path.isfile(os.path.join(folder, f))]
+        need(len(found) == 1, m["rel"],
+             "target %s needs exactly one of %s in lab/%s/%s/ (found %s)"
+             % (name, " or ".join(files), m["kind"], m["folder"], ", ".join(found) or "none"))
+
+
 def read_targets(manifests, services, backends):
     targets, where_of = [], {}
     for m in manifests:
@@ -242,6 +254,8 @@ def read_targets(manifests, services, backends):
             where_of[t["name"]] = m["rel"]
             targets.append(t)
     names = set(where_of)
+    for m in manifests:
+        check_expected_files(m, [t["name"] for t in targets if where_of[t["name"]] == m["rel"]])
     for t in targets:
         info = t["info"]
         if "fix" in info.get("roles", []):
