@@ -37,6 +37,7 @@ TARGET_KEYS = {"name", "service", "url", "version_path", "patch_path", "roles", 
 PROXY_KEYS = {"args", "configs"}
 CONFIG_KEYS = {"name", "comment", "args", "info"}
 BACKEND_KEYS = {"name", "port", "target"}
+NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")   # target names: c-client/src/target.c
 DEFAULT_ORDER = 100
 REGENERATE = "lab/scripts/lab-files.py (make lab-files)"
 
@@ -100,6 +101,8 @@ def dockerfile_of(lab, m, spec, where):
 
 def service_entry(lab, m, name, spec, where, health_default):
     check_keys(spec, SERVICE_KEYS, where)
+    need(NAME_RE.match(name) and name == name.lower(), where,
+         "a service name is 1-64 lower-case letters, digits, . - _ (it is the host name)")
     for key in ("args", "environment"):
         check_str_map(spec.get(key, {}), where + "." + key)
     health = spec.get("health", health_default)
@@ -209,7 +212,9 @@ def folder_targets(m, services):
     for i, t in enumerate(targets):
         where = "%s: targets[%d]" % (m["rel"], i)
         check_keys(t, TARGET_KEYS, where)
-        need(isinstance(t.get("name"), str) and t["name"], where + ".name", "expected a name")
+        need(isinstance(t.get("name"), str) and NAME_RE.match(t["name"]), where + ".name",
+             "expected a name of 1-64 letters, digits, . - _ (the probe's rule)")
+        need(isinstance(t.get("info", {}), dict), where + ".info", "expected an object")
         names = [s["name"] for s in own]
         service = t.get("service", t["name"] if t["name"] in names else
                         (names[0] if len(names) == 1 else None))
