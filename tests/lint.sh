@@ -144,13 +144,17 @@ check "an unknown role is refused" \
 
 # ---- shared notes of the expected files (lab/notes) ---------------------------------------
 CHECK=lab/scripts/check-expected.py
+# check-expected.py takes its verdict names from the probe (list --verdicts --json).
+PROBE=${H2C_PROBE:-$ROOT/c-client/build/h2c-probe}
+[ -x "$PROBE" ] || make -s -C "$ROOT/c-client" build/h2c-probe >"$WORK/probe-build.log" 2>&1 \
+  || { tail -n 20 "$WORK/probe-build.log"; not_ok "the probe builds (make -C c-client build/h2c-probe)"; }
 # A run of one cell: gevent-sid x seed-upgrade-h2c answered ok-h1 (its expected.json
 # lists desync with the note gevent-raw-input).
 printf '%s\n' '{"cells": [{"target": "gevent-sid", "scenario": "seed-upgrade-h2c", "verdict": "ok-h1"}]}' \
   >"$WORK/one-cell.json"
 note_printed() {
   local out
-  out=$(in_root "$PY" "$CHECK" "$WORK/one-cell.json" 2>&1) || true
+  out=$(in_root "$PY" "$CHECK" --probe "$PROBE" "$WORK/one-cell.json" 2>&1) || true
   grep -q "gevent-sid x seed-upgrade-h2c: expected desync (listed: .*\[note gevent-raw-input: gevent.pywsgi since 20.12.0 .*issue #2035\.\]), got ok-h1" <<<"$out" \
     || { echo "$out" | grep -F 'gevent-sid x seed-upgrade-h2c'; return 1; }
 }
@@ -159,7 +163,7 @@ unknown_note_refused() {
   local dir out
   dir=$(scratch badnote) || return 1
   sed -i '0,/"note": "gevent-raw-input"/s//"note": "no-such-note"/' "$dir/lab/servers/gevent/expected-gevent-sid.json"
-  out=$(cd "$dir" && "$PY" "$CHECK" "$WORK/one-cell.json" 2>&1) || true
+  out=$(cd "$dir" && "$PY" "$CHECK" --probe "$PROBE" "$WORK/one-cell.json" 2>&1) || true
   grep -q "^FAIL - lab/servers/gevent/expected-gevent-sid.json: .*unknown note 'no-such-note'" <<<"$out" \
     || { echo "$out" | grep -F 'expected-gevent-sid.json'; return 1; }
 }
