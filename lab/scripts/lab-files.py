@@ -184,6 +184,11 @@ def read_backends(manifests, services):
         own = [s for s in services if s["folder"] is m]
         need(len(own) == 1, m["rel"] + ": services", "a backend folder defines exactly one service")
         backends.append(dict(b, service=own[0]["name"], rel=m["rel"]))
+    for key in ("name", "port"):
+        values = [b[key] for b in backends]
+        dup = sorted({v for v in values if values.count(v) > 1}, key=str)
+        need(not dup, "lab/backends", "two backend folders have the same backend.%s: %s"
+             % (key, ", ".join(map(str, dup))))
     backends.sort(key=lambda b: b["port"])
     return backends
 
@@ -204,35 +209,31 @@ def proxy_targets(service, backends):
     return out
 
 
+def target_entry(t, where, names):
+    """One target of a folder's lab.json, as lab/targets.json has it (names: the folder's
+    services)."""
+    check_keys(t, TARGET_KEYS, where)
+    need(isinstance(t.get("name"), str) and NAME_RE.match(t["name"]), where + ".name",
+         "expected a name of 1-64 letters, digits, . - _ (the probe's rule)")
+    need(isinstance(t.get("info", {}), dict), where + ".info", "expected an object")
+    service = t.get("service", t["name"] if t["name"] in names else
+                    (names[0] if len(names) == 1 else None))
+    need(service in names, where + ".service",
+         "name one of this folder's services (%s)" % ", ".join(names))
+    roles = t.get("roles", [])
+    need(isinstance(roles, list) and all(r in ROLES for r in roles), where + ".roles",
+         "expected a list of roles out of %s" % ", ".join(sorted(ROLES)))
+    entry = {"name": t["name"], "url": t.get("url", "http://%s:8080" % service)}
+    entry.update((key, t[key]) for key in ("version_path", "patch_path") if key in t)
+    entry["info"] = dict(t.get("info", {}), **({"roles": list(roles)} if roles else {}))
+    return entry
+
+
 def folder_targets(m, services):
-    own = [s for s in services if s["folder"] is m]
+    names = [s["name"] for s in services if s["folder"] is m]
     targets = m["doc"].get("targets", [])
     need(isinstance(targets, list), m["rel"] + ": targets", "expected a list")
-    out = []
-    for i, t in enumerate(targets):
-        where = "%s: targets[%d]" % (m["rel"], i)
-        check_keys(t, TARGET_KEYS, where)
-        need(isinstance(t.get("name"), str) and NAME_RE.match(t["name"]), where + ".name",
-             "expected a name of 1-64 letters, digits, . - _ (the probe's rule)")
-        need(isinstance(t.get("info", {}), dict), where + ".info", "expected an object")
-        names = [s["name"] for s in own]
-        service = t.get("service", t["name"] if t["name"] in names else
-                        (names[0] if len(names) == 1 else None))
-        need(service in names, where + ".service",
-             "name one of this folder's services (%s)" % ", ".join(names))
-        roles = t.get("roles", [])
-        need(isinstance(roles, list) and all(r in ROLES for r in roles), where + ".roles",
-             "expected a list of roles out of %s" % ", ".join(sorted(ROLES)))
-        entry = {"name": t["name"], "url": t.get("url", "http://%s:8080" % service)}
-        for key in ("version_path", "patch_path"):
-            if key in t:
-                entry[key] = t[key]
-        info = dict(t.get("info", {}))
-        if roles:
-            info["roles"] = list(roles)
-        entry["info"] = info
-        out.append(entry)
-    return out
+    return [target_entry(t, "%s: targets[%d]" % (m["rel"], i), names) for i, t in enumerate(targets)]
 
 
 def check_expected_files(m, names):
@@ -492,7 +493,7 @@ def main():
         for name in found:
             print(name)
         return 0
-    stale = 0
+    stale = written = 0
     for path, text in outputs(args.root, lab_data):
         rel = os.path.relpath(path, args.root)
         try:
@@ -509,6 +510,9 @@ def main():
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
             print("lab-files: wrote %s" % rel)
+            written += 1
+    if not args.check and not written:
+        print("lab-files: docker-compose.yml and lab/targets.json are up to date")
     if args.check and not stale:
         print("lab-files: docker-compose.yml and lab/targets.json match the manifests")
     return 1 if stale else 0
