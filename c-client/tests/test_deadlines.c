@@ -203,8 +203,20 @@ static int load_run(run *r, const flood *f, int nscenarios) {
   return r->nscenarios == nscenarios ? 0 : -1;
 }
 
-/* Runs every cell against f; checks each cell's bound and the run's. */
-static int run_within_bounds(const flood *f, int nscenarios) {
+/* detail holds one of the '|'-separated alternatives of words. */
+static int says(const char *detail, const char *words) {
+  for (const char *w = words; *w;) {
+    size_t n = strcspn(w, "|");
+    if (memmem(detail, strlen(detail), w, n))
+      return 1;
+    w += n + (w[n] == '|');
+  }
+  return 0;
+}
+
+/* Runs every cell against f; checks each cell's bound and the run's, and
+ * that cell i's first exchange says why it ended (words[i]; NULL: any). */
+static int run_within_bounds(const flood *f, int nscenarios, const char *const *words) {
   run r;
   if (load_run(&r, f, nscenarios) != 0) {
     runner_free(&r);
@@ -220,6 +232,11 @@ static int run_within_bounds(const flood *f, int nscenarios) {
   for (int i = 0; i < r.ncells; i++) {
     const cell *c = &r.cells[i];
     int64_t cb = runner_cell_bound_ms(c->sc, c->tg, TIMEOUT_MS);
+    if (words[i] && !says(c->ex[0].detail, words[i])) {
+      fprintf(stderr, "  cell %s: want \"%s\", got \"%s\"\n", c->sc->id, words[i],
+              c->ex[0].detail);
+      bad = 1;
+    }
     if (c->total_ms > cb + SLACK_MS) {
       fprintf(stderr, "  cell %s took %lld ms, bound %lld ms\n", c->sc->id,
               (long long)c->total_ms, (long long)cb);
@@ -245,7 +262,9 @@ TEST(endless_continue_holds_the_run_and_cell_bounds) {
   CHECK_INT(write_file("raw.json", SCN("raw", "raw", "")), 0);
   CHECK_INT(write_file("curl.json", SCN("curl", "curl", "")), 0);
   CHECK_INT(flood_start(&f, "", 0, S(CONTINUE), 0), 0);
-  int rc = run_within_bounds(&f, 2);
+  /* cells in file order: curl (libcurl's own header cap or timeout), raw */
+  static const char *const words[] = {NULL, "more than 32 interim (1xx) answers"};
+  int rc = run_within_bounds(&f, 2, words);
   flood_stop(&f);
   remove_dir();
   CHECK_INT(rc, 0);
@@ -257,7 +276,8 @@ TEST(trickled_head_holds_the_run_and_cell_bounds) {
   CHECK_INT(make_dir(), 0);
   CHECK_INT(write_file("raw.json", SCN("raw", "raw", "")), 0);
   CHECK_INT(flood_start(&f, S(SLOW_HEAD), S("a"), 5), 0);
-  int rc = run_within_bounds(&f, 1);
+  static const char *const words[] = {"(the cell's deadline)"};
+  int rc = run_within_bounds(&f, 1, words);
   flood_stop(&f);
   remove_dir();
   CHECK_INT(rc, 0);
@@ -270,7 +290,8 @@ TEST(headers_flood_after_101_holds_the_cell_bound) {
   CHECK_INT(make_dir(), 0);
   CHECK_INT(write_file("up.json", SCN("up", "raw", UPGRADE)), 0);
   CHECK_INT(flood_start(&f, S(H2C_101), S(H2_HEADERS_100), 0), 0);
-  int rc = run_within_bounds(&f, 1);
+  static const char *const words[] = {"the cell's deadline passed|on this connection"};
+  int rc = run_within_bounds(&f, 1, words);
   flood_stop(&f);
   remove_dir();
   CHECK_INT(rc, 0);
