@@ -10,6 +10,7 @@
  * read loop that ignores its deadline fails the test (it ends only when the
  * server stops). The upper bounds have a generous constant (SLACK_MS): the
  * tests check that a bound holds, not how fast anything is. */
+#include "backend_log.h"
 #include "check.h"
 #include "clock.h"
 #include "http_once.h"
@@ -170,6 +171,32 @@ TEST(http_once_refuses_endless_interim_answers) {
   CHECK(took < 5000);                  /* the count stopped it, not the deadline */
 }
 
+/* The backend log fetch ends by the caller's deadline (the calibration's),
+ * not 2 x timeout after it started. */
+TEST(backend_log_fetch_keeps_the_callers_deadline) {
+  flood f;
+  CHECK_INT(flood_start(&f, S(SLOW_HEAD), S("a"), 5), 0);
+  char spec[128], err[256] = "";
+  snprintf(spec, sizeof spec, "t=http://127.0.0.1:%d", f.port);
+  target t;
+  CHECK_INT(target_parse_spec(spec, &t, err, sizeof err), 0);
+  t.backend_log_url = strdup("http://127.0.0.1/__lab/requests");
+  t.log_host = strdup("127.0.0.1");
+  t.log_port = strdup(t.port);
+  t.log_authority = strdup(t.authority);
+  t.log_path = strdup("/__lab/requests");
+  int64_t t0 = clock_now_ms();
+  cJSON *log = backend_log_fetch(&t, "c00000000000", 5000, t0 + 400, NULL, err, sizeof err);
+  int64_t took = clock_now_ms() - t0;
+  flood_stop(&f);
+  target_free(&t);
+  CHECK(log == NULL);
+  if (took > 400 + SLACK_MS)
+    fprintf(stderr, "  took %lld ms: %s\n", (long long)took, err);
+  CHECK(took <= 400 + SLACK_MS);        /* not 2 x 5000 ms */
+  CHECK(strstr(err, "deadline") != NULL);
+}
+
 /* ---- whole runs: the version fetch and the cells ------------------------ */
 
 static char dir[64];
@@ -299,6 +326,7 @@ TEST(headers_flood_after_101_holds_the_cell_bound) {
 
 CHECK_MAIN(CASE(http_once_stops_at_its_deadline_in_a_trickle),
            CASE(http_once_refuses_endless_interim_answers),
+           CASE(backend_log_fetch_keeps_the_callers_deadline),
            CASE(endless_continue_holds_the_run_and_cell_bounds),
            CASE(trickled_head_holds_the_run_and_cell_bounds),
            CASE(headers_flood_after_101_holds_the_cell_bound))
