@@ -197,13 +197,7 @@ static int rx_feed(raw_ctx *x, rconn *rc, rx *r, int i, h1_status *st) {
       transcript_note(&x->c->tx, rc->label, "interim response %d %s to request "
                       "%d; waiting for the final one", r->p.resp.status,
                       r->p.resp.reason, i + 1);
-      int head = r->p.request_was_head;
-      http1_parse_free(&r->p);
-      http1_parse_init(&r->p, head);
-      if (++r->interim > H1_MAX_INTERIM) {
-        snprintf(r->p.errmsg, sizeof r->p.errmsg, "more than %d interim (1xx) "
-                 "answers", H1_MAX_INTERIM);
-        r->p.resp.too_big = 1;
+      if (http1_parse_next_after_interim(&r->p, &r->interim) != 0) {
         *st = H1_ERROR;
         return 1;
       }

@@ -25,13 +25,8 @@ static int feed(h1_parser *p, const char *chunk, size_t n, int *interim) {
     if (st == H1_DONE && !p->resp.is_interim)
       return 1;
     if (st == H1_DONE) {              /* 1xx: the final answer follows */
-      http1_parse_free(p);
-      http1_parse_init(p, 0);
-      if (++*interim > H1_MAX_INTERIM) {
-        snprintf(p->errmsg, sizeof p->errmsg, "more than %d interim (1xx) "
-                 "answers", H1_MAX_INTERIM);
+      if (http1_parse_next_after_interim(p, interim) != 0)
         return -1;
-      }
     } else if (used == 0) {
       break;
     }

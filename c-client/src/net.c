@@ -118,11 +118,11 @@ int net_send_all(int fd, const void *data, size_t n, int64_t deadline_ms) {
 
 ssize_t net_recv(int fd, void *data, size_t cap, int timeout_ms,
                  int64_t deadline_ms) {
+  if (past(deadline_ms))
+    return NET_TIMEOUT;               /* even when bytes are waiting */
   int wait = time_left(deadline_ms);
   if (timeout_ms >= 0 && timeout_ms < wait)
     wait = timeout_ms;
-  if (past(deadline_ms))
-    return NET_TIMEOUT;               /* even when bytes are waiting */
   for (;;) {
     ssize_t r = recv(fd, data, cap, 0);
     if (r >= 0)

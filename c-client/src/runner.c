@@ -192,7 +192,6 @@ static int64_t cell_budget_ms(const scenario *sc, int timeout_ms) {
 /* ---- the bounds (docs/formats.md, "Time bounds"): each phase of a cell has
  * its own deadline, so a cell's time is at most the sum of its phases'. */
 
-
 static int64_t reset_phase_ms(const target *t, int timeout_ms) {
   return t && t->reset_url ? SIDE_GET_MS(timeout_ms) + BACKEND_RESET_SETTLE_MS : 0;
 }
