@@ -23,7 +23,7 @@
 
 #include "atomic_file.h"
 #include "json_file.h"
-#include "render.h"
+#include "render/render.h"
 #include "results.h"
 #include "runner.h"
 

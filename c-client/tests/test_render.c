@@ -19,8 +19,12 @@
 #include "check.h"
 #include "escape.h"
 #include "json_file.h"
-#include "render.h"
-#include "render_util.h"
+#include "render/esc.h"
+#include "render/facts.h"
+#include "render/fix.h"
+#include "render/model.h"
+#include "render/render.h"
+#include "render/repro.h"
 
 static const char *const OUTPUTS[] = {"report.md", "report.html", "junit.xml",
                                       "security.md"};
@@ -782,7 +786,7 @@ TEST(after_101_reproducer_and_echo) {
   out_init(&a);
   repro_kind k = s < m.ns ? repro_build(&o, &m, 0, s, 0) : REPRO_CURL;
   if (s < m.ns)
-    cell_answers_text(&a, model_cell(&m, 0, s));   /* gevent-bullseye */
+    facts_answers(&a, model_cell(&m, 0, s));   /* gevent-bullseye */
   model_free(&m);
   cJSON_Delete(j);
   int echo = strstr(a.b.data ? a.b.data : "",
@@ -1028,22 +1032,22 @@ TEST(escapers) {
   int md_ok = strcmp(o.b.data, "a\\|b\\`c\\<d\\>\\\\e f\\*\\_\\[x\\]") == 0;
   out_free(&o);
   out_init(&o);
-  esc_html(&o, "<a href='x'>&\"", 100, TEXT_ONE_LINE);
+  esc_html(&o, "<a href='x'>&\"", 100, ESC_ONE_LINE);
   int html_ok =
       strcmp(o.b.data, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;") == 0;
   out_free(&o);
   out_init(&o);
   /* invalid UTF-8, a C0 control, a bidi override (U+202E), valid é */
-  text_clean(&o, "\xff\xfe\x01\xe2\x80\xae\xc3\xa9", 100, TEXT_ONE_LINE);
+  esc_clean(&o, "\xff\xfe\x01\xe2\x80\xae\xc3\xa9", 100, ESC_ONE_LINE);
   int clean_ok =
       strcmp(o.b.data, "\\xff\\xfe\\x01\\xe2\\x80\\xae\xc3\xa9") == 0;
   out_free(&o);
   out_init(&o);
-  text_clean(&o, "abcdefghij", 4, TEXT_ONE_LINE);
+  esc_clean(&o, "abcdefghij", 4, ESC_ONE_LINE);
   int cap_ok = strcmp(o.b.data, "abcd\xe2\x80\xa6 [6 bytes cut]") == 0;
   out_free(&o);
   out_init(&o);
-  bytes_display(&o, "GET\r\n\0\\", 7, 100, 0);
+  esc_bytes(&o, "GET\r\n\0\\", 7, 100, 0);
   int bytes_ok = strcmp(o.b.data, "GET\\r\\n\n\\x00\\\\") == 0;
   out_free(&o);
   CHECK(md_ok);

@@ -1,4 +1,4 @@
-/* render_security.c - security.md: the security-relevant cells (an answer
+/* render/security.c - security.md: the security-relevant cells (an answer
  * that reached another client, a request smuggled past a proxy) that
  * report.md withholds, because report.md is meant for public issues and
  * these belong in a private report to the project (GitHub private
@@ -15,7 +15,11 @@
  * report.md's rules (it may be pasted into a private advisory): inline text
  * Markdown-escaped on one line, fences longer than any backtick run, bytes
  * HTML-escaped inside <pre>; every piece is capped. */
-#include "render_util.h"
+#include "security.h"
+#include "esc.h"
+#include "facts.h"
+#include "jget.h"
+#include "repro.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -32,7 +36,7 @@ static void md_clean(out *o, const out *clean, size_t cap) {
 static void sec_header(out *o, const r_model *m) {
   out p;
   out_init(&p);
-  probe_text(&p, m);
+  facts_probe(&p, m);
   out_adds(o, "# Security-relevant findings \xe2\x80\x94 do not paste "
               "publicly\n\n"
               "This file holds the cells that report.md withholds because "
@@ -61,7 +65,7 @@ static void sec_target(out *o, const r_target *t) {
   if (t->info && cJSON_GetArraySize(t->info) > 0) {
     out x;
     out_init(&x);
-    json_fields_text(&x, t->info, 200, "; ");
+    esc_json_fields(&x, t->info, 200, "; ");
     out_adds(o, "; info: ");
     md_clean(o, &x, 2000);
     out_free(&x);
@@ -87,7 +91,7 @@ static void sec_repro(out *o, const r_model *m, int t, int s,
   } else {
     out_adds(o, "**Reproduce** (the host is the lab's, put your server's "
                 "address):\n\n");
-    md_fence(o, r.b.data ? r.b.data : "", r.b.len, "sh");
+    esc_md_fence(o, r.b.data ? r.b.data : "", r.b.len, "sh");
   }
   o->failed |= r.failed;
   out_free(&r);
@@ -106,11 +110,11 @@ static int multi_client(const r_scenario *s) {
 }
 
 static const char *proxy_of(const r_target *t) {
-  return json_str(t->info, "proxy");
+  return jget_str(t->info, "proxy");
 }
 
 static void overview_row(out *o, const r_model *m, int t) {
-  const char *backend = json_str(m->t[t].info, "backend");
+  const char *backend = jget_str(m->t[t].info, "backend");
   out_adds(o, "| ");
   esc_md(o, m->t[t].name, 80);
   out_adds(o, " | ");
@@ -186,18 +190,18 @@ static void sec_cell(out *o, const r_model *m, int t, int s) {
   esc_md(o, c->reason ? c->reason : "(none given)", 2000);
   out_adds(o, "\n\n**Answers:** ");
   out_init(&x);
-  cell_answers_text(&x, c);
+  facts_answers(&x, c);
   md_clean(o, &x, 2000);
   out_free(&x);
   out_adds(o, "\n\n**Calibration:** ");
   out_init(&x);
-  calibration_text(&x, c);
+  facts_calibration(&x, c);
   md_clean(o, &x, 1500);
   out_free(&x);
   out_adds(o, "\n\n");
   sec_repro(o, m, t, s, c);
   out_init(&x);
-  transcript_text(&x, c, SEC_TX, 0);
+  facts_transcript(&x, c, SEC_TX, 0);
   char summary[128];
   snprintf(summary, sizeof summary, "Client-side transcript (%d events; "
            "--&gt; sent, &lt;-- received, # probe notes)",
@@ -205,14 +209,14 @@ static void sec_cell(out *o, const r_model *m, int t, int s) {
   sec_pre(o, summary, &x);
   out_free(&x);
   out_init(&x);
-  backend_log_text(&x, c, SEC_LOG);
+  facts_backend_log(&x, c, SEC_LOG);
   snprintf(summary, sizeof summary, "Backend log (%d entries; strings in "
            "the escaped form)", cJSON_GetArraySize(c->backend_log));
   sec_pre(o, summary, &x);
   out_free(&x);
 }
 
-int render_security(const r_model *m, const char *dir, char *err,
+int security_write(const r_model *m, const char *dir, char *err,
                     size_t errlen) {
   out o;
   out_init(&o);

@@ -1,4 +1,4 @@
-/* render_html.c - report.html: one self-contained page (inline <style> and
+/* render/html.c - report.html: one self-contained page (inline <style> and
  * one small inline <script>, nothing fetched) with the matrix as a coloured
  * grid, a filter "only failing cells", the proposed fix (when a target runs
  * one), and every cell's reason, reproducer and transcript in a <details>
@@ -11,7 +11,12 @@
  * data at all, and the Content-Security-Policy allows only that script (by
  * its hash) and no network, so even an escaping mistake could not run a
  * server's <script> or make the page load anything. */
-#include "render_util.h"
+#include "html.h"
+#include "esc.h"
+#include "facts.h"
+#include "fix.h"
+#include "repro.h"
+#include "vinfo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -105,7 +110,7 @@ static const char STYLE[] =
     "pre.diff{max-height:none;background:#fff}\n";
 
 static void h(out *o, const char *s, size_t cap) {
-  esc_html(o, s, cap, TEXT_ONE_LINE);
+  esc_html(o, s, cap, ESC_ONE_LINE);
 }
 
 static void h_clean(out *o, const out *clean) {
@@ -115,13 +120,13 @@ static void h_clean(out *o, const out *clean) {
 
 static void cell_id(out *o, const r_model *m, int t, int s) {
   out_adds(o, "cell-");
-  slug(o, m->t[t].name);
+  esc_slug(o, m->t[t].name);
   out_adds(o, "-");
-  slug(o, m->s[s].id);
+  esc_slug(o, m->s[s].id);
 }
 
-static const verdict_info *cell_info(const r_cell *c) {
-  return c->json ? verdict_lookup(c->verdict) : &VERDICT_MISSING;
+static const vinfo *cell_info(const r_cell *c) {
+  return c->json ? vinfo_lookup(c->verdict) : &VINFO_MISSING;
 }
 
 static const char *state_class(const r_cell *c) {
@@ -140,9 +145,9 @@ static void html_head(out *o) {
               SCRIPT_HASH "'\">\n"
               "<title>h2c interop lab report</title>\n<style>\n");
   out_adds(o, STYLE);
-  const verdict_info *all[] = {&VERDICT_MISSING, verdict_lookup(NULL)};
-  for (int v = -2; v < 0 || verdict_at(v); v++) {
-    const verdict_info *vi = v < 0 ? all[v + 2] : verdict_at(v);
+  const vinfo *all[] = {&VINFO_MISSING, vinfo_lookup(NULL)};
+  for (int v = -2; v < 0 || vinfo_at(v); v++) {
+    const vinfo *vi = v < 0 ? all[v + 2] : vinfo_at(v);
     out_printf(o, "td.verdict-%s,.tag.verdict-%s{background:%s;color:%s}\n"
                   "details.celldetail.verdict-%s{border-left-color:%s}\n",
                vi->cls, vi->cls, vi->bg, vi->fg, vi->cls, vi->bg);
@@ -153,7 +158,7 @@ static void html_head(out *o) {
 static void html_summary(out *o, const r_model *m) {
   out t;
   out_init(&t);
-  summary_text(&t, m, "the section \xe2\x80\x9cSecurity-relevant "
+  facts_summary(&t, m, "the section \xe2\x80\x9cSecurity-relevant "
                       "findings\xe2\x80\x9d below");
   out_adds(o, "<h1>h2c interop lab report</h1>\n");
   if (m->security_count > 0)
@@ -173,7 +178,7 @@ static void html_summary(out *o, const r_model *m) {
 static void html_env(out *o, const r_model *m) {
   out t;
   out_init(&t);
-  probe_text(&t, m);
+  facts_probe(&t, m);
   out_adds(o, "<h2 id=\"environment\">Environment</h2>\n<p id=\"probe\">"
               "Probe: ");
   h_clean(o, &t);
@@ -206,7 +211,7 @@ static void html_matrix_head(out *o, const r_model *m) {
     out_adds(o, "<th class=\"scenario-head\" title=\"");
     h(o, m->s[s].title, 300);
     out_adds(o, "\"><a href=\"#scenario-");
-    slug(o, m->s[s].id);
+    esc_slug(o, m->s[s].id);
     out_adds(o, "\">");
     h(o, m->s[s].id, 80);
     out_adds(o, "</a></th>");
@@ -232,7 +237,7 @@ static void html_matrix_row(out *o, const r_model *m, int t) {
     out_adds(o, "\"><a href=\"#");
     cell_id(o, m, t, s);
     out_adds(o, "\">");
-    h(o, c->json ? c->verdict : VERDICT_MISSING.name, 30);
+    h(o, c->json ? c->verdict : VINFO_MISSING.name, 30);
     if (c->security)
       out_adds(o, "<small class=\"secmark\">security</small>");
     out_adds(o, "</a></td>");
@@ -242,15 +247,15 @@ static void html_matrix_row(out *o, const r_model *m, int t) {
 
 static void html_legend(out *o, const r_model *m) {
   out_adds(o, "<ul class=\"legend\" id=\"legend\">\n");
-  for (int v = 0; verdict_at(v); v++)
+  for (int v = 0; vinfo_at(v); v++)
     out_printf(o, "<li><span class=\"tag verdict-%s\">%s</span>%s</li>\n",
-               verdict_at(v)->cls, verdict_at(v)->name, verdict_at(v)->meaning);
+               vinfo_at(v)->cls, vinfo_at(v)->name, vinfo_at(v)->meaning);
   out_printf(o, "<li><span class=\"tag verdict-%s\">%s</span>%s</li>\n"
                 "<li>A heavy frame and bold word: not a result the scenario "
                 "accepts. Click a cell for its reason, reproducer and "
                 "transcript.%s</li>\n</ul>\n",
-             VERDICT_MISSING.cls, VERDICT_MISSING.name,
-             VERDICT_MISSING.meaning,
+             VINFO_MISSING.cls, VINFO_MISSING.name,
+             VINFO_MISSING.meaning,
              m->nsecurity ? " Cells marked SECURITY are security-relevant "
                             "findings: their details are under "
                             "Security-relevant findings, not for public "
@@ -299,7 +304,7 @@ static void html_security_facts(out *o, const r_cell *c) {
   if (c->calibration) {
     out x;
     out_init(&x);
-    calibration_text(&x, c);
+    facts_calibration(&x, c);
     out_adds(o, "<p class=\"calibration\"><b>Calibration:</b> ");
     h_clean(o, &x);
     out_adds(o, "</p>\n");
@@ -308,7 +313,7 @@ static void html_security_facts(out *o, const r_cell *c) {
   if (c->backend_log) {
     out x;
     out_init(&x);
-    backend_log_text(&x, c, LOG_HTML);
+    facts_backend_log(&x, c, LOG_HTML);
     out_printf(o, "<p><b>Backend log</b> (%d entries, what the backend "
                   "received; strings in the escaped form):</p>\n"
                   "<pre class=\"backend-log\">",
@@ -321,7 +326,7 @@ static void html_security_facts(out *o, const r_cell *c) {
 
 static void html_cell(out *o, const r_model *m, int t, int s) {
   const r_cell *c = model_cell(m, t, s);
-  const verdict_info *vi = cell_info(c);
+  const vinfo *vi = cell_info(c);
   out_adds(o, "<details id=\"");
   cell_id(o, m, t, s);
   out_printf(o, "\" class=\"celldetail verdict-%s %s\">\n<summary>"
@@ -339,7 +344,7 @@ static void html_cell(out *o, const r_model *m, int t, int s) {
   if (c->json) {
     out a;
     out_init(&a);
-    cell_answers_text(&a, c);
+    facts_answers(&a, c);
     out_adds(o, "<p class=\"answers\"><b>Answers:</b> ");
     h_clean(o, &a);
     out_adds(o, "</p>\n");
@@ -347,7 +352,7 @@ static void html_cell(out *o, const r_model *m, int t, int s) {
     if (c->lost_bytes >= 0) {
       out l;
       out_init(&l);
-      cell_loss_text(&l, c);
+      facts_loss(&l, c);
       out_adds(o, "<p class=\"lost\"><b>Bytes lost:</b> ");
       h_clean(o, &l);
       out_adds(o, "</p>\n");
@@ -358,7 +363,7 @@ static void html_cell(out *o, const r_model *m, int t, int s) {
   if (c->json) {
     out tx;
     out_init(&tx);
-    transcript_text(&tx, c, TX_HTML, 0);
+    facts_transcript(&tx, c, TX_HTML, 0);
     out_adds(o, "<p><b>Transcript</b> (--&gt; sent, &lt;-- received, # probe "
                 "notes; bytes in the escaped form of results.json):</p>\n"
                 "<pre class=\"transcript\">");
@@ -459,7 +464,7 @@ static void html_fix_target(out *o, const r_model *m, int t, int heading) {
 static void html_upstream_test(out *o, const r_model *m) {
   out x;
   out_init(&x);
-  if (upstream_test_text(&x, m)) {
+  if (fix_upstream_test(&x, m)) {
     const char *line = x.b.data, *end;
     int i = 0;
     for (; line; i++, line = end ? end + 1 : NULL) {
@@ -528,7 +533,7 @@ static void html_request(out *o, const r_req *r) {
   }
   if (r->body) {
     buf b;
-    decode_escaped(&b, r->body);
+    esc_decode(&b, r->body);
     out_printf(o, "; body %zu bytes", b.len);
     buf_free(&b);
   }
@@ -551,7 +556,7 @@ static void html_request(out *o, const r_req *r) {
   if (r->embedded) {
     out e;
     out_init(&e);
-    embedded_text(&e, r->embedded);
+    facts_embedded(&e, r->embedded);
     out_adds(o, "; hides in its body: <code>");
     h_clean(o, &e);
     out_adds(o, "</code>");
@@ -569,7 +574,7 @@ static void html_scenarios(out *o, const r_model *m) {
   for (int i = 0; i < m->ns; i++) {
     const r_scenario *s = &m->s[i];
     out_adds(o, "<div class=\"scenario\" id=\"scenario-");
-    slug(o, s->id);
+    esc_slug(o, s->id);
     out_adds(o, "\">\n<h3>");
     h(o, s->id, 80);
     if (s->title) {
@@ -597,7 +602,7 @@ static void html_scenarios(out *o, const r_model *m) {
     if (s->calibrate) {
       out c;
       out_init(&c);
-      calibrate_text(&c, s->calibrate);
+      facts_calibrate(&c, s->calibrate);
       out_adds(o, " <b>Calibration:</b> ");
       h_clean(o, &c);
       out_adds(o, ".");
@@ -610,7 +615,7 @@ static void html_scenarios(out *o, const r_model *m) {
   }
 }
 
-int render_html(const r_model *m, const char *dir, char *err, size_t errlen) {
+int html_write(const r_model *m, const char *dir, char *err, size_t errlen) {
   out o;
   out_init(&o);
   html_head(&o);

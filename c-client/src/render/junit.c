@@ -1,4 +1,4 @@
-/* render_junit.c - junit.xml for CI dashboards: one <testsuite> per target,
+/* render/junit.c - junit.xml for CI dashboards: one <testsuite> per target,
  * one <testcase> per scenario (classname = target, name = scenario id).
  *
  * A cell the scenario does not accept is a <failure> (message = the reason,
@@ -9,7 +9,11 @@
  * a <failure> that says only that (CI logs are often public): no verdict,
  * reason or transcript; security.md has them. All text is cleaned (no
  * control bytes, valid UTF-8, so valid XML 1.0) and XML-escaped. */
-#include "render_util.h"
+#include "junit.h"
+#include "esc.h"
+#include "facts.h"
+#include "jget.h"
+#include "repro.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -33,7 +37,7 @@ static ju_kind cell_kind(const r_cell *c) {
 }
 
 static void x(out *o, const char *s, size_t cap) {
-  esc_html(o, s, cap, TEXT_ONE_LINE);
+  esc_html(o, s, cap, ESC_ONE_LINE);
 }
 
 typedef struct counts {
@@ -70,20 +74,20 @@ static void problem_text(out *o, const r_model *m, int t, int s,
   out txt;
   out_init(&txt);
   out_adds(&txt, "verdict: ");
-  text_clean(&txt, c->verdict, 40, TEXT_ONE_LINE);
+  esc_clean(&txt, c->verdict, 40, ESC_ONE_LINE);
   out_adds(&txt, "\nreason: ");
-  text_clean(&txt, c->reason ? c->reason : "-", 2000, TEXT_ONE_LINE);
+  esc_clean(&txt, c->reason ? c->reason : "-", 2000, ESC_ONE_LINE);
   out_adds(&txt, "\nanswers: ");
-  cell_answers_text(&txt, c);
+  facts_answers(&txt, c);
   if (c->lost_bytes >= 0) {
     out_adds(&txt, "\nbytes lost: ");
-    cell_loss_text(&txt, c);
+    facts_loss(&txt, c);
   }
   out_adds(&txt, "\nreproduce:\n");
   out r;
   out_init(&r);
   repro_build(&r, m, t, s, c->upgraded);
-  text_clean(&txt, r.b.data, 16384, TEXT_KEEP_NL);
+  esc_clean(&txt, r.b.data, 16384, ESC_KEEP_NL);
   out_free(&r);
   esc_html_clean(o, txt.b.data ? txt.b.data : "", txt.b.len);
   o->failed |= txt.failed;
@@ -120,7 +124,7 @@ static void testcase(out *o, const r_model *m, int t, int s) {
   if (c->json) {
     out tx;
     out_init(&tx);
-    transcript_text(&tx, c, kind == JU_PASS ? TX_PASS : TX_FAIL, 0);
+    facts_transcript(&tx, c, kind == JU_PASS ? TX_PASS : TX_FAIL, 0);
     out_adds(o, "      <system-out>");
     esc_html_clean(o, tx.b.data ? tx.b.data : "", tx.b.len);
     out_adds(o, "</system-out>\n");
@@ -138,7 +142,7 @@ static void testsuite(out *o, const r_model *m, int t) {
   out_printf(o, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" "
                 "time=\"%.3f\"", k.tests, k.failures, k.errors, k.skipped,
              k.ms / 1000);
-  const char *started = json_str(m->run, "started");
+  const char *started = jget_str(m->run, "started");
   if (started) {
     out_adds(o, " timestamp=\"");
     x(o, started, 40);
@@ -157,7 +161,7 @@ static void testsuite(out *o, const r_model *m, int t) {
   out_adds(o, "  </testsuite>\n");
 }
 
-int render_junit(const r_model *m, const char *dir, char *err, size_t errlen) {
+int junit_write(const r_model *m, const char *dir, char *err, size_t errlen) {
   counts all = {0, 0, 0, 0, 0};
   for (int t = 0; t < m->nt; t++) {
     counts k = target_counts(m, t);
@@ -173,7 +177,7 @@ int render_junit(const r_model *m, const char *dir, char *err, size_t errlen) {
                  "<testsuites name=\"h2c-probe\" tests=\"%d\" failures=\"%d\" "
                  "errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
              all.tests, all.failures, all.errors, all.skipped,
-             (double)json_long(m->run, "duration_ms", (long)all.ms) / 1000);
+             (double)jget_long(m->run, "duration_ms", (long)all.ms) / 1000);
   for (int t = 0; t < m->nt; t++)
     testsuite(&o, m, t);
   out_adds(&o, "</testsuites>\n");

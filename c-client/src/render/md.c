@@ -1,4 +1,4 @@
-/* render_md.c - report.md: GitHub-flavoured Markdown that can be pasted as
+/* render/md.c - report.md: GitHub-flavoured Markdown that can be pasted as
  * is into a bug report (a GitHub issue body holds at most 65,536 chars).
  *
  * Order: summary, environment, matrix + legend, the proposed fix (when a
@@ -6,14 +6,19 @@
  * per cell that is not accepted (reason, answers, reproducer, transcript in
  * <details>), then the scenario definitions. A public issue must not carry
  * security-relevant cells: they show as "withheld" and only their number is
- * given; security.md (render_security.c) has them. To fit the limit, the
+ * given; security.md (security_write.c) has them. To fit the limit, the
  * document is rendered again with shorter transcripts, then without them,
  * then compacted; the report says when that happened. Validity whatever a
  * server sends: inline text is Markdown-escaped on one line (a `|` cannot
  * split a cell), code fences are longer than any backtick run inside, and
  * transcripts are HTML-escaped inside <pre> (raw HTML blocks take no
  * Markdown). */
-#include "render_util.h"
+#include "md.h"
+#include "esc.h"
+#include "facts.h"
+#include "fix.h"
+#include "repro.h"
+#include "vinfo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,7 +48,7 @@ static void md_clean(out *o, const out *clean, size_t cap) {
 static void md_summary(out *o, const r_model *m, const md_opts *op) {
   out t;
   out_init(&t);
-  summary_text(&t, m, "security.md");
+  facts_summary(&t, m, "security.md");
   out_adds(o, "# h2c interop lab report\n\n");
   md_clean(o, &t, 16000);
   out_adds(o, "\n\n");
@@ -62,7 +67,7 @@ static void md_summary(out *o, const r_model *m, const md_opts *op) {
 static void md_env(out *o, const r_model *m) {
   out t;
   out_init(&t);
-  probe_text(&t, m);
+  facts_probe(&t, m);
   out_adds(o, "## Environment\n\nProbe: ");
   md_clean(o, &t, 1000);
   out_free(&t);
@@ -90,13 +95,13 @@ static void md_legend(out *o, const r_model *m) {
                 "**Bold**: not a result the scenario accepts; each one is "
                 "explained under Failures%s.\n\n",
              m->nsecurity ? " (a withheld one in security.md)" : "");
-  for (int v = -1; v < 0 || verdict_at(v); v++) {
-    const verdict_info *vi = v < 0 ? &VERDICT_MISSING : verdict_at(v);
+  for (int v = -1; v < 0 || vinfo_at(v); v++) {
+    const vinfo *vi = v < 0 ? &VINFO_MISSING : vinfo_at(v);
     int seen = 0;
     for (size_t i = 0; i < (size_t)m->nt * (size_t)m->ns && !seen; i++) {
       const r_cell *c = &m->cells[i];
-      seen = c->json ? !c->security && verdict_lookup(c->verdict) == vi
-                     : vi == &VERDICT_MISSING;
+      seen = c->json ? !c->security && vinfo_lookup(c->verdict) == vi
+                     : vi == &VINFO_MISSING;
     }
     if (seen)
       out_printf(o, "- %s: %s\n", vi->name, vi->meaning);
@@ -105,8 +110,8 @@ static void md_legend(out *o, const r_model *m) {
     out_adds(o, "- withheld: security-relevant finding, see security.md\n");
   for (size_t i = 0; i < (size_t)m->nt * (size_t)m->ns; i++)
     if (m->cells[i].json && !m->cells[i].security &&
-        verdict_lookup(m->cells[i].verdict) == verdict_lookup(NULL)) {
-      out_printf(o, "- other: %s\n", verdict_lookup(NULL)->meaning);
+        vinfo_lookup(m->cells[i].verdict) == vinfo_lookup(NULL)) {
+      out_printf(o, "- other: %s\n", vinfo_lookup(NULL)->meaning);
       break;
     }
   out_adds(o, "\n");
@@ -133,7 +138,7 @@ static void md_matrix(out *o, const r_model *m) {
       out_printf(o, " %s", em);
       md_text(o, c->security ? "withheld"
                  : c->json   ? c->verdict
-                             : VERDICT_MISSING.name, 30);
+                             : VINFO_MISSING.name, 30);
       out_printf(o, "%s |", em);
     }
     out_adds(o, "\n");
@@ -169,7 +174,7 @@ static void md_fix_target(out *o, const r_model *m, int t, int heading,
   out_free(&x);
   out_init(&x);
   int cut = fix_diff_text(&x, &m->t[t], op->compact ? DIFF_COMPACT : DIFF_FULL);
-  md_fence(o, x.b.data ? x.b.data : "", x.b.len, "diff");
+  esc_md_fence(o, x.b.data ? x.b.data : "", x.b.len, "diff");
   o->failed |= x.failed;
   out_free(&x);
   if (cut)
@@ -201,7 +206,7 @@ static void md_fix_target(out *o, const r_model *m, int t, int heading,
 static void md_upstream_test(out *o, const r_model *m) {
   out x;
   out_init(&x);
-  if (upstream_test_text(&x, m)) {
+  if (fix_upstream_test(&x, m)) {
     const char *line = x.b.data, *end;
     out_adds(o, "**Upstream-style test:** ");
     for (int i = 0; line; i++, line = end ? end + 1 : NULL) {
@@ -268,7 +273,7 @@ static void md_repro(out *o, const r_model *m, int t, int s, const r_cell *c,
                   "server's address):\n\n",
                k == REPRO_CURL ? "curl" : k == REPRO_NC ? "exact bytes, nc"
                                                       : "exact bytes, bash");
-    md_fence(o, r.b.data, r.b.len, "sh");
+    esc_md_fence(o, r.b.data, r.b.len, "sh");
   }
   o->failed |= r.failed;
   out_free(&r);
@@ -277,7 +282,7 @@ static void md_repro(out *o, const r_model *m, int t, int s, const r_cell *c,
 static void md_transcript(out *o, const r_cell *c, const md_opts *op) {
   out t;
   out_init(&t);
-  transcript_text(&t, c, op->tx_budget, 0);
+  facts_transcript(&t, c, op->tx_budget, 0);
   out_printf(o, "<details><summary>Transcript (%d events; --&gt; sent, "
                 "&lt;-- received, # probe notes)</summary>\n\n<pre>\n",
              cJSON_GetArraySize(c->events));
@@ -301,14 +306,14 @@ static void md_failure(out *o, const r_model *m, int t, int s,
   out_adds(o, "\n\n**Answers:** ");
   out a;
   out_init(&a);
-  cell_answers_text(&a, c);
+  facts_answers(&a, c);
   md_clean(o, &a, op->compact ? 300 : 1200);
   out_free(&a);
   out_adds(o, "\n\n");
   if (c->lost_bytes >= 0) {
     out l;
     out_init(&l);
-    cell_loss_text(&l, c);
+    facts_loss(&l, c);
     out_adds(o, "**Bytes lost:** ");
     md_clean(o, &l, 600);
     out_adds(o, "\n\n");
@@ -381,7 +386,7 @@ static void md_request(out *o, const r_req *r, int i) {
   }
   if (r->body) {
     buf b;
-    decode_escaped(&b, r->body);
+    esc_decode(&b, r->body);
     out_printf(o, "; body %zu bytes", b.len);
     buf_free(&b);
   }
@@ -402,7 +407,7 @@ static void md_request(out *o, const r_req *r, int i) {
   if (r->embedded) {
     out e;
     out_init(&e);
-    embedded_text(&e, r->embedded);
+    facts_embedded(&e, r->embedded);
     out_adds(o, "; hides in its body: ");
     md_clean(o, &e, 1000);
     out_free(&e);
@@ -448,7 +453,7 @@ static void md_scenarios(out *o, const r_model *m, const md_opts *op) {
     if (s->calibrate) {
       out c;
       out_init(&c);
-      calibrate_text(&c, s->calibrate);
+      facts_calibrate(&c, s->calibrate);
       out_adds(o, " **Calibration:** ");
       md_clean(o, &c, 600);
       out_adds(o, ".");
@@ -514,7 +519,7 @@ static void md_render_fitting(out *o, const r_model *m) {
   md_build(o, m, &op);
 }
 
-int render_md(const r_model *m, const char *dir, char *err, size_t errlen) {
+int md_write(const r_model *m, const char *dir, char *err, size_t errlen) {
   out o;
   out_init(&o);
   md_render_fitting(&o, m);

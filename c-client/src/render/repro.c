@@ -1,4 +1,4 @@
-/* render_repro.c - a command a maintainer can paste into a shell to see the
+/* render/repro.c - a command a maintainer can paste into a shell to see the
  * problem without the lab.
  *
  * curl when curl can say the same thing (the curl and h2 engines, and raw
@@ -11,7 +11,9 @@
  * request with after_101 bytes (the switched-to protocol's first words) is
  * followed, a second later, by those bytes on the same connection: curl
  * cannot send them, so such scenarios always get the exact bytes. */
-#include "render_util.h"
+#include "repro.h"
+#include "esc.h"
+#include "jget.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +103,7 @@ static void substitute(out *o, const char *s, size_t n, const char *auth,
 /* An escaped-bytes field decoded, with {cell} replaced by tag. */
 static void decode_field(out *o, const char *escaped, const char *tag) {
   buf b;
-  decode_escaped(&b, escaped);
+  esc_decode(&b, escaped);
   substitute(o, b.data ? b.data : "", b.len, NULL, tag);
   buf_free(&b);
 }
@@ -232,7 +234,7 @@ static void request_bytes(out *o, const r_req *r, const inst *in) {
   out_init(&raw);
   if (r->wire && !request_changed(r, in)) {
     buf b;
-    decode_escaped(&b, r->wire);
+    esc_decode(&b, r->wire);
     out_add(&raw, b.data ? b.data : "", b.len);
     buf_free(&b);
   } else {
@@ -266,7 +268,7 @@ static int request_curlable(const r_req *r, int h2) {
       return 0;
   }
   buf body;
-  decode_escaped(&body, r->body);
+  esc_decode(&body, r->body);
   int ok = printable(body.data ? body.data : "", body.len);
   buf_free(&body);
   return ok;
@@ -422,7 +424,7 @@ static void after_101_printf(out *o, const r_req *r, const char *redirect) {
   if (!r->after_101)
     return;
   buf b;
-  decode_escaped(&b, r->after_101);
+  esc_decode(&b, r->after_101);
   out_adds(o, "; sleep 1; printf ");
   printf_quote(o, b.data ? b.data : "", b.len);
   out_adds(o, redirect);
@@ -560,7 +562,7 @@ static int request_applies(const r_req *r, const r_target *t) {
                     : strcmp(r->requires, "proxy") == 0 ? "proxy"
                     : strcmp(r->requires, "backend_log") == 0 ? "backend_log_url"
                                                               : NULL;
-  const char *v = key ? json_str(t->info, key) : NULL;
+  const char *v = key ? jget_str(t->info, key) : NULL;
   return !key || (v && *v);
 }
 
@@ -576,8 +578,8 @@ static int cell_view(const r_model *m, int t, int s, r_scenario *view,
     return -1;
   view->nreq = 0;
   *in = (inst){&m->t[t], c->json ? usable_tag(c->tag) : NULL, NULL, 0, 0};
-  long into = json_long(c->calibration, "into", -1);
-  long len = json_long(c->calibration, "head_len", -1);
+  long into = jget_long(c->calibration, "into", -1);
+  long len = jget_long(c->calibration, "head_len", -1);
   for (int i = 0; i < sc->nreq; i++) {
     if (!request_applies(&sc->req[i], &m->t[t]))
       continue;
