@@ -749,6 +749,24 @@ TEST(lab_report_md_proposes_the_fix) {
   CHECK(valid);
 }
 
+/* report.md and report.html show one targets table (one builder): the
+ * same columns, and each target's URL and software in both. */
+TEST(environment_tables_agree) {
+  rendered r;
+  CHECK(render_fixture("fixtures/results-lab.json", &r) == 0);
+  int md = strstr(r.md, "| Target | URL | Version | Server header | Software "
+                        "| Base image | How started |\n") != NULL;
+  int html = strstr(r.html, "<tr><th>Target</th><th>URL</th><th>Version</th>"
+                            "<th>Server header</th><th>Software</th><th>Base "
+                            "image</th><th>How started</th></tr>") != NULL;
+  int url = strstr(r.md, "| gevent-bullseye | http://") &&
+            strstr(r.html, "<tr><td>gevent-bullseye</td><td>http://");
+  rendered_free(&r);
+  CHECK(md);
+  CHECK(html);
+  CHECK(url);
+}
+
 TEST(lab_na_is_neither_pass_nor_failure) {
   rendered r;
   CHECK(render_fixture("fixtures/results-lab.json", &r) == 0);
@@ -1233,6 +1251,7 @@ CHECK_MAIN(CASE(golden_files_match), CASE(sample_report_md_says_what_happened),
            CASE(huge_matrix_still_fits_compacted),
            CASE(proposed_fix_still_fits_github),
            CASE(lab_report_md_proposes_the_fix),
+           CASE(environment_tables_agree),
            CASE(lab_na_is_neither_pass_nor_failure),
            CASE(after_101_reproducer_and_echo), CASE(fix_base_rules),
            CASE(security_findings_stay_out_of_report_md),

@@ -12,19 +12,12 @@
  * its hash) and no network, so even an escaping mistake could not run a
  * server's <script> or make the page load anything. */
 #include "html.h"
+#include "build.h"
 #include "esc.h"
-#include "facts.h"
-#include "fix.h"
-#include "repro.h"
 #include "vinfo.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define TX_HTML 16384u           /* transcript bytes per cell */
-#define REPRO_HTML (64u * 1024u)
-#define LOG_HTML 16384u          /* backend log bytes per cell */
-#define DIFF_HTML (128u * 1024u) /* results.json keeps at most 64 KiB */
 
 /* The page's only script. Its SHA-256 is in SCRIPT_HASH: change both
  * together (tests/html-screenshot.sh checks that the browser runs it). */
@@ -109,31 +102,192 @@ static const char STYLE[] =
     "section.fix h2{border-bottom-color:#1565c0}\n"
     "pre.diff{max-height:none;background:#fff}\n";
 
-static void h(out *o, const char *s, size_t cap) {
-  esc_html(o, s, cap, ESC_ONE_LINE);
+/* Data escapes all of & < > " ' (valid in text and attributes); the
+ * report's own words keep their apostrophes. */
+static void html_esc(out *o, const char *s, size_t n, int own) {
+  if (!own) {
+    esc_html_clean(o, s, n);
+    return;
+  }
+  size_t start = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] != '\'')
+      continue;
+    esc_html_clean(o, s + start, i - start);
+    out_add(o, "'", 1);
+    start = i + 1;
+  }
+  esc_html_clean(o, s + start, n - start);
 }
 
-static void h_clean(out *o, const out *clean) {
-  esc_html_clean(o, clean->b.data ? clean->b.data : "", clean->b.len);
-  o->failed |= clean->failed;
+static void html_attr(out *o, const char *name, const char *v) {
+  if (!v)
+    return;
+  out_printf(o, " %s=\"", name);
+  esc_html_clean(o, v, strlen(v));
+  out_adds(o, "\"");
 }
 
-static void cell_id(out *o, const r_model *m, int t, int s) {
-  out_adds(o, "cell-");
-  esc_slug(o, m->t[t].name);
-  out_adds(o, "-");
-  esc_slug(o, m->s[s].id);
+/* id, class and title, in that order. */
+static void html_attrs(out *o, const doc_node *n) {
+  html_attr(o, "id", n->id);
+  html_attr(o, "class", n->cls);
+  html_attr(o, "title", n->hint);
 }
 
-static const vinfo *cell_info(const r_cell *c) {
-  return c->json ? vinfo_lookup(c->verdict) : &VINFO_MISSING;
+static void html_spans(out *o, const doc_span *sp) {
+  for (; sp; sp = sp->next) {
+    const char *tag = sp->kind == DOC_STRONG ? "b"
+                      : sp->kind == DOC_EM   ? "i"
+                      : sp->kind == DOC_CODE ? "code"
+                      : sp->kind == DOC_TAG  ? "span"
+                      : sp->kind == DOC_NOTE ? "small"
+                      : sp->kind == DOC_LINK ? "a"
+                                             : NULL;
+    if (tag) {
+      out_printf(o, "<%s", tag);
+      html_attr(o, "class", sp->cls);
+      if (sp->href) {
+        out_adds(o, " href=\"#");
+        esc_html_clean(o, sp->href, strlen(sp->href));
+        out_adds(o, "\"");
+      }
+      out_adds(o, ">");
+    }
+    html_esc(o, sp->text, sp->len, sp->own);
+    if (tag)
+      out_printf(o, "</%s>", tag);
+  }
 }
 
-static const char *state_class(const r_cell *c) {
-  return c->state == CELL_FAIL   ? "fail"
-         : c->state == CELL_PASS ? "pass"
-         : c->state == CELL_NA   ? "na"
-                                 : "missing";
+static void html_cell(out *o, const doc_node *c) {
+  const char *tag = c->level ? "th" : "td";
+  out_printf(o, "<%s", tag);
+  html_attrs(o, c);
+  out_adds(o, ">");
+  if (c->href) {
+    out_adds(o, "<a href=\"#");
+    esc_html_clean(o, c->href, strlen(c->href));
+    out_adds(o, "\">");
+  }
+  html_spans(o, c->spans);
+  if (c->href)
+    out_adds(o, "</a>");
+  out_printf(o, "</%s>", tag);
+}
+
+static void html_row(out *o, const doc_node *row) {
+  out_adds(o, "<tr");
+  html_attrs(o, row);
+  out_adds(o, ">");
+  for (const doc_node *c = row->child; c; c = c->next)
+    html_cell(o, c);
+  out_adds(o, "</tr>");
+}
+
+/* level 1: the first row is the head (<thead>), the others the <tbody>. */
+static void html_table(out *o, const doc_node *t) {
+  out_adds(o, "<table");
+  html_attrs(o, t);
+  out_adds(o, ">\n");
+  for (const doc_node *row = t->child; row; row = row->next) {
+    if (t->level && row == t->child) {
+      out_adds(o, "<thead>");
+      html_row(o, row);
+      out_adds(o, "</thead>\n<tbody>\n");
+      continue;
+    }
+    html_row(o, row);
+    out_adds(o, "\n");
+  }
+  out_adds(o, t->level ? "</tbody>\n</table>\n" : "</table>\n");
+}
+
+static void html_node(out *o, const doc_node *n);
+
+static void html_children(out *o, const doc_node *n) {
+  for (const doc_node *c = n->child; c; c = c->next)
+    html_node(o, c);
+}
+
+/* <tag attrs>, the spans, </tag> and a line break. */
+static void html_inline_block(out *o, const char *tag, const doc_node *n) {
+  out_printf(o, "<%s", tag);
+  html_attrs(o, n);
+  out_adds(o, ">");
+  html_spans(o, n->spans);
+  out_printf(o, "</%s>\n", tag);
+}
+
+/* <tag attrs>, a line break, the children, </tag>. */
+static void html_container(out *o, const char *tag, const doc_node *n) {
+  out_printf(o, "<%s", tag);
+  html_attrs(o, n);
+  out_adds(o, ">\n");
+  if (n->kind == DOC_DETAILS) {
+    out_adds(o, "<summary>");
+    html_spans(o, n->spans);
+    out_adds(o, "</summary>\n");
+  }
+  html_children(o, n);
+  out_printf(o, "</%s>\n", tag);
+}
+
+static void html_node(out *o, const doc_node *n) {
+  char h[3] = {'h', '1', 0};
+  switch (n->kind) {
+  case DOC_HEADING:
+    h[1] = (char)('0' + (n->level >= 1 && n->level <= 6 ? n->level : 6));
+    html_inline_block(o, h, n);
+    break;
+  case DOC_PARA:
+    html_inline_block(o, "p", n);
+    break;
+  case DOC_LIST:
+    out_adds(o, n->level ? "<ol" : "<ul");
+    html_attrs(o, n);
+    out_adds(o, ">\n");
+    for (const doc_node *it = n->child; it; it = it->next)
+      html_inline_block(o, "li", it);
+    out_adds(o, n->level ? "</ol>\n" : "</ul>\n");
+    break;
+  case DOC_TABLE:
+    html_table(o, n);
+    break;
+  case DOC_CODE_BLOCK:
+    out_adds(o, "<pre");
+    html_attrs(o, n);
+    out_adds(o, ">");
+    esc_html_clean(o, n->code ? n->code : "", n->code_len);
+    out_adds(o, "</pre>\n");
+    break;
+  case DOC_DETAILS:
+    html_container(o, "details", n);
+    break;
+  case DOC_SECTION:
+    html_container(o, "section", n);
+    break;
+  case DOC_BOX:
+    html_container(o, "div", n);
+    break;
+  case DOC_FILTER:
+    out_adds(o, "<label class=\"filter\"><input type=\"checkbox\" "
+                "id=\"only-failing\"> only failing cells</label>\n");
+    break;
+  case DOC_ROOT:
+    html_children(o, n);
+    break;
+  case DOC_ITEM:
+  case DOC_ROW:
+  case DOC_CELL:
+    break;
+  }
+}
+
+void html_emit(out *o, const doc *d) {
+  if (d->failed)
+    o->failed = 1;
+  html_children(o, &d->root);
 }
 
 static void html_head(out *o) {
@@ -145,7 +299,7 @@ static void html_head(out *o) {
               SCRIPT_HASH "'\">\n"
               "<title>h2c interop lab report</title>\n<style>\n");
   out_adds(o, STYLE);
-  const vinfo *all[] = {&VINFO_MISSING, vinfo_lookup(NULL)};
+  const vinfo *const all[] = {&VINFO_MISSING, vinfo_lookup(NULL)};
   for (int v = -2; v < 0 || vinfo_at(v); v++) {
     const vinfo *vi = v < 0 ? all[v + 2] : vinfo_at(v);
     out_printf(o, "td.verdict-%s,.tag.verdict-%s{background:%s;color:%s}\n"
@@ -155,477 +309,16 @@ static void html_head(out *o) {
   out_adds(o, "</style>\n</head>\n<body>\n");
 }
 
-static void html_summary(out *o, const r_model *m) {
-  out t;
-  out_init(&t);
-  facts_summary(&t, m, "the section \xe2\x80\x9cSecurity-relevant "
-                      "findings\xe2\x80\x9d below");
-  out_adds(o, "<h1>h2c interop lab report</h1>\n");
-  if (m->security_count > 0)
-    out_printf(o, "<p class=\"security-banner\" id=\"security-banner\">This "
-                  "page holds %ld security-relevant finding%s: do not paste "
-                  "it publicly. <a href=\"#security\">Security-relevant "
-                  "findings</a> says how to report them.</p>\n",
-               m->security_count, m->security_count == 1 ? "" : "s");
-  out_adds(o, "<p id=\"summary\">");
-  h_clean(o, &t);
-  out_free(&t);
-  out_printf(o, "</p>\n<p id=\"counts\">%d cells: %d accepted, %d not "
-                "accepted, %d n/a, %d not run.</p>\n",
-             m->nt * m->ns, m->npass, m->nfail, m->nna, m->nmissing);
-}
-
-static void html_env(out *o, const r_model *m) {
-  out t;
-  out_init(&t);
-  facts_probe(&t, m);
-  out_adds(o, "<h2 id=\"environment\">Environment</h2>\n<p id=\"probe\">"
-              "Probe: ");
-  h_clean(o, &t);
-  out_free(&t);
-  out_adds(o, "</p>\n<table id=\"targets\">\n<tr><th>Target</th><th>URL</th>"
-              "<th>Version</th><th>Server header</th><th>Software</th>"
-              "<th>Base image</th><th>How started</th></tr>\n");
-  for (int i = 0; i < m->nt; i++) {
-    const r_target *tg = &m->t[i];
-    const char *cols[] = {tg->name, tg->url ? tg->url : "-",
-                          tg->version ? tg->version : "unknown",
-                          tg->server_header ? tg->server_header : "-",
-                          tg->software ? tg->software : "-",
-                          tg->base_image ? tg->base_image : "-",
-                          tg->started ? tg->started : "-"};
-    out_adds(o, "<tr>");
-    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
-      out_adds(o, "<td>");
-      h(o, cols[c], 200);
-      out_adds(o, "</td>");
-    }
-    out_adds(o, "</tr>\n");
-  }
-  out_adds(o, "</table>\n");
-}
-
-static void html_matrix_head(out *o, const r_model *m) {
-  out_adds(o, "<table id=\"matrix\">\n<thead><tr><th>target</th>");
-  for (int s = 0; s < m->ns; s++) {
-    out_adds(o, "<th class=\"scenario-head\" title=\"");
-    h(o, m->s[s].title, 300);
-    out_adds(o, "\"><a href=\"#scenario-");
-    esc_slug(o, m->s[s].id);
-    out_adds(o, "\">");
-    h(o, m->s[s].id, 80);
-    out_adds(o, "</a></th>");
-  }
-  out_adds(o, "</tr></thead>\n<tbody>\n");
-}
-
-static void html_matrix_row(out *o, const r_model *m, int t) {
-  int fails = 0;
-  for (int s = 0; s < m->ns; s++)
-    fails += model_cell(m, t, s)->state == CELL_FAIL;
-  out_printf(o, "<tr class=\"%s\"><th>", fails ? "has-fail" : "all-pass");
-  h(o, m->t[t].name, 80);
-  out_adds(o, "<small>");
-  h(o, m->t[t].version ? m->t[t].version : "version unknown", 80);
-  out_adds(o, "</small></th>");
-  for (int s = 0; s < m->ns; s++) {
-    const r_cell *c = model_cell(m, t, s);
-    out_printf(o, "<td class=\"cell verdict-%s %s%s\" title=\"",
-               cell_info(c)->cls, state_class(c),
-               c->security ? " security" : "");
-    h(o, c->reason ? c->reason : cell_info(c)->meaning, 300);
-    out_adds(o, "\"><a href=\"#");
-    cell_id(o, m, t, s);
-    out_adds(o, "\">");
-    h(o, c->json ? c->verdict : VINFO_MISSING.name, 30);
-    if (c->security)
-      out_adds(o, "<small class=\"secmark\">security</small>");
-    out_adds(o, "</a></td>");
-  }
-  out_adds(o, "</tr>\n");
-}
-
-static void html_legend(out *o, const r_model *m) {
-  out_adds(o, "<ul class=\"legend\" id=\"legend\">\n");
-  for (int v = 0; vinfo_at(v); v++)
-    out_printf(o, "<li><span class=\"tag verdict-%s\">%s</span>%s</li>\n",
-               vinfo_at(v)->cls, vinfo_at(v)->name, vinfo_at(v)->meaning);
-  out_printf(o, "<li><span class=\"tag verdict-%s\">%s</span>%s</li>\n"
-                "<li>A heavy frame and bold word: not a result the scenario "
-                "accepts. Click a cell for its reason, reproducer and "
-                "transcript.%s</li>\n</ul>\n",
-             VINFO_MISSING.cls, VINFO_MISSING.name,
-             VINFO_MISSING.meaning,
-             m->nsecurity ? " Cells marked SECURITY are security-relevant "
-                            "findings: their details are under "
-                            "Security-relevant findings, not for public "
-                            "issues." : "");
-}
-
-static void html_matrix(out *o, const r_model *m) {
-  out_adds(o, "<h2 id=\"results\">Results</h2>\n<label class=\"filter\">"
-              "<input type=\"checkbox\" id=\"only-failing\"> only failing "
-              "cells</label>\n");
-  html_matrix_head(o, m);
-  for (int t = 0; t < m->nt; t++)
-    html_matrix_row(o, m, t);
-  out_adds(o, "</tbody>\n</table>\n");
-  html_legend(o, m);
-}
-
-static void html_repro(out *o, const r_model *m, int t, int s,
-                       const r_cell *c) {
-  out r;
-  out_init(&r);
-  repro_kind k = repro_build(&r, m, t, s, c->upgraded);
-  out_printf(o, "<p><b>Reproduce</b> (%s; the host is the lab's, put your "
-                "server's address):</p>\n",
-             k == REPRO_CURL ? "curl" : k == REPRO_NC ? "exact bytes, nc"
-                                                    : "exact bytes, bash");
-  if (r.b.len > REPRO_HTML)
-    out_printf(o, "<p>The command is %zu bytes long; the scenario's requests "
-                  "are in results.json.</p>\n", r.b.len);
-  else {
-    out_adds(o, "<pre class=\"repro\">");
-    h_clean(o, &r);
-    out_adds(o, "</pre>\n");
-  }
-  o->failed |= r.failed;
-  out_free(&r);
-}
-
-/* Tag, calibration and backend log: shown wherever a cell carries them. */
-static void html_security_facts(out *o, const r_cell *c) {
-  if (c->tag) {
-    out_adds(o, "<p class=\"tagline\"><b>Tag:</b> <code>");
-    h(o, c->tag, 200);
-    out_adds(o, "</code></p>\n");
-  }
-  if (c->calibration) {
-    out x;
-    out_init(&x);
-    facts_calibration(&x, c);
-    out_adds(o, "<p class=\"calibration\"><b>Calibration:</b> ");
-    h_clean(o, &x);
-    out_adds(o, "</p>\n");
-    out_free(&x);
-  }
-  if (c->backend_log) {
-    out x;
-    out_init(&x);
-    facts_backend_log(&x, c, LOG_HTML);
-    out_printf(o, "<p><b>Backend log</b> (%d entries, what the backend "
-                  "received; strings in the escaped form):</p>\n"
-                  "<pre class=\"backend-log\">",
-               cJSON_GetArraySize(c->backend_log));
-    h_clean(o, &x);
-    out_adds(o, "</pre>\n");
-    out_free(&x);
-  }
-}
-
-static void html_cell(out *o, const r_model *m, int t, int s) {
-  const r_cell *c = model_cell(m, t, s);
-  const vinfo *vi = cell_info(c);
-  out_adds(o, "<details id=\"");
-  cell_id(o, m, t, s);
-  out_printf(o, "\" class=\"celldetail verdict-%s %s\">\n<summary>"
-                "<span class=\"tag verdict-%s\">",
-             vi->cls, state_class(c), vi->cls);
-  h(o, c->json ? c->verdict : vi->name, 30);
-  out_adds(o, "</span>");
-  h(o, m->t[t].name, 80);
-  out_adds(o, " \xc3\x97 ");
-  h(o, m->s[s].id, 80);
-  out_adds(o, "</summary>\n<p class=\"reason\"><b>Reason:</b> ");
-  h(o, c->reason ? c->reason : vi->meaning, 2000);
-  out_adds(o, "</p>\n");
-  html_security_facts(o, c);
-  if (c->json) {
-    out a;
-    out_init(&a);
-    facts_answers(&a, c);
-    out_adds(o, "<p class=\"answers\"><b>Answers:</b> ");
-    h_clean(o, &a);
-    out_adds(o, "</p>\n");
-    out_free(&a);
-    if (c->lost_bytes >= 0) {
-      out l;
-      out_init(&l);
-      facts_loss(&l, c);
-      out_adds(o, "<p class=\"lost\"><b>Bytes lost:</b> ");
-      h_clean(o, &l);
-      out_adds(o, "</p>\n");
-      out_free(&l);
-    }
-  }
-  html_repro(o, m, t, s, c);
-  if (c->json) {
-    out tx;
-    out_init(&tx);
-    facts_transcript(&tx, c, TX_HTML, 0);
-    out_adds(o, "<p><b>Transcript</b> (--&gt; sent, &lt;-- received, # probe "
-                "notes; bytes in the escaped form of results.json):</p>\n"
-                "<pre class=\"transcript\">");
-    h_clean(o, &tx);
-    out_adds(o, "</pre>\n");
-    out_free(&tx);
-  }
-  out_adds(o, "</details>\n");
-}
-
-static void html_cells(out *o, const r_model *m) {
-  out_adds(o, "<h2 id=\"cells\">Cells</h2>\n");
-  for (int t = 0; t < m->nt; t++)
-    for (int s = 0; s < m->ns; s++)
-      if (!model_cell(m, t, s)->security)
-        html_cell(o, m, t, s);
-}
-
-/* Always there, so a reader (or CI) can rely on it; red when not empty. */
-static void html_security(out *o, const r_model *m) {
-  if (m->security_count <= 0) {
-    out_adds(o, "<section id=\"security\" class=\"security none\">\n"
-                "<h2>Security-relevant findings</h2>\n<p>None were found in "
-                "this run: no cell is marked security-relevant "
-                "(cross-client, smuggled).</p>\n</section>\n");
-    return;
-  }
-  out_printf(o, "<section id=\"security\" class=\"security\">\n"
-                "<h2>Security-relevant findings \xe2\x80\x94 do not paste "
-                "publicly</h2>\n<p class=\"disclosure\">%ld security-relevant "
-                "finding%s (an answer that reached another client, or a "
-                "request smuggled past a proxy). Report them privately "
-                "\xe2\x80\x94 through GitHub private vulnerability reporting "
-                "(the affected repository's Security tab, &quot;Report a "
-                "vulnerability&quot;) or the contact in the project's security "
-                "policy \xe2\x80\x94 not in a public issue. report.md leaves "
-                "them out; security.md holds the same details.</p>\n",
-             m->security_count, m->security_count == 1 ? "" : "s");
-  for (int t = 0; t < m->nt; t++)
-    for (int s = 0; s < m->ns; s++)
-      if (model_cell(m, t, s)->security)
-        html_cell(o, m, t, s);
-  out_adds(o, "</section>\n");
-}
-
-/* ---- proposed fix -------------------------------------------------------- */
-
-/* <p><b>label</b> text</p> from clean text; nothing when it is empty. */
-static void html_para(out *o, const char *label, const out *clean) {
-  if (clean->b.len == 0)
-    return;
-  if (label)
-    out_printf(o, "<p><b>%s</b> ", label);
-  else
-    out_adds(o, "<p>");
-  h_clean(o, clean);
-  out_adds(o, "</p>\n");
-}
-
-static void html_fix_target(out *o, const r_model *m, int t, int heading) {
-  int by_name, base = fix_base(m, t, &by_name);
-  out x;
-  if (heading) {
-    out_adds(o, "<h3>");
-    h(o, m->t[t].name, 80);
-    out_adds(o, "</h3>\n");
-  }
-  out_init(&x);
-  fix_lineage_text(&x, m, t, base, by_name);
-  html_para(o, NULL, &x);
-  out_free(&x);
-  out_init(&x);
-  int cut = fix_diff_text(&x, &m->t[t], DIFF_HTML);
-  out_adds(o, "<pre class=\"diff\">");
-  h_clean(o, &x);
-  out_adds(o, "</pre>\n");
-  out_free(&x);
-  if (cut || m->t[t].patch_truncated)
-    out_adds(o, "<p><i>The diff is longer than shown; results.json has what "
-                "the probe kept (at most 64 KiB).</i></p>\n");
-  static const char *const labels[] = {"Effect:", "Regression guard:",
-                                       "Regression window:", "Upstream:"};
-  for (int k = 0; k < 4; k++) {
-    out_init(&x);
-    if (k == 0)
-      fix_effect_text(&x, m, t, base);
-    else if (k == 1)
-      fix_guard_text(&x, m, t, base);
-    else if (k == 2)
-      fix_window_text(&x, m, t, base);
-    else
-      fix_upstream_note(&x, m, t, base);
-    html_para(o, labels[k], &x);
-    out_free(&x);
-  }
-}
-
-static void html_upstream_test(out *o, const r_model *m) {
-  out x;
-  out_init(&x);
-  if (fix_upstream_test(&x, m)) {
-    const char *line = x.b.data, *end;
-    int i = 0;
-    for (; line; i++, line = end ? end + 1 : NULL) {
-      end = strchr(line, '\n');
-      size_t n = end ? (size_t)(end - line) : strlen(line);
-      out_adds(o, i == 0 ? "<p id=\"upstream-test\"><b>Upstream-style "
-                           "test:</b> " : i == 1 ? "<ul class=\"upstream\">"
-                                                   "\n<li>" : "<li>");
-      esc_html_clean(o, line, n);
-      out_adds(o, i == 0 ? "</p>\n" : "</li>\n");
-    }
-    if (i > 1)
-      out_adds(o, "</ul>\n");
-  }
-  o->failed |= x.failed;
-  out_free(&x);
-}
-
-static void html_fix(out *o, const r_model *m) {
-  if (!fix_section_wanted(m))
-    return;
-  int npatched = 0;
-  for (int t = 0; t < m->nt; t++)
-    npatched += m->t[t].patch != NULL;
-  out_adds(o, "<section id=\"proposed-fix\" class=\"fix\">\n"
-              "<h2>Proposed fix</h2>\n");
-  for (int t = 0; t < m->nt; t++)
-    if (m->t[t].patch)
-      html_fix_target(o, m, t, npatched > 1);
-  html_upstream_test(o, m);
-  out_adds(o, "</section>\n");
-}
-
-static void html_list(out *o, const cJSON *arr, size_t cap) {
-  const cJSON *a;
-  int i = 0;
-  cJSON_ArrayForEach(a, arr) {
-    if (!cJSON_IsString(a))
-      continue;
-    out_adds(o, i++ ? "; " : "");
-    h(o, a->valuestring, cap);
-  }
-  if (i == 0)
-    out_adds(o, "-");
-}
-
-static void html_request(out *o, const r_req *r) {
-  out_adds(o, "<li>connection ");
-  h(o, r->connection, 16);
-  out_adds(o, ": <code>");
-  h(o, r->method, 40);
-  out_adds(o, " ");
-  h(o, r->path, 200);
-  out_adds(o, "</code>");
-  const cJSON *hd;
-  int k = 0;
-  cJSON_ArrayForEach(hd, r->headers) {
-    const cJSON *n = cJSON_GetArrayItem(hd, 0), *v = cJSON_GetArrayItem(hd, 1);
-    if (!cJSON_IsString(n) || !cJSON_IsString(v))
-      continue;
-    out_adds(o, k++ ? ", <code>" : "; headers <code>");
-    h(o, n->valuestring, 80);
-    out_adds(o, ": ");
-    h(o, v->valuestring, 200);
-    out_adds(o, "</code>");
-  }
-  if (r->body) {
-    buf b;
-    esc_decode(&b, r->body);
-    out_printf(o, "; body %zu bytes", b.len);
-    buf_free(&b);
-  }
-  if (r->chunks)
-    out_printf(o, "; chunked body, %d chunks", cJSON_GetArraySize(r->chunks));
-  if (r->expect_status)
-    out_printf(o, "; expects %d", r->expect_status);
-  if (r->expect_echo)
-    out_adds(o, " echoing the request body");
-  else if (r->expect_body) {
-    out_adds(o, " with body <code>");
-    h(o, r->expect_body, 200);
-    out_adds(o, "</code>");
-  }
-  if (r->after_101) {
-    out_adds(o, "; after the 101 sends <code>");
-    h(o, r->after_101, 400);
-    out_adds(o, "</code>");
-  }
-  if (r->embedded) {
-    out e;
-    out_init(&e);
-    facts_embedded(&e, r->embedded);
-    out_adds(o, "; hides in its body: <code>");
-    h_clean(o, &e);
-    out_adds(o, "</code>");
-    out_free(&e);
-  }
-  if (r->requires) {
-    out_adds(o, "; sent only when the target has: ");
-    h(o, r->requires, 40);
-  }
-  out_adds(o, "</li>\n");
-}
-
-static void html_scenarios(out *o, const r_model *m) {
-  out_adds(o, "<h2 id=\"scenarios\">Scenarios</h2>\n");
-  for (int i = 0; i < m->ns; i++) {
-    const r_scenario *s = &m->s[i];
-    out_adds(o, "<div class=\"scenario\" id=\"scenario-");
-    esc_slug(o, s->id);
-    out_adds(o, "\">\n<h3>");
-    h(o, s->id, 80);
-    if (s->title) {
-      out_adds(o, " \xe2\x80\x94 ");
-      h(o, s->title, 300);
-    }
-    out_adds(o, "</h3>\n<p>");
-    h(o, s->explanation ? s->explanation : "", 4000);
-    out_adds(o, "</p>\n<p><b>A correct server:</b> ");
-    h(o, s->correct ? s->correct : "-", 4000);
-    out_adds(o, "</p>\n<p><b>References:</b> ");
-    html_list(o, s->rfc, 80);
-    out_adds(o, ". <b>Accepted verdicts:</b> ");
-    if (s->accept)
-      html_list(o, s->accept, 40);
-    else
-      out_adds(o, "ok-h1; ok-h2");
-    out_adds(o, ". <b>Engine:</b> ");
-    h(o, s->engine, 20);
-    out_adds(o, ", ");
-    h(o, s->send, 20);
-    out_adds(o, ".");
-    if (s->regression_guard)
-      out_adds(o, " <b>Regression guard:</b> a fix must keep this working.");
-    if (s->calibrate) {
-      out c;
-      out_init(&c);
-      facts_calibrate(&c, s->calibrate);
-      out_adds(o, " <b>Calibration:</b> ");
-      h_clean(o, &c);
-      out_adds(o, ".");
-      out_free(&c);
-    }
-    out_adds(o, "</p>\n<ol>\n");
-    for (int r = 0; r < s->nreq && r < 16; r++)
-      html_request(o, &s->req[r]);
-    out_adds(o, "</ol>\n</div>\n");
-  }
-}
-
 int html_write(const r_model *m, const char *dir, char *err, size_t errlen) {
+  build_opts op = {1, 0, 0, 0, -1};
+  doc d;
+  doc_init(&d);
+  build_report_page(&d, m, &op);
   out o;
   out_init(&o);
   html_head(&o);
-  html_summary(&o, m);
-  html_matrix(&o, m);               /* the grid first: seen at a glance */
-  html_fix(&o, m);
-  html_env(&o, m);
-  html_security(&o, m);
-  html_cells(&o, m);
-  html_scenarios(&o, m);
+  html_emit(&o, &d);
+  doc_free(&d);
   out_adds(&o, "<script>");
   out_adds(&o, SCRIPT);
   out_adds(&o, "</script>\n</body>\n</html>\n");

@@ -26,28 +26,33 @@ void out_add(out *o, const char *s, size_t n) {
 
 void out_adds(out *o, const char *s) { out_add(o, s, strlen(s)); }
 
-void out_printf(out *o, const char *fmt, ...) {
+void out_vprintf(out *o, const char *fmt, va_list ap) {
   char tmp[512];
-  va_list ap;
-  va_start(ap, fmt);
+  va_list again;
+  va_copy(again, ap);
   int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
   if (n < 0) {
     o->failed = 1;
   } else if ((size_t)n < sizeof tmp) {
     out_add(o, tmp, (size_t)n);
   } else {                           /* rare: never cut a formatted piece */
     char *big = malloc((size_t)n + 1);
-    if (!big) {
+    if (!big)
       o->failed = 1;
-      return;
+    else {
+      vsnprintf(big, (size_t)n + 1, fmt, again);
+      out_add(o, big, (size_t)n);
+      free(big);
     }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    out_add(o, big, (size_t)n);
-    free(big);
   }
+  va_end(again);
+}
+
+void out_printf(out *o, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  out_vprintf(o, fmt, ap);
+  va_end(ap);
 }
 
 int out_write_file(const out *o, const char *dir, const char *name, char *err,
