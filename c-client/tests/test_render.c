@@ -1009,12 +1009,13 @@ TEST(calibrated_reproducer_sends_what_the_cell_sent) {
   CHECK(same);
 }
 
-/* A request whose "requires" the target does not meet was not sent, so the
- * reproducer leaves it out and says so. */
+/* A request the probe did not send (a "requires" the target does not meet)
+ * has no exchange in results.json, so the reproducer leaves it out and says
+ * so; its bytes are not taken from the transcript either. */
 TEST(reproducer_leaves_out_requests_not_sent) {
   cJSON *j = load_fixture("fixtures/results-security.json");
   CHECK(j);
-  cJSON *t0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "targets"), 0);
+  cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "cells"), 0);
   out with, without;
   out_init(&with);
   out_init(&without);
@@ -1023,7 +1024,7 @@ TEST(reproducer_leaves_out_requests_not_sent) {
   CHECK(model_load(&m, j, err, sizeof err) == 0);
   repro_build(&with, &m, 0, 0, 0);               /* proxy-cross-client */
   model_free(&m);
-  cJSON_DeleteItemFromObject(cJSON_GetObjectItem(t0, "info"), "proxy");
+  cJSON_DeleteItemFromArray(cJSON_GetObjectItem(c0, "exchanges"), 1);
   CHECK(model_load(&m, j, err, sizeof err) == 0);
   repro_kind k = repro_build(&without, &m, 0, 0, 0);
   model_free(&m);
@@ -1031,8 +1032,8 @@ TEST(reproducer_leaves_out_requests_not_sent) {
   int ok = strstr(with.b.data, "exec 4<>") &&
            strstr(with.b.data, "client b\\047s own request") &&
            k == REPRO_CURL && !strstr(without.b.data, "client b") &&
-           strncmp(without.b.data, "# 1 of the scenario's requests apply "
-                                   "only to targets this one is not", 60) == 0;
+           strncmp(without.b.data, "# 1 of the scenario's requests were not "
+                                   "sent to this target", 56) == 0;
   if (!ok)
     fprintf(stderr, "  with:\n%s\n  without:\n%s\n", with.b.data,
             without.b.data);
@@ -1096,66 +1097,105 @@ static char *run_shell(const char *shell, const char *script, size_t *len) {
 }
 
 /* One raw pipelined request carrying every byte value 0..255 and the
- * characters shells and printf care about. */
-static cJSON *all_bytes_tree(buf *wire_raw) {
+ * characters shells and printf care about: as the cell's transcript
+ * recorded it (host filled in), and as the request's wire ({authority}). */
+static cJSON *all_bytes_tree(buf *sent, const char *host) {
   cJSON *j = load_fixture("fixtures/results-sample.json");
   if (!j)
     return NULL;
-  buf_init(wire_raw, 4096);
-  buf_adds(wire_raw, "POST /e'%s\\%%$(id)`x` HTTP/1.1\r\nHost: {authority}\r\n"
-                     "Content-Length: 256\r\n\r\n");
+  buf_init(sent, 4096);
+  if (buf_printf(sent, "POST /e'%%s\\%%%%$(id)`x` HTTP/1.1\r\nHost: %s\r\n"
+                       "Content-Length: 256\r\n\r\n", host) != BUF_OK) {
+    cJSON_Delete(j);
+    return NULL;
+  }
   for (int i = 0; i < 256; i++) {
     char c = (char)i;
-    buf_add(wire_raw, &c, 1);
+    if (buf_add(sent, &c, 1) != BUF_OK) {
+      cJSON_Delete(j);
+      return NULL;
+    }
   }
   buf esc;
   buf_init(&esc, 16384);
-  escape_bytes(&esc, wire_raw->data, wire_raw->len);
+  if (escape_bytes(&esc, sent->data, sent->len) != BUF_OK) {
+    buf_free(&esc);
+    cJSON_Delete(j);
+    return NULL;
+  }
   cJSON *sc = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "scenarios"), 1);
   cJSON *req = cJSON_GetArrayItem(cJSON_GetObjectItem(sc, "requests"), 0);
   cJSON_ReplaceItemInObject(req, "wire", cJSON_CreateString(esc.data));
   cJSON_DeleteItemFromArray(cJSON_GetObjectItem(sc, "requests"), 1);
+  /* the cell (gevent, seed-pipelined): one write of exactly these bytes */
+  cJSON *cell = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "cells"), 1);
+  cJSON *tx = cJSON_GetObjectItem(cell, "transcript");
+  cJSON *evs = cJSON_CreateArray(), *ev = cJSON_CreateObject();
+  cJSON_AddStringToObject(ev, "conn", "a");
+  cJSON_AddStringToObject(ev, "dir", "out");
+  cJSON_AddNumberToObject(ev, "t_ms", 0);
+  cJSON_AddNumberToObject(ev, "offset", 0);
+  cJSON_AddNumberToObject(ev, "len", (double)sent->len);
+  cJSON_AddStringToObject(ev, "data", esc.data);
+  cJSON_AddItemToArray(evs, ev);
+  cJSON_ReplaceItemInObject(tx, "events", evs);
+  cJSON_DeleteItemFromArray(cJSON_GetObjectItem(cell, "exchanges"), 1);
   buf_free(&esc);
   return j;
 }
 
-TEST(nc_reproducer_gives_back_the_exact_bytes) {
-  buf wire;
-  cJSON *j = all_bytes_tree(&wire);
-  CHECK(j);
+/* The reproducer of cell (0, 1) run through sh and bash gives back want. */
+static int nc_gives_back(cJSON *j, const buf *want, int truncate) {
   r_model m;
   char err[256];
-  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  if (truncate)
+    cJSON_ReplaceItemInObject(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "cells"),
+                                               1), "transcript"),
+        "truncated", cJSON_CreateTrue());
+  if (model_load(&m, j, err, sizeof err) != 0)
+    return 0;
   out o;
   out_init(&o);
   repro_kind k = repro_build(&o, &m, 0, 1, 0);   /* gevent, seed-pipelined */
   model_free(&m);
-  cJSON_Delete(j);
   char *pipe = strstr(o.b.data, " | nc -w 3 127.0.0.1 18081\n");
-  int shape = k == REPRO_NC && pipe && strncmp(o.b.data, "printf '", 8) == 0;
+  const char *start = strstr(o.b.data, "printf '");
+  int shape = k == REPRO_NC && pipe && start &&
+              (start == o.b.data || start[-1] == '\n');
   if (pipe)
     strcpy(pipe, "\n");                         /* keep only the printf */
-  /* what the server must receive: {authority} filled in the head only */
-  const char *expect_head = "POST /e'%s\\%%$(id)`x` HTTP/1.1\r\n"
-                            "Host: 127.0.0.1:18081\r\n"
-                            "Content-Length: 256\r\n\r\n";
-  size_t hl = strlen(expect_head);
-  int same[2] = {0, 0};
   const char *shells[2] = {"/bin/sh", "/bin/bash"};
   for (int s = 0; s < 2 && shape; s++) {
     size_t len = 0;
     char *got = run_shell(shells[s], o.b.data, &len);
-    same[s] = got && len == hl + 256 && memcmp(got, expect_head, hl) == 0 &&
-              memcmp(got + hl, wire.data + wire.len - 256, 256) == 0;
-    if (!same[s])
-      fprintf(stderr, "  %s printed %zu bytes\n", shells[s], len);
+    if (!got || len != want->len || memcmp(got, want->data, len) != 0) {
+      fprintf(stderr, "  %s printed %zu bytes, want %zu\n", shells[s], len,
+              want->len);
+      shape = 0;
+    }
     free(got);
   }
   out_free(&o);
+  return shape;
+}
+
+/* The bytes the transcript recorded, and without a whole transcript the
+ * wire with {authority} filled in the head only. */
+TEST(nc_reproducer_gives_back_the_exact_bytes) {
+  buf sent, wire;
+  cJSON *j = all_bytes_tree(&sent, "127.0.0.1:18081");
+  CHECK(j);
+  int from_transcript = nc_gives_back(j, &sent, 0);
+  cJSON_Delete(j);
+  j = all_bytes_tree(&wire, "{authority}");
+  CHECK(j);
+  int from_wire = nc_gives_back(j, &sent, 1);
+  cJSON_Delete(j);
+  buf_free(&sent);
   buf_free(&wire);
-  CHECK(shape);
-  CHECK(same[0]);
-  CHECK(same[1]);
+  CHECK(from_transcript);
+  CHECK(from_wire);
 }
 
 TEST(curl_reproducer_for_the_seed_case) {
@@ -1214,6 +1254,12 @@ TEST(curl_reproducer_methods) {
 TEST(bash_reproducer_for_two_clients_parses) {
   cJSON *j = load_fixture("fixtures/results-hostile.json");
   CHECK(j);
+  /* both requests sent (the fixture records an exchange for the first) */
+  cJSON *ex = cJSON_CreateObject();
+  cJSON_AddNumberToObject(ex, "request", 1);
+  cJSON_AddItemToArray(cJSON_GetObjectItem(cJSON_GetArrayItem(
+                           cJSON_GetObjectItem(j, "cells"), 0), "exchanges"),
+                       ex);
   r_model m;
   char err[256];
   CHECK(model_load(&m, j, err, sizeof err) == 0);

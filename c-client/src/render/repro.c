@@ -2,15 +2,18 @@
  * problem without the lab.
  *
  * curl when curl can say the same thing (the curl and h2 engines, and raw
- * scenarios that are plain sequential requests on one connection); otherwise
- * the exact bytes of the scenario's "wire" through printf into nc, or, when
+ * scenarios that are plain sequential requests on one connection, neither
+ * calibrated nor answered 101); otherwise the exact bytes the probe sent,
+ * as the cell's transcript recorded them, through printf into nc, or, when
  * the scenario uses several client connections, a bash script with one
- * /dev/tcp descriptor per connection. Only scenario and target data go into
- * a reproducer, and every byte is quoted for the shell: text in single quotes
- * ('\'' for a quote), bytes as printf octal escapes (portable to dash). A
- * request with after_101 bytes (the switched-to protocol's first words) is
- * followed, a second later, by those bytes on the same connection: curl
- * cannot send them, so such scenarios always get the exact bytes. */
+ * /dev/tcp descriptor per connection. Nothing is framed again here: the
+ * bytes are the transcript's (the requests' own "wire" only when the
+ * transcript lacks some), each write a second after the one before, as the
+ * probe wrote it after reading an answer. Only the scenario's connections
+ * count (not the probe's own measurements, such as a loss check), and only
+ * the requests the probe sent (results.json has an exchange for each).
+ * Every byte is quoted for the shell: text in single quotes ('\'' for a
+ * quote), bytes as printf octal escapes (portable to dash). */
 #include "repro.h"
 #include "esc.h"
 #include "jget.h"
@@ -23,18 +26,13 @@
 #define AUTHORITY "{authority}"
 #define CELL_TAG "{cell}"
 #define MAX_CONNS 7                /* bash descriptors 3..9 */
-#define RESIZE_MAX (1u << 20)      /* a calibrated body: a request head's size */
+#define MAX_SENDS 64               /* writes shown; more are left out, saying so */
 
-/* What one cell sent: the scenario with {authority} filled in, {cell}
- * replaced by the cell's tag, and a calibrated request's body sized as the
- * cell's calibration measured (the probe's own rule: the body's bytes
- * repeated or cut, "x" when it had none). */
+/* The cell a reproducer is for: its target, and its tag for {cell} in what
+ * curl sends (NULL: {cell} stays as it is). */
 typedef struct inst {
   const r_target *t;
-  const char *tag;                 /* NULL: {cell} stays as it is */
-  const r_req *resized;            /* request whose body was resized */
-  size_t resized_len;
-  int resized_number;              /* its number in the scenario (from 1) */
+  const char *tag;
 } inst;
 
 /* ---- quoting ----------------------------------------------------------- */
@@ -134,121 +132,6 @@ static const char *const h2_dropped[] = {"Connection", "Upgrade",
 static const char *const framing[] = {"Content-Length", "Transfer-Encoding",
                                       "Expect", NULL};
 
-static const char *const length_framing[] = {"Content-Length",
-                                             "Transfer-Encoding", NULL};
-static const char *const chunk_framing[] = {"Transfer-Encoding", NULL};
-
-/* The body one cell sent for r: {cell} replaced, and resized when r is the
- * calibrated request (repeat or cut; "x" when the body was empty). */
-static void instance_body(out *o, const r_req *r, const inst *in) {
-  out b;
-  out_init(&b);
-  decode_field(&b, r->body, in->tag);
-  if (r != in->resized) {
-    out_add(o, b.b.data ? b.b.data : "", b.b.len);
-  } else {
-    const char *pat = b.b.len ? b.b.data : "x";
-    size_t plen = b.b.len ? b.b.len : 1;
-    for (size_t left = in->resized_len; left > 0;) {
-      size_t take = left < plen ? left : plen;
-      out_add(o, pat, take);
-      left -= take;
-    }
-  }
-  o->failed |= b.failed;
-  out_free(&b);
-}
-
-/* The request as the raw engine writes it, built from its fields: when
- * results.json has no wire, or when the cell changed it ({cell}, a
- * calibrated body) and lengths must be computed again. Header values keep
- * {authority} (request_bytes fills it in). */
-static void wire_from_fields(out *o, const r_req *r, const inst *in) {
-  out_printf(o, "%.200s ", r->method);
-  substitute(o, r->path, strlen(r->path), NULL, in->tag);
-  out_adds(o, " HTTP/1.1\r\n");
-  const cJSON *h;
-  int has_length = 0, has_te = 0;
-  cJSON_ArrayForEach(h, r->headers) {
-    const char *n, *v;
-    if (!header_pair(h, &n, &v))
-      continue;
-    has_length |= header_is(n, length_framing);
-    has_te |= header_is(n, chunk_framing);
-    out_printf(o, "%.200s: ", n);
-    substitute(o, v, strlen(v), NULL, in->tag);
-    out_adds(o, "\r\n");
-  }
-  out body;
-  out_init(&body);
-  if (r->body || r == in->resized)
-    instance_body(&body, r, in);
-  if (r->chunks && !has_te)
-    out_adds(o, "Transfer-Encoding: chunked\r\n");
-  else if (!r->chunks && (r->body || r == in->resized) && !has_length)
-    out_printf(o, "Content-Length: %zu\r\n", body.b.len);
-  out_adds(o, "\r\n");
-  if (r->chunks) {
-    const cJSON *c;
-    cJSON_ArrayForEach(c, r->chunks) {
-      out chunk;
-      out_init(&chunk);
-      decode_field(&chunk, cJSON_IsString(c) ? c->valuestring : "", in->tag);
-      out_printf(o, "%zx\r\n", chunk.b.len);
-      out_add(o, chunk.b.data ? chunk.b.data : "", chunk.b.len);
-      out_adds(o, "\r\n");
-      out_free(&chunk);
-    }
-    out_adds(o, "0\r\n\r\n");
-  } else {
-    out_add(o, body.b.data ? body.b.data : "", body.b.len);
-  }
-  o->failed |= body.failed;
-  out_free(&body);
-}
-
-static int has_cell_tag(const char *s) { return s && strstr(s, CELL_TAG); }
-
-/* Whether the cell's bytes differ from the scenario's wire in length. */
-static int request_changed(const r_req *r, const inst *in) {
-  if (r == in->resized)
-    return 1;
-  if (!in->tag)
-    return 0;
-  int found = has_cell_tag(r->path) || has_cell_tag(r->body);
-  const cJSON *x;
-  cJSON_ArrayForEach(x, r->headers) {
-    const char *n, *v;
-    found |= header_pair(x, &n, &v) && has_cell_tag(v);
-  }
-  cJSON_ArrayForEach(x, r->chunks) found |=
-      cJSON_IsString(x) && has_cell_tag(x->valuestring);
-  return found;
-}
-
-/* Exact bytes the cell sent for request r: the scenario's wire, or the
- * request rebuilt when the cell changed it; {authority} filled in (header
- * part only). */
-static void request_bytes(out *o, const r_req *r, const inst *in) {
-  out raw;
-  out_init(&raw);
-  if (r->wire && !request_changed(r, in)) {
-    buf b;
-    esc_decode(&b, r->wire);
-    out_add(&raw, b.data ? b.data : "", b.len);
-    buf_free(&b);
-  } else {
-    wire_from_fields(&raw, r, in);
-  }
-  const char *d = raw.b.data ? raw.b.data : "";
-  const char *end = memmem(d, raw.b.len, "\r\n\r\n", 4);
-  size_t head = end ? (size_t)(end - d) + 4 : raw.b.len;
-  substitute(o, d, head, in->t->authority, NULL);
-  out_add(o, d + head, raw.b.len - head);
-  o->failed |= raw.failed;
-  out_free(&raw);
-}
-
 /* ---- curl -------------------------------------------------------------- */
 
 static int request_curlable(const r_req *r, int h2) {
@@ -295,9 +178,9 @@ static int raw_curlable(const r_scenario *s, int upgraded) {
   return 1;
 }
 
-static int curlable(const r_scenario *s, int upgraded, const inst *in) {
+static int curlable(const r_scenario *s, int upgraded, int calibrated) {
   int h2 = strcmp(s->engine, "h2") == 0;
-  if (s->nreq == 0 || in->resized)   /* a calibrated body: exact bytes */
+  if (s->nreq == 0 || calibrated)    /* a resized body: exact bytes */
     return 0;
   for (int i = 0; i < s->nreq; i++)
     if (!request_curlable(&s->req[i], h2))
@@ -406,73 +289,132 @@ static void curl_command(out *o, const r_scenario *s, const inst *in) {
   out_adds(o, "\n");
 }
 
-/* ---- nc and bash /dev/tcp ---------------------------------------------- */
+/* ---- the bytes sent ---------------------------------------------------- */
 
-static void printf_request(out *o, const r_req *r, const inst *in) {
+/* One write of the probe on one connection (consecutive writes that
+ * continue each other are one). */
+typedef struct send {
+  const char *conn;
   out bytes;
-  out_init(&bytes);
-  request_bytes(&bytes, r, in);
-  out_adds(o, "printf ");
-  printf_quote(o, bytes.b.data ? bytes.b.data : "", bytes.b.len);
-  o->failed |= bytes.failed;
-  out_free(&bytes);
+} send;
+
+typedef struct sends {
+  send v[MAX_SENDS];
+  int n;
+  int dropped;                       /* writes past MAX_SENDS */
+} sends;
+
+static void sends_free(sends *w) {
+  for (int i = 0; i < w->n; i++)
+    out_free(&w->v[i].bytes);
+  w->n = 0;
 }
 
-/* "; sleep 1; printf '<after_101 bytes>'" when r has them (redirect: where
- * bash writes them, "" for the nc pipe). */
-static void after_101_printf(out *o, const r_req *r, const char *redirect) {
-  if (!r->after_101)
-    return;
+/* A new write on conn, or NULL (counted) when there are too many. */
+static out *sends_new(sends *w, const char *conn) {
+  if (w->n == MAX_SENDS) {
+    w->dropped++;
+    return NULL;
+  }
+  send *x = &w->v[w->n++];
+  x->conn = conn;
+  out_init(&x->bytes);
+  return &x->bytes;
+}
+
+/* Whether label is one of the scenario's client connections (the probe's
+ * own, such as a loss check or a calibration, are not). */
+static int scenario_conn(const r_scenario *s, const char *label) {
+  for (int i = 0; label && i < s->nreq; i++)
+    if (strcmp(s->req[i].connection, label) == 0)
+      return 1;
+  return 0;
+}
+
+/* The writes of the cell's transcript on the scenario's connections; 0
+ * when the transcript has none or does not hold every byte (cut). */
+static int transcript_sends(sends *w, const r_cell *c, const r_scenario *s) {
+  const cJSON *ev, *prev = NULL;
+  out *cur = NULL;
+  int complete = !c->truncated;
+  cJSON_ArrayForEach(ev, c->events) {
+    const char *dir = jget_str(ev, "dir"), *conn = jget_str(ev, "conn");
+    if (!dir || !scenario_conn(s, conn))
+      continue;
+    if (strcmp(dir, "out") != 0) {
+      prev = NULL;                   /* an answer or a note ends a write */
+      continue;
+    }
+    int joined = prev && strcmp(jget_str(prev, "conn"), conn) == 0 &&
+                 jget_long(ev, "offset", -1) == jget_long(prev, "offset", 0) +
+                                                    jget_long(prev, "len", 0);
+    if (!joined)
+      cur = sends_new(w, conn);
+    buf b;
+    esc_decode(&b, jget_str(ev, "data"));
+    complete &= (long)b.len == jget_long(ev, "len", -1);
+    if (cur)
+      out_add(cur, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    prev = ev;
+  }
+  return complete && w->n > 0;
+}
+
+/* The request's recorded wire with {authority} filled in (head only). */
+static void wire_bytes(out *o, const r_req *r, const r_target *t) {
   buf b;
-  esc_decode(&b, r->after_101);
-  out_adds(o, "; sleep 1; printf ");
-  printf_quote(o, b.data ? b.data : "", b.len);
-  out_adds(o, redirect);
+  esc_decode(&b, r->wire);
+  const char *d = b.data ? b.data : "";
+  const char *end = memmem(d, b.len, "\r\n\r\n", 4);
+  size_t head = end ? (size_t)(end - d) + 4 : b.len;
+  substitute(o, d, head, t->authority, NULL);
+  out_add(o, d + head, b.len - head);
   buf_free(&b);
 }
 
-/* The last request of the scenario carrying after_101, or NULL. */
-static const r_req *after_101_request(const r_scenario *s) {
-  const r_req *found = NULL;
+/* Without a whole transcript: the requests' wire as results.json records
+ * it (pipelined: a connection's requests in one write), each after_101 a
+ * write of its own. 0 when a request has no wire. */
+static int wire_sends(sends *w, const r_scenario *s, const r_target *t) {
+  int pipelined = strcmp(s->send, "pipelined") == 0;
+  for (int i = 0; i < s->nreq; i++) {
+    const r_req *r = &s->req[i];
+    if (!r->wire)
+      return 0;
+    out *cur = NULL;
+    for (int k = w->n - 1; pipelined && k >= 0 && !cur; k--)
+      if (strcmp(w->v[k].conn, r->connection) == 0)
+        cur = &w->v[k].bytes;
+    if (!cur)
+      cur = sends_new(w, r->connection);
+    if (cur)
+      wire_bytes(cur, r, t);
+  }
   for (int i = 0; i < s->nreq; i++)
-    if (s->req[i].after_101)
-      found = &s->req[i];
-  return found;
+    if (s->req[i].after_101) {
+      out *cur = sends_new(w, s->req[i].connection);
+      if (cur)
+        decode_field(cur, s->req[i].after_101, NULL);
+    }
+  return 1;
 }
 
-static void nc_tail(out *o, const r_target *t) {
+/* ---- nc and bash /dev/tcp ---------------------------------------------- */
+
+static void nc_command(out *o, const sends *w, const r_target *t) {
+  out_adds(o, w->n > 1 ? "{ " : "");
+  for (int i = 0; i < w->n; i++) {
+    out_adds(o, "printf ");
+    printf_quote(o, w->v[i].bytes.b.data ? w->v[i].bytes.b.data : "",
+                 w->v[i].bytes.b.len);
+    out_adds(o, w->n == 1 ? "" : i + 1 < w->n ? "; sleep 1;\n  " : "; }");
+  }
   out_adds(o, " | nc -w 3 ");
   sh_quote(o, t->host);
   out_adds(o, " ");
   sh_quote(o, t->port);
   out_adds(o, "\n");
-}
-
-static void nc_command(out *o, const r_scenario *s, const inst *in) {
-  const r_req *after = after_101_request(s);
-  if (strcmp(s->send, "pipelined") == 0 || s->nreq == 1) {
-    out all;
-    out_init(&all);
-    for (int i = 0; i < s->nreq; i++)
-      request_bytes(&all, &s->req[i], in);
-    out_adds(o, after ? "{ printf " : "printf ");
-    printf_quote(o, all.b.data ? all.b.data : "", all.b.len);
-    o->failed |= all.failed;
-    out_free(&all);
-    if (after) {                     /* after_101 goes last on its connection */
-      after_101_printf(o, after, "");
-      out_adds(o, "; }");
-    }
-  } else {
-    /* sequential: give the server a second to answer each request */
-    out_adds(o, "{ ");
-    for (int i = 0; i < s->nreq; i++) {
-      printf_request(o, &s->req[i], in);
-      after_101_printf(o, &s->req[i], "");
-      out_adds(o, i + 1 < s->nreq ? "; sleep 1;\n  " : "; }");
-    }
-  }
-  nc_tail(o, in->t);
 }
 
 static int label_index(const char **labels, int *n, const char *label) {
@@ -496,40 +438,24 @@ static void bash_open(out *o, const r_target *t, int fd) {
   out_free(&path);
 }
 
-/* Several clients: one descriptor each, requests in scenario order. */
-static void bash_script(out *o, const r_scenario *s, const inst *in) {
+/* Several clients: one descriptor each, the writes in the probe's order. */
+static void bash_script(out *o, const sends *w, const r_target *t) {
   const char *labels[MAX_CONNS];
-  int n = 0, pipelined = strcmp(s->send, "pipelined") == 0;
+  int n = 0;
   out_adds(o, "# bash: one /dev/tcp descriptor per client connection\n");
-  for (int i = 0; i < s->nreq; i++) {
-    int before = n, k = label_index(labels, &n, s->req[i].connection);
+  for (int i = 0; i < w->n; i++) {
+    int before = n, k = label_index(labels, &n, w->v[i].conn);
     if (k < 0) {
       out_adds(o, "# more client connections than this script handles; "
-                  "see the scenario in results.json\n");
+                  "see the cell's transcript in results.json\n");
       return;
     }
     if (k == before)
-      bash_open(o, in->t, 3 + k);
-    else if (pipelined)
-      continue;                      /* went with the connection's first */
-    out bytes;
-    out_init(&bytes);
-    const r_req *after = NULL;
-    for (int j = i; j < s->nreq && (j == i || pipelined); j++)
-      if (strcmp(s->req[j].connection, s->req[i].connection) == 0) {
-        request_bytes(&bytes, &s->req[j], in);
-        after = s->req[j].after_101 ? &s->req[j] : after;
-      }
-    char redirect[16];
-    snprintf(redirect, sizeof redirect, " >&%d", 3 + k);
+      bash_open(o, t, 3 + k);
     out_adds(o, "printf ");
-    printf_quote(o, bytes.b.data ? bytes.b.data : "", bytes.b.len);
-    out_adds(o, redirect);
-    if (after)
-      after_101_printf(o, after, redirect);
-    out_adds(o, "; sleep 1\n");
-    o->failed |= bytes.failed;
-    out_free(&bytes);
+    printf_quote(o, w->v[i].bytes.b.data ? w->v[i].bytes.b.data : "",
+                 w->v[i].bytes.b.len);
+    out_printf(o, " >&%d; sleep 1\n", 3 + k);
   }
   for (int k = 0; k < n; k++) {
     out_adds(o, "echo ");
@@ -538,10 +464,55 @@ static void bash_script(out *o, const r_scenario *s, const inst *in) {
     out_adds(&hdr, "--- answers on connection ");
     out_adds(&hdr, labels[k]);
     sh_quote(o, hdr.b.data);
+    o->failed |= hdr.failed;
     out_free(&hdr);
     out_printf(o, "; timeout 3 cat <&%d; exec %d<&-\n", 3 + k, 3 + k);
   }
 }
+
+/* The exact bytes: the transcript's writes (or the wire), then nc for one
+ * connection, bash for several. */
+static repro_kind exact_bytes(out *o, const r_model *m, int t, int s,
+                              const r_scenario *sent) {
+  const r_cell *c = model_cell(m, t, s);
+  sends w;
+  w.n = w.dropped = 0;
+  int from_transcript = transcript_sends(&w, c, sent);
+  if (!from_transcript) {
+    sends_free(&w);
+    w.dropped = 0;
+    if (!wire_sends(&w, sent, &m->t[t])) {
+      sends_free(&w);
+      out_adds(o, "# results.json holds neither this cell's sent bytes nor "
+                  "the requests' wire: nothing to reproduce from\n");
+      return REPRO_NC;
+    }
+    out_adds(o, "# the transcript does not hold every byte sent; these are "
+                "the requests' wire as results.json records it ({cell} "
+                "kept, a calibrated body as the scenario gives it)\n");
+  } else if (c->upgraded) {
+    out_adds(o, "# the server answered 101; what the probe sent after it "
+                "follows as recorded\n");
+  }
+  if (w.dropped)
+    out_printf(o, "# %d more writes are left out; the transcript in "
+                  "results.json has them\n", w.dropped);
+  const char *labels[MAX_CONNS];
+  int nconn = 0, too_many = 0;
+  for (int i = 0; i < w.n; i++)
+    too_many |= label_index(labels, &nconn, w.v[i].conn) < 0;
+  repro_kind kind = nconn <= 1 && !too_many ? REPRO_NC : REPRO_BASH;
+  if (kind == REPRO_NC)
+    nc_command(o, &w, &m->t[t]);
+  else
+    bash_script(o, &w, &m->t[t]);
+  for (int i = 0; i < w.n; i++)
+    o->failed |= w.v[i].bytes.failed;
+  sends_free(&w);
+  return kind;
+}
+
+/* ---- which requests ----------------------------------------------------- */
 
 /* The cell's tag when it is one ([A-Za-z0-9], short), else NULL. */
 static const char *usable_tag(const char *tag) {
@@ -553,23 +524,21 @@ static const char *usable_tag(const char *tag) {
              : NULL;
 }
 
-/* A request with "requires" is sent only when the target meets it (the
- * probe skips it otherwise): "proxy" needs info.proxy, "backend_log" needs
- * info.backend_log_url. A requirement this renderer does not know is taken
- * as met: better a request too many than a silently missing one. */
-static int request_applies(const r_req *r, const r_target *t) {
-  const char *key = !r->requires ? NULL
-                    : strcmp(r->requires, "proxy") == 0 ? "proxy"
-                    : strcmp(r->requires, "backend_log") == 0 ? "backend_log_url"
-                                                              : NULL;
-  const char *v = key ? jget_str(t->info, key) : NULL;
-  return !key || (v && *v);
+/* Whether the probe sent request i: results.json has an exchange for each
+ * request sent (a request the target does not meet the "requires" of has
+ * none); a cell without exchanges counts them all. */
+static int request_sent(const r_cell *c, int i) {
+  const cJSON *e;
+  if (cJSON_GetArraySize(c->exchanges) == 0)
+    return 1;
+  cJSON_ArrayForEach(e, c->exchanges) if (jget_long(e, "request", -1) == i)
+      return 1;
+  return 0;
 }
 
-/* The scenario as this cell ran it: only the requests it sent, and what
- * its tag and calibration changed (see inst). view->req is malloc'd. */
-static int cell_view(const r_model *m, int t, int s, r_scenario *view,
-                     inst *in) {
+/* The scenario as this cell ran it: only the requests it sent.
+ * view->req is malloc'd. */
+static int cell_view(const r_model *m, int t, int s, r_scenario *view) {
   const r_scenario *sc = &m->s[s];
   const r_cell *c = model_cell(m, t, s);
   *view = *sc;
@@ -577,55 +546,34 @@ static int cell_view(const r_model *m, int t, int s, r_scenario *view,
   if (!view->req)
     return -1;
   view->nreq = 0;
-  *in = (inst){&m->t[t], c->json ? usable_tag(c->tag) : NULL, NULL, 0, 0};
-  long into = jget_long(c->calibration, "into", -1);
-  long len = jget_long(c->calibration, "head_len", -1);
-  for (int i = 0; i < sc->nreq; i++) {
-    if (!request_applies(&sc->req[i], &m->t[t]))
-      continue;
-    if (i == into && len >= 0 && len <= (long)RESIZE_MAX) {
-      in->resized = &view->req[view->nreq];
-      in->resized_len = (size_t)len;
-      in->resized_number = i + 1;
-    }
-    view->req[view->nreq++] = sc->req[i];
-  }
+  for (int i = 0; i < sc->nreq; i++)
+    if (request_sent(c, i))
+      view->req[view->nreq++] = sc->req[i];
   return 0;
 }
 
 repro_kind repro_build(out *o, const r_model *m, int t, int s, int upgraded) {
+  const r_cell *c = model_cell(m, t, s);
   r_scenario view;
-  inst in;
-  if (cell_view(m, t, s, &view, &in) != 0) {
+  if (cell_view(m, t, s, &view) != 0) {
     o->failed = 1;
     return REPRO_NC;
   }
-  repro_kind kind = REPRO_BASH;
-  const char *labels[MAX_CONNS];
-  int n = 0, too_many = 0;
-  for (int i = 0; i < view.nreq; i++)
-    too_many |= label_index(labels, &n, view.req[i].connection) < 0;
+  inst in = {&m->t[t], c->json ? usable_tag(c->tag) : NULL};
   if (view.nreq < m->s[s].nreq)
-    out_printf(o, "# %d of the scenario's requests apply only to targets this "
-                  "one is not (\"requires\"); the probe did not send them\n",
+    out_printf(o, "# %d of the scenario's requests were not sent to this "
+                  "target (results.json has no exchange for them)\n",
                m->s[s].nreq - view.nreq);
-  if (curlable(&view, upgraded, &in)) {
+  repro_kind kind = REPRO_CURL;
+  if (curlable(&view, upgraded, c->calibration != NULL)) {
     curl_command(o, &view, &in);
-    kind = REPRO_CURL;
   } else {
-    if (upgraded)
-      out_adds(o, "# the server answered 101 and the probe went on in HTTP/2; "
-                  "these are the HTTP/1.1 bytes up to there\n");
-    if (in.resized)
-      out_printf(o, "# request %d's body is sized to %zu bytes, as this "
+    if (c->calibration)
+      out_printf(o, "# request %ld's body is sized to %ld bytes, as this "
                     "cell's calibration measured\n",
-                 in.resized_number, in.resized_len);
-    if (n <= 1 && !too_many) {
-      nc_command(o, &view, &in);
-      kind = REPRO_NC;
-    } else {
-      bash_script(o, &view, &in);
-    }
+                 jget_long(c->calibration, "into", -1) + 1,
+                 jget_long(c->calibration, "head_len", -1));
+    kind = exact_bytes(o, m, t, s, &view);
   }
   free(view.req);
   return kind;
