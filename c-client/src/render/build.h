@@ -26,10 +26,12 @@ typedef struct build_opts {
  * report.html. */
 #define BUILD_CAP(op, md_cap, page_cap) ((op)->page ? (page_cap) : (md_cap))
 
-/* The three documents: report.md, report.html and security.md. */
+/* The documents: report.md, report.html, security.md (build_security.c). */
 void build_report_md(doc *d, const r_model *m, const build_opts *op);
 void build_report_page(doc *d, const r_model *m, const build_opts *op);
 void build_security_md(doc *d, const r_model *m);
+/* build_junit.c: the test report (junit.xml): see doc.h for its shape. */
+void build_junit(doc *d, const r_model *m);
 
 /* Public failure sections report.md would hold (not accepted, not
  * security-relevant). */

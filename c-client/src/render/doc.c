@@ -108,6 +108,21 @@ void doc_set_hint(doc *d, doc_node *n, const char *s, size_t cap) {
   n->hint = clean_copy(d, s, cap, ESC_ONE_LINE, &len);
 }
 
+void doc_set_type(doc *d, doc_node *n, const char *s, size_t cap) {
+  size_t len;
+  n->type = clean_copy(d, s, cap, ESC_ONE_LINE, &len);
+}
+
+doc_node *doc_field(doc *d, doc_node *parent, const char *label,
+                    const char *s, size_t cap) {
+  if (!s)
+    return NULL;
+  doc_node *f = doc_add(d, parent, DOC_FIELD);
+  f->label = attr(d, label);
+  doc_text(d, f, s, cap);
+  return f;
+}
+
 static doc_span *span_new(doc *d, doc_node *n, doc_span_kind kind,
                           const char *s, size_t cap, int own) {
   doc_span *sp = doc_alloc(d, sizeof *sp);

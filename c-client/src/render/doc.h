@@ -52,15 +52,24 @@ typedef enum {
   DOC_DETAILS,  /* collapsible: spans are the summary, children the body */
   DOC_SECTION,  /* html <section>; md writes its children */
   DOC_BOX,      /* html <div>; md writes its children */
-  DOC_FILTER    /* html's "only failing cells" switch; md has none */
+  DOC_FILTER,   /* html's "only failing cells" switch; md has none */
+  DOC_FIELD     /* a labelled value: label, the value in spans */
 } doc_kind;
 
+/* A test report (junit.xml) uses the same nodes: a DOC_SECTION per test
+ * suite (spans: its name; hint: its timestamp; DOC_FIELD children: its
+ * properties) holding a DOC_DETAILS per test case (spans: its name; cls:
+ * pass, failure, error or skipped; type and hint: the outcome's type and
+ * message; code blocks of cls "problem" and "output"). ms is a duration. */
 typedef struct doc_node {
   doc_kind kind;
   int level;
   char *id, *cls, *hint;     /* html id, class and title attributes */
   char *lang;                /* DOC_CODE_BLOCK: the md fence's info string */
   char *href;                /* DOC_CELL: the cell's content links there */
+  char *label;               /* DOC_FIELD: the field's name */
+  char *type;                /* a test case's outcome type */
+  double ms;                 /* a test suite's or case's time, ms */
   doc_span *spans, **spans_tail;
   char *code;                /* DOC_CODE_BLOCK: clean text, newlines kept */
   size_t code_len;
@@ -88,6 +97,10 @@ void doc_set_cls(doc *d, doc_node *n, const char *cls);
 /* The title attribute from data text (cleaned, capped). */
 void doc_set_hint(doc *d, doc_node *n, const char *s, size_t cap);
 void doc_set_href(doc *d, doc_node *n, const char *href);
+void doc_set_type(doc *d, doc_node *n, const char *s, size_t cap);
+/* A labelled value of data text (capped at cap); none when s is NULL. */
+doc_node *doc_field(doc *d, doc_node *parent, const char *label,
+                    const char *s, size_t cap);
 
 /* Inline text. doc_text* take data (cleaned here, capped at cap; use
  * DOC_NOCAP for none); doc_words* the report's own words. */

@@ -270,6 +270,13 @@ static void html_node(out *o, const doc_node *n) {
   case DOC_BOX:
     html_container(o, "div", n);
     break;
+  case DOC_FIELD:
+    out_adds(o, "<p><b>");
+    html_esc(o, n->label ? n->label : "", n->label ? strlen(n->label) : 0, 1);
+    out_adds(o, ":</b> ");
+    html_spans(o, n->spans);
+    out_adds(o, "</p>\n");
+    break;
   case DOC_FILTER:
     out_adds(o, "<label class=\"filter\"><input type=\"checkbox\" "
                 "id=\"only-failing\"> only failing cells</label>\n");

@@ -1,186 +1,137 @@
-/* render/junit.c - junit.xml for CI dashboards: one <testsuite> per target,
- * one <testcase> per scenario (classname = target, name = scenario id).
- *
- * A cell the scenario does not accept is a <failure> (message = the reason,
- * text = reason, answers and reproducer); verdict "error" (could not
- * connect) is an <error>, "n/a" and cells without a result are <skipped>,
- * so a dashboard tells "the server is wrong" from "the lab could not ask".
- * The transcript excerpt goes to <system-out>. A security-relevant cell is
- * a <failure> that says only that (CI logs are often public): no verdict,
- * reason or transcript; security.md has them. All text is cleaned (no
- * control bytes, valid UTF-8, so valid XML 1.0) and XML-escaped. */
+/* render/junit.c - the test-report writer: the document of build_junit.c as
+ * junit.xml for CI dashboards (<testsuite> per suite, <testcase> per case,
+ * classname = the suite's name). The counts and times of <testsuites> and
+ * <testsuite> sum up the cases below them. All text is clean (no control
+ * bytes, valid UTF-8, so valid XML 1.0) and XML-escaped here. */
 #include "junit.h"
+#include "build.h"
 #include "esc.h"
-#include "facts.h"
-#include "jget.h"
-#include "repro.h"
 
-#include <stdio.h>
 #include <string.h>
-
-#define TX_FAIL 8192u            /* <system-out> bytes for a failing cell */
-#define TX_PASS 2048u
-#define WITHHELD "security-relevant finding withheld; see security.md"
-
-typedef enum { JU_PASS, JU_FAILURE, JU_ERROR, JU_SKIPPED } ju_kind;
-
-static ju_kind cell_kind(const r_cell *c) {
-  if (!c->json || c->state == CELL_NA)
-    return JU_SKIPPED;
-  if (c->security)
-    return JU_FAILURE;
-  if (c->state == CELL_PASS)
-    return JU_PASS;
-  if (strcmp(c->verdict, "error") == 0)
-    return JU_ERROR;
-  return JU_FAILURE;
-}
-
-static void x(out *o, const char *s, size_t cap) {
-  esc_html(o, s, cap, ESC_ONE_LINE);
-}
 
 typedef struct counts {
   int tests, failures, errors, skipped;
-  double ms;
 } counts;
 
-static counts target_counts(const r_model *m, int t) {
-  counts k = {0, 0, 0, 0, 0};
-  for (int s = 0; s < m->ns; s++) {
-    const r_cell *c = model_cell(m, t, s);
-    ju_kind kind = cell_kind(c);
-    k.tests++;
-    k.failures += kind == JU_FAILURE;
-    k.errors += kind == JU_ERROR;
-    k.skipped += kind == JU_SKIPPED;
-    if (c->total_ms > 0)
-      k.ms += c->total_ms;
-  }
-  return k;
+static int is(const doc_node *n, const char *cls) {
+  return n->cls && strcmp(n->cls, cls) == 0;
 }
 
-static void property(out *o, const char *name, const char *value) {
-  if (!value)
+static void count_cases(const doc_node *suite, counts *k) {
+  for (const doc_node *tc = suite->child; tc; tc = tc->next) {
+    if (tc->kind != DOC_DETAILS)
+      continue;
+    k->tests++;
+    k->failures += is(tc, "failure");
+    k->errors += is(tc, "error");
+    k->skipped += is(tc, "skipped");
+  }
+}
+
+static void x_spans(out *o, const doc_span *sp) {
+  for (; sp; sp = sp->next)
+    esc_html_clean(o, sp->text, sp->len);
+}
+
+static void x_attr(out *o, const char *name, const char *v) {
+  if (!v)
     return;
-  out_printf(o, "      <property name=\"%s\" value=\"", name);
-  x(o, value, 300);
-  out_adds(o, "\"/>\n");
+  out_printf(o, " %s=\"", name);
+  esc_html_clean(o, v, strlen(v));
+  out_adds(o, "\"");
 }
 
-/* Body of a <failure>/<error>: what a person needs to act on it. */
-static void problem_text(out *o, const r_model *m, int t, int s,
-                         const r_cell *c) {
-  out txt;
-  out_init(&txt);
-  out_adds(&txt, "verdict: ");
-  esc_clean(&txt, c->verdict, 40, ESC_ONE_LINE);
-  out_adds(&txt, "\nreason: ");
-  esc_clean(&txt, c->reason ? c->reason : "-", 2000, ESC_ONE_LINE);
-  out_adds(&txt, "\nanswers: ");
-  facts_answers(&txt, c);
-  if (c->lost_bytes >= 0) {
-    out_adds(&txt, "\nbytes lost: ");
-    facts_loss(&txt, c);
-  }
-  out_adds(&txt, "\nreproduce:\n");
-  out r;
-  out_init(&r);
-  repro_build(&r, m, t, s, c->upgraded);
-  esc_clean(&txt, r.b.data, 16384, ESC_KEEP_NL);
-  out_free(&r);
-  esc_html_clean(o, txt.b.data ? txt.b.data : "", txt.b.len);
-  o->failed |= txt.failed;
-  out_free(&txt);
+static const doc_node *code_of(const doc_node *tc, const char *cls) {
+  for (const doc_node *c = tc->child; c; c = c->next)
+    if (c->kind == DOC_CODE_BLOCK && is(c, cls))
+      return c;
+  return NULL;
 }
 
-static void testcase(out *o, const r_model *m, int t, int s) {
-  const r_cell *c = model_cell(m, t, s);
-  ju_kind kind = cell_kind(c);
+static void x_code(out *o, const doc_node *c) {
+  esc_html_clean(o, c->code ? c->code : "", c->code_len);
+}
+
+static void test_case(out *o, const doc_node *suite, const doc_node *tc) {
   out_adds(o, "    <testcase classname=\"");
-  x(o, m->t[t].name, 200);
+  x_spans(o, suite->spans);
   out_adds(o, "\" name=\"");
-  x(o, m->s[s].id, 200);
-  out_printf(o, "\" time=\"%.3f\">\n",
-             c->total_ms > 0 ? c->total_ms / 1000 : 0.0);
-  if (c->json && c->security) {
-    out_adds(o, "      <failure type=\"security\" message=\"" WITHHELD "\">"
-                WITHHELD "</failure>\n    </testcase>\n");
-    return;
+  x_spans(o, tc->spans);
+  out_printf(o, "\" time=\"%.3f\">\n", tc->ms / 1000);
+  const doc_node *problem = code_of(tc, "problem"), *output = code_of(tc, "output");
+  if (is(tc, "failure") || is(tc, "error")) {
+    const char *tag = is(tc, "error") ? "error" : "failure";
+    out_printf(o, "      <%s", tag);
+    x_attr(o, "type", tc->type);
+    x_attr(o, "message", tc->hint);
+    out_adds(o, ">");
+    if (problem)
+      x_code(o, problem);
+    out_printf(o, "</%s>\n", tag);
+  } else if (is(tc, "skipped")) {
+    out_adds(o, "      <skipped");
+    x_attr(o, "message", tc->hint);
+    out_adds(o, "/>\n");
   }
-  if (kind == JU_FAILURE || kind == JU_ERROR) {
-    out_printf(o, "      <%s type=\"", kind == JU_ERROR ? "error" : "failure");
-    x(o, c->verdict, 40);
-    out_adds(o, "\" message=\"");
-    x(o, c->reason ? c->reason : c->verdict, 1000);
-    out_adds(o, "\">");
-    problem_text(o, m, t, s, c);
-    out_printf(o, "</%s>\n", kind == JU_ERROR ? "error" : "failure");
-  } else if (kind == JU_SKIPPED) {
-    out_adds(o, "      <skipped message=\"");
-    x(o, c->json ? (c->reason ? c->reason : c->verdict) : "no result", 1000);
-    out_adds(o, "\"/>\n");
-  }
-  if (c->json) {
-    out tx;
-    out_init(&tx);
-    facts_transcript(&tx, c, kind == JU_PASS ? TX_PASS : TX_FAIL, 0);
+  if (output) {
     out_adds(o, "      <system-out>");
-    esc_html_clean(o, tx.b.data ? tx.b.data : "", tx.b.len);
+    x_code(o, output);
     out_adds(o, "</system-out>\n");
-    o->failed |= tx.failed;
-    out_free(&tx);
   }
   out_adds(o, "    </testcase>\n");
 }
 
-static void testsuite(out *o, const r_model *m, int t) {
-  const r_target *tg = &m->t[t];
-  counts k = target_counts(m, t);
+static void test_suite(out *o, const doc_node *suite) {
+  counts k = {0, 0, 0, 0};
+  count_cases(suite, &k);
   out_adds(o, "  <testsuite name=\"");
-  x(o, tg->name, 200);
+  x_spans(o, suite->spans);
   out_printf(o, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" "
                 "time=\"%.3f\"", k.tests, k.failures, k.errors, k.skipped,
-             k.ms / 1000);
-  const char *started = jget_str(m->run, "started");
-  if (started) {
-    out_adds(o, " timestamp=\"");
-    x(o, started, 40);
-    out_adds(o, "\"");
-  }
+             suite->ms / 1000);
+  x_attr(o, "timestamp", suite->hint);
   out_adds(o, ">\n    <properties>\n");
-  property(o, "url", tg->url);
-  property(o, "version", tg->version);
-  property(o, "server_header", tg->server_header);
-  property(o, "software", tg->software);
-  property(o, "base_image", tg->base_image);
-  property(o, "started", tg->started);
+  for (const doc_node *f = suite->child; f; f = f->next) {
+    if (f->kind != DOC_FIELD)
+      continue;
+    out_adds(o, "      <property");
+    x_attr(o, "name", f->label);
+    out_adds(o, " value=\"");
+    x_spans(o, f->spans);
+    out_adds(o, "\"/>\n");
+  }
   out_adds(o, "    </properties>\n");
-  for (int s = 0; s < m->ns; s++)
-    testcase(o, m, t, s);
+  for (const doc_node *tc = suite->child; tc; tc = tc->next)
+    if (tc->kind == DOC_DETAILS)
+      test_case(o, suite, tc);
   out_adds(o, "  </testsuite>\n");
 }
 
+void junit_emit(out *o, const doc *d) {
+  counts all = {0, 0, 0, 0};
+  if (d->failed)
+    o->failed = 1;
+  for (const doc_node *s = d->root.child; s; s = s->next)
+    count_cases(s, &all);
+  out_printf(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                "<testsuites name=\"h2c-probe\" tests=\"%d\" failures=\"%d\" "
+                "errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
+             all.tests, all.failures, all.errors, all.skipped,
+             d->root.ms / 1000);
+  for (const doc_node *s = d->root.child; s; s = s->next)
+    if (s->kind == DOC_SECTION)
+      test_suite(o, s);
+  out_adds(o, "</testsuites>\n");
+}
+
 int junit_write(const r_model *m, const char *dir, char *err, size_t errlen) {
-  counts all = {0, 0, 0, 0, 0};
-  for (int t = 0; t < m->nt; t++) {
-    counts k = target_counts(m, t);
-    all.tests += k.tests;
-    all.failures += k.failures;
-    all.errors += k.errors;
-    all.skipped += k.skipped;
-    all.ms += k.ms;
-  }
+  doc d;
+  doc_init(&d);
+  build_junit(&d, m);
   out o;
   out_init(&o);
-  out_printf(&o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                 "<testsuites name=\"h2c-probe\" tests=\"%d\" failures=\"%d\" "
-                 "errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
-             all.tests, all.failures, all.errors, all.skipped,
-             (double)jget_long(m->run, "duration_ms", (long)all.ms) / 1000);
-  for (int t = 0; t < m->nt; t++)
-    testsuite(&o, m, t);
-  out_adds(&o, "</testsuites>\n");
+  junit_emit(&o, &d);
+  doc_free(&d);
   int rc = out_write_file(&o, dir, "junit.xml", err, errlen);
   out_free(&o);
   return rc;

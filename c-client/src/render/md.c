@@ -109,6 +109,13 @@ static void md_node(out *o, const doc_node *n, int html) {
     md_children(o, n, 1);
     out_adds(o, "</details>\n\n");
     break;
+  case DOC_FIELD:
+    out_adds(o, "**");
+    esc_md(o, n->label ? n->label : "", DOC_NOCAP);
+    out_adds(o, ":** ");
+    md_spans(o, n->spans, 0);
+    out_adds(o, "\n\n");
+    break;
   case DOC_FILTER:                /* an interactive control: none here */
   case DOC_ITEM:
   case DOC_ROW:
