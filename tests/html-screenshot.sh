@@ -104,7 +104,7 @@ digest = "sha256-" + base64.b64encode(hashlib.sha256(scripts[0].encode()).digest
 sys.exit(0 if len(scripts) == 1 and csp and csp.group(1) == digest else 1)
 EOF
 then ok "the one inline script matches the CSP hash"
-else fail "inline script and Content-Security-Policy hash differ (update SCRIPT_HASH in render_html.c)"
+else fail "inline script and Content-Security-Policy hash differ (update SCRIPT_HASH in c-client/src/render/html.c)"
 fi
 
 # Every element opened is closed, in order (html.parser from the stdlib).

@@ -1,18 +1,18 @@
-/* render/html.c - report.html: one self-contained page (inline <style> and
- * one small inline <script>, nothing fetched) with the matrix as a coloured
- * grid, a filter "only failing cells", the proposed fix (when a target runs
- * one), and every cell's reason, reproducer and transcript in a <details>
- * element (#cell-<target>-<scenario>; the script opens the one named in the
- * URL fragment). Security-relevant cells sit in their own section, framed
- * in red and headed "do not paste publicly", announced by a banner on top.
+/* render/html.c - the HTML writer: a document (doc.h) as HTML, and
+ * report.html as one self-contained page around it (inline <style> and one
+ * small inline <script>, nothing fetched): the script runs the "only
+ * failing cells" filter and opens the <details> named in the URL fragment
+ * (#cell-<target>-<scenario>). What the page shows, and in which order, is
+ * the document's (build_report_page); the verdict colours come from
+ * vinfo.c.
  *
- * Safety: every string from results.json goes through esc_html (clean, then
- * & < > " ' escaped), in text and in attributes alike; the script carries no
- * data at all, and the Content-Security-Policy allows only that script (by
- * its hash) and no network, so even an escaping mistake could not run a
- * server's <script> or make the page load anything. */
+ * Safety: every string from results.json arrives cleaned in the document
+ * and is escaped here (& < > " ', also in attributes; the report's own
+ * words keep their apostrophes); the script carries no data at all, and
+ * the Content-Security-Policy allows only that script (by its hash) and no
+ * network, so even an escaping mistake could not run a server's <script>
+ * or make the page load anything. */
 #include "html.h"
-#include "build.h"
 #include "esc.h"
 #include "vinfo.h"
 
@@ -316,20 +316,10 @@ static void html_head(out *o) {
   out_adds(o, "</style>\n</head>\n<body>\n");
 }
 
-int html_write(const r_model *m, const char *dir, char *err, size_t errlen) {
-  build_opts op = {1, 0, 0, 0, -1};
-  doc d;
-  doc_init(&d);
-  build_report_page(&d, m, &op);
-  out o;
-  out_init(&o);
-  html_head(&o);
-  html_emit(&o, &d);
-  doc_free(&d);
-  out_adds(&o, "<script>");
-  out_adds(&o, SCRIPT);
-  out_adds(&o, "</script>\n</body>\n</html>\n");
-  int rc = out_write_file(&o, dir, "report.html", err, errlen);
-  out_free(&o);
-  return rc;
+void html_page(out *o, const doc *d) {
+  html_head(o);
+  html_emit(o, d);
+  out_adds(o, "<script>");
+  out_adds(o, SCRIPT);
+  out_adds(o, "</script>\n</body>\n</html>\n");
 }

@@ -4,7 +4,6 @@
  * <testsuite> sum up the cases below them. All text is clean (no control
  * bytes, valid UTF-8, so valid XML 1.0) and XML-escaped here. */
 #include "junit.h"
-#include "build.h"
 #include "esc.h"
 
 #include <string.h>
@@ -122,17 +121,4 @@ void junit_emit(out *o, const doc *d) {
     if (s->kind == DOC_SECTION)
       test_suite(o, s);
   out_adds(o, "</testsuites>\n");
-}
-
-int junit_write(const r_model *m, const char *dir, char *err, size_t errlen) {
-  doc d;
-  doc_init(&d);
-  build_junit(&d, m);
-  out o;
-  out_init(&o);
-  junit_emit(&o, &d);
-  doc_free(&d);
-  int rc = out_write_file(&o, dir, "junit.xml", err, errlen);
-  out_free(&o);
-  return rc;
 }

@@ -191,11 +191,4 @@ static void md_render_fitting(out *o, const r_model *m) {
     md_render_compact(o, m);
 }
 
-int md_write(const r_model *m, const char *dir, char *err, size_t errlen) {
-  out o;
-  out_init(&o);
-  md_render_fitting(&o, m);
-  int rc = out_write_file(&o, dir, "report.md", err, errlen);
-  out_free(&o);
-  return rc;
-}
+void md_report(out *o, const r_model *m) { md_render_fitting(o, m); }
