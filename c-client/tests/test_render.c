@@ -19,7 +19,10 @@
 #include "check.h"
 #include "escape.h"
 #include "json_file.h"
+#include "render/doc.h"
 #include "render/esc.h"
+#include "render/html.h"
+#include "render/md.h"
 #include "render/facts.h"
 #include "render/fix.h"
 #include "render/model.h"
@@ -867,12 +870,12 @@ TEST(fix_base_rules) {
 
 /* ---- security-relevant findings: never in report.md or junit.xml -------- */
 
-/* s, or its Markdown-escaped form, occurs in doc. */
-static int shows(const char *doc, const char *s) {
+/* s, or its Markdown-escaped form, occurs in text. */
+static int shows(const char *text, const char *s) {
   out e;
   out_init(&e);
   esc_md(&e, s, 4000);
-  int found = strstr(doc, s) || (e.b.data && strstr(doc, e.b.data));
+  int found = strstr(text, s) || (e.b.data && strstr(text, e.b.data));
   out_free(&e);
   return found;
 }
@@ -1040,6 +1043,40 @@ TEST(reproducer_leaves_out_requests_not_sent) {
   out_free(&with);
   out_free(&without);
   CHECK(ok);
+}
+
+/* ---- the document ------------------------------------------------------ */
+
+/* A document past its memory cap is failed, building on it is harmless, and
+ * no writer gives a file for it (the report says "out of memory" instead of
+ * being written half). */
+TEST(document_cap_fails_the_report) {
+  doc d;
+  doc_init(&d);
+  d.max = 4096;
+  for (int i = 0; i < 200; i++) {
+    doc_node *p = doc_para(&d, NULL);
+    doc_text(&d, p, "some data text that takes room", 100);
+    doc_words(&d, doc_add(&d, p, DOC_ITEM), "words");
+  }
+  int failed = d.failed, bounded = d.used <= 4096 + 256;
+  out md, html;
+  out_init(&md);
+  out_init(&html);
+  md_emit(&md, &d);
+  html_emit(&html, &d);
+  doc_free(&d);
+  char err[256] = "";
+  int refused = out_write_file(&md, "/nonexistent", "report.md", err,
+                               sizeof err) != 0 &&
+                strstr(err, "out of memory") != NULL;
+  int html_failed = html.failed;
+  out_free(&md);
+  out_free(&html);
+  CHECK(failed);
+  CHECK(bounded);
+  CHECK(refused);
+  CHECK(html_failed);
 }
 
 /* ---- escapers ---------------------------------------------------------- */
@@ -1304,7 +1341,8 @@ CHECK_MAIN(CASE(golden_files_match), CASE(sample_report_md_says_what_happened),
            CASE(no_security_findings_still_writes_security_md),
            CASE(security_overview_covers_every_proxied_target),
            CASE(calibrated_reproducer_sends_what_the_cell_sent),
-           CASE(reproducer_leaves_out_requests_not_sent), CASE(escapers),
+           CASE(reproducer_leaves_out_requests_not_sent),
+           CASE(document_cap_fails_the_report), CASE(escapers),
            CASE(nc_reproducer_gives_back_the_exact_bytes),
            CASE(curl_reproducer_for_the_seed_case),
            CASE(curl_reproducer_methods),

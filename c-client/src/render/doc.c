@@ -23,6 +23,7 @@ void doc_init(doc *d) {
   d->sink.kind = DOC_ROOT;
   d->sink.child_tail = &d->sink.child;
   d->sink.spans_tail = &d->sink.spans;
+  d->max = DOC_MAX;
 }
 
 void doc_free(doc *d) {
@@ -37,11 +38,15 @@ void doc_free(doc *d) {
 
 /* Zeroed memory owned by d, or NULL with d->failed set. */
 static void *doc_alloc(doc *d, size_t n) {
-  struct doc_mem *m = d->failed ? NULL : calloc(1, sizeof *m + n + 1);
+  size_t size = sizeof(struct doc_mem) + n + 1;
+  struct doc_mem *m = d->failed || n > d->max || d->used > d->max - n
+                          ? NULL
+                          : calloc(1, size);
   if (!m) {
     d->failed = 1;
     return NULL;
   }
+  d->used += size;
   m->next = d->mem;
   d->mem = m;
   return m->data;

@@ -10,9 +10,10 @@
  * results.json: escaped for every context) or the report's own words
  * (trusted constants and numbers: HTML leaves their apostrophes alone).
  *
- * Memory: every node and string belongs to the doc and goes with doc_free.
- * An allocation failure sets doc->failed; building goes on as a no-op, and
- * the writer refuses to write a failed document. */
+ * Memory: every node and string belongs to the doc and goes with doc_free,
+ * at most max bytes in all (DOC_MAX unless changed after doc_init). An
+ * allocation failure, or the cap, sets doc->failed; building goes on as a
+ * no-op, and the writer refuses to write a failed document. */
 #ifndef H2C_RENDER_DOC_H
 #define H2C_RENDER_DOC_H
 
@@ -76,10 +77,13 @@ typedef struct doc_node {
   struct doc_node *child, **child_tail, *next;
 } doc_node;
 
+#define DOC_MAX (256u * 1024u * 1024u)
+
 typedef struct doc {
   doc_node root;
   doc_node sink;             /* handed out when an allocation failed */
   int failed;
+  size_t used, max;          /* bytes allocated, and the cap */
   struct doc_mem *mem;       /* everything allocated, freed at once */
 } doc;
 
