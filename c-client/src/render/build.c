@@ -2,6 +2,12 @@
  * report.md leads with what a bug report needs (summary, environment,
  * matrix, fix, failures); report.html with the grid, seen at a glance. */
 #include "build.h"
+#include "build_cells.h"
+#include "build_env.h"
+#include "build_fix.h"
+#include "build_matrix.h"
+#include "build_scenarios.h"
+#include "build_summary.h"
 #include "esc.h"
 
 void build_report_md(doc *d, const r_model *m, const build_opts *op) {

@@ -7,7 +7,7 @@
  * collapsible details element for every cell, the security-relevant ones
  * in their own section; security.md (build_security.c) takes one
  * security-relevant cell at a time from build_cells_security. */
-#include "build.h"
+#include "build_cells.h"
 #include "esc.h"
 #include "facts.h"
 #include "repro.h"
@@ -125,7 +125,7 @@ static int public_failure(const r_cell *c) {
   return c->state == CELL_FAIL && !c->security;
 }
 
-int build_public_failures(const r_model *m) {
+int build_cells_public_failures(const r_model *m) {
   int n = 0;
   for (size_t i = 0; i < (size_t)m->nt * (size_t)m->ns; i++)
     n += public_failure(&m->cells[i]);
@@ -157,7 +157,7 @@ static void md_security_note(doc *d, const r_model *m) {
 
 void build_cells_md(doc *d, const r_model *m, const build_opts *op) {
   md_security_note(d, m);
-  int left = build_public_failures(m), shown = 0;
+  int left = build_cells_public_failures(m), shown = 0;
   if (left == 0)
     return;
   doc_wordsf(d, doc_heading(d, NULL, 2), "Failures (%d)", left);

@@ -1,7 +1,7 @@
 /* render/build_env.c - "Environment": the probe line (facts_probe) and one
  * row per target with what results.json says about it. report.md and
  * report.html show the same columns. */
-#include "build.h"
+#include "build_env.h"
 #include "facts.h"
 
 #define ENV_CELL_CAP 200

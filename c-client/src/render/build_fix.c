@@ -2,7 +2,7 @@
  * its lineage, the diff, what the change repairs and keeps, the regression
  * window and the upstream note (all from fix.c), then the upstream-style
  * unittest. Written to be pasted below the matrix in the upstream issue. */
-#include "build.h"
+#include "build_fix.h"
 #include "fix.h"
 
 #include <string.h>

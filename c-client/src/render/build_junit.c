@@ -8,7 +8,7 @@
  * transcript excerpt is the case's output. A security-relevant cell is a
  * failure that says only that (CI logs are often public): no verdict,
  * reason or transcript; security.md has them. */
-#include "build.h"
+#include "build_junit.h"
 #include "esc.h"
 #include "facts.h"
 #include "jget.h"

@@ -3,7 +3,7 @@
  * when the scenario does not accept it), then a legend. A paste shows a
  * security-relevant cell as "withheld"; the page links every cell to its
  * details and every scenario to its definition. */
-#include "build.h"
+#include "build_matrix.h"
 #include "esc.h"
 #include "vinfo.h"
 

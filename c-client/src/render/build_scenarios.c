@@ -2,7 +2,7 @@
  * explanation, what a correct server does, references, accepted verdicts,
  * engine, regression-guard flag, calibration rule and requests, as
  * results.json gives them (the requests with {authority} and {cell} kept). */
-#include "build.h"
+#include "build_scenarios.h"
 #include "esc.h"
 #include "facts.h"
 

@@ -10,7 +10,8 @@
  * Then each cell (build_cells_security). The file is always written,
  * saying so when there are no such cells, so CI and readers can rely on
  * it. */
-#include "build.h"
+#include "build_security.h"
+#include "build_cells.h"
 #include "facts.h"
 #include "jget.h"
 

@@ -2,7 +2,7 @@
  * paragraph (facts_summary) and what a reader must know first: on the page,
  * a banner when it holds security-relevant findings and the cell counts;
  * in report.md, whether transcripts were cut to fit. */
-#include "build.h"
+#include "build_summary.h"
 #include "facts.h"
 
 static void page_banner(doc *d, const r_model *m) {

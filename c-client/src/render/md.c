@@ -11,6 +11,7 @@
  * HTML-escaped <pre>; raw HTML blocks take no Markdown). */
 #include "md.h"
 #include "build.h"
+#include "build_cells.h"
 #include "esc.h"
 
 #include <string.h>
@@ -154,7 +155,7 @@ static void md_render_compact(out *o, const r_model *m) {
   md_render(o, m, &op);
   if (md_fits(o) || o->failed)
     return;
-  int lo = 0, hi = build_public_failures(m);   /* lo fits or nothing does */
+  int lo = 0, hi = build_cells_public_failures(m);   /* lo fits or nothing does */
   while (lo + 1 < hi) {
     op.max_failures = lo + (hi - lo) / 2;
     md_render(o, m, &op);

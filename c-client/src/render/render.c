@@ -4,6 +4,8 @@
  * atomically. Nothing else lives here. */
 #include "render.h"
 #include "build.h"
+#include "build_junit.h"
+#include "build_security.h"
 #include "html.h"
 #include "junit.h"
 #include "md.h"
