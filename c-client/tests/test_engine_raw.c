@@ -6,6 +6,7 @@
  * outcomes, statuses, bodies, details, extra bytes, and that every wait ended
  * within the deadline. */
 #include "check.h"
+#include "clock.h"
 #include "engine.h"
 #include "target.h"
 #include "transcript.h"
@@ -202,10 +203,10 @@ static void fx_header(sc_request *r, const char *name, const char *value) {
 static int64_t fx_run(fixture *f, int timeout_ms, int budget_ms) {
   cell_init(&f->c, &f->sc, &f->tg);
   f->o.timeout_ms = timeout_ms;
-  f->o.deadline_ms = now_ms() + budget_ms;
-  int64_t t0 = now_ms();
+  f->o.deadline_ms = clock_now_ms() + budget_ms;
+  int64_t t0 = clock_now_ms();
   engine_raw_run(&f->c, &f->o);
-  return now_ms() - t0;
+  return clock_now_ms() - t0;
 }
 
 /* GET /ws with Upgrade: websocket, expecting 101 and then `echo` back for
@@ -260,13 +261,13 @@ TEST(keep_alive_pair_with_split_answers) {
   fx_run(&f, 1000, 4000);
   server_stop(&s);
   exchange *e0 = &f.c.ex[0], *e1 = &f.c.ex[1];
-  CHECK_STR(outcome_name(e0->outcome), "answered");
+  CHECK_STR(exchange_outcome_name(e0->outcome), "answered");
   CHECK_INT(e0->status, 200);
   CHECK_STR(e0->reason_phrase, "OK");
   CHECK_STR(e0->http_version, "1.1");
   CHECK_STR(body_of(e0), "Hello");
   CHECK_STR(exchange_header(e0, "content-length"), "5");
-  CHECK_STR(outcome_name(e1->outcome), "answered");
+  CHECK_STR(exchange_outcome_name(e1->outcome), "answered");
   CHECK_STR(body_of(e1), "World");
   CHECK_INT(e1->conn_close, 0);
   CHECK_INT(f.c.extra_bytes, 0);
@@ -297,11 +298,11 @@ TEST(close_after_400_leaves_later_requests_unsent) {
   fx_req(&f, "a", "three", 200);
   fx_run(&f, 1000, 4000);
   server_stop(&s);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
-  CHECK_STR(outcome_name(f.c.ex[1].outcome), "answered");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "answered");
+  CHECK_STR(exchange_outcome_name(f.c.ex[1].outcome), "answered");
   CHECK_INT(f.c.ex[1].status, 400);
   CHECK_INT(f.c.ex[1].conn_close, 1);
-  CHECK_STR(outcome_name(f.c.ex[2].outcome), "not-sent");
+  CHECK_STR(exchange_outcome_name(f.c.ex[2].outcome), "not-sent");
   CHECK(strstr(f.c.ex[2].detail, "Connection: close") != NULL);
   CHECK(strstr(s.got, "three") == NULL);
   CHECK_INT(f.c.extra_bytes, 0);
@@ -320,12 +321,12 @@ TEST(server_that_never_answers_times_out) {
   fx_req(&f, "a", "never", 200);
   int64_t took = fx_run(&f, 300, 3000);
   server_stop(&s);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "timeout");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "timeout");
   CHECK(took >= 280 && took < 1500);
   CHECK(strstr(f.c.ex[0].detail, "no complete response to request 1") != NULL);
   CHECK(strstr(f.c.ex[0].detail, "27 bytes of a partial response") != NULL);
   CHECK(has_note(&f.c, "no complete response to request 1"));
-  CHECK_STR(outcome_name(f.c.ex[1].outcome), "not-sent");
+  CHECK_STR(exchange_outcome_name(f.c.ex[1].outcome), "not-sent");
   fx_free(&f);
 }
 
@@ -344,7 +345,7 @@ TEST(deadline_bounds_a_slow_drip) {
   fx_req(&f, "a", "drip", 200);
   int64_t took = fx_run(&f, 300, 450);
   server_stop(&s);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "timeout");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "timeout");
   CHECK(took < 700);
   CHECK(strstr(f.c.ex[0].detail, "deadline") != NULL);
   fx_free(&f);
@@ -360,9 +361,9 @@ TEST(silent_close_is_closed) {
   fx_req(&f, "a", "after", 200);
   fx_run(&f, 1000, 4000);
   server_stop(&s);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "closed");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "closed");
   CHECK(strstr(f.c.ex[0].detail, "without answering request 1") != NULL);
-  CHECK_STR(outcome_name(f.c.ex[1].outcome), "not-sent");
+  CHECK_STR(exchange_outcome_name(f.c.ex[1].outcome), "not-sent");
   fx_free(&f);
 }
 
@@ -378,7 +379,7 @@ TEST(silent_close_between_requests) {
   fx_req(&f, "a", "second", 200);
   fx_run(&f, 1000, 4000);
   server_stop(&s);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "answered");
   /* EOF seen before or after the write: closed; a reset if the kernel saw
    * the RST first. Never answered, never a timeout. */
   CHECK(f.c.ex[1].outcome == OUT_CLOSED || f.c.ex[1].outcome == OUT_RESET);
@@ -401,9 +402,9 @@ TEST(pipelined_requests_go_in_one_write) {
   fx_req(&f, "a", "beta", 200);
   fx_run(&f, 1000, 4000);
   server_stop(&s);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "answered");
   CHECK_STR(body_of(&f.c.ex[0]), "alpha");
-  CHECK_STR(outcome_name(f.c.ex[1].outcome), "answered");
+  CHECK_STR(exchange_outcome_name(f.c.ex[1].outcome), "answered");
   CHECK_STR(body_of(&f.c.ex[1]), "beta");
   CHECK(has_note(&f.c, "pipelined: 2 requests in one write"));
   int outs = 0;
@@ -424,7 +425,7 @@ TEST(interim_continue_then_final_answer) {
   fx_req(&f, "a", "go", 200);
   fx_run(&f, 1000, 4000);
   server_stop(&s);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "answered");
   CHECK_INT(f.c.ex[0].status, 200);
   CHECK_STR(body_of(&f.c.ex[0]), "go");
   CHECK(has_note(&f.c, "interim response 100 Continue"));
@@ -444,7 +445,7 @@ TEST(bytes_after_the_last_answer_are_extra) {
   fx_req(&f, "a", "x", 200);
   fx_run(&f, 1000, 4000);
   server_stop(&s);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "answered");
   CHECK_INT(f.c.extra_bytes, 39);
   CHECK(has_note(&f.c, "39 bytes arrived after the last expected answer"));
   fx_free(&f);
@@ -536,7 +537,7 @@ TEST(skipped_requests_are_not_sent) {
     cell_init(&f.c, &f.sc, &f.tg);
     f.c.skipped[1] = 1;
     f.o.timeout_ms = 1000;
-    f.o.deadline_ms = now_ms() + 4000;
+    f.o.deadline_ms = clock_now_ms() + 4000;
     engine_raw_run(&f.c, &f.o);
     server_stop(&s);
     int ok = f.c.ex[0].outcome == OUT_ANSWERED && f.c.ex[1].outcome == OUT_PENDING &&
@@ -564,8 +565,8 @@ TEST(connect_failure_names_the_target) {
   fx_run(&f, 1000, 2000);
   char want[64];
   snprintf(want, sizeof want, "connect to 127.0.0.1:%d: ", port);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "connect-failed");
-  CHECK_STR(outcome_name(f.c.ex[1].outcome), "connect-failed");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "connect-failed");
+  CHECK_STR(exchange_outcome_name(f.c.ex[1].outcome), "connect-failed");
   CHECK(strncmp(f.c.ex[0].detail, want, strlen(want)) == 0);
   CHECK(strstr(f.c.ex[0].detail, "refused") != NULL);
   fx_free(&f);
@@ -581,7 +582,7 @@ TEST(garbage_is_a_bad_response) {
   fx_req(&f, "a", "q", 200);
   fx_run(&f, 1000, 4000);
   server_stop(&s);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "bad-response");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "bad-response");
   CHECK(strstr(f.c.ex[0].detail, "not an HTTP/1.x response") != NULL);
   fx_free(&f);
 }
@@ -622,7 +623,7 @@ TEST(unrequested_101_is_a_bad_response) {
   fx_req(&f, "a", "plain", 200);
   fx_run(&f, 500, 3000);
   server_stop(&s);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "bad-response");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "bad-response");
   CHECK_INT(f.c.ex[0].status, 101);
   fx_free(&f);
 }
@@ -644,7 +645,7 @@ TEST(after_101_raw_echo_with_bytes_in_the_101_read) {
   fx_run(&f, 1000, 4000);
   server_stop(&s);
   exchange *e = &f.c.ex[0];
-  CHECK_STR(outcome_name(e->outcome), "answered");
+  CHECK_STR(exchange_outcome_name(e->outcome), "answered");
   CHECK_INT(e->status, 101);
   CHECK_STR(e->http_version, "1.1");
   CHECK_STR(body_of(e), "hello ping\n");
@@ -673,7 +674,7 @@ TEST(after_101_short_stream_then_close_is_closed) {
   fx_run(&f, 1000, 4000);
   server_stop(&s);
   exchange *e = &f.c.ex[0];
-  CHECK_STR(outcome_name(e->outcome), "closed");
+  CHECK_STR(exchange_outcome_name(e->outcome), "closed");
   CHECK_INT(e->status, 101);
   CHECK_STR(body_of(e), "pi");
   CHECK(strstr(e->detail, "2 of the 5 bytes expected back") != NULL);
@@ -691,7 +692,7 @@ TEST(after_101_silence_times_out) {
   fx_ws(&f, "ping\n", "ping\n");
   int64_t took = fx_run(&f, 300, 3000);
   server_stop(&s);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "timeout");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "timeout");
   CHECK(strstr(f.c.ex[0].detail, "0 of the 5 bytes expected back") != NULL);
   CHECK(strstr(f.c.ex[0].detail, "read timeout") != NULL);
   CHECK(took >= 280 && took < 1500);
@@ -708,7 +709,7 @@ TEST(after_101_bytes_beyond_the_echo_are_extra) {
   fx_ws(&f, "ping\n", "ping\n");
   fx_run(&f, 1000, 4000);
   server_stop(&s);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "answered");
   CHECK_STR(body_of(&f.c.ex[0]), "ping\n");
   CHECK_INT(f.c.extra_bytes, 5);
   fx_free(&f);
@@ -726,7 +727,7 @@ TEST(after_101_not_sent_without_a_101) {
   fx_ws(&f, "ping\n", "ping\n");
   fx_run(&f, 1000, 4000);
   server_stop(&s);
-  CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
+  CHECK_STR(exchange_outcome_name(f.c.ex[0].outcome), "answered");
   CHECK_INT(f.c.ex[0].status, 404);
   CHECK_STR(body_of(&f.c.ex[0]), "no\n");
   CHECK(memmem(s.got, s.got_len, "ping", 4) == NULL);
@@ -782,7 +783,7 @@ TEST(loss_not_confirmed_when_the_answer_is_wrong) {
   fx_req(&f, "a", "def", 200);
   cell_init(&f.c, &f.sc, &f.tg);
   f.o.timeout_ms = 500;
-  f.o.deadline_ms = now_ms() + 3000;
+  f.o.deadline_ms = clock_now_ms() + 3000;
   int ok = engine_raw_confirm_loss(&f.c, &f.o, 1, 5);
   server_stop(&s);
   CHECK_INT(ok, 0);

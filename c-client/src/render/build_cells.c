@@ -137,8 +137,9 @@ static void md_security_note(doc *d, const r_model *m) {
   doc_words(d, doc_heading(d, NULL, 2), "Security-relevant findings");
   doc_node *p = doc_para(d, NULL);
   if (m->security_count <= 0) {
-    doc_words(d, p, "None were found in this run: no cell is marked "
-                    "security-relevant (cross-client, smuggled).");
+    doc_wordsf(d, p, "None were found in this run: no cell is marked "
+                     "security-relevant (%s, %s).",
+               verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED));
     return;
   }
   doc_wordsf(d, p, "This run found %ld security-relevant finding%s (an answer "
@@ -274,8 +275,9 @@ static void page_security(doc *d, const r_model *m) {
   if (m->security_count <= 0) {
     doc_set_cls(d, sec, "security none");
     doc_words(d, doc_heading(d, sec, 2), "Security-relevant findings");
-    doc_words(d, doc_para(d, sec), "None were found in this run: no cell is "
-              "marked security-relevant (cross-client, smuggled).");
+    doc_wordsf(d, doc_para(d, sec), "None were found in this run: no cell is "
+               "marked security-relevant (%s, %s).",
+               verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED));
     return;
   }
   doc_set_cls(d, sec, "security");

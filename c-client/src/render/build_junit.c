@@ -13,6 +13,7 @@
 #include "facts.h"
 #include "jget.h"
 #include "repro.h"
+#include "vinfo.h"
 
 #include <string.h>
 
@@ -29,7 +30,7 @@ static ju_kind cell_kind(const r_cell *c) {
     return JU_FAILURE;
   if (c->state == CELL_PASS)
     return JU_PASS;
-  if (strcmp(c->verdict, "error") == 0)
+  if (vinfo_lookup(c->verdict) == verdicts_info(V_ERROR))
     return JU_ERROR;
   return JU_FAILURE;
 }
@@ -62,8 +63,8 @@ static void problem_text(doc *d, doc_node *tc, const r_model *m, int t, int s,
 
 static void test_case(doc *d, doc_node *suite, const r_model *m, int t,
                       int s) {
-  static const char *const outcome[] = {"pass", "failure", "error",
-                                        "skipped"};
+  static const char *const outcome[] = {
+      "pass", "failure", "error" /* not the verdict */, "skipped"};
   const r_cell *c = model_cell(m, t, s);
   ju_kind kind = cell_kind(c);
   doc_node *tc = doc_add(d, suite, DOC_DETAILS);

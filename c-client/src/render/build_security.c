@@ -14,20 +14,22 @@
 #include "build_cells.h"
 #include "facts.h"
 #include "jget.h"
+#include "verdicts.h"
 
 #include <string.h>
 
 static void sec_header(doc *d, const r_model *m) {
   doc_words(d, doc_heading(d, NULL, 1), "Security-relevant findings "
             "\xe2\x80\x94 do not paste publicly");
-  doc_words(d, doc_para(d, NULL), "This file holds the cells that report.md "
-            "withholds because they may be security-relevant: an answer that "
-            "reached another client's connection (cross-client), or a "
-            "request smuggled past a proxy (smuggled). Report them privately "
+  doc_wordsf(d, doc_para(d, NULL), "This file holds the cells that report.md "
+             "withholds because they may be security-relevant: an answer that "
+             "reached another client's connection (%s), or a request smuggled "
+             "past a proxy (%s). Report them privately "
             "\xe2\x80\x94 through GitHub private vulnerability reporting (the "
             "affected repository's Security tab, \"Report a vulnerability\") "
-            "or the contact in the project's security policy \xe2\x80\x94 "
-            "not in a public issue.");
+             "or the contact in the project's security policy \xe2\x80\x94 "
+             "not in a public issue.", verdicts_name(V_CROSS_CLIENT),
+             verdicts_name(V_SMUGGLED));
   out p;
   out_init(&p);
   facts_probe(&p, m);

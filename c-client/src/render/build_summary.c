@@ -4,6 +4,7 @@
  * in report.md, whether transcripts were cut to fit. */
 #include "build_summary.h"
 #include "facts.h"
+#include "verdicts.h"
 
 static void page_banner(doc *d, const r_model *m) {
   if (m->security_count <= 0)
@@ -53,9 +54,9 @@ void build_summary(doc *d, const r_model *m, const build_opts *op) {
   if (op->page) {
     p = doc_para(d, NULL);
     doc_set_id(d, p, "counts");
-    doc_wordsf(d, p, "%d cells: %d accepted, %d not accepted, %d n/a, %d not "
+    doc_wordsf(d, p, "%d cells: %d accepted, %d not accepted, %d %s, %d not "
                      "run.", m->nt * m->ns, m->npass, m->nfail, m->nna,
-               m->nmissing);
+               verdicts_name(V_NA), m->nmissing);
   } else {
     md_cut_note(d, op);
   }

@@ -22,7 +22,7 @@ static void count_cases(const doc_node *suite, counts *k) {
       continue;
     k->tests++;
     k->failures += is(tc, "failure");
-    k->errors += is(tc, "error");
+    k->errors += is(tc, "error" /* not the verdict */);
     k->skipped += is(tc, "skipped");
   }
 }
@@ -58,8 +58,10 @@ static void test_case(out *o, const doc_node *suite, const doc_node *tc) {
   x_spans(o, tc->spans);
   out_printf(o, "\" time=\"%.3f\">\n", tc->ms / 1000);
   const doc_node *problem = code_of(tc, "problem"), *output = code_of(tc, "output");
-  if (is(tc, "failure") || is(tc, "error")) {
-    const char *tag = is(tc, "error") ? "error" : "failure";
+  /* the outcome classes, not the verdicts */
+  int error = is(tc, "error" /* not the verdict */);
+  if (is(tc, "failure") || error) {
+    const char *tag = error ? "error" /* not the verdict */ : "failure";
     out_printf(o, "      <%s", tag);
     x_attr(o, "type", tc->type);
     x_attr(o, "message", tc->hint);

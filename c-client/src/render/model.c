@@ -7,6 +7,7 @@
  * relevant from its "security" flag, so the reports always agree. */
 #include "model.h"
 #include "jget.h"
+#include "vinfo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,14 +128,14 @@ static int load_scenario(r_scenario *s, const cJSON *j) {
   return 0;
 }
 
-static int accepted(const r_scenario *s, const char *verdict) {
-  if (!verdict)
+static int accepted(const r_scenario *s, const char *name) {
+  if (!name)
     return 0;
   if (!s->accept)
-    return strcmp(verdict, "ok-h1") == 0 || strcmp(verdict, "ok-h2") == 0;
+    return vinfo_lookup(name)->ok;
   const cJSON *a;
   cJSON_ArrayForEach(a, s->accept) if (cJSON_IsString(a) &&
-                                       strcmp(a->valuestring, verdict) == 0)
+                                       strcmp(a->valuestring, name) == 0)
       return 1;
   return 0;
 }
@@ -167,7 +168,7 @@ static void load_cell(const r_model *m, const cJSON *j) {
     c->verdict = "?";
   c->reason = jget_str(j, "reason");
   c->sc = &m->s[s];
-  c->state = strcmp(c->verdict, "n/a") == 0 ? CELL_NA
+  c->state = vinfo_lookup(c->verdict) == verdicts_info(V_NA) ? CELL_NA
              : accepted(&m->s[s], c->verdict) ? CELL_PASS : CELL_FAIL;
   c->security = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "security"));
   c->tag = jget_str(j, "tag");

@@ -66,6 +66,6 @@ int out_write_file(const out *o, const char *dir, const char *name, char *err,
     snprintf(err, errlen, "%s: output directory path too long", name);
     return -1;
   }
-  return atomic_write_file(path, o->b.data ? o->b.data : "", o->b.len, err,
+  return atomic_file_write(path, o->b.data ? o->b.data : "", o->b.len, err,
                            errlen);
 }

@@ -48,7 +48,7 @@ static int render_md(const r_model *m, const char *dir, char *err,
 /* One model for all four: results.json is read into it once. */
 int render_all(const cJSON *results, const char *dir, char *err,
                size_t errlen) {
-  if (make_dirs(dir, err, errlen) != 0)
+  if (atomic_file_make_dirs(dir, err, errlen) != 0)
     return -1;
   r_model m;
   if (model_load(&m, results, err, errlen) != 0)
