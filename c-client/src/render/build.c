@@ -12,7 +12,7 @@
 
 void build_report_md(doc *d, const r_model *m, const build_opts *op) {
   build_summary(d, m, op);
-  build_env(d, m, op);
+  build_env(d, m);
   build_matrix(d, m, op);
   build_fix(d, m, op);
   build_cells_md(d, m, op);
@@ -23,7 +23,7 @@ void build_report_page(doc *d, const r_model *m, const build_opts *op) {
   build_summary(d, m, op);
   build_matrix(d, m, op);
   build_fix(d, m, op);
-  build_env(d, m, op);
+  build_env(d, m);
   build_cells_page(d, m, op);
   build_scenarios(d, m, op);
 }

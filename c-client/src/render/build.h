@@ -25,10 +25,6 @@ typedef struct build_opts {
   int max_failures;  /* report.md: failure sections at most (-1: all) */
 } build_opts;
 
-/* A cap for data text: md for a paste (smaller when compact), page for
- * report.html. */
-#define BUILD_CAP(op, md_cap, page_cap) ((op)->page ? (page_cap) : (md_cap))
-
 /* build.c: the documents of report.md and report.html, part by part. */
 void build_report_md(doc *d, const r_model *m, const build_opts *op);
 void build_report_page(doc *d, const r_model *m, const build_opts *op);

@@ -23,7 +23,7 @@ static void env_row(doc *d, doc_node *table, const r_target *tg) {
     doc_text(d, doc_add(d, row, DOC_CELL), cols[c], ENV_CELL_CAP);
 }
 
-void build_env(doc *d, const r_model *m, const build_opts *op) {
+void build_env(doc *d, const r_model *m) {
   out t;
   out_init(&t);
   facts_probe(&t, m);
@@ -33,7 +33,7 @@ void build_env(doc *d, const r_model *m, const build_opts *op) {
   doc_node *p = doc_para(d, NULL);
   doc_set_id(d, p, "probe");
   doc_words(d, p, "Probe: ");
-  doc_text_out(d, p, &t, BUILD_CAP(op, 1000, DOC_NOCAP));
+  doc_text_out(d, p, &t, 1000);
   out_free(&t);
   doc_node *table = doc_add(d, NULL, DOC_TABLE);
   doc_set_id(d, table, "targets");

@@ -5,6 +5,6 @@
 #include "build.h"
 
 /* The probe line and the targets table (the same columns everywhere). */
-void build_env(doc *d, const r_model *m, const build_opts *op);
+void build_env(doc *d, const r_model *m);
 
 #endif

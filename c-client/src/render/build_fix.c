@@ -39,7 +39,7 @@ static void fix_target(doc *d, doc_node *sec, const r_model *m, int t,
     doc_text(d, doc_heading(d, sec, 3), m->t[t].name, 80);
   out_init(&x);
   fix_lineage_text(&x, m, t, base, by_name);
-  doc_text_out(d, doc_para(d, sec), &x, BUILD_CAP(op, 2000, DOC_NOCAP));
+  doc_text_out(d, doc_para(d, sec), &x, 2000);
   out_free(&x);
   out_init(&x);
   int cut = fix_diff_text(&x, &m->t[t], op->page      ? DIFF_PAGE
@@ -61,14 +61,13 @@ static void fix_target(doc *d, doc_node *sec, const r_model *m, int t,
       fix_window_text(&x, m, t, base);
     else
       fix_upstream_note(&x, m, t, base);
-    doc_labelled(d, sec, labels[k], &x, BUILD_CAP(op, caps[k], DOC_NOCAP));
+    doc_labelled(d, sec, labels[k], &x, caps[k]);
     out_free(&x);
   }
 }
 
 /* The upstream-style test: a sentence, then one list item per image. */
-static void upstream_test(doc *d, doc_node *sec, const r_model *m,
-                          const build_opts *op) {
+static void upstream_test(doc *d, doc_node *sec, const r_model *m) {
   out x;
   out_init(&x);
   if (fix_upstream_test(&x, m)) {
@@ -91,7 +90,7 @@ static void upstream_test(doc *d, doc_node *sec, const r_model *m,
         }
         n = doc_add(d, list, DOC_ITEM);
       }
-      doc_text_out(d, n, &one, BUILD_CAP(op, 2000, DOC_NOCAP));
+      doc_text_out(d, n, &one, 2000);
       out_free(&one);
     }
   }
@@ -112,5 +111,5 @@ void build_fix(doc *d, const r_model *m, const build_opts *op) {
   for (int t = 0; t < m->nt; t++)
     if (m->t[t].patch)
       fix_target(d, sec, m, t, npatched > 1, op);
-  upstream_test(d, sec, m, op);
+  upstream_test(d, sec, m);
 }

@@ -38,7 +38,7 @@ static void header_row(doc *d, doc_node *table, const r_model *m,
       d->failed |= id.failed;
       out_free(&id);
     }
-    doc_text(d, c, m->s[s].id, BUILD_CAP(op, 60, 80));
+    doc_text(d, c, m->s[s].id, 80);
   }
 }
 
@@ -72,7 +72,7 @@ static void target_row(doc *d, doc_node *table, const r_model *m, int t,
   doc_node *row = doc_add(d, table, DOC_ROW);
   doc_node *name = doc_add(d, row, DOC_CELL);
   name->level = op->page;
-  doc_text(d, name, m->t[t].name, BUILD_CAP(op, 60, 80));
+  doc_text(d, name, m->t[t].name, 80);
   if (op->page) {
     doc_set_cls(d, row, fails ? "has-fail" : "all-pass");
     doc_span_add(d, name, DOC_NOTE,

@@ -35,20 +35,19 @@ static void code_pair(doc *d, doc_node *p, const char *a, size_t acap,
   out_free(&c);
 }
 
-static void request_extras(doc *d, doc_node *li, const r_req *r,
-                           const build_opts *op) {
+static void request_extras(doc *d, doc_node *li, const r_req *r) {
   if (r->expect_status)
     doc_wordsf(d, li, "; expects %d", r->expect_status);
   if (r->expect_echo) {
     doc_words(d, li, " echoing the request body");
   } else if (r->expect_body) {
     doc_words(d, li, " with body ");
-    doc_span_add(d, li, DOC_CODE, r->expect_body, BUILD_CAP(op, 80, 200),
+    doc_span_add(d, li, DOC_CODE, r->expect_body, 200,
                  NULL);
   }
   if (r->after_101) {
     doc_words(d, li, "; after the 101 sends ");
-    doc_span_add(d, li, DOC_CODE, r->after_101, BUILD_CAP(op, 200, 400),
+    doc_span_add(d, li, DOC_CODE, r->after_101, 400,
                  NULL);
   }
   if (r->embedded) {
@@ -58,7 +57,7 @@ static void request_extras(doc *d, doc_node *li, const r_req *r,
     d->failed |= e.failed;
     doc_words(d, li, "; hides in its body: ");
     doc_span_add(d, li, DOC_CODE, e.b.data ? e.b.data : "",
-                 BUILD_CAP(op, 1000, DOC_NOCAP), NULL);
+                 1000, NULL);
     out_free(&e);
   }
   if (r->requires) {
@@ -67,8 +66,7 @@ static void request_extras(doc *d, doc_node *li, const r_req *r,
   }
 }
 
-static void request_item(doc *d, doc_node *list, const r_req *r,
-                         const build_opts *op) {
+static void request_item(doc *d, doc_node *list, const r_req *r) {
   doc_node *li = doc_add(d, list, DOC_ITEM);
   doc_words(d, li, "connection ");
   doc_text(d, li, r->connection, 16);
@@ -92,13 +90,12 @@ static void request_item(doc *d, doc_node *list, const r_req *r,
   if (r->chunks)
     doc_wordsf(d, li, "; chunked body, %d chunks",
                cJSON_GetArraySize(r->chunks));
-  request_extras(d, li, r, op);
+  request_extras(d, li, r);
 }
 
 /* "References: …. Accepted verdicts: …. Engine: raw, sequential." and the
  * regression-guard and calibration notes. */
-static void scenario_facts(doc *d, doc_node *box, const r_scenario *s,
-                           const build_opts *op) {
+static void scenario_facts(doc *d, doc_node *box, const r_scenario *s) {
   doc_node *p = doc_para(d, box);
   doc_label(d, p, "References:");
   string_list(d, p, s->rfc, 80);
@@ -128,7 +125,7 @@ static void scenario_facts(doc *d, doc_node *box, const r_scenario *s,
     facts_calibrate(&c, s->calibrate);
     doc_words(d, p, " ");
     doc_label(d, p, "Calibration:");
-    doc_text_out(d, p, &c, BUILD_CAP(op, 600, DOC_NOCAP));
+    doc_text_out(d, p, &c, 600);
     doc_words(d, p, ".");
     out_free(&c);
   }
@@ -148,21 +145,21 @@ static void scenario(doc *d, const r_scenario *s, const build_opts *op) {
   doc_text(d, h, s->id, 80);
   if (s->title) {
     doc_words(d, h, " \xe2\x80\x94 ");
-    doc_text(d, h, s->title, BUILD_CAP(op, 200, 300));
+    doc_text(d, h, s->title, 300);
   }
-  size_t text_cap = BUILD_CAP(op, op->compact ? 400 : 2000, 4000);
+  size_t text_cap = op->compact ? 400 : 2000;
   if (s->explanation)
     doc_text(d, doc_para(d, box), s->explanation, text_cap);
   doc_node *p = doc_para(d, box);
   doc_label(d, p, "A correct server:");
   doc_text(d, p, s->correct ? s->correct : "-", text_cap);
-  scenario_facts(d, box, s, op);
+  scenario_facts(d, box, s);
   if (op->compact)
     return;
   doc_node *list = doc_add(d, box, DOC_LIST);
   list->level = 1;
   for (int r = 0; r < s->nreq && r < 16; r++)
-    request_item(d, list, &s->req[r], op);
+    request_item(d, list, &s->req[r]);
 }
 
 void build_scenarios(doc *d, const r_model *m, const build_opts *op) {

@@ -49,7 +49,7 @@ void build_summary(doc *d, const r_model *m, const build_opts *op) {
     page_banner(d, m);
   doc_node *p = doc_para(d, NULL);
   doc_set_id(d, p, "summary");
-  doc_text_out(d, p, &t, BUILD_CAP(op, 16000, DOC_NOCAP));
+  doc_text_out(d, p, &t, 16000);
   out_free(&t);
   if (op->page) {
     p = doc_para(d, NULL);
