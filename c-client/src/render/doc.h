@@ -4,7 +4,7 @@
  * small notes, links).
  *
  * The builders (build_*.c) make it from the model, once per report; the
- * writers (md.c, html.c) only emit it. Every piece of text is stored
+ * writers (md.c, html.c, junit.c) only emit it. Every piece of text is stored
  * already cleaned (esc_clean: valid UTF-8, no control bytes, capped), so a
  * writer's only job is its format's escaping. Text is either data (from
  * results.json: escaped for every context) or the report's own words

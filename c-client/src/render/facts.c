@@ -1,6 +1,6 @@
 /* render/facts.c - the sentences and excerpts every report shows, written
- * once as clean plain text (see esc_clean) and escaped by each writer for
- * its format: the summary paragraph, the probe line, the answers of a cell
+ * once as clean plain text (see esc_clean) for the builders to put into
+ * the documents (build_*.c): the summary paragraph, the probe line, the answers of a cell
  * (with what came back after a 101), its transcript excerpt and the
  * backend's log. Server-sent strings are capped here. */
 #include "facts.h"
