@@ -1047,6 +1047,53 @@ TEST(reproducer_leaves_out_requests_not_sent) {
 
 /* ---- the document ------------------------------------------------------ */
 
+/* d written by both writers (md and html initialised here), then freed. */
+static void emit_both(doc *d, out *md, out *html) {
+  out_init(md);
+  out_init(html);
+  md_emit(md, d);
+  html_emit(html, d);
+  doc_free(d);
+}
+
+/* The writers' rules on one small document: data is escaped everywhere
+ * (in HTML its apostrophe too, the report's own words keep theirs), a code
+ * span stays escaped text in Markdown, and a collapsible block is raw HTML
+ * there, its code HTML-escaped in a <pre>. */
+TEST(writers_escape_data_and_keep_their_rules) {
+  doc d;
+  doc_init(&d);
+  doc_node *p = doc_para(&d, NULL);
+  doc_set_cls(&d, p, "x\"y");
+  doc_words(&d, p, "the lab's words ");
+  doc_span_add(&d, p, DOC_CODE, "a|b'<c>", 100, NULL);
+  doc_node *det = doc_add(&d, NULL, DOC_DETAILS);
+  doc_words(&d, det, "--> sent");
+  out code;
+  out_init(&code);
+  out_adds(&code, "</pre>`x`");
+  doc_code_out(&d, det, &code, NULL, "transcript");
+  out_free(&code);
+  out md, html;
+  emit_both(&d, &md, &html);
+  const char *want_md = "the lab's words a\\|b'\\<c\\>\n\n"
+                        "<details><summary>--&gt; sent</summary>\n\n<pre>\n"
+                        "&lt;/pre&gt;`x`</pre>\n\n</details>\n\n";
+  const char *want_html = "<p class=\"x&quot;y\">the lab's words "
+                          "<code>a|b&#39;&lt;c&gt;</code></p>\n"
+                          "<details>\n<summary>--&gt; sent</summary>\n"
+                          "<pre class=\"transcript\">&lt;/pre&gt;`x`</pre>\n"
+                          "</details>\n";
+  int md_ok = md.b.data && strcmp(md.b.data, want_md) == 0;
+  int html_ok = html.b.data && strcmp(html.b.data, want_html) == 0;
+  if (!md_ok || !html_ok)
+    fprintf(stderr, "  md:\n%s\n  html:\n%s\n", md.b.data, html.b.data);
+  out_free(&md);
+  out_free(&html);
+  CHECK(md_ok);
+  CHECK(html_ok);
+}
+
 /* A document past its memory cap is failed, building on it is harmless, and
  * no writer gives a file for it (the report says "out of memory" instead of
  * being written half). */
@@ -1061,11 +1108,7 @@ TEST(document_cap_fails_the_report) {
   }
   int failed = d.failed, bounded = d.used <= 4096 + 256;
   out md, html;
-  out_init(&md);
-  out_init(&html);
-  md_emit(&md, &d);
-  html_emit(&html, &d);
-  doc_free(&d);
+  emit_both(&d, &md, &html);
   char err[256] = "";
   int refused = out_write_file(&md, "/nonexistent", "report.md", err,
                                sizeof err) != 0 &&
@@ -1342,6 +1385,7 @@ CHECK_MAIN(CASE(golden_files_match), CASE(sample_report_md_says_what_happened),
            CASE(security_overview_covers_every_proxied_target),
            CASE(calibrated_reproducer_sends_what_the_cell_sent),
            CASE(reproducer_leaves_out_requests_not_sent),
+           CASE(writers_escape_data_and_keep_their_rules),
            CASE(document_cap_fails_the_report), CASE(escapers),
            CASE(nc_reproducer_gives_back_the_exact_bytes),
            CASE(curl_reproducer_for_the_seed_case),
