@@ -24,7 +24,7 @@
 
 #include "atomic_file.h"
 #include "json_file.h"
-#include "render.h"
+#include "render/render.h"
 #include "results.h"
 #include "results_check.h"
 #include "runner.h"

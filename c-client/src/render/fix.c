@@ -1,4 +1,4 @@
-/* render_fix.c - the facts of a proposed fix, for the "Proposed fix" section
+/* render/fix.c - the facts of a proposed fix, for the "Proposed fix" section
  * of report.md and report.html (written to be pasted below the matrix in
  * the upstream issue).
  *
@@ -12,7 +12,9 @@
  * first that does not; Debian's version order, debver.c); attachments.upstream adds the upstream-style
  * unittest run inside each image. Security-relevant cells are only counted
  * here, never described: this text goes into public issues. */
-#include "render_util.h"
+#include "fix.h"
+#include "esc.h"
+#include "jget.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +26,10 @@
 #define UPSTREAM_TESTS_MAX 16
 
 static void target_named(out *o, const r_target *t) {
-  text_clean(o, t->name, 80, TEXT_ONE_LINE);
+  esc_clean(o, t->name, 80, ESC_ONE_LINE);
   if (t->version) {
     out_adds(o, " (");
-    text_clean(o, t->version, 80, TEXT_ONE_LINE);
+    esc_clean(o, t->version, 80, ESC_ONE_LINE);
     out_adds(o, ")");
   }
 }
@@ -80,9 +82,9 @@ void fix_lineage_text(out *o, const r_model *m, int t, int base, int by_name) {
     return;
   }
   out_adds(o, ", the target without a patch of the same family (");
-  text_clean(o, m->t[t].family, 60, TEXT_ONE_LINE);
+  esc_clean(o, m->t[t].family, 60, ESC_ONE_LINE);
   out_adds(o, ") and base image (");
-  text_clean(o, m->t[t].base_image, 80, TEXT_ONE_LINE);
+  esc_clean(o, m->t[t].base_image, 80, ESC_ONE_LINE);
   out_adds(o, ").");
 }
 
@@ -119,13 +121,13 @@ static int compare_list(out *o, const r_model *m, int t, int base,
     if (k)
       out_adds(o, k == n - 1 ? " and " : ", ");
     k++;
-    text_clean(o, m->s[s].id, 80, TEXT_ONE_LINE);
+    esc_clean(o, m->s[s].id, 80, ESC_ONE_LINE);
     out_adds(o, " (");
     if (arrows) {
-      text_clean(o, model_cell(m, base, s)->verdict, 30, TEXT_ONE_LINE);
+      esc_clean(o, model_cell(m, base, s)->verdict, 30, ESC_ONE_LINE);
       out_adds(o, " \xe2\x86\x92 ");
     }
-    text_clean(o, model_cell(m, t, s)->verdict, 30, TEXT_ONE_LINE);
+    esc_clean(o, model_cell(m, t, s)->verdict, 30, ESC_ONE_LINE);
     out_adds(o, ")");
   }
   return n;
@@ -176,7 +178,7 @@ static void cell_word(out *o, const r_cell *c) {
   else if (c->security)
     out_adds(o, "withheld");
   else
-    text_clean(o, c->verdict, 30, TEXT_ONE_LINE);
+    esc_clean(o, c->verdict, 30, ESC_ONE_LINE);
 }
 
 int fix_guard_text(out *o, const r_model *m, int t, int base) {
@@ -187,18 +189,18 @@ int fix_guard_text(out *o, const r_model *m, int t, int base) {
     if (n++)
       out_adds(o, "; ");
     const r_cell *p = model_cell(m, t, s);
-    text_clean(o, m->s[s].id, 80, TEXT_ONE_LINE);
+    esc_clean(o, m->s[s].id, 80, ESC_ONE_LINE);
     out_adds(o, ": ");
     cell_word(o, p);
     out_adds(o, " with the change (");
-    text_clean(o, m->t[t].name, 80, TEXT_ONE_LINE);
+    esc_clean(o, m->t[t].name, 80, ESC_ONE_LINE);
     out_adds(o, ")");
     if (base < 0)
       continue;
     out_adds(o, ", ");
     cell_word(o, model_cell(m, base, s));
     out_adds(o, " without it (");
-    text_clean(o, m->t[base].name, 80, TEXT_ONE_LINE);
+    esc_clean(o, m->t[base].name, 80, ESC_ONE_LINE);
     out_adds(o, ")");
     static const char *const words[] = {
         [CMP_FIXED] = "repaired by the change",
@@ -250,7 +252,7 @@ static void fixed_names(out *o, const r_model *m, const char *fixed) {
     if (k)
       out_adds(o, k == n - 1 ? " and " : ", ");
     k++;
-    text_clean(o, m->s[s].id, 80, TEXT_ONE_LINE);
+    esc_clean(o, m->s[s].id, 80, ESC_ONE_LINE);
   }
 }
 
@@ -276,7 +278,7 @@ static void window_sentence(out *o, const r_model *m, const int *idx, int n,
   for (int i = first_bad + 1; first_bad >= 0 && i < n; i++)
     if (sync[i] == 1) {
       out_adds(o, " Not one clean window: ");
-      text_clean(o, m->t[idx[i]].name, 80, TEXT_ONE_LINE);
+      esc_clean(o, m->t[idx[i]].name, 80, ESC_ONE_LINE);
       out_adds(o, " is in sync again.");
       break;
     }
@@ -305,7 +307,7 @@ int fix_window_text(out *o, const r_model *m, int t, int base) {
     for (int i = 0; i < n; i++)
       sync[i] = in_sync(m, idx[i], fixed);
     out_adds(o, "Among the ");
-    text_clean(o, family, 60, TEXT_ONE_LINE);
+    esc_clean(o, family, 60, ESC_ONE_LINE);
     out_adds(o, " targets without a patch, ordered by version and judged on ");
     fixed_names(o, m, fixed);
     out_printf(o, " (what the change repairs): ");
@@ -333,7 +335,7 @@ int fix_upstream_note(out *o, const r_model *m, int t, int base) {
       note = m->t[i].upstream_note;
   if (!note)
     return 0;
-  text_clean(o, note, 1500, TEXT_ONE_LINE);
+  esc_clean(o, note, 1500, ESC_ONE_LINE);
   return 1;
 }
 
@@ -351,21 +353,21 @@ static const char *outcome_words(const char *outcome) {
 
 static void upstream_run_line(out *o, const cJSON *run) {
   out_adds(o, "\n");
-  text_clean(o, json_str(run, "image") ? json_str(run, "image") : "?", 100,
-             TEXT_ONE_LINE);
+  esc_clean(o, jget_str(run, "image") ? jget_str(run, "image") : "?", 100,
+             ESC_ONE_LINE);
   out_adds(o, " (");
-  if (json_str(run, "version")) {
-    text_clean(o, json_str(run, "version"), 100, TEXT_ONE_LINE);
+  if (jget_str(run, "version")) {
+    esc_clean(o, jget_str(run, "version"), 100, ESC_ONE_LINE);
     out_adds(o, ", ");
   }
   int patched = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(run, "patched"));
   out_adds(o, patched ? "patched): unittest " : "unpatched): unittest ");
-  const char *outcome = json_str(run, "outcome");
+  const char *outcome = jget_str(run, "outcome");
   const char *words = outcome_words(outcome);
   if (words)
     out_adds(o, words);
   else
-    text_clean(o, outcome ? outcome : "unknown", 30, TEXT_ONE_LINE);
+    esc_clean(o, outcome ? outcome : "unknown", 30, ESC_ONE_LINE);
   const cJSON *tests = cJSON_GetObjectItemCaseSensitive(run, "tests");
   if (!cJSON_IsObject(tests))
     tests = NULL;
@@ -377,18 +379,18 @@ static void upstream_run_line(out *o, const cJSON *run) {
       break;
     }
     out_adds(o, i++ ? ", " : " \xe2\x80\x94 ");
-    text_clean(o, test->string ? test->string : "?", 100, TEXT_ONE_LINE);
+    esc_clean(o, test->string ? test->string : "?", 100, ESC_ONE_LINE);
     out_adds(o, " ");
-    text_clean(o, cJSON_IsString(test) ? test->valuestring : "?", 30,
-               TEXT_ONE_LINE);
+    esc_clean(o, cJSON_IsString(test) ? test->valuestring : "?", 30,
+               ESC_ONE_LINE);
   }
 }
 
-int upstream_test_text(out *o, const r_model *m) {
+int fix_upstream_test(out *o, const r_model *m) {
   const cJSON *doc = m->upstream;
   if (!doc)
     return 0;
-  const char *fmt = json_str(doc, "format");
+  const char *fmt = jget_str(doc, "format");
   if (!fmt || strncmp(fmt, "h2c-lab-upstream/", 17) != 0) {
     out_adds(o, "attachments.upstream is not an h2c-lab-upstream/1 document; "
                 "it is not shown.");
@@ -401,7 +403,7 @@ int upstream_test_text(out *o, const r_model *m) {
   cJSON_ArrayForEach(run, runs) {
     if (!cJSON_IsObject(run))
       continue;
-    int pass = same(json_str(run, "outcome"), "pass");
+    int pass = same(jget_str(run, "outcome"), "pass");
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(run, "patched"))) {
       np++;
       np_pass += pass;
@@ -411,11 +413,11 @@ int upstream_test_text(out *o, const r_model *m) {
     }
   }
   out_adds(o, "The upstream-style test ");
-  text_clean(o, json_str(doc, "test") ? json_str(doc, "test") : "?", 200,
-             TEXT_ONE_LINE);
-  if (json_str(doc, "command")) {
+  esc_clean(o, jget_str(doc, "test") ? jget_str(doc, "test") : "?", 200,
+             ESC_ONE_LINE);
+  if (jget_str(doc, "command")) {
     out_adds(o, " (`");
-    text_clean(o, json_str(doc, "command"), 200, TEXT_ONE_LINE);
+    esc_clean(o, jget_str(doc, "command"), 200, ESC_ONE_LINE);
     out_adds(o, "`)");
   }
   if (np && nu && np_pass == np && nu_fail == nu)
@@ -451,8 +453,8 @@ int fix_diff_text(out *o, const r_target *t, size_t cap) {
   out tmp;
   out_init(&tmp);
   out_add(&tmp, p, keep);
-  text_clean(o, tmp.b.data ? tmp.b.data : "", (size_t)-1,
-             TEXT_KEEP_NL | TEXT_KEEP_TAB);
+  esc_clean(o, tmp.b.data ? tmp.b.data : "", (size_t)-1,
+             ESC_KEEP_NL | ESC_KEEP_TAB);
   o->failed |= tmp.failed;
   out_free(&tmp);
   return keep < n;

@@ -1,4 +1,4 @@
-/* render.h - reports rendered from results.json alone (a cJSON tree), so a
+/* render/render.h - reports rendered from results.json alone (a cJSON tree), so a
  * report can be re-rendered later, elsewhere, from that file. */
 #ifndef H2C_RENDER_H
 #define H2C_RENDER_H

@@ -1,70 +1,73 @@
-/* render_facts.c - the sentences and excerpts every report shows, written
- * once as clean plain text (see text_clean) and escaped by each writer for
- * its format: the summary paragraph, the probe line, the answers of a cell
+/* render/facts.c - the sentences and excerpts every report shows, written
+ * once as clean plain text (see esc_clean) for the builders to put into
+ * the documents (build_*.c): the summary paragraph, the probe line, the answers of a cell
  * (with what came back after a 101), its transcript excerpt and the
  * backend's log. Server-sent strings are capped here. */
-#include "render_util.h"
+#include "facts.h"
+#include "esc.h"
+#include "jget.h"
+#include "vinfo.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- cell facts -------------------------------------------------------- */
 
-void after_101_text(out *o, const r_cell *c, const cJSON *e) {
-  long req = json_long(e, "request", -1);
-  if (!c->sc || req < 0 || req >= c->sc->nreq || json_long(e, "status", 0) != 101)
+void facts_after_101(out *o, const r_cell *c, const cJSON *e) {
+  long req = jget_long(e, "request", -1);
+  if (!c->sc || req < 0 || req >= c->sc->nreq || jget_long(e, "status", 0) != 101)
     return;
   const char *sent = c->sc->req[req].after_101;
   if (!sent)
     return;
   out_adds(o, "; after the 101 the probe sent `");
-  text_clean(o, sent, 200, TEXT_ONE_LINE);
+  esc_clean(o, sent, 200, ESC_ONE_LINE);
   out_adds(o, "` and read back `");
-  text_clean(o, json_str(e, "body") ? json_str(e, "body") : "", 200,
-             TEXT_ONE_LINE);
+  esc_clean(o, jget_str(e, "body") ? jget_str(e, "body") : "", 200,
+             ESC_ONE_LINE);
   out_adds(o, "`");
 }
 
 static void exchange_text(out *o, const r_cell *c, const cJSON *e) {
-  long req = json_long(e, "request", -1);
-  const char *outcome = json_str(e, "outcome");
-  long status = json_long(e, "status", 0);
+  long req = jget_long(e, "request", -1);
+  const char *outcome = jget_str(e, "outcome");
+  long status = jget_long(e, "status", 0);
   out_printf(o, "request %ld: ", req + 1);
   if (status > 0) {
     out_printf(o, "%ld", status);
-    const char *phrase = json_str(e, "reason_phrase");
+    const char *phrase = jget_str(e, "reason_phrase");
     if (phrase && *phrase) {
       out_adds(o, " ");
-      text_clean(o, phrase, 60, TEXT_ONE_LINE);
+      esc_clean(o, phrase, 60, ESC_ONE_LINE);
     }
     out_adds(o, " (");
-    const char *ver = json_str(e, "http_version");
+    const char *ver = jget_str(e, "http_version");
     if (ver) {
       out_adds(o, "HTTP/");
-      text_clean(o, ver, 8, TEXT_ONE_LINE);
+      esc_clean(o, ver, 8, ESC_ONE_LINE);
       out_adds(o, ", ");
     }
-    out_printf(o, "%ld-byte body", json_long(e, "body_len", 0));
+    out_printf(o, "%ld-byte body", jget_long(e, "body_len", 0));
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "conn_close")))
       out_adds(o, ", Connection: close");
     out_adds(o, ")");
     if (outcome && strcmp(outcome, "answered") != 0) {
       out_adds(o, ", then ");
-      text_clean(o, outcome, 20, TEXT_ONE_LINE);
+      esc_clean(o, outcome, 20, ESC_ONE_LINE);
     }
-    after_101_text(o, c, e);
+    facts_after_101(o, c, e);
   } else {
-    text_clean(o, outcome ? outcome : "no answer", 20, TEXT_ONE_LINE);
+    esc_clean(o, outcome ? outcome : "no answer", 20, ESC_ONE_LINE);
   }
-  const char *detail = json_str(e, "detail");
+  const char *detail = jget_str(e, "detail");
   if (detail && *detail) {
     out_adds(o, " (");
-    text_clean(o, detail, 160, TEXT_ONE_LINE);
+    esc_clean(o, detail, 160, ESC_ONE_LINE);
     out_adds(o, ")");
   }
 }
 
-void cell_answers_text(out *o, const r_cell *c) {
+void facts_answers(out *o, const r_cell *c) {
   const cJSON *e;
   int i = 0, n = cJSON_GetArraySize(c->exchanges);
   cJSON_ArrayForEach(e, c->exchanges) {
@@ -80,12 +83,12 @@ void cell_answers_text(out *o, const r_cell *c) {
     out_adds(o, "no answers recorded");
 }
 
-void cell_loss_text(out *o, const r_cell *c) {
+void facts_loss(out *o, const r_cell *c) {
   out_printf(o, "%ld bytes of the following request were consumed by the "
                 "server", c->lost_bytes);
   if (c->loss_evidence) {
     out_adds(o, " (");
-    text_clean(o, c->loss_evidence, 300, TEXT_ONE_LINE);
+    esc_clean(o, c->loss_evidence, 300, ESC_ONE_LINE);
     out_adds(o, ")");
   }
 }
@@ -93,12 +96,12 @@ void cell_loss_text(out *o, const r_cell *c) {
 /* Consecutive reads (or writes) of one connection are one message to a
  * reader: the curl engine, for one, records a response line by line. */
 static int continues(const cJSON *prev, const cJSON *ev) {
-  const char *d1 = json_str(prev, "dir"), *d2 = json_str(ev, "dir");
-  const char *c1 = json_str(prev, "conn"), *c2 = json_str(ev, "conn");
+  const char *d1 = jget_str(prev, "dir"), *d2 = jget_str(ev, "dir");
+  const char *c1 = jget_str(prev, "conn"), *c2 = jget_str(ev, "conn");
   return d1 && d2 && c1 && c2 && strcmp(d1, "note") != 0 &&
          strcmp(d1, d2) == 0 && strcmp(c1, c2) == 0 &&
-         json_long(ev, "offset", -1) ==
-             json_long(prev, "offset", 0) + json_long(prev, "len", 0);
+         jget_long(ev, "offset", -1) ==
+             jget_long(prev, "offset", 0) + jget_long(prev, "len", 0);
 }
 
 static int count_groups(const cJSON *events) {
@@ -113,32 +116,32 @@ static int count_groups(const cJSON *events) {
 
 static void note_line(out *o, const cJSON *ev, size_t cap) {
   out_adds(o, " #  ");
-  text_clean(o, json_str(ev, "conn"), 16, TEXT_ONE_LINE);
-  out_printf(o, " +%ld ms: ", json_long(ev, "t_ms", 0));
-  text_clean(o, json_str(ev, "text"), cap < 300 ? cap : 300, TEXT_ONE_LINE);
+  esc_clean(o, jget_str(ev, "conn"), 16, ESC_ONE_LINE);
+  out_printf(o, " +%ld ms: ", jget_long(ev, "t_ms", 0));
+  esc_clean(o, jget_str(ev, "text"), cap < 300 ? cap : 300, ESC_ONE_LINE);
   out_adds(o, "\n");
 }
 
 /* Shows the bytes of ev and the events continuing it; returns the last. */
 static const cJSON *bytes_group(out *o, const cJSON *ev, size_t cap) {
-  const char *dir = json_str(ev, "dir");
+  const char *dir = jget_str(ev, "dir");
   const cJSON *last = ev;
-  long len = json_long(ev, "len", 0);
+  long len = jget_long(ev, "len", 0);
   while (last->next && continues(last, last->next)) {
     last = last->next;
-    len += json_long(last, "len", 0);
+    len += jget_long(last, "len", 0);
   }
   out_printf(o, "%s ", strcmp(dir, "out") == 0 ? "-->" : "<--");
-  text_clean(o, json_str(ev, "conn"), 16, TEXT_ONE_LINE);
-  out_printf(o, " +%ld ms, %ld bytes at offset %ld\n", json_long(ev, "t_ms", 0),
-             len, json_long(ev, "offset", 0));
+  esc_clean(o, jget_str(ev, "conn"), 16, ESC_ONE_LINE);
+  out_printf(o, " +%ld ms, %ld bytes at offset %ld\n", jget_long(ev, "t_ms", 0),
+             len, jget_long(ev, "offset", 0));
   /* Keep at most cap raw bytes (each shows as at least one character). */
   buf raw;
   buf_init(&raw, cap);
   size_t extra = 0;
   for (const cJSON *e = ev;; e = e->next) {
     buf piece;
-    decode_escaped(&piece, json_str(e, "data"));
+    esc_decode(&piece, jget_str(e, "data"));
     size_t room = raw.max - raw.len, take = piece.len < room ? piece.len : room;
     buf_add(&raw, piece.data ? piece.data : "", take);
     extra += piece.len - take;
@@ -146,14 +149,14 @@ static const cJSON *bytes_group(out *o, const cJSON *ev, size_t cap) {
     if (e == last)
       break;
   }
-  bytes_display(o, raw.data ? raw.data : "", raw.len, cap, extra);
+  esc_bytes(o, raw.data ? raw.data : "", raw.len, cap, extra);
   buf_free(&raw);
   if (o->b.len && o->b.data[o->b.len - 1] != '\n')
     out_adds(o, "\n");
   return last;
 }
 
-void transcript_text(out *o, const r_cell *c, size_t budget,
+void facts_transcript(out *o, const r_cell *c, size_t budget,
                      size_t per_event) {
   size_t start = o->b.len;
   int n = count_groups(c->events), i = 0;
@@ -172,7 +175,7 @@ void transcript_text(out *o, const r_cell *c, size_t budget,
       cap = 120;
     if (cap > left)
       cap = left;
-    const char *dir = json_str(ev, "dir");
+    const char *dir = jget_str(ev, "dir");
     if (!dir || strcmp(dir, "note") == 0)
       note_line(o, ev, cap);
     else
@@ -184,38 +187,38 @@ void transcript_text(out *o, const r_cell *c, size_t budget,
     out_adds(o, "[the probe's own transcript cap cut this transcript]\n");
 }
 
-void calibration_text(out *o, const r_cell *c) {
+void facts_calibration(out *o, const r_cell *c) {
   const cJSON *cal = c->calibration;
-  long req = json_long(cal, "request", -1), into = json_long(cal, "into", -1);
-  long len = json_long(cal, "head_len", -1);
-  const char *source = json_str(cal, "source");
+  long req = jget_long(cal, "request", -1), into = jget_long(cal, "into", -1);
+  long len = jget_long(cal, "head_len", -1);
+  const char *source = jget_str(cal, "source");
   if (!cal) {
     out_adds(o, "none");
   } else if (req < 0 || into < 0 || len < 0 || !source) {
-    json_fields_text(o, cal, 200, "; ");
+    esc_json_fields(o, cal, 200, "; ");
   } else {
     out_printf(o, "request %ld's head is %ld bytes as the server parses it "
                   "(source ", req + 1, len);
-    text_clean(o, source, 40, TEXT_ONE_LINE);
+    esc_clean(o, source, 40, ESC_ONE_LINE);
     out_printf(o, "); request %ld's body was sized to that", into + 1);
   }
 }
 
-void calibrate_text(out *o, const cJSON *cal) {
-  long req = json_long(cal, "request", -1), into = json_long(cal, "into", -1);
+void facts_calibrate(out *o, const cJSON *cal) {
+  long req = jget_long(cal, "request", -1), into = jget_long(cal, "into", -1);
   if (req < 0 || into < 0) {
-    json_fields_text(o, cal, 200, ", ");
+    esc_json_fields(o, cal, 200, ", ");
     return;
   }
   out_printf(o, "request %ld's body is sized to request %ld's head as the "
                 "server parses it (measured per cell)", into + 1, req + 1);
 }
 
-void embedded_text(out *o, const cJSON *emb) {
+void facts_embedded(out *o, const cJSON *emb) {
   const cJSON *e;
   int i = 0;
   if (!cJSON_IsArray(emb)) {
-    json_fields_text(o, emb, 200, ", ");
+    esc_json_fields(o, emb, 200, ", ");
     return;
   }
   cJSON_ArrayForEach(e, emb) {
@@ -224,22 +227,22 @@ void embedded_text(out *o, const cJSON *emb) {
       break;
     }
     out_adds(o, i++ ? "; " : "");
-    if (!json_str(e, "method") || !json_str(e, "path")) {
-      json_fields_text(o, e, 200, ", ");
+    if (!jget_str(e, "method") || !jget_str(e, "path")) {
+      esc_json_fields(o, e, 200, ", ");
       continue;
     }
-    text_clean(o, json_str(e, "method"), 40, TEXT_ONE_LINE);
+    esc_clean(o, jget_str(e, "method"), 40, ESC_ONE_LINE);
     out_adds(o, " ");
-    text_clean(o, json_str(e, "path"), 200, TEXT_ONE_LINE);
-    if (json_str(e, "marker")) {
+    esc_clean(o, jget_str(e, "path"), 200, ESC_ONE_LINE);
+    if (jget_str(e, "marker")) {
       out_adds(o, " (its answer carries `");
-      text_clean(o, json_str(e, "marker"), 100, TEXT_ONE_LINE);
+      esc_clean(o, jget_str(e, "marker"), 100, ESC_ONE_LINE);
       out_adds(o, "`)");
     }
   }
 }
 
-void backend_log_text(out *o, const r_cell *c, size_t budget) {
+void facts_backend_log(out *o, const r_cell *c, size_t budget) {
   size_t start = o->b.len;
   int n = cJSON_GetArraySize(c->backend_log), i = 0;
   const cJSON *entry;
@@ -249,7 +252,7 @@ void backend_log_text(out *o, const r_cell *c, size_t budget) {
       return;
     }
     out_printf(o, "[%d] ", ++i);
-    json_fields_text(o, entry, 600, "  ");
+    esc_json_fields(o, entry, 600, "  ");
     out_adds(o, "\n");
   }
   if (n == 0)
@@ -259,10 +262,10 @@ void backend_log_text(out *o, const r_cell *c, size_t budget) {
 /* ---- summary ----------------------------------------------------------- */
 
 static void target_mention(out *o, const r_model *m, int t, char *mentioned) {
-  text_clean(o, m->t[t].name, 80, TEXT_ONE_LINE);
+  esc_clean(o, m->t[t].name, 80, ESC_ONE_LINE);
   if (!mentioned[t] && m->t[t].version) {
     out_adds(o, " (");
-    text_clean(o, m->t[t].version, 80, TEXT_ONE_LINE);
+    esc_clean(o, m->t[t].version, 80, ESC_ONE_LINE);
     out_adds(o, ")");
   }
   mentioned[t] = 1;
@@ -275,19 +278,19 @@ static void list_sep(out *o, int i, int n) {
 }
 
 /* Failing cells of target t that fall into summary group vi. */
-static int group_cells(const r_model *m, int t, const verdict_info *vi,
+static int group_cells(const r_model *m, int t, const vinfo *vi,
                        int *idx) {
   int n = 0;
   for (int s = 0; s < m->ns; s++) {
     const r_cell *c = model_cell(m, t, s);
     if (c->state == CELL_FAIL && !c->security &&
-        verdict_lookup(c->verdict) == vi)
+        vinfo_lookup(c->verdict) == vi)
       idx[n++] = s;
   }
   return n;
 }
 
-static void group_sentence(out *o, const r_model *m, const verdict_info *vi,
+static void group_sentence(out *o, const r_model *m, const vinfo *vi,
                            char *mentioned, int *idx) {
   int first = 1;
   for (int t = 0; t < m->nt; t++) {
@@ -304,12 +307,12 @@ static void group_sentence(out *o, const r_model *m, const verdict_info *vi,
     for (int k = 0; k < n; k++) {
       const r_cell *c = model_cell(m, t, idx[k]);
       list_sep(o, k, n);
-      text_clean(o, m->s[idx[k]].id, 80, TEXT_ONE_LINE);
+      esc_clean(o, m->s[idx[k]].id, 80, ESC_ONE_LINE);
       if (c->lost_bytes > 0)
         out_printf(o, " (%ld bytes of the next request lost)", c->lost_bytes);
       if (strcmp(vi->cls, "other") == 0) {
         out_adds(o, " (");
-        text_clean(o, c->verdict, 40, TEXT_ONE_LINE);
+        esc_clean(o, c->verdict, 40, ESC_ONE_LINE);
         out_adds(o, ")");
       }
     }
@@ -361,13 +364,13 @@ static void security_sentence(out *o, const r_model *m, const char *where) {
              m->security_count == 1 ? "is" : "are", where);
 }
 
-void summary_text(out *o, const r_model *m, const char *security_where) {
+void facts_summary(out *o, const r_model *m, const char *security_where) {
   out_printf(o, "h2c-probe ran %d scenario%s against %d target%s", m->ns,
              m->ns == 1 ? "" : "s", m->nt, m->nt == 1 ? "" : "s");
-  const char *started = json_str(m->run, "started");
+  const char *started = jget_str(m->run, "started");
   if (started) {
     out_adds(o, " (run started ");
-    text_clean(o, started, 40, TEXT_ONE_LINE);
+    esc_clean(o, started, 40, ESC_ONE_LINE);
     out_adds(o, ")");
   }
   out_adds(o, ". ");
@@ -384,9 +387,9 @@ void summary_text(out *o, const r_model *m, const char *security_where) {
       bad += target_failures(m, t, &missing) > 0;
     out_printf(o, "%d of %d targets answered at least one scenario in a way "
                   "the scenario does not accept. ", bad, m->nt);
-    for (int v = 0; verdict_at(v); v++)
-      group_sentence(o, m, verdict_at(v), mentioned, idx);
-    group_sentence(o, m, verdict_lookup(NULL), mentioned, idx);
+    for (int v = 0; vinfo_at(v); v++)
+      group_sentence(o, m, vinfo_at(v), mentioned, idx);
+    group_sentence(o, m, vinfo_lookup(NULL), mentioned, idx);
   }
   security_sentence(o, m, security_where);
   if (mentioned && idx)
@@ -403,43 +406,43 @@ void summary_text(out *o, const r_model *m, const char *security_where) {
   free(idx);
 }
 
-void probe_text(out *o, const r_model *m) {
+void facts_probe(out *o, const r_model *m) {
   static const char *const libs[] = {"libcurl", "nghttp2", "cjson"};
-  text_clean(o, json_str(m->tool, "name") ? json_str(m->tool, "name")
-                                          : "h2c-probe", 40, TEXT_ONE_LINE);
-  if (json_str(m->tool, "version")) {
+  esc_clean(o, jget_str(m->tool, "name") ? jget_str(m->tool, "name")
+                                          : "h2c-probe", 40, ESC_ONE_LINE);
+  if (jget_str(m->tool, "version")) {
     out_adds(o, " ");
-    text_clean(o, json_str(m->tool, "version"), 40, TEXT_ONE_LINE);
+    esc_clean(o, jget_str(m->tool, "version"), 40, ESC_ONE_LINE);
   }
   int k = 0;
   for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
-    const char *v = json_str(m->tool, libs[i]);
+    const char *v = jget_str(m->tool, libs[i]);
     if (!v)
       continue;
     out_printf(o, "%s%s ", k++ ? ", " : " (", libs[i]);
-    text_clean(o, v, 40, TEXT_ONE_LINE);
+    esc_clean(o, v, 40, ESC_ONE_LINE);
   }
   if (k)
     out_adds(o, ")");
   static const char *const times[] = {"started", "finished"};
   for (size_t i = 0; i < 2; i++) {
-    const char *v = json_str(m->run, times[i]);
+    const char *v = jget_str(m->run, times[i]);
     if (!v)
       continue;
     out_printf(o, "; %s ", times[i]);
-    text_clean(o, v, 40, TEXT_ONE_LINE);
+    esc_clean(o, v, 40, ESC_ONE_LINE);
   }
-  long d = json_long(m->run, "duration_ms", -1);
-  long to = json_long(m->run, "timeout_ms", -1);
-  long jobs = json_long(m->run, "jobs", -1);
+  long d = jget_long(m->run, "duration_ms", -1);
+  long to = jget_long(m->run, "timeout_ms", -1);
+  long jobs = jget_long(m->run, "jobs", -1);
   if (d >= 0)
     out_printf(o, "; took %ld ms", d);
   if (to >= 0)
     out_printf(o, "; timeout %ld ms per answer", to);
   if (jobs > 0)
     out_printf(o, "; %ld parallel jobs", jobs);
-  if (json_str(m->run, "host")) {
+  if (jget_str(m->run, "host")) {
     out_adds(o, "; probe host ");
-    text_clean(o, json_str(m->run, "host"), 60, TEXT_ONE_LINE);
+    esc_clean(o, jget_str(m->run, "host"), 60, ESC_ONE_LINE);
   }
 }

@@ -1,4 +1,4 @@
-/* render_escape.c - the only way text and bytes from results.json reach a
+/* render/esc.c - the only way text and bytes from results.json reach a
  * report. Two steps, always in this order:
  *   1. clean: keep valid UTF-8, write control bytes, invalid sequences and
  *      invisible direction overrides as \xHH, cap the length;
@@ -6,7 +6,7 @@
  * Bytes (bodies, transcripts) are shown in the escaped-bytes form, which is
  * printable ASCII by construction, with a line break after each \n so that
  * HTTP messages read line by line. */
-#include "render_util.h"
+#include "esc.h"
 #include "escape.h"
 
 #include <stdio.h>
@@ -46,7 +46,7 @@ static int codepoint_hidden(unsigned cp) {
          (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-void text_clean(out *o, const char *s, size_t cap, int flags) {
+void esc_clean(out *o, const char *s, size_t cap, int flags) {
   if (!s)
     return;
   const unsigned char *p = (const unsigned char *)s;
@@ -59,8 +59,8 @@ void text_clean(out *o, const char *s, size_t cap, int flags) {
     unsigned c = p[i], cp = 0;
     size_t len = c >= 0x80 ? utf8_seq(p + i, n - i, &cp) : 0;
     if (c == '\n' || c == '\t') {
-      out_adds(o, c == '\n' && (flags & TEXT_KEEP_NL)    ? "\n"
-                  : c == '\t' && (flags & TEXT_KEEP_TAB) ? "\t"
+      out_adds(o, c == '\n' && (flags & ESC_KEEP_NL)    ? "\n"
+                  : c == '\t' && (flags & ESC_KEEP_TAB) ? "\t"
                                                          : " ");
       len = 1;
     } else if (c >= 0x20 && c < 0x7f) {
@@ -83,7 +83,7 @@ void text_clean(out *o, const char *s, size_t cap, int flags) {
 void esc_md(out *o, const char *s, size_t cap) {
   out clean;
   out_init(&clean);
-  text_clean(&clean, s, cap, TEXT_ONE_LINE);
+  esc_clean(&clean, s, cap, ESC_ONE_LINE);
   for (size_t i = 0; i < clean.b.len; i++) {
     char c = clean.b.data[i];
     /* Inline text never starts a line (it always follows a prefix), so only
@@ -119,14 +119,14 @@ void esc_html_clean(out *o, const char *s, size_t n) {
 void esc_html(out *o, const char *s, size_t cap, int flags) {
   out clean;
   out_init(&clean);
-  text_clean(&clean, s, cap, flags);
+  esc_clean(&clean, s, cap, flags);
   esc_html_clean(o, clean.b.data ? clean.b.data : "", clean.b.len);
   if (clean.failed)
     o->failed = 1;
   out_free(&clean);
 }
 
-void decode_escaped(buf *raw, const char *s) {
+void esc_decode(buf *raw, const char *s) {
   size_t n = s ? strlen(s) : 0;
   buf_init(raw, n + 1);
   if (!s)
@@ -137,7 +137,7 @@ void decode_escaped(buf *raw, const char *s) {
   }
 }
 
-void bytes_display(out *o, const char *raw, size_t n, size_t cap,
+void esc_bytes(out *o, const char *raw, size_t n, size_t cap,
                    size_t extra) {
   static const char hex[] = "0123456789abcdef";
   size_t written = 0;
@@ -173,7 +173,7 @@ void bytes_display(out *o, const char *raw, size_t n, size_t cap,
   }
 }
 
-size_t longest_backtick_run(const char *s, size_t n) {
+size_t esc_backtick_run(const char *s, size_t n) {
   size_t best = 0, run = 0;
   for (size_t i = 0; i < n; i++) {
     run = s[i] == '`' ? run + 1 : 0;
@@ -183,7 +183,7 @@ size_t longest_backtick_run(const char *s, size_t n) {
   return best;
 }
 
-void slug(out *o, const char *s) {
+void esc_slug(out *o, const char *s) {
   size_t n = 0;
   for (const unsigned char *p = (const unsigned char *)(s ? s : "");
        *p && n < 200; p++, n++) {   /* ids stay short whatever the name */
@@ -197,7 +197,7 @@ void slug(out *o, const char *s) {
 
 static void json_value_text(out *o, const cJSON *v, size_t cap) {
   if (cJSON_IsString(v)) {
-    text_clean(o, v->valuestring, cap, TEXT_ONE_LINE);
+    esc_clean(o, v->valuestring, cap, ESC_ONE_LINE);
   } else if (cJSON_IsNumber(v)) {
     out_printf(o, "%.15g", v->valuedouble);
   } else if (cJSON_IsBool(v) || cJSON_IsNull(v)) {
@@ -205,14 +205,14 @@ static void json_value_text(out *o, const cJSON *v, size_t cap) {
   } else {
     char *text = cJSON_PrintUnformatted(v);
     if (text)
-      text_clean(o, text, cap, TEXT_ONE_LINE);
+      esc_clean(o, text, cap, ESC_ONE_LINE);
     else
       o->failed = 1;
     free(text);
   }
 }
 
-void json_fields_text(out *o, const cJSON *j, size_t cap, const char *sep) {
+void esc_json_fields(out *o, const cJSON *j, size_t cap, const char *sep) {
   if (!cJSON_IsObject(j)) {
     json_value_text(o, j, cap);
     return;
@@ -226,14 +226,14 @@ void json_fields_text(out *o, const cJSON *j, size_t cap, const char *sep) {
       return;
     }
     out_adds(o, i++ ? sep : "");
-    text_clean(o, f->string ? f->string : "?", 60, TEXT_ONE_LINE);
+    esc_clean(o, f->string ? f->string : "?", 60, ESC_ONE_LINE);
     out_adds(o, " ");
     json_value_text(o, f, cap);
   }
 }
 
-void md_fence(out *o, const char *body, size_t n, const char *info) {
-  size_t ticks = longest_backtick_run(body, n) + 1;
+void esc_md_fence(out *o, const char *body, size_t n, const char *info) {
+  size_t ticks = esc_backtick_run(body, n) + 1;
   if (ticks < 3)
     ticks = 3;
   for (size_t i = 0; i < ticks; i++)
