@@ -6,6 +6,7 @@
  * outcomes, statuses, bodies, details, extra bytes, and that every wait ended
  * within the deadline. */
 #include "check.h"
+#include "script_server.h"
 #include "engine.h"
 #include "target.h"
 #include "transcript.h"
@@ -17,139 +18,6 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-/* ---- the scripted server ---------------------------------------------- */
-
-typedef enum { S_END = 0, S_ACCEPT, S_READ_UNTIL, S_READ_N, S_WRITE, S_SLEEP,
-               S_CLOSE, S_WAIT_EOF } step_kind;
-typedef struct step { step_kind kind; const char *s; size_t n; } step;
-
-#define ACCEPT {S_ACCEPT, NULL, 0}
-#define READ_UNTIL(m) {S_READ_UNTIL, m, 0}
-#define READ_N(k) {S_READ_N, NULL, k}
-#define WRITE(b) {S_WRITE, b, sizeof b - 1}
-#define SLEEP(ms) {S_SLEEP, NULL, ms}
-#define CLOSE {S_CLOSE, NULL, 0}
-#define WAIT_EOF {S_WAIT_EOF, NULL, 0}
-#define END {S_END, NULL, 0}
-
-#define SERVER_WAIT_MS 5000    /* no server step waits longer than this */
-
-typedef struct server {
-  int lfd, fd, port;
-  const step *steps;
-  pthread_t th;
-  char got[65536];            /* every byte received, all connections */
-  size_t got_len;
-  char pending[16384];        /* received on this connection, not consumed */
-  size_t pending_len;
-} server;
-
-/* One bounded read into pending; 0 on EOF, -1 on timeout/error. */
-static int srv_read_some(server *s) {
-  struct pollfd p = {.fd = s->fd, .events = POLLIN};
-  if (poll(&p, 1, SERVER_WAIT_MS) <= 0)
-    return -1;
-  size_t room = sizeof s->pending - s->pending_len;
-  if (room == 0)
-    return -1;
-  ssize_t n = recv(s->fd, s->pending + s->pending_len, room, 0);
-  if (n <= 0)
-    return (int)n;
-  if (s->got_len + (size_t)n <= sizeof s->got) {
-    memcpy(s->got + s->got_len, s->pending + s->pending_len, (size_t)n);
-    s->got_len += (size_t)n;
-  }
-  s->pending_len += (size_t)n;
-  return 1;
-}
-
-static void srv_consume(server *s, size_t n) {
-  memmove(s->pending, s->pending + n, s->pending_len - n);
-  s->pending_len -= n;
-}
-
-static int srv_read_until(server *s, const char *m) {
-  for (;;) {
-    char *at = memmem(s->pending, s->pending_len, m, strlen(m));
-    if (at) {
-      srv_consume(s, (size_t)(at - s->pending) + strlen(m));
-      return 0;
-    }
-    if (srv_read_some(s) <= 0)
-      return -1;
-  }
-}
-
-static int srv_read_n(server *s, size_t n) {
-  while (s->pending_len < n)
-    if (srv_read_some(s) <= 0)
-      return -1;
-  srv_consume(s, n);
-  return 0;
-}
-
-static void srv_close(server *s) {
-  if (s->fd >= 0)
-    close(s->fd);
-  s->fd = -1;
-  s->pending_len = 0;
-}
-
-static void *server_main(void *arg) {
-  server *s = arg;
-  for (const step *st = s->steps; st->kind != S_END; st++) {
-    int ok = 0;
-    switch (st->kind) {
-    case S_ACCEPT: {
-      struct pollfd p = {.fd = s->lfd, .events = POLLIN};
-      ok = poll(&p, 1, SERVER_WAIT_MS) == 1 ? 0 : -1;
-      if (ok == 0) {
-        s->fd = accept(s->lfd, NULL, NULL);
-        ok = s->fd >= 0 ? 0 : -1;
-      }
-      break;
-    }
-    case S_READ_UNTIL: ok = srv_read_until(s, st->s); break;
-    case S_READ_N: ok = srv_read_n(s, st->n); break;
-    case S_WRITE:
-      ok = send(s->fd, st->s, st->n, MSG_NOSIGNAL) == (ssize_t)st->n ? 0 : -1;
-      break;
-    case S_SLEEP: usleep((useconds_t)st->n * 1000u); break;
-    case S_CLOSE: srv_close(s); break;
-    case S_WAIT_EOF:
-      while (srv_read_some(s) > 0)
-        s->pending_len = 0;
-      srv_close(s);
-      break;
-    case S_END: break;
-    }
-    if (ok != 0)
-      break;
-  }
-  srv_close(s);
-  return NULL;
-}
-
-static int server_start(server *s, const step *steps) {
-  memset(s, 0, sizeof *s);
-  s->fd = -1;
-  s->steps = steps;
-  s->lfd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof a) != 0 ||
-      listen(s->lfd, 8) != 0 || getsockname(s->lfd, (struct sockaddr *)&a, &len) != 0)
-    return -1;
-  s->port = ntohs(a.sin_port);
-  return pthread_create(&s->th, NULL, server_main, s) == 0 ? 0 : -1;
-}
-
-static void server_stop(server *s) {
-  pthread_join(s->th, NULL);
-  close(s->lfd);
-}
 
 /* ---- scenarios and cells --------------------------------------------- */
 
@@ -244,21 +112,21 @@ static const char *body_of(const exchange *e) { return e->body.data ? e->body.da
 /* ---- tests ------------------------------------------------------------- */
 
 TEST(keep_alive_pair_with_split_answers) {
-  static const step script[] = {
+  static const ss_step script[] = {
       ACCEPT, READ_UNTIL("Hello"),
       WRITE("HTTP/1.1 200 OK\r\nCont"), SLEEP(30),
       WRITE("ent-Length: 5\r\n\r\nHel"), SLEEP(30), WRITE("lo"),
       READ_UNTIL("World"),
       WRITE("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nWor\r\n"),
       SLEEP(30), WRITE("2\r\nld\r\n0\r\n\r\n"), WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "Hello", 200);
   fx_req(&f, "a", "World", 200);
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   exchange *e0 = &f.c.ex[0], *e1 = &f.c.ex[1];
   CHECK_STR(outcome_name(e0->outcome), "answered");
   CHECK_INT(e0->status, 200);
@@ -282,21 +150,21 @@ TEST(keep_alive_pair_with_split_answers) {
 }
 
 TEST(close_after_400_leaves_later_requests_unsent) {
-  static const step script[] = {
+  static const ss_step script[] = {
       ACCEPT, READ_UNTIL("one"),
       WRITE("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"),
       READ_UNTIL("two"),
       WRITE("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-length: 0\r\n\r\n"),
       CLOSE, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "one", 200);
   fx_req(&f, "a", "two", 200);
   fx_req(&f, "a", "three", 200);
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
   CHECK_STR(outcome_name(f.c.ex[1].outcome), "answered");
   CHECK_INT(f.c.ex[1].status, 400);
@@ -309,17 +177,17 @@ TEST(close_after_400_leaves_later_requests_unsent) {
 }
 
 TEST(server_that_never_answers_times_out) {
-  static const step script[] = {ACCEPT, READ_UNTIL("wait"),
+  static const ss_step script[] = {ACCEPT, READ_UNTIL("wait"),
                                 WRITE("HTTP/1.1 200 OK\r\nContent-Le"),
                                 WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "wait", 200);
   fx_req(&f, "a", "never", 200);
   int64_t took = fx_run(&f, 300, 3000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(outcome_name(f.c.ex[0].outcome), "timeout");
   CHECK(took >= 280 && took < 1500);
   CHECK(strstr(f.c.ex[0].detail, "no complete response to request 1") != NULL);
@@ -332,18 +200,18 @@ TEST(server_that_never_answers_times_out) {
 TEST(deadline_bounds_a_slow_drip) {
   /* One byte every 100 ms never trips a 300 ms read timeout; the cell
    * deadline must still end the wait. */
-  static const step script[] = {
+  static const ss_step script[] = {
       ACCEPT, READ_UNTIL("drip"), WRITE("H"), SLEEP(100), WRITE("T"), SLEEP(100),
       WRITE("T"), SLEEP(100), WRITE("P"), SLEEP(100), WRITE("/"), SLEEP(100),
       WRITE("1"), SLEEP(100), WRITE("."), SLEEP(100), WRITE("1"), SLEEP(100),
       WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "drip", 200);
   int64_t took = fx_run(&f, 300, 450);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(outcome_name(f.c.ex[0].outcome), "timeout");
   CHECK(took < 700);
   CHECK(strstr(f.c.ex[0].detail, "deadline") != NULL);
@@ -351,15 +219,15 @@ TEST(deadline_bounds_a_slow_drip) {
 }
 
 TEST(silent_close_is_closed) {
-  static const step script[] = {ACCEPT, READ_UNTIL("bye"), CLOSE, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  static const ss_step script[] = {ACCEPT, READ_UNTIL("bye"), CLOSE, END};
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "bye", 200);
   fx_req(&f, "a", "after", 200);
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(outcome_name(f.c.ex[0].outcome), "closed");
   CHECK(strstr(f.c.ex[0].detail, "without answering request 1") != NULL);
   CHECK_STR(outcome_name(f.c.ex[1].outcome), "not-sent");
@@ -367,17 +235,17 @@ TEST(silent_close_is_closed) {
 }
 
 TEST(silent_close_between_requests) {
-  static const step script[] = {
+  static const ss_step script[] = {
       ACCEPT, READ_UNTIL("first"),
       WRITE("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"), CLOSE, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "first", 200);
   fx_req(&f, "a", "second", 200);
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
   /* EOF seen before or after the write: closed; a reset if the kernel saw
    * the RST first. Never answered, never a timeout. */
@@ -388,19 +256,19 @@ TEST(silent_close_between_requests) {
 TEST(pipelined_requests_go_in_one_write) {
   /* The server answers nothing until it holds both requests: only a client
    * that pipelines gets answers. */
-  static const step script[] = {
+  static const ss_step script[] = {
       ACCEPT, READ_UNTIL("beta"),
       WRITE("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nalpha"
             "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbeta"),
       WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_PIPELINED);
   fx_req(&f, "a", "alpha", 200);
   fx_req(&f, "a", "beta", 200);
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
   CHECK_STR(body_of(&f.c.ex[0]), "alpha");
   CHECK_STR(outcome_name(f.c.ex[1].outcome), "answered");
@@ -414,16 +282,16 @@ TEST(pipelined_requests_go_in_one_write) {
 }
 
 TEST(interim_continue_then_final_answer) {
-  static const step script[] = {
+  static const ss_step script[] = {
       ACCEPT, READ_UNTIL("go"), WRITE("HTTP/1.1 100 Continue\r\n\r\n"), SLEEP(20),
       WRITE("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\ngo"), WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "go", 200);
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
   CHECK_INT(f.c.ex[0].status, 200);
   CHECK_STR(body_of(&f.c.ex[0]), "go");
@@ -432,18 +300,18 @@ TEST(interim_continue_then_final_answer) {
 }
 
 TEST(bytes_after_the_last_answer_are_extra) {
-  static const step script[] = {
+  static const ss_step script[] = {
       ACCEPT, READ_UNTIL("x"),
       WRITE("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"
             "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n"),
       SLEEP(50), WRITE("y"), WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "x", 200);
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
   CHECK_INT(f.c.extra_bytes, 39);
   CHECK(has_note(&f.c, "39 bytes arrived after the last expected answer"));
@@ -451,7 +319,7 @@ TEST(bytes_after_the_last_answer_are_extra) {
 }
 
 /* "one" answered on a first connection, then "two" on a second. */
-static const step TWO_CONNECTIONS[] = {
+static const ss_step TWO_CONNECTIONS[] = {
     ACCEPT, READ_UNTIL("one"),
     WRITE("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"),
     ACCEPT, READ_UNTIL("two"),
@@ -459,14 +327,14 @@ static const step TWO_CONNECTIONS[] = {
     WAIT_EOF, END};
 
 TEST(two_connections_keep_request_order) {
-  server s;
-  CHECK(server_start(&s, TWO_CONNECTIONS) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, TWO_CONNECTIONS) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "one", 200);
   fx_req(&f, "b", "two", 200);
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(body_of(&f.c.ex[0]), "one");
   CHECK_STR(body_of(&f.c.ex[1]), "two");
   fx_free(&f);
@@ -485,14 +353,14 @@ static int64_t event_ms(const cell *c, const char *conn, tx_dir dir, int last) {
 /* delay_ms: client b's request goes out that long after client a's answer
  * came in (and says so); a delay the deadline cannot hold is not-sent. */
 TEST(delay_ms_waits_before_the_request) {
-  server s;
-  CHECK(server_start(&s, TWO_CONNECTIONS) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, TWO_CONNECTIONS) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "one", 200);
   fx_req(&f, "b", "two", 200)->delay_ms = 150;
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   int64_t a_in = event_ms(&f.c, "a", TX_IN, 1), b_out = event_ms(&f.c, "b", TX_OUT, 0);
   int ok = f.c.ex[1].outcome == OUT_ANSWERED && a_in >= 0 && b_out - a_in >= 150 &&
            has_note(&f.c, "waiting 150 ms before request 2");
@@ -502,15 +370,15 @@ TEST(delay_ms_waits_before_the_request) {
   fx_free(&f);
   CHECK(ok);
 
-  static const step one[] = {ACCEPT, READ_UNTIL("one"),
+  static const ss_step one[] = {ACCEPT, READ_UNTIL("one"),
                              WRITE("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"),
                              WAIT_EOF, END};
-  CHECK(server_start(&s, one) == 0);
+  CHECK(script_server_start(&s, one) == 0);
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "one", 200);
   fx_req(&f, "b", "two", 200)->delay_ms = 5000;
   int64_t took = fx_run(&f, 1000, 2000);
-  server_stop(&s);
+  script_server_stop(&s);
   ok = f.c.ex[1].outcome == OUT_NOT_SENT && took < 1500 &&
        strstr(f.c.ex[1].detail, "deadline leaves no time") != NULL;
   fx_free(&f);
@@ -520,14 +388,14 @@ TEST(delay_ms_waits_before_the_request) {
 /* A request whose "requires" is unmet (c->skipped) never goes out, on
  * either send mode; the others go as usual. */
 TEST(skipped_requests_are_not_sent) {
-  static const step script[] = {
+  static const ss_step script[] = {
       ACCEPT, READ_UNTIL("one"),
       WRITE("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"),
       READ_UNTIL("three"),
       WRITE("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nthree"), WAIT_EOF, END};
   for (int mode = 0; mode < 2; mode++) {
-    server s;
-    CHECK(server_start(&s, script) == 0);
+    script_server s;
+    CHECK(script_server_start(&s, script) == 0);
     fixture f;
     fx_init(&f, s.port, mode ? SEND_PIPELINED : SEND_SEQUENTIAL);
     fx_req(&f, "a", "one", 200);
@@ -538,7 +406,7 @@ TEST(skipped_requests_are_not_sent) {
     f.o.timeout_ms = 1000;
     f.o.deadline_ms = now_ms() + 4000;
     engine_raw_run(&f.c, &f.o);
-    server_stop(&s);
+    script_server_stop(&s);
     int ok = f.c.ex[0].outcome == OUT_ANSWERED && f.c.ex[1].outcome == OUT_PENDING &&
              f.c.ex[2].outcome == OUT_ANSWERED && !memmem(s.got, s.got_len, "two", 3) &&
              has_note(&f.c, "connected to");
@@ -572,28 +440,28 @@ TEST(connect_failure_names_the_target) {
 }
 
 TEST(garbage_is_a_bad_response) {
-  static const step script[] = {ACCEPT, READ_UNTIL("q"),
+  static const ss_step script[] = {ACCEPT, READ_UNTIL("q"),
                                 WRITE("SSH-2.0-OpenSSH_9.2\r\n"), WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "q", 200);
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(outcome_name(f.c.ex[0].outcome), "bad-response");
   CHECK(strstr(f.c.ex[0].detail, "not an HTTP/1.x response") != NULL);
   fx_free(&f);
 }
 
 TEST(switching_protocols_without_http2_is_not_upgraded) {
-  static const step script[] = {
+  static const ss_step script[] = {
       ACCEPT, READ_UNTIL("up"),
       WRITE("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
             "Upgrade: h2c\r\n\r\nnot http2 at all"),
       CLOSE, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   sc_request *r = fx_req(&f, "a", "up", 200);
@@ -602,7 +470,7 @@ TEST(switching_protocols_without_http2_is_not_upgraded) {
   fx_header(r, "HTTP2-Settings", "AAMAAABkAAQAoAAAAAIAAAAA");
   fx_req(&f, "a", "next", 200);
   int64_t took = fx_run(&f, 500, 3000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_INT(f.c.upgraded, 0);
   CHECK(f.c.ex[0].outcome != OUT_PENDING && f.c.ex[0].outcome != OUT_ANSWERED);
   CHECK(f.c.ex[1].outcome != OUT_PENDING && f.c.ex[1].outcome != OUT_ANSWERED);
@@ -612,16 +480,16 @@ TEST(switching_protocols_without_http2_is_not_upgraded) {
 }
 
 TEST(unrequested_101_is_a_bad_response) {
-  static const step script[] = {
+  static const ss_step script[] = {
       ACCEPT, READ_UNTIL("plain"),
       WRITE("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n"), WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "plain", 200);
   fx_run(&f, 500, 3000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(outcome_name(f.c.ex[0].outcome), "bad-response");
   CHECK_INT(f.c.ex[0].status, 101);
   fx_free(&f);
@@ -633,16 +501,16 @@ TEST(unrequested_101_is_a_bad_response) {
 /* after_101: the raw stream's bytes are the exchange body - including those
  * that came in the same read as the 101, and across split reads. */
 TEST(after_101_raw_echo_with_bytes_in_the_101_read) {
-  static const step script[] = {
+  static const ss_step script[] = {
       ACCEPT, READ_UNTIL("websocket\r\n\r\n"), WRITE(WS_101 "hel"),
       READ_UNTIL("ping\n"), WRITE("lo "), SLEEP(30), WRITE("ping\n"), WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_ws(&f, "ping\n", "hello ping\n");
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   exchange *e = &f.c.ex[0];
   CHECK_STR(outcome_name(e->outcome), "answered");
   CHECK_INT(e->status, 101);
@@ -663,15 +531,15 @@ TEST(after_101_raw_echo_with_bytes_in_the_101_read) {
 }
 
 TEST(after_101_short_stream_then_close_is_closed) {
-  static const step script[] = {ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(WS_101),
+  static const ss_step script[] = {ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(WS_101),
                                 READ_UNTIL("ping\n"), WRITE("pi"), CLOSE, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_ws(&f, "ping\n", "ping\n");
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   exchange *e = &f.c.ex[0];
   CHECK_STR(outcome_name(e->outcome), "closed");
   CHECK_INT(e->status, 101);
@@ -682,15 +550,15 @@ TEST(after_101_short_stream_then_close_is_closed) {
 }
 
 TEST(after_101_silence_times_out) {
-  static const step script[] = {ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(WS_101),
+  static const ss_step script[] = {ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(WS_101),
                                 READ_UNTIL("ping\n"), WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_ws(&f, "ping\n", "ping\n");
   int64_t took = fx_run(&f, 300, 3000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(outcome_name(f.c.ex[0].outcome), "timeout");
   CHECK(strstr(f.c.ex[0].detail, "0 of the 5 bytes expected back") != NULL);
   CHECK(strstr(f.c.ex[0].detail, "read timeout") != NULL);
@@ -699,15 +567,15 @@ TEST(after_101_silence_times_out) {
 }
 
 TEST(after_101_bytes_beyond_the_echo_are_extra) {
-  static const step script[] = {ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(WS_101),
+  static const ss_step script[] = {ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(WS_101),
                                 READ_UNTIL("ping\n"), WRITE("ping\nEXTRA"), WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_ws(&f, "ping\n", "ping\n");
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
   CHECK_STR(body_of(&f.c.ex[0]), "ping\n");
   CHECK_INT(f.c.extra_bytes, 5);
@@ -716,16 +584,16 @@ TEST(after_101_bytes_beyond_the_echo_are_extra) {
 
 /* Without a 101 nothing is sent after the answer: it is plain HTTP/1.1. */
 TEST(after_101_not_sent_without_a_101) {
-  static const step script[] = {
+  static const ss_step script[] = {
       ACCEPT, READ_UNTIL("\r\n\r\n"),
       WRITE("HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nno\n"), WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_ws(&f, "ping\n", "ping\n");
   fx_run(&f, 1000, 4000);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_STR(outcome_name(f.c.ex[0].outcome), "answered");
   CHECK_INT(f.c.ex[0].status, 404);
   CHECK_STR(body_of(&f.c.ex[0]), "no\n");
@@ -736,7 +604,7 @@ TEST(after_101_not_sent_without_a_101) {
 /* The gevent pattern: after answering request 1 the server discards 13 more
  * bytes (Content-Length again), so request 2 arrives without its start. */
 TEST(loss_is_confirmed_with_filler_bytes) {
-  static const step script[] = {
+  static const ss_step script[] = {
       /* the run */
       ACCEPT, READ_UNTIL("Hello, World!"),
       WRITE("HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!"),
@@ -748,8 +616,8 @@ TEST(loss_is_confirmed_with_filler_bytes) {
       WRITE("HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!"),
       READ_N(13), READ_UNTIL("second"),
       WRITE("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond"), WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   sc_request *r = fx_req(&f, "a", "Hello, World!", 200);
@@ -759,7 +627,7 @@ TEST(loss_is_confirmed_with_filler_bytes) {
   fx_run(&f, 1000, 5000);
   CHECK_INT(f.c.ex[1].status, 400);
   int ok = engine_raw_confirm_loss(&f.c, &f.o, 1, 13);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_INT(ok, 1);
   CHECK_INT(f.c.lost_bytes, 13);
   CHECK(strstr(f.c.loss_evidence, "13 filler bytes before request 2") != NULL);
@@ -769,13 +637,13 @@ TEST(loss_is_confirmed_with_filler_bytes) {
 }
 
 TEST(loss_not_confirmed_when_the_answer_is_wrong) {
-  static const step script[] = {
+  static const ss_step script[] = {
       ACCEPT, READ_UNTIL("abc"),
       WRITE("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"),
       READ_UNTIL("def"),
       WRITE("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"), WAIT_EOF, END};
-  server s;
-  CHECK(server_start(&s, script) == 0);
+  script_server s;
+  CHECK(script_server_start(&s, script) == 0);
   fixture f;
   fx_init(&f, s.port, SEND_SEQUENTIAL);
   fx_req(&f, "a", "abc", 200);
@@ -784,7 +652,7 @@ TEST(loss_not_confirmed_when_the_answer_is_wrong) {
   f.o.timeout_ms = 500;
   f.o.deadline_ms = now_ms() + 3000;
   int ok = engine_raw_confirm_loss(&f.c, &f.o, 1, 5);
-  server_stop(&s);
+  script_server_stop(&s);
   CHECK_INT(ok, 0);
   CHECK_INT(f.c.lost_bytes, -1);
   CHECK(has_note(&f.c, "not confirmed"));
