@@ -1,0 +1,752 @@
+/* test_cases.c - runs every tests/cases/NAME.json (tests/cases/README.md):
+ * a scenario, a scripted loopback server and the expected verdict.
+ *
+ * Each case runs the way the probe runs one target x scenario cell:
+ * runner_run_cell (skipped requests, calibration, the engine, the loss
+ * measurement, the backend log, the verdict), against a script_server
+ * playing the case's connections, with the target loaded from a targets
+ * file by the real loader. So a case checks the engine and the verdict
+ * together on real bytes, and adding one needs no C.
+ *
+ * Every case runs in a child process of its own (up to CASE_JOBS at once):
+ * a case that hangs past CASE_DEADLINE_MS is killed and fails, a crash or a
+ * sanitizer report fails that case, and the suite goes on. The last test
+ * checks that every catalogue scenario (../scenarios) has a case with an
+ * accepted verdict and one with a failing verdict. */
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "escape.h"
+#include "json_file.h"
+#include "runner.h"
+#include "script_server.h"
+#include "transcript.h"
+
+#define CASES_DIR "cases"
+#define CATALOGUE_DIR "../scenarios"
+#define CASE_MAX_FILE (1024u * 1024u)
+#define CASE_MAX_CASES 512
+#define CASE_MAX_STEPS 256
+#define CASE_JOBS 4
+#ifndef CASE_DEADLINE_MS
+#define CASE_DEADLINE_MS 10000     /* a case still running then is killed */
+#endif
+#define CASE_TIMEOUT_MS 500        /* the probe's --timeout unless the case says */
+#define CASE_LINE_MAX 4096
+#define RUN_MS 1767225600000ULL    /* a fixed run start: the tag is known */
+/* Reasons must never name the target (verdicts come from bytes, not names). */
+#define TARGET_NAME "secret-target-name"
+
+/* ---- failures ----------------------------------------------------------- */
+
+/* What is wrong with one case, "; "-separated; empty when it passed. */
+typedef struct verdict_msg { char text[CASE_LINE_MAX]; } verdict_msg;
+
+static void wrong(verdict_msg *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void wrong(verdict_msg *m, const char *fmt, ...) {
+  size_t n = strlen(m->text);
+  if (n + 4 >= sizeof m->text)
+    return;
+  if (n)
+    n += (size_t)snprintf(m->text + n, sizeof m->text - n, "; ");
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(m->text + n, sizeof m->text - n, fmt, ap);
+  va_end(ap);
+}
+
+/* Every member of obj is one of keys (a case file is as strict as a
+ * scenario file: a misspelt expectation must not pass unchecked). */
+static int known_keys(const cJSON *obj, const char *where, const char *const *keys,
+                      verdict_msg *m) {
+  int ok = 1;
+  for (const cJSON *it = obj ? obj->child : NULL; it; it = it->next) {
+    int found = 0;
+    for (int k = 0; keys[k] && !found; k++)
+      found = strcmp(it->string, keys[k]) == 0;
+    if (!found) {
+      wrong(m, "case file: %s%s: unknown field", where, it->string);
+      ok = 0;
+    }
+  }
+  return ok;
+}
+
+/* ---- text with placeholders ---------------------------------------------- */
+
+/* s with every {cell} replaced by tag, {cal} by the calibration tag (k +
+ * the tag's last 11 bytes) and {authority} by authority (when given). */
+static char *subst(const char *s, const char *tag, const char *authority) {
+  buf b;
+  buf_init(&b, 1u << 20);
+  while (*s) {
+    if (strncmp(s, "{cell}", 6) == 0 && buf_adds(&b, tag) == BUF_OK) {
+      s += 6;
+    } else if (strncmp(s, "{cal}", 5) == 0 && buf_adds(&b, "k") == BUF_OK &&
+               buf_adds(&b, tag + 1) == BUF_OK) {
+      s += 5;
+    } else if (authority && strncmp(s, "{authority}", 11) == 0 &&
+               buf_adds(&b, authority) == BUF_OK) {
+      s += 11;
+    } else if (buf_add(&b, s++, 1) != BUF_OK) {
+      break;
+    }
+  }
+  if (!b.data && buf_add(&b, "", 0) != BUF_OK)
+    return NULL;
+  return buf_steal(&b);
+}
+
+/* Escaped bytes (placeholders replaced) into out; -1 on a bad escape. */
+static int bytes_of(const char *escaped, const char *tag, const char *authority, buf *out) {
+  char *s = subst(escaped, tag, authority);
+  const char *msg = NULL;
+  int rc = s ? unescape_bytes(out, s, &msg) : -1;
+  free(s);
+  return rc;
+}
+
+/* ---- one case: the parts ------------------------------------------------- */
+
+typedef struct case_run {
+  const char *name;
+  char dir[64];               /* temporary: targets file, inline scenario */
+  cJSON *root;
+  scenario sc;
+  int have_sc;
+  target *targets;
+  int ntargets;
+  ss_step steps[CASE_MAX_STEPS + 1];
+  buf data[CASE_MAX_STEPS];   /* the steps' bytes */
+  int nsteps;
+  script_server srv;
+  int have_srv;
+  int timeout_ms;
+  cell c;
+  int have_cell;
+} case_run;
+
+static int write_text(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return -1;
+  int ok = fputs(text, f) >= 0;
+  return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* "scenario": a catalogue id, or a scenario object (written to a file named
+ * after its id and loaded like any scenario file). */
+static int load_scenario(case_run *r, verdict_msg *m) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->root, "scenario");
+  char path[256], err[512];
+  if (cJSON_IsString(v)) {
+    snprintf(path, sizeof path, "%s/%s.json", CATALOGUE_DIR, v->valuestring);
+  } else if (cJSON_IsObject(v)) {
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(v, "id");
+    char *text = cJSON_Print(v);
+    snprintf(path, sizeof path, "%s/%s.json", r->dir,
+             cJSON_IsString(id) ? id->valuestring : "inline");
+    int rc = text ? write_text(path, text) : -1;
+    free(text);
+    if (rc != 0) {
+      wrong(m, "cannot write %s", path);
+      return -1;
+    }
+  } else {
+    wrong(m, "case file: scenario: expected a catalogue id or a scenario object");
+    return -1;
+  }
+  if (scenario_load_file(path, &r->sc, err, sizeof err) != 0) {
+    wrong(m, "scenario: %s", err);
+    return -1;
+  }
+  r->have_sc = 1;
+  return 0;
+}
+
+/* One step: "close", "reset", "wait_eof", "echo", or {"read_until": bytes},
+ * {"read_n": n}, {"write": bytes}, {"sleep": ms}. */
+static int add_step(case_run *r, const cJSON *st, int conn, int k, verdict_msg *m) {
+  if (r->nsteps >= CASE_MAX_STEPS) {
+    wrong(m, "case file: server: more than %d steps", CASE_MAX_STEPS);
+    return -1;
+  }
+  ss_step *s = &r->steps[r->nsteps];
+  buf *b = &r->data[r->nsteps++];
+  buf_init(b, 1u << 20);
+  if (cJSON_IsString(st)) {
+    const char *w = st->valuestring;
+    s->kind = strcmp(w, "close") == 0 ? SS_CLOSE : strcmp(w, "reset") == 0 ? SS_RESET
+              : strcmp(w, "wait_eof") == 0 ? SS_WAIT_EOF : strcmp(w, "echo") == 0 ? SS_ECHO
+              : SS_END;
+    if (s->kind != SS_END)
+      return 0;
+  } else if (cJSON_IsObject(st) && st->child && !st->child->next) {
+    const cJSON *v = st->child;
+    const char *key = v->string;
+    if (cJSON_IsString(v) && (strcmp(key, "read_until") == 0 || strcmp(key, "write") == 0)) {
+      s->kind = key[0] == 'r' ? SS_READ_UNTIL : SS_WRITE;
+      if (bytes_of(v->valuestring, r->c.tag, NULL, b) != 0) {
+        wrong(m, "case file: server[%d][%d].%s: bad escape", conn, k, key);
+        return -1;
+      }
+      s->s = b->data ? b->data : "";
+      s->n = b->len;
+      return 0;
+    }
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 100000 &&
+        (strcmp(key, "read_n") == 0 || strcmp(key, "sleep") == 0)) {
+      s->kind = key[1] == 'e' ? SS_READ_N : SS_SLEEP;
+      s->n = (size_t)v->valuedouble;
+      return 0;
+    }
+  }
+  wrong(m, "case file: server[%d][%d]: expected \"close\", \"reset\", \"wait_eof\", "
+        "\"echo\" or one "
+        "of {\"read_until\": bytes}, {\"read_n\": n}, {\"write\": bytes}, {\"sleep\": ms}",
+        conn, k);
+  return -1;
+}
+
+/* "server": one list of steps per connection, in the order the probe
+ * opens them; each begins with the accept. */
+static int build_script(case_run *r, verdict_msg *m) {
+  const cJSON *srv = cJSON_GetObjectItemCaseSensitive(r->root, "server");
+  if (!cJSON_IsArray(srv)) {
+    wrong(m, "case file: server: expected a list of connections (lists of steps)");
+    return -1;
+  }
+  int conn = 0;
+  for (const cJSON *c = srv->child; c; c = c->next, conn++) {
+    if (!cJSON_IsArray(c) || r->nsteps >= CASE_MAX_STEPS) {
+      wrong(m, "case file: server[%d]: expected a list of steps", conn);
+      return -1;
+    }
+    r->steps[r->nsteps].kind = SS_ACCEPT;
+    buf_init(&r->data[r->nsteps++], 0);
+    int k = 0;
+    for (const cJSON *st = c->child; st; st = st->next, k++)
+      if (add_step(r, st, conn, k, m) != 0)
+        return -1;
+  }
+  r->steps[r->nsteps].kind = SS_END;
+  return 0;
+}
+
+/* "target": {"timeout_ms", "refuse", "info"}; the target is written to a
+ * targets file and loaded by the real loader ("{port}" in info strings is
+ * the scripted server's port). */
+static int load_target(case_run *r, verdict_msg *m) {
+  static const char *const keys[] = {"timeout_ms", "refuse", "info", NULL};
+  const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->root, "target");
+  if (t && (!cJSON_IsObject(t) || !known_keys(t, "target.", keys, m)))
+    return -1;
+  const cJSON *to = cJSON_GetObjectItemCaseSensitive(t, "timeout_ms");
+  r->timeout_ms = cJSON_IsNumber(to) ? to->valueint : CASE_TIMEOUT_MS;
+  int port = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "refuse"))
+                 ? script_server_dead_port() : r->srv.port;
+  const cJSON *info = cJSON_GetObjectItemCaseSensitive(t, "info");
+  char *itext = info ? cJSON_PrintUnformatted(info) : strdup("{}");
+  char portstr[16], path[128], err[512];
+  snprintf(portstr, sizeof portstr, "%d", port);
+  buf doc;
+  buf_init(&doc, 1u << 20);
+  int rc = buf_printf(&doc, "{\"targets\":[{\"name\":\"%s\",\"url\":\"http://127.0.0.1:%d\","
+                      "\"info\":", TARGET_NAME, port);
+  for (const char *p = itext ? itext : "{}"; rc == BUF_OK && *p; p++)
+    rc = strncmp(p, "{port}", 6) == 0 ? (p += 5, buf_adds(&doc, portstr)) : buf_add(&doc, p, 1);
+  free(itext);
+  if (rc == BUF_OK)
+    rc = buf_adds(&doc, "}]}");
+  snprintf(path, sizeof path, "%s/targets.json", r->dir);
+  if (rc != BUF_OK || write_text(path, doc.data) != 0) {
+    buf_free(&doc);
+    wrong(m, "cannot write %s", path);
+    return -1;
+  }
+  buf_free(&doc);
+  if (target_load_file(path, &r->targets, &r->ntargets, err, sizeof err) != 0) {
+    wrong(m, "target: %s", err);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- one case: the expectations ------------------------------------------ */
+
+static const char *body_text(const exchange *e) { return e->body.data ? e->body.data : ""; }
+
+static int has_note(const cell *c, const char *text) {
+  for (size_t i = 0; i < c->tx.count; i++)
+    if (c->tx.events[i].dir == TX_NOTE && c->tx.events[i].data &&
+        strstr(c->tx.events[i].data, text))
+      return 1;
+  return 0;
+}
+
+/* The reason is one line of valid UTF-8, short, and never names the target. */
+static void check_reason_clean(const cell *c, verdict_msg *m) {
+  const unsigned char *p = (const unsigned char *)c->reason;
+  size_t n = strlen(c->reason);
+  if (n == 0 || n >= 500)
+    wrong(m, "reason is %zu bytes long (1-499 expected)", n);
+  if (strstr(c->reason, TARGET_NAME))
+    wrong(m, "reason names the target");
+  while (*p) {
+    int len = *p < 0x20 ? 0 : *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2
+              : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+    for (int k = 1; k < len; k++)
+      if ((p[k] & 0xc0) != 0x80)
+        len = 0;
+    if (len == 0) {
+      wrong(m, "reason has a control byte or invalid UTF-8 at byte %zu",
+            (size_t)(p - (const unsigned char *)c->reason));
+      return;
+    }
+    p += len;
+  }
+}
+
+static void check_bool(const cJSON *e, const char *key, int got, verdict_msg *m) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
+  if (v && cJSON_IsTrue(v) != !!got)
+    wrong(m, "expected %s %s, got %s", key, cJSON_IsTrue(v) ? "true" : "false",
+          got ? "true" : "false");
+}
+
+static void check_int(const cJSON *e, const char *key, long long got, verdict_msg *m) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
+  if (v && (long long)v->valuedouble != got)
+    wrong(m, "expected %s %lld, got %lld", key, (long long)v->valuedouble, got);
+}
+
+/* A string expectation: exact or a fragment of what was seen. Bodies are
+ * escaped bytes (docs/formats.md); reasons, details and notes are text,
+ * matched as written ({cell} and {authority} replaced). */
+enum { TEXT_FRAGMENT = 0, TEXT_EXACT = 1, TEXT_BYTES = 2 };
+
+static void check_text(const cJSON *v, const char *what, const char *got, size_t got_len,
+                       int how, const case_run *r, verdict_msg *m) {
+  if (!v)
+    return;
+  buf want;
+  buf_init(&want, 1u << 20);
+  char *plain = cJSON_IsString(v) ? subst(v->valuestring, r->c.tag, r->c.tg->authority)
+                                  : NULL;
+  int bad = !plain || ((how & TEXT_BYTES) ? bytes_of(v->valuestring, r->c.tag,
+                                                     r->c.tg->authority, &want) != 0
+                                          : buf_adds(&want, plain) != BUF_OK);
+  if (bad) {
+    wrong(m, "case file: %s: expected a string%s", what,
+          (how & TEXT_BYTES) ? " of escaped bytes" : "");
+  } else {
+    int ok = (how & TEXT_EXACT) ? want.len == got_len &&
+                                  (!want.len || !memcmp(want.data, got, got_len))
+                                : !want.len || memmem(got, got_len, want.data, want.len);
+    if (!ok) {
+      buf seen;
+      buf_init(&seen, 1u << 16);
+      if ((how & TEXT_BYTES) ? escape_bytes(&seen, got, got_len > 400 ? 400 : got_len)
+                             : buf_adds(&seen, got) != BUF_OK)
+        buf_reset(&seen);
+      wrong(m, "expected %s %s`%s`, got `%s`", what, (how & TEXT_EXACT) ? "" : "containing ",
+            v->valuestring, seen.data ? seen.data : "");
+      buf_free(&seen);
+    }
+  }
+  free(plain);
+  buf_free(&want);
+}
+
+static void check_exchange(const case_run *r, int i, const cJSON *e, verdict_msg *m) {
+  static const char *const keys[] = {"outcome", "status", "body", "detail", "http_version",
+                                     "conn_close", NULL};
+  char where[48];
+  snprintf(where, sizeof where, "expect.exchanges[%d].", i);
+  if (cJSON_IsNull(e) || !known_keys(e, where, keys, m))
+    return;
+  const exchange *x = &r->c.ex[i];
+  verdict_msg sub = {""};
+  const cJSON *o = cJSON_GetObjectItemCaseSensitive(e, "outcome");
+  if (o && (!cJSON_IsString(o) || strcmp(o->valuestring, outcome_name(x->outcome)) != 0))
+    wrong(&sub, "expected outcome %s, got %s", cJSON_IsString(o) ? o->valuestring : "?",
+          outcome_name(x->outcome));
+  check_int(e, "status", x->status, &sub);
+  check_bool(e, "conn_close", x->conn_close, &sub);
+  check_text(cJSON_GetObjectItemCaseSensitive(e, "body"), "body", body_text(x), x->body.len,
+             TEXT_EXACT | TEXT_BYTES, r, &sub);
+  check_text(cJSON_GetObjectItemCaseSensitive(e, "detail"), "detail", x->detail,
+             strlen(x->detail), TEXT_FRAGMENT, r, &sub);
+  check_text(cJSON_GetObjectItemCaseSensitive(e, "http_version"), "http_version",
+             x->http_version, strlen(x->http_version), TEXT_EXACT, r, &sub);
+  if (sub.text[0])
+    wrong(m, "request %d: %s", i + 1, sub.text);
+}
+
+static void check_list(const cJSON *list, const char *what, const case_run *r,
+                       verdict_msg *m) {
+  int k = 0;
+  for (const cJSON *v = list ? list->child : NULL; v; v = v->next, k++) {
+    char *want = cJSON_IsString(v) ? subst(v->valuestring, r->c.tag, r->c.tg->authority)
+                                   : NULL;
+    if (!want) {
+      wrong(m, "case file: expect.%s[%d]: expected a string", what, k);
+      continue;
+    }
+    if (strcmp(what, "notes") == 0 && !has_note(&r->c, want)) {
+      wrong(m, "expected a transcript note containing `%s`", want);
+    } else if (strcmp(what, "notes") != 0) {
+      buf b;
+      buf_init(&b, 1u << 20);
+      const char *msg;
+      int bad = unescape_bytes(&b, want, &msg) != 0;
+      int seen = !bad && b.len && memmem(r->srv.got, r->srv.got_len, b.data, b.len);
+      if (bad || seen != (strcmp(what, "received") == 0))
+        wrong(m, "expected the server %s `%s`", seen ? "never to receive" : "to receive",
+              v->valuestring);
+      buf_free(&b);
+    }
+    free(want);
+  }
+}
+
+static void check_expect(case_run *r, verdict_msg *m) {
+  static const char *const keys[] = {"verdict", "reason", "lost_bytes", "upgraded",
+                                     "extra_bytes", "security", "calibration", "exchanges",
+                                     "notes", "received", "not_received", "min_ms", "max_ms",
+                                     NULL};
+  const cJSON *e = cJSON_GetObjectItemCaseSensitive(r->root, "expect");
+  const cell *c = &r->c;
+  if (!cJSON_IsObject(e))
+    return wrong(m, "case file: expect: expected an object");
+  if (!known_keys(e, "expect.", keys, m))
+    return;
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "verdict");
+  const cJSON *reason = cJSON_GetObjectItemCaseSensitive(e, "reason");
+  const cJSON *lost = cJSON_GetObjectItemCaseSensitive(e, "lost_bytes");
+  if (!cJSON_IsString(v) || !(cJSON_IsString(reason) || cJSON_IsArray(reason)) ||
+      !(cJSON_IsNull(lost) || cJSON_IsNumber(lost)))
+    return wrong(m, "case file: expect needs verdict, reason (a fragment, or a list of "
+                 "them) and lost_bytes (a number or null)");
+  if (strcmp(v->valuestring, verdict_name(c->verdict)) != 0)
+    wrong(m, "expected verdict %s, got %s", v->valuestring, verdict_name(c->verdict));
+  for (const cJSON *f = cJSON_IsArray(reason) ? reason->child : reason; f;
+       f = cJSON_IsArray(reason) ? f->next : NULL)
+    check_text(f, "reason", c->reason, strlen(c->reason), TEXT_FRAGMENT, r, m);
+  check_reason_clean(c, m);
+  long want_lost = cJSON_IsNull(lost) ? -1 : (long)lost->valuedouble;
+  if (want_lost != c->lost_bytes) {
+    char w[24] = "null", g[24] = "null";
+    if (want_lost >= 0)
+      snprintf(w, sizeof w, "%ld", want_lost);
+    if (c->lost_bytes >= 0)
+      snprintf(g, sizeof g, "%ld", c->lost_bytes);
+    wrong(m, "expected lost_bytes %s, got %s", w, g);
+  }
+  check_bool(e, "upgraded", c->upgraded, m);
+  check_bool(e, "security", c->security, m);
+  check_int(e, "extra_bytes", (long long)c->extra_bytes, m);
+  const cJSON *cal = cJSON_GetObjectItemCaseSensitive(e, "calibration");
+  if (cal && cJSON_IsNull(cal) != !c->cal.done)
+    wrong(m, "expected %s calibration", c->cal.done ? "no" : "a");
+  else if (cal && !cJSON_IsNull(cal) &&
+           known_keys(cal, "expect.calibration.", (const char *const[]){"source", "head_len",
+                                                                       NULL}, m)) {
+    check_int(cal, "head_len", c->cal.head_len, m);
+    check_text(cJSON_GetObjectItemCaseSensitive(cal, "source"), "calibration source",
+               c->cal.source, strlen(c->cal.source), TEXT_EXACT, r, m);
+  }
+  int i = 0;
+  for (const cJSON *x = cJSON_GetObjectItemCaseSensitive(e, "exchanges") ?
+       cJSON_GetObjectItemCaseSensitive(e, "exchanges")->child : NULL; x; x = x->next, i++)
+    if (i < SC_MAX_REQUESTS)
+      check_exchange(r, i, x, m);
+  check_list(cJSON_GetObjectItemCaseSensitive(e, "notes"), "notes", r, m);
+  check_list(cJSON_GetObjectItemCaseSensitive(e, "received"), "received", r, m);
+  check_list(cJSON_GetObjectItemCaseSensitive(e, "not_received"), "not_received", r, m);
+  const cJSON *lo = cJSON_GetObjectItemCaseSensitive(e, "min_ms");
+  const cJSON *hi = cJSON_GetObjectItemCaseSensitive(e, "max_ms");
+  if (lo && c->total_ms < (int64_t)lo->valuedouble)
+    wrong(m, "expected the cell to take at least %d ms, it took %lld", lo->valueint,
+          (long long)c->total_ms);
+  if (hi && c->total_ms > (int64_t)hi->valuedouble)
+    wrong(m, "expected the cell to take at most %d ms, it took %lld", hi->valueint,
+          (long long)c->total_ms);
+}
+
+/* ---- one case: the run --------------------------------------------------- */
+
+static void case_free(case_run *r) {
+  if (r->have_srv)
+    script_server_stop(&r->srv);
+  if (r->have_cell)
+    cell_free(&r->c);
+  for (int i = 0; i < r->nsteps; i++)
+    buf_free(&r->data[i]);
+  if (r->have_sc)
+    scenario_free(&r->sc);
+  for (int i = 0; i < r->ntargets; i++)
+    target_free(&r->targets[i]);
+  free(r->targets);
+  cJSON_Delete(r->root);
+  char path[512];
+  DIR *d = opendir(r->dir);
+  for (struct dirent *de; d && (de = readdir(d));)
+    if (de->d_name[0] != '.') {
+      snprintf(path, sizeof path, "%s/%s", r->dir, de->d_name);
+      unlink(path);
+    }
+  if (d)
+    closedir(d);
+  rmdir(r->dir);
+}
+
+/* When a case fails: its reason and notes, to see why. */
+static void dump_cell(const case_run *r) {
+  fprintf(stderr, "  %s: %s: %s\n", r->name, verdict_name(r->c.verdict), r->c.reason);
+  for (size_t i = 0; i < r->c.tx.count; i++)
+    if (r->c.tx.events[i].dir == TX_NOTE)
+      fprintf(stderr, "  %s:   [%s] %s\n", r->name, r->c.tx.events[i].conn,
+              r->c.tx.events[i].data);
+}
+
+static void run_case(const char *name, verdict_msg *m) {
+  static const char *const keys[] = {"about", "scenario", "target", "server", "expect", NULL};
+  case_run *r = calloc(1, sizeof *r);
+  char path[256], err[512];
+  if (!r)
+    return wrong(m, "out of memory");
+  r->name = name;
+  snprintf(r->dir, sizeof r->dir, "/tmp/h2c-test-cases-XXXXXX");
+  snprintf(path, sizeof path, "%s/%s.json", CASES_DIR, name);
+  cell_make_tag(r->c.tag, 'c', RUN_MS, 0);
+  if (!mkdtemp(r->dir)) {
+    free(r);
+    return wrong(m, "cannot make a temporary directory");
+  }
+  r->root = json_load_file(path, CASE_MAX_FILE, err, sizeof err);
+  if (!r->root)
+    wrong(m, "%s", err);
+  else if (known_keys(r->root, "", keys, m) && load_scenario(r, m) == 0 &&
+           build_script(r, m) == 0) {
+    r->have_srv = script_server_start(&r->srv, r->steps) == 0;
+    if (!r->have_srv)
+      wrong(m, "cannot start the scripted server");
+    else if (load_target(r, m) == 0) {
+      char tag[SC_TAG_LEN + 1];
+      memcpy(tag, r->c.tag, sizeof tag);
+      cell_init(&r->c, &r->sc, &r->targets[0]);
+      memcpy(r->c.tag, tag, sizeof tag);
+      r->have_cell = 1;
+      runner_run_cell(&r->c, r->timeout_ms, now_ms(), RUN_MS, 0);
+      script_server_stop(&r->srv);
+      r->have_srv = 0;
+      const char *serr = script_server_error(&r->srv);
+      if (serr)
+        wrong(m, "server script: %s", serr);
+      check_expect(r, m);
+      if (m->text[0])
+        dump_cell(r);
+    }
+  }
+  case_free(r);
+  free(r);
+}
+
+/* ---- the suite: children, deadlines, coverage ---------------------------- */
+
+typedef struct child {
+  char name[128];
+  pid_t pid;
+  int fd;                     /* the child's verdict line */
+  int64_t started;
+  char line[CASE_LINE_MAX];
+  size_t len;
+  int status, killed, done;
+} child;
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(((const child *)a)->name, ((const child *)b)->name);
+}
+
+static int list_cases(child *list, int max) {
+  DIR *d = opendir(CASES_DIR);
+  int n = 0;
+  for (struct dirent *de; d && (de = readdir(d));) {
+    size_t len = strlen(de->d_name);
+    if (len > 5 && strcmp(de->d_name + len - 5, ".json") == 0 && n < max &&
+        len - 5 < sizeof list[n].name) {
+      memset(&list[n], 0, sizeof list[n]);
+      snprintf(list[n].name, sizeof list[n].name, "%.*s", (int)(len - 5), de->d_name);
+      n++;
+    }
+  }
+  if (d)
+    closedir(d);
+  qsort(list, (size_t)n, sizeof *list, cmp_str);
+  return n;
+}
+
+/* In the child: the case's line goes up the pipe; the exit status says
+ * whether it passed (a sanitizer report changes it too). */
+static void start_child(child *ch) {
+  int p[2];
+  if (pipe(p) != 0) {
+    ch->done = 1;
+    snprintf(ch->line, sizeof ch->line, "cannot make a pipe");
+    return;
+  }
+  fflush(NULL);
+  ch->pid = fork();
+  if (ch->pid == 0) {
+    close(p[0]);
+    verdict_msg m = {""};
+    run_case(ch->name, &m);
+    ssize_t w = write(p[1], m.text, strlen(m.text));
+    close(p[1]);
+    exit(m.text[0] || w < 0 ? 1 : 0);
+  }
+  close(p[1]);
+  ch->fd = p[0];
+  ch->started = now_ms();
+  if (ch->pid < 0) {
+    close(p[0]);
+    ch->done = 1;
+    snprintf(ch->line, sizeof ch->line, "cannot fork");
+  }
+}
+
+/* Reads what the child wrote, reaps it, or kills it past its deadline. */
+static int poll_child(child *ch) {
+  char tmp[512];
+  struct pollfd p = {.fd = ch->fd, .events = POLLIN};
+  while (poll(&p, 1, 0) == 1) {
+    ssize_t n = read(ch->fd, tmp, sizeof tmp);
+    if (n <= 0)
+      break;
+    size_t keep = sizeof ch->line - 1 - ch->len < (size_t)n ? sizeof ch->line - 1 - ch->len
+                                                           : (size_t)n;
+    memcpy(ch->line + ch->len, tmp, keep);
+    ch->len += keep;
+  }
+  if (now_ms() - ch->started > CASE_DEADLINE_MS && !ch->killed) {
+    kill(ch->pid, SIGKILL);
+    ch->killed = 1;
+  }
+  if (waitpid(ch->pid, &ch->status, WNOHANG) != ch->pid)
+    return 0;
+  ssize_t n;
+  while (ch->len < sizeof ch->line - 1 &&
+         (n = read(ch->fd, ch->line + ch->len, sizeof ch->line - 1 - ch->len)) > 0)
+    ch->len += (size_t)n;
+  close(ch->fd);
+  ch->done = 1;
+  return 1;
+}
+
+static void run_all(child *list, int n) {
+  int next = 0, running = 0;
+  while (next < n || running > 0) {
+    while (running < CASE_JOBS && next < n) {
+      start_child(&list[next]);
+      running += !list[next++].done;
+    }
+    for (int i = 0; i < next; i++)
+      if (!list[i].done && list[i].pid > 0)
+        running -= poll_child(&list[i]);
+    sleep_ms(5);
+  }
+}
+
+/* Prints the case's line; returns 1 when it passed. */
+static int report(const child *ch) {
+  int ok = !ch->killed && ch->pid > 0 && WIFEXITED(ch->status) &&
+           WEXITSTATUS(ch->status) == 0 && ch->len == 0;
+  if (ok) {
+    printf("ok - %s\n", ch->name);
+  } else if (ch->killed) {
+    printf("FAIL - %s: did not finish within %d ms (killed)\n", ch->name, CASE_DEADLINE_MS);
+  } else if (ch->len) {
+    printf("FAIL - %s: %.*s\n", ch->name, (int)ch->len, ch->line);
+  } else {
+    printf("FAIL - %s: the case crashed or a sanitizer reported an error (exit status "
+           "%d), see above\n", ch->name, ch->status);
+  }
+  return ok;
+}
+
+/* A case's scenario id and expected verdict, "" when it has none. */
+static void case_summary(const char *name, char *id, size_t idlen, char *v, size_t vlen) {
+  char path[256], err[512];
+  snprintf(path, sizeof path, "%s/%s.json", CASES_DIR, name);
+  id[0] = v[0] = '\0';
+  cJSON *root = json_load_file(path, CASE_MAX_FILE, err, sizeof err);
+  const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "scenario");
+  const cJSON *e = cJSON_GetObjectItemCaseSensitive(
+      cJSON_GetObjectItemCaseSensitive(root, "expect"), "verdict");
+  if (cJSON_IsString(s))
+    snprintf(id, idlen, "%s", s->valuestring);
+  if (cJSON_IsString(e))
+    snprintf(v, vlen, "%s", e->valuestring);
+  cJSON_Delete(root);
+}
+
+static int accepts(const scenario *sc, const char *v) {
+  for (int i = 0; i < sc->naccept; i++)
+    if (strcmp(sc->accept[i], v) == 0)
+      return 1;
+  return 0;
+}
+
+/* Every catalogue scenario has a case that expects one of its accepted
+ * verdicts and one that expects a failing verdict (neither accepted nor
+ * n/a). Returns 1 when so. */
+static int coverage(const child *list, int n) {
+  scenario *cat = NULL;
+  char err[512], id[128], v[32];
+  int ncat = scenario_load_dir(CATALOGUE_DIR, &cat, err, sizeof err);
+  verdict_msg m = {""};
+  if (ncat <= 0)
+    wrong(&m, "cannot load the catalogue: %s", err);
+  for (int s = 0; s < ncat; s++) {
+    int ok = 0, failing = 0;
+    for (int i = 0; i < n; i++) {
+      case_summary(list[i].name, id, sizeof id, v, sizeof v);
+      if (strcmp(id, cat[s].id) != 0 || !v[0])
+        continue;
+      ok += accepts(&cat[s], v) && strcmp(v, "n/a") != 0;
+      failing += !accepts(&cat[s], v) && strcmp(v, "n/a") != 0;
+    }
+    if (!ok || !failing)
+      wrong(&m, "%s has no case with %s verdict", cat[s].id,
+            !ok && !failing ? "an accepted or a failing" : !ok ? "an accepted" : "a failing");
+  }
+  scenario_free_all(cat, ncat > 0 ? ncat : 0);
+  if (m.text[0])
+    printf("FAIL - catalogue_coverage: %s\n", m.text);
+  else
+    printf("ok - catalogue_coverage (%d scenarios)\n", ncat);
+  return !m.text[0];
+}
+
+int main(void) {
+  static child list[CASE_MAX_CASES];
+  int n = list_cases(list, CASE_MAX_CASES), passed = 0, failed = 0;
+  if (n == 0)
+    printf("FAIL - cases: no case files in tests/%s\n", CASES_DIR);
+  run_all(list, n);
+  for (int i = 0; i < n; i++)
+    report(&list[i]) ? passed++ : failed++;
+  coverage(list, n) && n > 0 ? passed++ : failed++;
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
