@@ -789,8 +789,7 @@ static int cmp_names(const void *a, const void *b) {
 }
 
 /* The sorted *.json file names of dir (hidden files skipped). */
-static int list_json_files(const char *dir, char ***names, int *n, char *err,
-                           size_t errlen) {
+int scenario_list_dir(const char *dir, char ***names, int *n, char *err, size_t errlen) {
   DIR *d = opendir(dir);
   if (!d) {
     snprintf(err, errlen, "%s: cannot open scenario directory", dir);
@@ -825,7 +824,7 @@ int scenario_load_dir(const char *dir, scenario **out, char *err, size_t errlen)
   char **names;
   int n;
   *out = NULL;
-  if (list_json_files(dir, &names, &n, err, errlen) != 0)
+  if (scenario_list_dir(dir, &names, &n, err, errlen) != 0)
     return -1;
   scenario *list = n ? calloc((size_t)n, sizeof *list) : NULL;
   int loaded = 0, rc = 0;

@@ -574,26 +574,22 @@ typedef struct child {
   int status, killed, done;
 } child;
 
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(((const child *)a)->name, ((const child *)b)->name);
-}
-
 static int list_cases(child *list, int max) {
-  DIR *d = opendir(CASES_DIR);
-  int n = 0;
-  for (struct dirent *de; d && (de = readdir(d));) {
-    size_t len = strlen(de->d_name);
-    if (len > 5 && strcmp(de->d_name + len - 5, ".json") == 0 && n < max &&
-        len - 5 < sizeof list[n].name) {
-      memset(&list[n], 0, sizeof list[n]);
-      snprintf(list[n].name, sizeof list[n].name, "%.*s", (int)(len - 5), de->d_name);
-      n++;
+  char **names = NULL, err[512];
+  int n = 0, kept = 0;
+  if (scenario_list_dir(CASES_DIR, &names, &n, err, sizeof err) != 0)
+    fprintf(stderr, "  %s\n", err);
+  for (int i = 0; i < n; i++) {
+    if (kept < max && strlen(names[i]) - 5 < sizeof list[kept].name) {
+      memset(&list[kept], 0, sizeof list[kept]);
+      snprintf(list[kept].name, sizeof list[kept].name, "%.*s", (int)strlen(names[i]) - 5,
+               names[i]);
+      kept++;
     }
+    free(names[i]);
   }
-  if (d)
-    closedir(d);
-  qsort(list, (size_t)n, sizeof *list, cmp_str);
-  return n;
+  free(names);
+  return kept;
 }
 
 /* In the child: the case's line goes up the pipe; the exit status says
