@@ -41,7 +41,7 @@ typedef struct ss_step { ss_kind kind; const char *s; size_t n; } ss_step;
 #define SLEEP(ms) {SS_SLEEP, NULL, ms}
 #define CLOSE {SS_CLOSE, NULL, 0}
 #define WAIT_EOF {SS_WAIT_EOF, NULL, 0}
-#define ECHO {SS_ECHO, NULL, 0}
+#define ECHO_REQUEST {SS_ECHO, NULL, 0}
 #define END {SS_END, NULL, 0}
 
 #define SS_WAIT_MS 3000     /* no step waits longer than this */

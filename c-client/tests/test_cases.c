@@ -368,8 +368,8 @@ static void check_text(const cJSON *v, const char *what, const char *got, size_t
 }
 
 static void check_exchange(const case_run *r, int i, const cJSON *e, verdict_msg *m) {
-  static const char *const keys[] = {"outcome", "status", "body", "detail", "http_version",
-                                     "conn_close", NULL};
+  static const char *const keys[] = {"outcome", "status", "reason_phrase", "body", "detail",
+                                     "http_version", "conn_close", "new_connection", NULL};
   char where[48];
   snprintf(where, sizeof where, "expect.exchanges[%d].", i);
   if (cJSON_IsNull(e) || !known_keys(e, where, keys, m))
@@ -382,6 +382,9 @@ static void check_exchange(const case_run *r, int i, const cJSON *e, verdict_msg
           outcome_name(x->outcome));
   check_int(e, "status", x->status, &sub);
   check_bool(e, "conn_close", x->conn_close, &sub);
+  check_bool(e, "new_connection", x->new_connection, &sub);
+  check_text(cJSON_GetObjectItemCaseSensitive(e, "reason_phrase"), "reason_phrase",
+             x->reason_phrase, strlen(x->reason_phrase), TEXT_EXACT, r, &sub);
   check_text(cJSON_GetObjectItemCaseSensitive(e, "body"), "body", body_text(x), x->body.len,
              TEXT_EXACT | TEXT_BYTES, r, &sub);
   check_text(cJSON_GetObjectItemCaseSensitive(e, "detail"), "detail", x->detail,
@@ -404,7 +407,9 @@ static void check_list(const cJSON *list, const char *what, const case_run *r,
     }
     if (strcmp(what, "notes") == 0 && !has_note(&r->c, want)) {
       wrong(m, "expected a transcript note containing `%s`", want);
-    } else if (strcmp(what, "notes") != 0) {
+    } else if (strcmp(what, "reason_lacks") == 0 && strstr(r->c.reason, want)) {
+      wrong(m, "expected a reason without `%s`, got `%s`", want, r->c.reason);
+    } else if (strcmp(what, "notes") != 0 && strcmp(what, "reason_lacks") != 0) {
       buf b;
       buf_init(&b, 1u << 20);
       const char *msg;
@@ -420,7 +425,8 @@ static void check_list(const cJSON *list, const char *what, const case_run *r,
 }
 
 static void check_expect(case_run *r, verdict_msg *m) {
-  static const char *const keys[] = {"verdict", "reason", "lost_bytes", "upgraded",
+  static const char *const keys[] = {"verdict", "reason", "reason_exact", "reason_lacks",
+                                     "lost_bytes", "upgraded",
                                      "extra_bytes", "security", "calibration", "exchanges",
                                      "notes", "received", "not_received", "min_ms", "max_ms",
                                      NULL};
@@ -442,6 +448,9 @@ static void check_expect(case_run *r, verdict_msg *m) {
   for (const cJSON *f = cJSON_IsArray(reason) ? reason->child : reason; f;
        f = cJSON_IsArray(reason) ? f->next : NULL)
     check_text(f, "reason", c->reason, strlen(c->reason), TEXT_FRAGMENT, r, m);
+  check_text(cJSON_GetObjectItemCaseSensitive(e, "reason_exact"), "reason", c->reason,
+             strlen(c->reason), TEXT_EXACT, r, m);
+  check_list(cJSON_GetObjectItemCaseSensitive(e, "reason_lacks"), "reason_lacks", r, m);
   check_reason_clean(c, m);
   long want_lost = cJSON_IsNull(lost) ? -1 : (long)lost->valuedouble;
   if (want_lost != c->lost_bytes) {

@@ -30,6 +30,7 @@
 #include "check.h"
 #include "results.h"
 #include "runner.h"
+#include "script_server.h"
 #include "transcript.h"
 
 #define NPORTS 4              /* ports 0,1 are fake group 0; 2,3 group 1 */
@@ -395,18 +396,6 @@ TEST(serial_per_target_parallel_across_targets) {
   CHECK_INT(system(cmd), 0);
 }
 
-/* A port nobody listens on (bound, then closed): a reset there fails. */
-static int dead_port(void) {
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  int port = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-             getsockname(fd, (struct sockaddr *)&a, &len) == 0 ? ntohs(a.sin_port) : 1;
-  if (fd >= 0)
-    close(fd);
-  return port;
-}
 
 /* Four targets on ports 0-3: g1a, g1b share group "g1" and the backend
  * reset on port 0 (g1a also has a backend log, so its calibration goes
@@ -425,7 +414,7 @@ static int write_groups(const fake *f) {
            "{\"name\":\"g2b\",\"url\":\"http://127.0.0.1:%d\",\"info\":{\"isolation_group\":"
            "\"g2\",\"backend_reset_url\":\"http://127.0.0.1:%d/__lab/reset\"}}]}",
            f->port[0], f->port[0], f->port[0], f->port[1], f->port[0], f->port[2], f->port[2],
-           f->port[3], dead_port());
+           f->port[3], script_server_dead_port());
   return write_file("groups.lab", targets);
 }
 
