@@ -49,10 +49,10 @@
 /* ---- failures ----------------------------------------------------------- */
 
 /* What is wrong with one case, "; "-separated; empty when it passed. */
-typedef struct verdict_msg { char text[CASE_LINE_MAX]; } verdict_msg;
+typedef struct case_msg { char text[CASE_LINE_MAX]; } case_msg;
 
-static void wrong(verdict_msg *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void wrong(verdict_msg *m, const char *fmt, ...) {
+static void wrong(case_msg *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void wrong(case_msg *m, const char *fmt, ...) {
   size_t n = strlen(m->text);
   if (n + 4 >= sizeof m->text)
     return;
@@ -64,10 +64,14 @@ static void wrong(verdict_msg *m, const char *fmt, ...) {
   va_end(ap);
 }
 
+static const cJSON *get(const cJSON *obj, const char *key) {
+  return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
 /* Every member of obj is one of keys (a case file is as strict as a
  * scenario file: a misspelt expectation must not pass unchecked). */
 static int known_keys(const cJSON *obj, const char *where, const char *const *keys,
-                      verdict_msg *m) {
+                      case_msg *m) {
   int ok = 1;
   for (const cJSON *it = obj ? obj->child : NULL; it; it = it->next) {
     int found = 0;
@@ -145,13 +149,13 @@ static int write_text(const char *path, const char *text) {
 
 /* "scenario": a catalogue id, or a scenario object (written to a file named
  * after its id and loaded like any scenario file). */
-static int load_scenario(case_run *r, verdict_msg *m) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->root, "scenario");
+static int load_scenario(case_run *r, case_msg *m) {
+  const cJSON *v = get(r->root, "scenario");
   char path[256], err[512];
   if (cJSON_IsString(v)) {
     snprintf(path, sizeof path, "%s/%s.json", CATALOGUE_DIR, v->valuestring);
   } else if (cJSON_IsObject(v)) {
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(v, "id");
+    const cJSON *id = get(v, "id");
     char *text = cJSON_Print(v);
     snprintf(path, sizeof path, "%s/%s.json", r->dir,
              cJSON_IsString(id) ? id->valuestring : "inline");
@@ -175,7 +179,7 @@ static int load_scenario(case_run *r, verdict_msg *m) {
 
 /* One step: "close", "reset", "wait_eof", "echo", or {"read_until": bytes},
  * {"read_n": n}, {"write": bytes}, {"sleep": ms}. */
-static int add_step(case_run *r, const cJSON *st, int conn, int k, verdict_msg *m) {
+static int add_step(case_run *r, const cJSON *st, int conn, int k, case_msg *m) {
   if (r->nsteps >= CASE_MAX_STEPS) {
     wrong(m, "case file: server: more than %d steps", CASE_MAX_STEPS);
     return -1;
@@ -219,8 +223,8 @@ static int add_step(case_run *r, const cJSON *st, int conn, int k, verdict_msg *
 
 /* "server": one list of steps per connection, in the order the probe
  * opens them; each begins with the accept. */
-static int build_script(case_run *r, verdict_msg *m) {
-  const cJSON *srv = cJSON_GetObjectItemCaseSensitive(r->root, "server");
+static int build_script(case_run *r, case_msg *m) {
+  const cJSON *srv = get(r->root, "server");
   if (!cJSON_IsArray(srv)) {
     wrong(m, "case file: server: expected a list of connections (lists of steps)");
     return -1;
@@ -245,16 +249,16 @@ static int build_script(case_run *r, verdict_msg *m) {
 /* "target": {"timeout_ms", "refuse", "info"}; the target is written to a
  * targets file and loaded by the real loader ("{port}" in info strings is
  * the scripted server's port). */
-static int load_target(case_run *r, verdict_msg *m) {
+static int load_target(case_run *r, case_msg *m) {
   static const char *const keys[] = {"timeout_ms", "refuse", "info", NULL};
-  const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->root, "target");
+  const cJSON *t = get(r->root, "target");
   if (t && (!cJSON_IsObject(t) || !known_keys(t, "target.", keys, m)))
     return -1;
-  const cJSON *to = cJSON_GetObjectItemCaseSensitive(t, "timeout_ms");
+  const cJSON *to = get(t, "timeout_ms");
   r->timeout_ms = cJSON_IsNumber(to) ? to->valueint : CASE_TIMEOUT_MS;
-  int port = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "refuse"))
+  int port = cJSON_IsTrue(get(t, "refuse"))
                  ? script_server_dead_port() : r->srv.port;
-  const cJSON *info = cJSON_GetObjectItemCaseSensitive(t, "info");
+  const cJSON *info = get(t, "info");
   char *itext = info ? cJSON_PrintUnformatted(info) : strdup("{}");
   char portstr[16], path[128], err[512];
   snprintf(portstr, sizeof portstr, "%d", port);
@@ -294,7 +298,7 @@ static int has_note(const cell *c, const char *text) {
 }
 
 /* The reason is one line of valid UTF-8, short, and never names the target. */
-static void check_reason_clean(const cell *c, verdict_msg *m) {
+static void check_reason_clean(const cell *c, case_msg *m) {
   const unsigned char *p = (const unsigned char *)c->reason;
   size_t n = strlen(c->reason);
   if (n == 0 || n >= 500)
@@ -316,16 +320,20 @@ static void check_reason_clean(const cell *c, verdict_msg *m) {
   }
 }
 
-static void check_bool(const cJSON *e, const char *key, int got, verdict_msg *m) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
-  if (v && cJSON_IsTrue(v) != !!got)
+static void check_bool(const cJSON *e, const char *key, int got, case_msg *m) {
+  const cJSON *v = get(e, key);
+  if (v && !cJSON_IsBool(v))
+    wrong(m, "case file: %s: expected true or false", key);
+  else if (v && cJSON_IsTrue(v) != !!got)
     wrong(m, "expected %s %s, got %s", key, cJSON_IsTrue(v) ? "true" : "false",
           got ? "true" : "false");
 }
 
-static void check_int(const cJSON *e, const char *key, long long got, verdict_msg *m) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
-  if (v && (long long)v->valuedouble != got)
+static void check_int(const cJSON *e, const char *key, long long got, case_msg *m) {
+  const cJSON *v = get(e, key);
+  if (v && !cJSON_IsNumber(v))
+    wrong(m, "case file: %s: expected a number", key);
+  else if (v && (long long)v->valuedouble != got)
     wrong(m, "expected %s %lld, got %lld", key, (long long)v->valuedouble, got);
 }
 
@@ -335,7 +343,7 @@ static void check_int(const cJSON *e, const char *key, long long got, verdict_ms
 enum { TEXT_FRAGMENT = 0, TEXT_EXACT = 1, TEXT_BYTES = 2 };
 
 static void check_text(const cJSON *v, const char *what, const char *got, size_t got_len,
-                       int how, const case_run *r, verdict_msg *m) {
+                       int how, const case_run *r, case_msg *m) {
   if (!v)
     return;
   buf want;
@@ -367,7 +375,7 @@ static void check_text(const cJSON *v, const char *what, const char *got, size_t
   buf_free(&want);
 }
 
-static void check_exchange(const case_run *r, int i, const cJSON *e, verdict_msg *m) {
+static void check_exchange(const case_run *r, int i, const cJSON *e, case_msg *m) {
   static const char *const keys[] = {"outcome", "status", "reason_phrase", "body", "detail",
                                      "http_version", "conn_close", "new_connection", NULL};
   char where[48];
@@ -375,121 +383,155 @@ static void check_exchange(const case_run *r, int i, const cJSON *e, verdict_msg
   if (cJSON_IsNull(e) || !known_keys(e, where, keys, m))
     return;
   const exchange *x = &r->c.ex[i];
-  verdict_msg sub = {""};
-  const cJSON *o = cJSON_GetObjectItemCaseSensitive(e, "outcome");
+  case_msg sub = {""};
+  const cJSON *o = get(e, "outcome");
   if (o && (!cJSON_IsString(o) || strcmp(o->valuestring, outcome_name(x->outcome)) != 0))
     wrong(&sub, "expected outcome %s, got %s", cJSON_IsString(o) ? o->valuestring : "?",
           outcome_name(x->outcome));
   check_int(e, "status", x->status, &sub);
   check_bool(e, "conn_close", x->conn_close, &sub);
   check_bool(e, "new_connection", x->new_connection, &sub);
-  check_text(cJSON_GetObjectItemCaseSensitive(e, "reason_phrase"), "reason_phrase",
+  check_text(get(e, "reason_phrase"), "reason_phrase",
              x->reason_phrase, strlen(x->reason_phrase), TEXT_EXACT, r, &sub);
-  check_text(cJSON_GetObjectItemCaseSensitive(e, "body"), "body", body_text(x), x->body.len,
+  check_text(get(e, "body"), "body", body_text(x), x->body.len,
              TEXT_EXACT | TEXT_BYTES, r, &sub);
-  check_text(cJSON_GetObjectItemCaseSensitive(e, "detail"), "detail", x->detail,
+  check_text(get(e, "detail"), "detail", x->detail,
              strlen(x->detail), TEXT_FRAGMENT, r, &sub);
-  check_text(cJSON_GetObjectItemCaseSensitive(e, "http_version"), "http_version",
+  check_text(get(e, "http_version"), "http_version",
              x->http_version, strlen(x->http_version), TEXT_EXACT, r, &sub);
   if (sub.text[0])
     wrong(m, "request %d: %s", i + 1, sub.text);
 }
 
-static void check_list(const cJSON *list, const char *what, const case_run *r,
-                       verdict_msg *m) {
+/* The lists of expect: notes, reason_lacks (text), received and
+ * not_received (escaped bytes). */
+typedef enum { LIST_NOTES, LIST_REASON_LACKS, LIST_RECEIVED, LIST_NOT_RECEIVED } list_kind;
+
+static void check_one(list_kind kind, const char *want, const cJSON *v, const case_run *r,
+                      case_msg *m) {
+  if (kind == LIST_NOTES && !has_note(&r->c, want))
+    wrong(m, "expected a transcript note containing `%s`", want);
+  if (kind == LIST_REASON_LACKS && strstr(r->c.reason, want))
+    wrong(m, "expected a reason without `%s`, got `%s`", want, r->c.reason);
+  if (kind != LIST_RECEIVED && kind != LIST_NOT_RECEIVED)
+    return;
+  buf b;
+  buf_init(&b, 1u << 20);
+  const char *msg;
+  if (unescape_bytes(&b, want, &msg) != 0 || b.len == 0) {
+    wrong(m, "case file: %s: expected non-empty escaped bytes", v->valuestring);
+  } else {
+    int seen = memmem(r->srv.got, r->srv.got_len, b.data, b.len) != NULL;
+    if (seen != (kind == LIST_RECEIVED))
+      wrong(m, "expected the server %s `%s`", seen ? "never to receive" : "to receive",
+            v->valuestring);
+  }
+  buf_free(&b);
+}
+
+static void check_list(const cJSON *e, const char *key, list_kind kind, const case_run *r,
+                       case_msg *m) {
+  const cJSON *list = get(e, key);
+  if (list && !cJSON_IsArray(list))
+    wrong(m, "case file: expect.%s: expected a list of strings", key);
   int k = 0;
-  for (const cJSON *v = list ? list->child : NULL; v; v = v->next, k++) {
+  for (const cJSON *v = cJSON_IsArray(list) ? list->child : NULL; v; v = v->next, k++) {
     char *want = cJSON_IsString(v) ? subst(v->valuestring, r->c.tag, r->c.tg->authority)
                                    : NULL;
-    if (!want) {
-      wrong(m, "case file: expect.%s[%d]: expected a string", what, k);
-      continue;
-    }
-    if (strcmp(what, "notes") == 0 && !has_note(&r->c, want)) {
-      wrong(m, "expected a transcript note containing `%s`", want);
-    } else if (strcmp(what, "reason_lacks") == 0 && strstr(r->c.reason, want)) {
-      wrong(m, "expected a reason without `%s`, got `%s`", want, r->c.reason);
-    } else if (strcmp(what, "notes") != 0 && strcmp(what, "reason_lacks") != 0) {
-      buf b;
-      buf_init(&b, 1u << 20);
-      const char *msg;
-      int bad = unescape_bytes(&b, want, &msg) != 0;
-      int seen = !bad && b.len && memmem(r->srv.got, r->srv.got_len, b.data, b.len);
-      if (bad || seen != (strcmp(what, "received") == 0))
-        wrong(m, "expected the server %s `%s`", seen ? "never to receive" : "to receive",
-              v->valuestring);
-      buf_free(&b);
-    }
+    if (!want)
+      wrong(m, "case file: expect.%s[%d]: expected a string", key, k);
+    else
+      check_one(kind, want, v, r, m);
     free(want);
   }
 }
 
-static void check_expect(case_run *r, verdict_msg *m) {
-  static const char *const keys[] = {"verdict", "reason", "reason_exact", "reason_lacks",
-                                     "lost_bytes", "upgraded",
-                                     "extra_bytes", "security", "calibration", "exchanges",
-                                     "notes", "received", "not_received", "min_ms", "max_ms",
-                                     NULL};
-  const cJSON *e = cJSON_GetObjectItemCaseSensitive(r->root, "expect");
+/* verdict, reason (a fragment or a list), reason_exact, reason_lacks, and
+ * the clean-reason rule every case gets. */
+static void check_verdict_and_reason(const cJSON *e, const case_run *r, case_msg *m) {
   const cell *c = &r->c;
-  if (!cJSON_IsObject(e))
-    return wrong(m, "case file: expect: expected an object");
-  if (!known_keys(e, "expect.", keys, m))
-    return;
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "verdict");
-  const cJSON *reason = cJSON_GetObjectItemCaseSensitive(e, "reason");
-  const cJSON *lost = cJSON_GetObjectItemCaseSensitive(e, "lost_bytes");
-  if (!cJSON_IsString(v) || !(cJSON_IsString(reason) || cJSON_IsArray(reason)) ||
-      !(cJSON_IsNull(lost) || cJSON_IsNumber(lost)))
-    return wrong(m, "case file: expect needs verdict, reason (a fragment, or a list of "
-                 "them) and lost_bytes (a number or null)");
+  const cJSON *v = get(e, "verdict"), *reason = get(e, "reason");
   if (strcmp(v->valuestring, verdict_name(c->verdict)) != 0)
     wrong(m, "expected verdict %s, got %s", v->valuestring, verdict_name(c->verdict));
   for (const cJSON *f = cJSON_IsArray(reason) ? reason->child : reason; f;
        f = cJSON_IsArray(reason) ? f->next : NULL)
     check_text(f, "reason", c->reason, strlen(c->reason), TEXT_FRAGMENT, r, m);
-  check_text(cJSON_GetObjectItemCaseSensitive(e, "reason_exact"), "reason", c->reason,
-             strlen(c->reason), TEXT_EXACT, r, m);
-  check_list(cJSON_GetObjectItemCaseSensitive(e, "reason_lacks"), "reason_lacks", r, m);
+  check_text(get(e, "reason_exact"), "reason", c->reason, strlen(c->reason), TEXT_EXACT, r, m);
+  check_list(e, "reason_lacks", LIST_REASON_LACKS, r, m);
   check_reason_clean(c, m);
-  long want_lost = cJSON_IsNull(lost) ? -1 : (long)lost->valuedouble;
-  if (want_lost != c->lost_bytes) {
-    char w[24] = "null", g[24] = "null";
-    if (want_lost >= 0)
-      snprintf(w, sizeof w, "%ld", want_lost);
-    if (c->lost_bytes >= 0)
-      snprintf(g, sizeof g, "%ld", c->lost_bytes);
-    wrong(m, "expected lost_bytes %s, got %s", w, g);
-  }
-  check_bool(e, "upgraded", c->upgraded, m);
-  check_bool(e, "security", c->security, m);
-  check_int(e, "extra_bytes", (long long)c->extra_bytes, m);
-  const cJSON *cal = cJSON_GetObjectItemCaseSensitive(e, "calibration");
-  if (cal && cJSON_IsNull(cal) != !c->cal.done)
+}
+
+static void check_lost(const cJSON *lost, const cell *c, case_msg *m) {
+  long want = cJSON_IsNull(lost) ? -1 : (long)lost->valuedouble;
+  if (want == c->lost_bytes)
+    return;
+  char w[24] = "null", g[24] = "null";
+  if (want >= 0)
+    snprintf(w, sizeof w, "%ld", want);
+  if (c->lost_bytes >= 0)
+    snprintf(g, sizeof g, "%ld", c->lost_bytes);
+  wrong(m, "expected lost_bytes %s, got %s", w, g);
+}
+
+static void check_calibration(const cJSON *cal, const case_run *r, case_msg *m) {
+  static const char *const keys[] = {"source", "head_len", NULL};
+  const cell *c = &r->c;
+  if (!cal)
+    return;
+  if (cJSON_IsNull(cal) != !c->cal.done)
     wrong(m, "expected %s calibration", c->cal.done ? "no" : "a");
-  else if (cal && !cJSON_IsNull(cal) &&
-           known_keys(cal, "expect.calibration.", (const char *const[]){"source", "head_len",
-                                                                       NULL}, m)) {
+  else if (!cJSON_IsNull(cal) && known_keys(cal, "expect.calibration.", keys, m)) {
     check_int(cal, "head_len", c->cal.head_len, m);
-    check_text(cJSON_GetObjectItemCaseSensitive(cal, "source"), "calibration source",
-               c->cal.source, strlen(c->cal.source), TEXT_EXACT, r, m);
+    check_text(get(cal, "source"), "calibration source", c->cal.source,
+               strlen(c->cal.source), TEXT_EXACT, r, m);
   }
-  int i = 0;
-  for (const cJSON *x = cJSON_GetObjectItemCaseSensitive(e, "exchanges") ?
-       cJSON_GetObjectItemCaseSensitive(e, "exchanges")->child : NULL; x; x = x->next, i++)
-    if (i < SC_MAX_REQUESTS)
-      check_exchange(r, i, x, m);
-  check_list(cJSON_GetObjectItemCaseSensitive(e, "notes"), "notes", r, m);
-  check_list(cJSON_GetObjectItemCaseSensitive(e, "received"), "received", r, m);
-  check_list(cJSON_GetObjectItemCaseSensitive(e, "not_received"), "not_received", r, m);
-  const cJSON *lo = cJSON_GetObjectItemCaseSensitive(e, "min_ms");
-  const cJSON *hi = cJSON_GetObjectItemCaseSensitive(e, "max_ms");
+}
+
+static void check_time(const cJSON *e, const cell *c, case_msg *m) {
+  const cJSON *lo = get(e, "min_ms"), *hi = get(e, "max_ms");
   if (lo && c->total_ms < (int64_t)lo->valuedouble)
     wrong(m, "expected the cell to take at least %d ms, it took %lld", lo->valueint,
           (long long)c->total_ms);
   if (hi && c->total_ms > (int64_t)hi->valuedouble)
     wrong(m, "expected the cell to take at most %d ms, it took %lld", hi->valueint,
           (long long)c->total_ms);
+}
+
+static void check_expect(case_run *r, case_msg *m) {
+  static const char *const keys[] = {"verdict", "reason", "reason_exact", "reason_lacks",
+                                     "lost_bytes", "upgraded", "extra_bytes", "security",
+                                     "calibration", "exchanges", "notes", "received",
+                                     "not_received", "min_ms", "max_ms", NULL};
+  const cJSON *e = get(r->root, "expect");
+  const cell *c = &r->c;
+  if (!cJSON_IsObject(e)) {
+    wrong(m, "case file: expect: expected an object");
+    return;
+  }
+  const cJSON *reason = get(e, "reason"), *lost = get(e, "lost_bytes");
+  if (!known_keys(e, "expect.", keys, m))
+    return;
+  if (!cJSON_IsString(get(e, "verdict")) || !(cJSON_IsString(reason) || cJSON_IsArray(reason)) ||
+      !(cJSON_IsNull(lost) || cJSON_IsNumber(lost))) {
+    wrong(m, "case file: expect needs verdict, reason (a fragment, or a list of them) and "
+          "lost_bytes (a number or null)");
+    return;
+  }
+  check_verdict_and_reason(e, r, m);
+  check_lost(lost, c, m);
+  check_bool(e, "upgraded", c->upgraded, m);
+  check_bool(e, "security", c->security, m);
+  check_int(e, "extra_bytes", (long long)c->extra_bytes, m);
+  check_calibration(get(e, "calibration"), r, m);
+  const cJSON *ex = get(e, "exchanges");
+  int i = 0;
+  for (const cJSON *x = cJSON_IsArray(ex) ? ex->child : NULL; x && i < SC_MAX_REQUESTS;
+       x = x->next, i++)
+    check_exchange(r, i, x, m);
+  check_list(e, "notes", LIST_NOTES, r, m);
+  check_list(e, "received", LIST_RECEIVED, r, m);
+  check_list(e, "not_received", LIST_NOT_RECEIVED, r, m);
+  check_time(e, c, m);
 }
 
 /* ---- one case: the run --------------------------------------------------- */
@@ -528,19 +570,22 @@ static void dump_cell(const case_run *r) {
               r->c.tx.events[i].data);
 }
 
-static void run_case(const char *name, verdict_msg *m) {
+static void run_case(const char *name, case_msg *m) {
   static const char *const keys[] = {"about", "scenario", "target", "server", "expect", NULL};
   case_run *r = calloc(1, sizeof *r);
   char path[256], err[512];
-  if (!r)
-    return wrong(m, "out of memory");
+  if (!r) {
+    wrong(m, "out of memory");
+    return;
+  }
   r->name = name;
   snprintf(r->dir, sizeof r->dir, "/tmp/h2c-test-cases-XXXXXX");
   snprintf(path, sizeof path, "%s/%s.json", CASES_DIR, name);
   cell_make_tag(r->c.tag, 'c', RUN_MS, 0);
   if (!mkdtemp(r->dir)) {
     free(r);
-    return wrong(m, "cannot make a temporary directory");
+    wrong(m, "cannot make a temporary directory");
+    return;
   }
   r->root = json_load_file(path, CASE_MAX_FILE, err, sizeof err);
   if (!r->root)
@@ -614,7 +659,7 @@ static void start_child(child *ch) {
   ch->pid = fork();
   if (ch->pid == 0) {
     close(p[0]);
-    verdict_msg m = {""};
+    case_msg m = {""};
     run_case(ch->name, &m);
     ssize_t w = write(p[1], m.text, strlen(m.text));
     close(p[1]);
@@ -689,19 +734,19 @@ static int report(const child *ch) {
   return ok;
 }
 
-/* A case's scenario id and expected verdict, "" when it has none. */
-static void case_summary(const char *name, char *id, size_t idlen, char *v, size_t vlen) {
+/* A case's catalogue scenario id and expected verdict ("" when none). */
+typedef struct case_summary { char id[128], verdict[32]; } case_summary;
+
+static void summarize(const char *name, case_summary *out) {
   char path[256], err[512];
   snprintf(path, sizeof path, "%s/%s.json", CASES_DIR, name);
-  id[0] = v[0] = '\0';
+  memset(out, 0, sizeof *out);
   cJSON *root = json_load_file(path, CASE_MAX_FILE, err, sizeof err);
-  const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "scenario");
-  const cJSON *e = cJSON_GetObjectItemCaseSensitive(
-      cJSON_GetObjectItemCaseSensitive(root, "expect"), "verdict");
+  const cJSON *s = get(root, "scenario"), *v = get(get(root, "expect"), "verdict");
   if (cJSON_IsString(s))
-    snprintf(id, idlen, "%s", s->valuestring);
-  if (cJSON_IsString(e))
-    snprintf(v, vlen, "%s", e->valuestring);
+    snprintf(out->id, sizeof out->id, "%s", s->valuestring);
+  if (cJSON_IsString(v))
+    snprintf(out->verdict, sizeof out->verdict, "%s", v->valuestring);
   cJSON_Delete(root);
 }
 
@@ -712,28 +757,41 @@ static int accepts(const scenario *sc, const char *v) {
   return 0;
 }
 
+/* Catalogue scenario sc's cases: how many expect an accepted verdict, how
+ * many a failing one (n/a is neither: nothing was judged). */
+static void count_cases(const scenario *sc, const case_summary *sum, int n, int *ok,
+                        int *failing) {
+  *ok = *failing = 0;
+  for (int i = 0; i < n; i++) {
+    if (strcmp(sum[i].id, sc->id) != 0 || !sum[i].verdict[0] ||
+        strcmp(sum[i].verdict, "n/a") == 0)
+      continue;
+    if (accepts(sc, sum[i].verdict))
+      (*ok)++;
+    else
+      (*failing)++;
+  }
+}
+
 /* Every catalogue scenario has a case that expects one of its accepted
- * verdicts and one that expects a failing verdict (neither accepted nor
- * n/a). Returns 1 when so. */
+ * verdicts and one that expects a failing verdict. Returns 1 when so. */
 static int coverage(const child *list, int n) {
+  static case_summary sum[CASE_MAX_CASES];
   scenario *cat = NULL;
-  char err[512], id[128], v[32];
+  char err[512];
   int ncat = scenario_load_dir(CATALOGUE_DIR, &cat, err, sizeof err);
-  verdict_msg m = {""};
+  case_msg m = {""};
   if (ncat <= 0)
     wrong(&m, "cannot load the catalogue: %s", err);
+  for (int i = 0; i < n; i++)
+    summarize(list[i].name, &sum[i]);
   for (int s = 0; s < ncat; s++) {
-    int ok = 0, failing = 0;
-    for (int i = 0; i < n; i++) {
-      case_summary(list[i].name, id, sizeof id, v, sizeof v);
-      if (strcmp(id, cat[s].id) != 0 || !v[0])
-        continue;
-      ok += accepts(&cat[s], v) && strcmp(v, "n/a") != 0;
-      failing += !accepts(&cat[s], v) && strcmp(v, "n/a") != 0;
-    }
+    int ok, failing;
+    count_cases(&cat[s], sum, n, &ok, &failing);
     if (!ok || !failing)
-      wrong(&m, "%s has no case with %s verdict", cat[s].id,
-            !ok && !failing ? "an accepted or a failing" : !ok ? "an accepted" : "a failing");
+      wrong(&m, "%s has no case with %s verdict (add tests/cases/%s--WHAT.json)", cat[s].id,
+            !ok && !failing ? "an accepted or a failing" : !ok ? "an accepted" : "a failing",
+            cat[s].id);
   }
   scenario_free_all(cat, ncat > 0 ? ncat : 0);
   if (m.text[0])
