@@ -727,9 +727,13 @@ static int report(const child *ch) {
     printf("FAIL - %s: did not finish within %d ms (killed)\n", ch->name, CASE_DEADLINE_MS);
   } else if (ch->len) {
     printf("FAIL - %s: %.*s\n", ch->name, (int)ch->len, ch->line);
+  } else if (ch->pid > 0 && WIFSIGNALED(ch->status)) {
+    printf("FAIL - %s: the case crashed (signal %d), see above\n", ch->name,
+           WTERMSIG(ch->status));
   } else {
-    printf("FAIL - %s: the case crashed or a sanitizer reported an error (exit status "
-           "%d), see above\n", ch->name, ch->status);
+    printf("FAIL - %s: the case exited with %d without a verdict line (a sanitizer "
+           "report?), see above\n", ch->name, WIFEXITED(ch->status) ? WEXITSTATUS(ch->status)
+                                                                      : -1);
   }
   return ok;
 }
