@@ -324,36 +324,47 @@ static int index_connections(script_server *s) {
   return 0;
 }
 
-int script_server_start(script_server *s, const ss_step *steps) {
+int script_server_listen(script_server *s) {
   memset(s, 0, sizeof *s);
-  s->steps = steps;
   pthread_mutex_init(&s->mu, NULL);
   s->lfd = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof a;
-  if (s->lfd < 0 || index_connections(s) != 0 ||
-      bind(s->lfd, (struct sockaddr *)&a, sizeof a) != 0 || listen(s->lfd, 16) != 0 ||
-      getsockname(s->lfd, (struct sockaddr *)&a, &len) != 0) {
+  if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof a) != 0 ||
+      listen(s->lfd, 16) != 0 || getsockname(s->lfd, (struct sockaddr *)&a, &len) != 0) {
     if (s->lfd >= 0)
       close(s->lfd);
     s->lfd = -1;
+    pthread_mutex_destroy(&s->mu);
     return -1;
   }
   s->port = ntohs(a.sin_port);
-  if (pthread_create(&s->acceptor, NULL, acceptor_main, s) != 0) {
-    close(s->lfd);
-    s->lfd = -1;
-    return -1;
-  }
   return 0;
+}
+
+int script_server_play(script_server *s, const ss_step *steps) {
+  s->steps = steps;
+  if (index_connections(s) == 0 && pthread_create(&s->acceptor, NULL, acceptor_main, s) == 0) {
+    s->playing = 1;
+    return 0;
+  }
+  close(s->lfd);
+  s->lfd = -1;
+  pthread_mutex_destroy(&s->mu);
+  return -1;
+}
+
+int script_server_start(script_server *s, const ss_step *steps) {
+  return script_server_listen(s) == 0 ? script_server_play(s, steps) : -1;
 }
 
 void script_server_stop(script_server *s) {
   if (s->lfd < 0)
     return;
   s->stop = 1;
-  pthread_join(s->acceptor, NULL);
+  if (s->playing)
+    pthread_join(s->acceptor, NULL);
   for (int i = 0; i < s->nscripted; i++) {
     if (s->conns[i].started)
       pthread_join(s->conns[i].th, NULL);

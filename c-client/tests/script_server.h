@@ -64,6 +64,7 @@ typedef struct script_server {
   const ss_step *steps;
   pthread_t acceptor;
   volatile int stop;
+  int playing;              /* the acceptor thread runs */
   pthread_mutex_t mu;
   ss_conn conns[SS_MAX_CONNS];
   int nscripted, naccepted; /* connections in the script / accepted for it */
@@ -76,6 +77,10 @@ typedef struct script_server {
 /* Listens on 127.0.0.1 (a free port, s->port) and starts playing steps
  * (not copied: they must outlive the server). Returns 0 or -1. */
 int script_server_start(script_server *s, const ss_step *steps);
+/* The same in two halves, for a script that needs the port: listen (0 or
+ * -1), then play (0, or -1 with the server closed). */
+int script_server_listen(script_server *s);
+int script_server_play(script_server *s, const ss_step *steps);
 /* Ends every wait, joins the threads, closes the sockets. */
 void script_server_stop(script_server *s);
 /* After stop: what went wrong with the script, or NULL when every scripted

@@ -87,32 +87,32 @@ static int known_keys(const cJSON *obj, const char *where, const char *const *ke
 
 /* ---- text with placeholders ---------------------------------------------- */
 
-/* s with every {cell} replaced by tag, {cal} by the calibration tag (k +
- * the tag's last 11 bytes) and {authority} by authority (when given). */
-static char *subst(const char *s, const char *tag, const char *authority) {
+/* The placeholders of a case file: the cell's tag, its calibration tag (k +
+ * the tag's last 11 bytes), the target's host:port and the scripted
+ * server's port. */
+enum { VAR_CELL, VAR_CAL, VAR_AUTHORITY, VAR_PORT, VAR__COUNT };
+static const char *const var_names[VAR__COUNT] = {"{cell}", "{cal}", "{authority}", "{port}"};
+typedef struct case_vars { char v[VAR__COUNT][64]; } case_vars;
+
+/* s with every placeholder replaced (caller frees). */
+static char *subst(const char *s, const case_vars *vars) {
   buf b;
   buf_init(&b, 1u << 20);
   while (*s) {
-    if (strncmp(s, "{cell}", 6) == 0 && buf_adds(&b, tag) == BUF_OK) {
-      s += 6;
-    } else if (strncmp(s, "{cal}", 5) == 0 && buf_adds(&b, "k") == BUF_OK &&
-               buf_adds(&b, tag + 1) == BUF_OK) {
-      s += 5;
-    } else if (authority && strncmp(s, "{authority}", 11) == 0 &&
-               buf_adds(&b, authority) == BUF_OK) {
-      s += 11;
-    } else if (buf_add(&b, s++, 1) != BUF_OK) {
+    int k = 0;
+    while (k < VAR__COUNT && strncmp(s, var_names[k], strlen(var_names[k])) != 0)
+      k++;
+    int rc = k < VAR__COUNT ? buf_adds(&b, vars->v[k]) : buf_add(&b, s, 1);
+    s += k < VAR__COUNT ? strlen(var_names[k]) : 1;
+    if (rc != BUF_OK)
       break;
-    }
   }
-  if (!b.data && buf_add(&b, "", 0) != BUF_OK)
-    return NULL;
-  return buf_steal(&b);
+  return b.data ? buf_steal(&b) : strdup("");
 }
 
 /* Escaped bytes (placeholders replaced) into out; -1 on a bad escape. */
-static int bytes_of(const char *escaped, const char *tag, const char *authority, buf *out) {
-  char *s = subst(escaped, tag, authority);
+static int bytes_of(const char *escaped, const case_vars *vars, buf *out) {
+  char *s = subst(escaped, vars);
   const char *msg = NULL;
   int rc = s ? unescape_bytes(out, s, &msg) : -1;
   free(s);
@@ -134,7 +134,8 @@ typedef struct case_run {
   int nsteps;
   script_server srv;
   int have_srv;
-  int timeout_ms;
+  int timeout_ms, refuse;
+  case_vars vars;
   cell c;
   int have_cell;
 } case_run;
@@ -199,7 +200,7 @@ static int add_step(case_run *r, const cJSON *st, int conn, int k, case_msg *m) 
     const char *key = v->string;
     if (cJSON_IsString(v) && (strcmp(key, "read_until") == 0 || strcmp(key, "write") == 0)) {
       s->kind = key[0] == 'r' ? SS_READ_UNTIL : SS_WRITE;
-      if (bytes_of(v->valuestring, r->c.tag, NULL, b) != 0) {
+      if (bytes_of(v->valuestring, &r->vars, b) != 0) {
         wrong(m, "case file: server[%d][%d].%s: bad escape", conn, k, key);
         return -1;
       }
@@ -246,31 +247,35 @@ static int build_script(case_run *r, case_msg *m) {
   return 0;
 }
 
-/* "target": {"timeout_ms", "refuse", "info"}; the target is written to a
- * targets file and loaded by the real loader ("{port}" in info strings is
- * the scripted server's port). */
-static int load_target(case_run *r, case_msg *m) {
+/* "target": {"timeout_ms", "refuse", "info"}. */
+static int target_settings(case_run *r, case_msg *m) {
   static const char *const keys[] = {"timeout_ms", "refuse", "info", NULL};
-  const cJSON *t = get(r->root, "target");
+  const cJSON *t = get(r->root, "target"), *to = get(t, "timeout_ms");
   if (t && (!cJSON_IsObject(t) || !known_keys(t, "target.", keys, m)))
     return -1;
-  const cJSON *to = get(t, "timeout_ms");
-  r->timeout_ms = cJSON_IsNumber(to) ? to->valueint : CASE_TIMEOUT_MS;
-  int port = cJSON_IsTrue(get(t, "refuse"))
-                 ? script_server_dead_port() : r->srv.port;
-  const cJSON *info = get(t, "info");
-  char *itext = info ? cJSON_PrintUnformatted(info) : strdup("{}");
-  char portstr[16], path[128], err[512];
-  snprintf(portstr, sizeof portstr, "%d", port);
+  if (to && (!cJSON_IsNumber(to) || to->valueint < 1)) {
+    wrong(m, "case file: target.timeout_ms: expected a number of milliseconds");
+    return -1;
+  }
+  r->timeout_ms = to ? to->valueint : CASE_TIMEOUT_MS;
+  r->refuse = cJSON_IsTrue(get(t, "refuse"));
+  return 0;
+}
+
+/* The target, written to a targets file (its info with placeholders
+ * replaced) and loaded by the real loader. */
+static int load_target(case_run *r, case_msg *m) {
+  const cJSON *info = get(get(r->root, "target"), "info");
+  char *itext = info ? cJSON_PrintUnformatted(info) : NULL;
+  char *sinfo = subst(itext ? itext : "{}", &r->vars);
+  char path[128], err[512];
   buf doc;
   buf_init(&doc, 1u << 20);
-  int rc = buf_printf(&doc, "{\"targets\":[{\"name\":\"%s\",\"url\":\"http://127.0.0.1:%d\","
-                      "\"info\":", TARGET_NAME, port);
-  for (const char *p = itext ? itext : "{}"; rc == BUF_OK && *p; p++)
-    rc = strncmp(p, "{port}", 6) == 0 ? (p += 5, buf_adds(&doc, portstr)) : buf_add(&doc, p, 1);
+  int rc = sinfo ? buf_printf(&doc, "{\"targets\":[{\"name\":\"%s\",\"url\":\"http://%s\","
+                              "\"info\":%s}]}", TARGET_NAME, r->vars.v[VAR_AUTHORITY], sinfo)
+                 : BUF_NOMEM;
   free(itext);
-  if (rc == BUF_OK)
-    rc = buf_adds(&doc, "}]}");
+  free(sinfo);
   snprintf(path, sizeof path, "%s/targets.json", r->dir);
   if (rc != BUF_OK || write_text(path, doc.data) != 0) {
     buf_free(&doc);
@@ -283,6 +288,16 @@ static int load_target(case_run *r, case_msg *m) {
     return -1;
   }
   return 0;
+}
+
+/* The placeholders' values, once the server listens. */
+static void set_vars(case_run *r) {
+  int port = r->refuse ? script_server_dead_port() : r->srv.port;
+  case_vars *v = &r->vars;
+  cell_make_tag(v->v[VAR_CELL], 'c', RUN_MS, 0);
+  cell_make_tag(v->v[VAR_CAL], 'k', RUN_MS, 0);
+  snprintf(v->v[VAR_AUTHORITY], sizeof v->v[VAR_AUTHORITY], "127.0.0.1:%d", port);
+  snprintf(v->v[VAR_PORT], sizeof v->v[VAR_PORT], "%d", r->srv.port);
 }
 
 /* ---- one case: the expectations ------------------------------------------ */
@@ -348,10 +363,8 @@ static void check_text(const cJSON *v, const char *what, const char *got, size_t
     return;
   buf want;
   buf_init(&want, 1u << 20);
-  char *plain = cJSON_IsString(v) ? subst(v->valuestring, r->c.tag, r->c.tg->authority)
-                                  : NULL;
-  int bad = !plain || ((how & TEXT_BYTES) ? bytes_of(v->valuestring, r->c.tag,
-                                                     r->c.tg->authority, &want) != 0
+  char *plain = cJSON_IsString(v) ? subst(v->valuestring, &r->vars) : NULL;
+  int bad = !plain || ((how & TEXT_BYTES) ? bytes_of(v->valuestring, &r->vars, &want) != 0
                                           : buf_adds(&want, plain) != BUF_OK);
   if (bad) {
     wrong(m, "case file: %s: expected a string%s", what,
@@ -436,8 +449,7 @@ static void check_list(const cJSON *e, const char *key, list_kind kind, const ca
     wrong(m, "case file: expect.%s: expected a list of strings", key);
   int k = 0;
   for (const cJSON *v = cJSON_IsArray(list) ? list->child : NULL; v; v = v->next, k++) {
-    char *want = cJSON_IsString(v) ? subst(v->valuestring, r->c.tag, r->c.tg->authority)
-                                   : NULL;
+    char *want = cJSON_IsString(v) ? subst(v->valuestring, &r->vars) : NULL;
     if (!want)
       wrong(m, "case file: expect.%s[%d]: expected a string", key, k);
     else
@@ -570,6 +582,22 @@ static void dump_cell(const case_run *r) {
               r->c.tx.events[i].data);
 }
 
+/* Runs the cell the case describes and checks what it expects. */
+static void run_cell_of(case_run *r, case_msg *m) {
+  cell_init(&r->c, &r->sc, &r->targets[0]);
+  snprintf(r->c.tag, sizeof r->c.tag, "%s", r->vars.v[VAR_CELL]);
+  r->have_cell = 1;
+  runner_run_cell(&r->c, r->timeout_ms, now_ms(), RUN_MS, 0);
+  script_server_stop(&r->srv);
+  r->have_srv = 0;
+  const char *serr = script_server_error(&r->srv);
+  if (serr)
+    wrong(m, "server script: %s", serr);
+  check_expect(r, m);
+  if (m->text[0])
+    dump_cell(r);
+}
+
 static void run_case(const char *name, case_msg *m) {
   static const char *const keys[] = {"about", "scenario", "target", "server", "expect", NULL};
   case_run *r = calloc(1, sizeof *r);
@@ -581,7 +609,6 @@ static void run_case(const char *name, case_msg *m) {
   r->name = name;
   snprintf(r->dir, sizeof r->dir, "/tmp/h2c-test-cases-XXXXXX");
   snprintf(path, sizeof path, "%s/%s.json", CASES_DIR, name);
-  cell_make_tag(r->c.tag, 'c', RUN_MS, 0);
   if (!mkdtemp(r->dir)) {
     free(r);
     wrong(m, "cannot make a temporary directory");
@@ -590,27 +617,18 @@ static void run_case(const char *name, case_msg *m) {
   r->root = json_load_file(path, CASE_MAX_FILE, err, sizeof err);
   if (!r->root)
     wrong(m, "%s", err);
-  else if (known_keys(r->root, "", keys, m) && load_scenario(r, m) == 0 &&
-           build_script(r, m) == 0) {
-    r->have_srv = script_server_start(&r->srv, r->steps) == 0;
+  else if (known_keys(r->root, "", keys, m) && target_settings(r, m) == 0 &&
+           load_scenario(r, m) == 0) {
+    r->have_srv = script_server_listen(&r->srv) == 0;
     if (!r->have_srv)
-      wrong(m, "cannot start the scripted server");
-    else if (load_target(r, m) == 0) {
-      char tag[SC_TAG_LEN + 1];
-      memcpy(tag, r->c.tag, sizeof tag);
-      cell_init(&r->c, &r->sc, &r->targets[0]);
-      memcpy(r->c.tag, tag, sizeof tag);
-      r->have_cell = 1;
-      runner_run_cell(&r->c, r->timeout_ms, now_ms(), RUN_MS, 0);
-      script_server_stop(&r->srv);
+      wrong(m, "cannot listen on 127.0.0.1");
+    set_vars(r);
+    if (r->have_srv && build_script(r, m) == 0 && script_server_play(&r->srv, r->steps) != 0) {
       r->have_srv = 0;
-      const char *serr = script_server_error(&r->srv);
-      if (serr)
-        wrong(m, "server script: %s", serr);
-      check_expect(r, m);
-      if (m->text[0])
-        dump_cell(r);
+      wrong(m, "cannot start the scripted server");
     }
+    if (r->have_srv && !m->text[0] && load_target(r, m) == 0)
+      run_cell_of(r, m);
   }
   case_free(r);
   free(r);
