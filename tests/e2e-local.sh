@@ -205,6 +205,27 @@ verdict_is() { q "c['verdict'] == '$3'" "$1" "$2"; }
 
 # --- the checks ---------------------------------------------------------------
 
+# The run speaks the probe's vocabulary (list --verdicts --json): every verdict is
+# one of its names, cells[].security is that verdict's security flag; and the CLI
+# refuses --json without --verdicts (exit 2).
+check_vocabulary() {
+  local rc=0
+  "$PROBE" list --verdicts --json >"$WORK/verdicts.json" 2>&1 || rc=$?
+  check "h2c-probe list --verdicts --json exits 0 (exit $rc)" [ "$rc" -eq 0 ]
+  check "every cell's verdict is one of list --verdicts, with its security flag" "$PY" -c '
+import json, sys
+vocab = {v["name"]: v for v in json.load(open(sys.argv[1]))["verdicts"]}
+bad = ["%s x %s: %s (security %s)" % (c["target"], c["scenario"], c["verdict"], c["security"])
+       for c in json.load(open(sys.argv[2]))["cells"]
+       if c["verdict"] not in vocab or c["security"] != vocab[c["verdict"]]["security"]]
+for b in bad:
+    print("#   " + b)
+sys.exit(1 if bad else 0)' "$WORK/verdicts.json" "$RESULTS"
+  rc=0
+  "$PROBE" list --json >/dev/null 2>&1 || rc=$?
+  check "h2c-probe list --json without --verdicts is a usage error (exit $rc)" [ "$rc" -eq 2 ]
+}
+
 check_results() {
   local nscen
   nscen=$(find "$SCENARIOS" -maxdepth 1 -name '*.json' | wc -l)
@@ -509,6 +530,7 @@ main() {
   check "probe run finishes within ${BOUND_S}s (took ${PROBE_MS} ms)" [ "$PROBE_MS" -lt $((BOUND_S * 1000)) ]
   if [ ! -s "$RESULTS" ]; then not_ok "probe wrote $RESULTS"; return 0; fi
   check_results
+  check_vocabulary
   print_verdicts
   check_patch_fetch
   check_backend_log

@@ -28,7 +28,7 @@ static int write_all(int fd, const char *p, size_t len) {
   return 0;
 }
 
-int atomic_write_file(const char *path, const void *data, size_t len,
+int atomic_file_write(const char *path, const void *data, size_t len,
                       char *err, size_t errlen) {
   size_t tlen = strlen(path) + 32;
   char *tmp = malloc(tlen);
@@ -56,7 +56,7 @@ int atomic_write_file(const char *path, const void *data, size_t len,
   return rc;
 }
 
-int make_dirs(const char *path, char *err, size_t errlen) {
+int atomic_file_make_dirs(const char *path, char *err, size_t errlen) {
   if (!path[0])
     return 0;
   char *p = strdup(path);

@@ -6,9 +6,9 @@
 #include <stddef.h>
 
 /* Returns 0, or -1 with err naming the path and the system error. */
-int atomic_write_file(const char *path, const void *data, size_t len,
+int atomic_file_write(const char *path, const void *data, size_t len,
                       char *err, size_t errlen);
 /* mkdir -p; 0 or -1 with err. */
-int make_dirs(const char *path, char *err, size_t errlen);
+int atomic_file_make_dirs(const char *path, char *err, size_t errlen);
 
 #endif

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "escape.h"
 #include "http_once.h"
 #include "transcript.h"
@@ -177,7 +178,7 @@ cJSON *backend_log_fetch(const target *t, const char *tag, int timeout_ms,
     snprintf(err, errlen, "the log URL is too long");
     return NULL;
   }
-  http_once h = {t->log_host, t->log_port, timeout_ms, now_ms() + 2 * (int64_t)timeout_ms,
+  http_once h = {t->log_host, t->log_port, timeout_ms, clock_now_ms() + 2 * (int64_t)timeout_ms,
                  BACKEND_LOG_MAX_BYTES, NULL, NULL};
   h1_parser p;
   char why[256];
@@ -190,7 +191,7 @@ cJSON *backend_log_fetch(const target *t, const char *tag, int timeout_ms,
   else if (!(out = backend_log_parse(p.resp.body.data ? p.resp.body.data : "",
                                      p.resp.body.len, dropped, why, sizeof why)))
     snprintf(err, errlen, "GET %s: not a request log: %s", t->backend_log_url, why);
-  h1_parser_free(&p);
+  http1_parse_free(&p);
   return out;
 }
 
@@ -202,13 +203,14 @@ static long reset_closed(const char *body, size_t n) {
   long closed = -1;
   if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(root, "supported")))
     closed = 0;
-  else if (cJSON_IsObject(root) && !backend_entry_int(root, "closed", &closed))
+  else if (cJSON_IsObject(root) &&
+           !backend_log_entry_int(root, "closed" /* not the verdict */, &closed))
     closed = -1;
   cJSON_Delete(root);
   return closed < 0 ? -1 : closed;
 }
 
-int backend_reset(const target *t, int timeout_ms, long *closed, char *err,
+int backend_log_reset(const target *t, int timeout_ms, long *closed, char *err,
                   size_t errlen) {
   *closed = -1;
   if (!t->reset_url) {
@@ -224,7 +226,7 @@ int backend_reset(const target *t, int timeout_ms, long *closed, char *err,
     return -1;
   }
   http_once h = {t->reset_host, t->reset_port, timeout_ms,
-                 now_ms() + 2 * (int64_t)timeout_ms, BACKEND_RESET_MAX_BYTES, NULL, NULL};
+                 clock_now_ms() + 2 * (int64_t)timeout_ms, BACKEND_RESET_MAX_BYTES, NULL, NULL};
   h1_parser p;
   char why[256];
   int rc = -1;
@@ -236,16 +238,16 @@ int backend_reset(const target *t, int timeout_ms, long *closed, char *err,
     *closed = reset_closed(p.resp.body.data ? p.resp.body.data : "", p.resp.body.len);
     rc = 0;
   }
-  h1_parser_free(&p);
+  http1_parse_free(&p);
   return rc;
 }
 
-const char *backend_entry_str(const cJSON *e, const char *key) {
+const char *backend_log_entry_str(const cJSON *e, const char *key) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
   return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-int backend_entry_int(const cJSON *e, const char *key, long *out) {
+int backend_log_entry_int(const cJSON *e, const char *key, long *out) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
   if (!cJSON_IsNumber(v) || !is_whole(v->valuedouble) || v->valuedouble > 1e15 ||
       v->valuedouble < -1e15)
@@ -254,8 +256,8 @@ int backend_entry_int(const cJSON *e, const char *key, long *out) {
   return 1;
 }
 
-int backend_entry_is(const cJSON *e, const char *key, const char *raw) {
-  const char *v = backend_entry_str(e, key);
+int backend_log_entry_is(const cJSON *e, const char *key, const char *raw) {
+  const char *v = backend_log_entry_str(e, key);
   if (!v || !raw)
     return 0;
   buf b;
@@ -266,13 +268,13 @@ int backend_entry_is(const cJSON *e, const char *key, const char *raw) {
   return same;
 }
 
-int backend_entry_is_request(const cJSON *e) {
-  const char *kind = backend_entry_str(e, "kind");
+int backend_log_entry_is_request(const cJSON *e) {
+  const char *kind = backend_log_entry_str(e, "kind");
   return !kind || strcmp(kind, "request") == 0;
 }
 
-void backend_entry_port(const cJSON *e, char *out, size_t outlen) {
-  const char *peer = backend_entry_str(e, "peer");
+void backend_log_entry_port(const cJSON *e, char *out, size_t outlen) {
+  const char *peer = backend_log_entry_str(e, "peer");
   const char *colon = peer ? strrchr(peer, ':') : NULL;
   const char *port = colon && colon[1] ? colon + 1 : "?";
   size_t n = strspn(port, "0123456789");

@@ -53,17 +53,17 @@ struct cJSON *backend_log_fetch(const target *t, const char *tag, int timeout_ms
  * timeout_ms and BACKEND_RESET_MAX_BYTES. Returns 0 when it answered 200;
  * *closed is then the answer's "closed" count (0 with "supported": false:
  * the backend closes nothing), or -1 when it gives none. Else -1 with err. */
-int backend_reset(const target *t, int timeout_ms, long *closed, char *err,
+int backend_log_reset(const target *t, int timeout_ms, long *closed, char *err,
                   size_t errlen);
 
 /* Typed reads of one entry: NULL / 0 when absent, null or of another type. */
-const char *backend_entry_str(const struct cJSON *e, const char *key);
-int backend_entry_int(const struct cJSON *e, const char *key, long *out);
+const char *backend_log_entry_str(const struct cJSON *e, const char *key);
+int backend_log_entry_int(const struct cJSON *e, const char *key, long *out);
 /* The entry's string field is exactly raw, in escaped-bytes form. */
-int backend_entry_is(const struct cJSON *e, const char *key, const char *raw);
+int backend_log_entry_is(const struct cJSON *e, const char *key, const char *raw);
 /* A parsed request (kind "request", or no kind), not one the server refused. */
-int backend_entry_is_request(const struct cJSON *e);
+int backend_log_entry_is_request(const struct cJSON *e);
 /* The port of the entry's peer ("ip:port" → "port"), or "?" */
-void backend_entry_port(const struct cJSON *e, char *out, size_t outlen);
+void backend_log_entry_port(const struct cJSON *e, char *out, size_t outlen);
 
 #endif

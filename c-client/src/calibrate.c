@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "backend_log.h"
+#include "clock.h"
 #include "http_once.h"
 #include "target.h"
 
@@ -34,10 +35,10 @@ static const cJSON *find_entry(const cJSON *log, const sc_request *r, const char
   retag(path, strlen(path), tag, cal_tag);
   const cJSON *found = NULL;
   for (const cJSON *e = log ? log->child : NULL; e && !found; e = e->next) {
-    if (!backend_entry_is_request(e) || !backend_entry_is(e, "method", r->method) ||
-        !backend_entry_is(e, "path", path) || !backend_entry_is(e, "cell", cal_tag))
+    if (!backend_log_entry_is_request(e) || !backend_log_entry_is(e, "method", r->method) ||
+        !backend_log_entry_is(e, "path", path) || !backend_log_entry_is(e, "cell", cal_tag))
       continue;
-    if (backend_entry_int(e, "head_len", head_len) && *head_len > 0 &&
+    if (backend_log_entry_int(e, "head_len", head_len) && *head_len > 0 &&
         *head_len <= CAL_MAX_HEAD)
       found = e;
   }
@@ -63,7 +64,7 @@ static long measure_via_log(cell *c, const engine_opts *o, const char *cal_tag) 
   transcript_note(&c->tx, CAL_LABEL, "calibration: request %d alone on a new "
                   "connection, tagged %s instead of %s (same length), to learn how "
                   "long a head the backend parses for it", R + 1, cal_tag, c->tag);
-  http_once h = {tg->host, tg->port, o->timeout_ms, now_ms() + 2 * (int64_t)o->timeout_ms,
+  http_once h = {tg->host, tg->port, o->timeout_ms, clock_now_ms() + 2 * (int64_t)o->timeout_ms,
                  CAL_MAX_ANSWER, &c->tx, CAL_LABEL};
   h1_parser p;
   int answered = http_once_exchange(&h, wire.data, wire.len, &p, err, sizeof err);
@@ -72,14 +73,14 @@ static long measure_via_log(cell *c, const engine_opts *o, const char *cal_tag) 
     transcript_note(&c->tx, CAL_LABEL, "calibration request: %s", err);
   } else {
     transcript_note(&c->tx, CAL_LABEL, "calibration request answered %d", p.resp.status);
-    sleep_ms(BACKEND_LOG_GRACE_MS);
+    clock_sleep_ms(BACKEND_LOG_GRACE_MS);
     cJSON *log = backend_log_fetch(tg, cal_tag, o->timeout_ms, NULL, err, sizeof err);
     const cJSON *e = log ? find_entry(log, &sc->requests[R], c->tag, cal_tag, &head_len) : NULL;
     if (e) {
       char port[16];
       long seq = 0;
-      backend_entry_port(e, port, sizeof port);
-      backend_entry_int(e, "seq", &seq);
+      backend_log_entry_port(e, port, sizeof port);
+      backend_log_entry_int(e, "seq", &seq);
       transcript_note(&c->tx, CAL_LABEL, "backend log entry %ld (upstream connection "
                       ":%s): the backend parsed a %ld-byte head for request %d",
                       seq, port, head_len, R + 1);
@@ -90,7 +91,7 @@ static long measure_via_log(cell *c, const engine_opts *o, const char *cal_tag) 
     }
     cJSON_Delete(log);
   }
-  h1_parser_free(&p);
+  http1_parse_free(&p);
   return head_len;
 }
 
@@ -113,7 +114,7 @@ int calibrate_cell(cell *c, const engine_opts *o) {
                     "backend log (it is parsed exactly as sent)", R + 1, n);
   }
   size_t was = sc->requests[I].body.len;
-  if (n <= 0 || scenario_resize_body(sc, I, (size_t)n) != 0) {
+  if (n <= 0 || scenario_inst_resize_body(sc, I, (size_t)n) != 0) {
     transcript_note(&c->tx, CAL_LABEL, "calibration failed: request %d keeps its "
                     "%zu-byte body", I + 1, was);
     return sent;

@@ -1,11 +1,9 @@
-/* cell.c - one (target, scenario) outcome and the names used for it in
- * results.json. The name tables here are the only place those strings are
- * spelled, so the writer, the reader (accept lists) and the reports agree. */
+/* cell.c - one (target, scenario) outcome: its life cycle, its tag and its
+ * scenario instance, and whether its verdict is one the scenario accepts. */
 #include "cell.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -25,15 +23,8 @@ void cell_init(cell *c, const scenario *sc, const struct target *tg) {
 }
 
 void cell_free(cell *c) {
-  for (int i = 0; i < SC_MAX_REQUESTS; i++) {
-    exchange *e = &c->ex[i];
-    for (int h = 0; h < 2 * e->nheaders; h++)
-      free(e->headers[h]);
-    free(e->headers);
-    e->headers = NULL;
-    e->nheaders = 0;
-    buf_free(&e->body);
-  }
+  for (int i = 0; i < SC_MAX_REQUESTS; i++)
+    exchange_free(&c->ex[i]);
   transcript_free(&c->tx);
   cJSON_Delete(c->backend_log);
   c->backend_log = NULL;
@@ -46,7 +37,7 @@ void cell_free(cell *c) {
 
 int cell_instantiate(cell *c) {
   scenario *inst = calloc(1, sizeof *inst);
-  if (!inst || scenario_instantiate(c->sc, c->tag, inst) != 0) {
+  if (!inst || scenario_inst_create(c->sc, c->tag, inst) != 0) {
     free(inst);
     return -1;
   }
@@ -72,72 +63,8 @@ void cell_make_tag(char *out, char kind, uint64_t run_ms, unsigned index) {
   out[SC_TAG_LEN] = '\0';
 }
 
-void exchange_add_header(exchange *e, const char *name, const char *value) {
-  char **p = realloc(e->headers, (size_t)(e->nheaders + 1) * 2 * sizeof *p);
-  if (!p)
-    return;
-  e->headers = p;
-  char *n = strdup(name), *v = strdup(value);
-  if (!n || !v) {
-    free(n);
-    free(v);
-    return;
-  }
-  p[2 * e->nheaders] = n;
-  p[2 * e->nheaders + 1] = v;
-  e->nheaders++;
-}
-
-const char *exchange_header(const exchange *e, const char *name) {
-  for (int i = 0; i < e->nheaders; i++)
-    if (strcasecmp(e->headers[2 * i], name) == 0)
-      return e->headers[2 * i + 1];
-  return NULL;
-}
-
-const char *outcome_name(outcome o) {
-  switch (o) {
-  case OUT_PENDING: return "pending";
-  case OUT_ANSWERED: return "answered";
-  case OUT_TIMEOUT: return "timeout";
-  case OUT_CLOSED: return "closed";
-  case OUT_RESET: return "reset";
-  case OUT_NOT_SENT: return "not-sent";
-  case OUT_CONNECT_FAILED: return "connect-failed";
-  case OUT_BAD_RESPONSE: return "bad-response";
-  case OUT_TOO_BIG: return "too-big";
-  }
-  return "?";
-}
-
-static const char *const verdict_names[V__COUNT] = {
-    [V_OK_H1] = "ok-h1",       [V_OK_H2] = "ok-h2",
-    [V_NO_REUSE] = "no-reuse", [V_REJECTED] = "rejected",
-    [V_DESYNC] = "desync",     [V_HANG] = "hang",
-    [V_CLOSED] = "closed",     [V_ERROR] = "error",
-    [V_NA] = "n/a",            [V_CROSS_CLIENT] = "cross-client",
-    [V_SMUGGLED] = "smuggled",
-};
-
-const char *verdict_name(verdict v) {
-  return (unsigned)v < V__COUNT ? verdict_names[v] : "?";
-}
-
-int verdict_from_name(const char *name, verdict *out) {
-  for (int v = 0; v < V__COUNT; v++)
-    if (strcmp(verdict_names[v], name) == 0) {
-      *out = (verdict)v;
-      return 0;
-    }
-  return -1;
-}
-
-int verdict_is_ok(verdict v) { return v == V_OK_H1 || v == V_OK_H2; }
-
-int verdict_is_security(verdict v) { return v == V_CROSS_CLIENT || v == V_SMUGGLED; }
-
 int cell_accepted(const cell *c) {
-  const char *name = verdict_name(c->verdict);
+  const char *name = verdicts_name(c->verdict);
   for (int i = 0; i < c->sc->naccept; i++)
     if (strcmp(c->sc->accept[i], name) == 0)
       return 1;

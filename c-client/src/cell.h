@@ -6,40 +6,10 @@
 
 #include <stdint.h>
 #include "buf.h"
+#include "exchange.h"
 #include "scenario.h"
 #include "transcript.h"
-
-typedef enum {
-  OUT_PENDING = 0,     /* engine has not got to it */
-  OUT_ANSWERED,
-  OUT_TIMEOUT,
-  OUT_CLOSED,          /* EOF before a complete answer */
-  OUT_RESET,
-  OUT_NOT_SENT,        /* its connection was already gone */
-  OUT_CONNECT_FAILED,
-  OUT_BAD_RESPONSE,    /* unparseable */
-  OUT_TOO_BIG          /* a cap was reached */
-} outcome;
-
-typedef struct exchange {
-  outcome outcome;
-  int status;                  /* final status; 0 when none */
-  char reason_phrase[128];
-  char http_version[8];        /* "1.0" "1.1" "2" */
-  int32_t stream_id;           /* HTTP/2 stream, 0 for HTTP/1 */
-  char **headers;              /* name, value, name, value ... (owned) */
-  int nheaders;
-  buf body;                    /* capped */
-  int conn_close;              /* server announced close */
-  int new_connection;          /* curl: went over a new connection */
-  int64_t elapsed_ms;
-  char detail[256];            /* engine's words, e.g. "connect: refused" */
-} exchange;
-
-typedef enum {
-  V_OK_H1, V_OK_H2, V_NO_REUSE, V_REJECTED, V_DESYNC, V_HANG, V_CLOSED,
-  V_ERROR, V_NA, V_CROSS_CLIENT, V_SMUGGLED, V__COUNT
-} verdict;
+#include "verdicts.h"
 
 struct cJSON;
 
@@ -62,7 +32,7 @@ typedef struct cell {
   calibration cal;
   struct cJSON *backend_log;   /* filtered entries (an array), or NULL: the
                                   target has no backend log or the fetch failed */
-  int security;                /* verdict cross-client or smuggled */
+  int security;                /* verdicts_is_security(verdict) */
   exchange ex[SC_MAX_REQUESTS];
   int upgraded;                /* a 101 was seen and HTTP/2 followed */
   size_t extra_bytes;          /* bytes after the last expected answer */
@@ -76,18 +46,9 @@ typedef struct cell {
 
 void cell_init(cell *c, const scenario *sc, const struct target *tg);
 void cell_free(cell *c);
-void exchange_add_header(exchange *e, const char *name, const char *value);
-const char *exchange_header(const exchange *e, const char *name);
-const char *outcome_name(outcome o);
-const char *verdict_name(verdict v);
-int verdict_from_name(const char *name, verdict *out);
-int verdict_is_ok(verdict v);    /* ok-h1, ok-h2 */
 /* The verdict is one the cell's scenario accepts (its "accept" list). n/a
  * cells are counted apart by callers: nothing was judged there. */
 int cell_accepted(const cell *c);
-/* The verdicts that mean one client can act on another's requests or past
- * the proxy's rules (results.json cells[].security). */
-int verdict_is_security(verdict v);
 /* Writes the SC_TAG_LEN-byte tag of cell `index` of a run that started at
  * `run_ms` (Unix ms): kind ('c' for the cell, 'k' for its calibration
  * request), 8 base-36 digits of run_ms, 3 of the index. out has room for

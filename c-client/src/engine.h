@@ -9,7 +9,7 @@
 
 typedef struct engine_opts {
   int timeout_ms;        /* per read / per request */
-  int64_t deadline_ms;   /* absolute (now_ms clock) end of this cell */
+  int64_t deadline_ms;   /* absolute (clock_now_ms clock) end of this cell */
 } engine_opts;
 
 void engine_raw_run(cell *c, const engine_opts *o);

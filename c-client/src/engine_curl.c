@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "target.h"
 #include "transcript.h"
 
@@ -324,7 +325,7 @@ static void record_result(cell *c, curl_conn *cc, curl_xfer *x, CURLcode rc,
   curl_easy_getinfo(cc->h, CURLINFO_PRIMARY_IP, &ip);
   if (e->outcome == OUT_TIMEOUT && (!ip || !*ip))
     e->outcome = OUT_CONNECT_FAILED;
-  e->elapsed_ms = now_ms() - t0;
+  e->elapsed_ms = clock_now_ms() - t0;
   e->status = code > 0 ? (int)code : x->status;
   snprintf(e->reason_phrase, sizeof e->reason_phrase, "%s", x->reason);
   snprintf(e->http_version, sizeof e->http_version, "%s",
@@ -354,7 +355,7 @@ static void record_result(cell *c, curl_conn *cc, curl_xfer *x, CURLcode rc,
 static void run_request(cell *c, const engine_opts *o, curl_conn *cc, int i) {
   const sc_request *q = &c->sc->requests[i];
   exchange *e = &c->ex[i];
-  int64_t t0 = now_ms();
+  int64_t t0 = clock_now_ms();
   int64_t left = o->deadline_ms - t0;
   if (left <= 0) {
     e->outcome = OUT_TIMEOUT;

@@ -45,7 +45,7 @@ static void run_connection(cell *c, const engine_opts *o, const char *label) {
     return;
   }
   transcript_note(&c->tx, label, "connected to %s", c->tg->authority);
-  h2_prior_knowledge(c, o, fd, label, idx, n);
+  h2_session_prior_knowledge(c, o, fd, label, idx, n);
   net_close(fd);
 }
 

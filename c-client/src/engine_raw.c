@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "h2_session.h"
 #include "http1_parse.h"
 #include "net.h"
@@ -173,7 +174,7 @@ typedef struct rx {
 } rx;
 
 static void rx_init(rx *r, const sc_request *req, int64_t t_sent) {
-  h1_parser_init(&r->p, strcmp(req->method, "HEAD") == 0);
+  http1_parse_init(&r->p, strcmp(req->method, "HEAD") == 0);
   r->t_sent = t_sent;
   r->seen = 0;
   r->detail[0] = '\0';
@@ -184,7 +185,7 @@ static void rx_init(rx *r, const sc_request *req, int64_t t_sent) {
 static int rx_feed(raw_ctx *x, rconn *rc, rx *r, int i, h1_status *st) {
   while (rc->in.len) {
     size_t used = 0;
-    *st = h1_parser_feed(&r->p, rc->in.data, rc->in.len, &used);
+    *st = http1_parse_feed(&r->p, rc->in.data, rc->in.len, &used);
     buf_consume(&rc->in, used);
     r->seen += used;
     if (*st == H1_NEED_MORE)
@@ -194,8 +195,8 @@ static int rx_feed(raw_ctx *x, rconn *rc, rx *r, int i, h1_status *st) {
                       "%d; waiting for the final one", r->p.resp.status,
                       r->p.resp.reason, i + 1);
       int head = r->p.request_was_head;
-      h1_parser_free(&r->p);
-      h1_parser_init(&r->p, head);
+      http1_parse_free(&r->p);
+      http1_parse_init(&r->p, head);
       continue;
     }
     return 1;
@@ -205,8 +206,8 @@ static int rx_feed(raw_ctx *x, rconn *rc, rx *r, int i, h1_status *st) {
 }
 
 static outcome rx_timeout(raw_ctx *x, rconn *rc, rx *r, int i) {
-  int64_t waited = now_ms() - r->t_sent;
-  int by_deadline = now_ms() >= x->o->deadline_ms;
+  int64_t waited = clock_now_ms() - r->t_sent;
+  int by_deadline = clock_now_ms() >= x->o->deadline_ms;
   snprintf(r->detail, sizeof r->detail,
            "no complete response to request %d within %lld ms (%s); %zu bytes "
            "of a partial response", i + 1, (long long)waited,
@@ -216,7 +217,7 @@ static outcome rx_timeout(raw_ctx *x, rconn *rc, rx *r, int i) {
 }
 
 static outcome rx_eof(raw_ctx *x, rconn *rc, rx *r, int i) {
-  if (h1_parser_eof(&r->p) == H1_DONE)
+  if (http1_parse_eof(&r->p) == H1_DONE)
     return OUT_ANSWERED;
   if (r->seen == 0)
     snprintf(r->detail, sizeof r->detail, "the server closed the connection "
@@ -244,7 +245,7 @@ static outcome read_response(raw_ctx *x, rconn *rc, rx *r, int i) {
     }
     if (rc->eof)
       return rx_eof(x, rc, r, i);
-    if (now_ms() >= x->o->deadline_ms)
+    if (clock_now_ms() >= x->o->deadline_ms)
       return rx_timeout(x, rc, r, i);
     ssize_t n = net_recv(rc->fd, tmp, sizeof tmp, x->o->timeout_ms,
                          x->o->deadline_ms);
@@ -312,7 +313,7 @@ static void after_answer(raw_ctx *x, rconn *rc, const h1_response *resp, int i) 
     retire(rc, OUT_NOT_SENT, why);
   } else if (resp->conn_close) {
     snprintf(why, sizeof why, "the response to request %d announced %s", i + 1,
-             h1_header_has_token(resp, "Connection", "close")
+             http1_parse_header_has_token(resp, "Connection", "close")
                  ? "Connection: close"
                  : "the end of the connection (HTTP/1.0 without keep-alive)");
     retire(rc, OUT_NOT_SENT, why);
@@ -339,7 +340,7 @@ static void hand_over_to_h2(raw_ctx *x, rconn *rc, rx *r, int i) {
     snprintf(why, sizeof why, "101 Switching Protocols to request %d, which "
              "asked for no upgrade", i + 1);
     transcript_note(&c->tx, rc->label, "%s", why);
-    fill_exchange(e, &r->p.resp, OUT_BAD_RESPONSE, now_ms() - r->t_sent, why);
+    fill_exchange(e, &r->p.resp, OUT_BAD_RESPONSE, clock_now_ms() - r->t_sent, why);
     break_conn(rc, why);
     return;
   }
@@ -348,11 +349,12 @@ static void hand_over_to_h2(raw_ctx *x, rconn *rc, rx *r, int i) {
     if (strcmp(sc->requests[j].connection, rc->label) == 0 &&
         c->ex[j].outcome == OUT_PENDING && !c->skipped[j])
       follow[nfollow++] = j;
-  fill_exchange(e, &r->p.resp, OUT_PENDING, now_ms() - r->t_sent, "");
-  if (!h1_header_has_token(&r->p.resp, "Upgrade", "h2c"))
+  fill_exchange(e, &r->p.resp, OUT_PENDING, clock_now_ms() - r->t_sent, "");
+  if (!http1_parse_header_has_token(&r->p.resp, "Upgrade", "h2c")) {
+    const char *up = http1_parse_header_get(&r->p.resp, "Upgrade");
     transcript_note(&c->tx, rc->label, "the 101 does not name h2c in Upgrade "
-                    "(\"%s\"); trying HTTP/2 anyway",
-                    h1_header_get(&r->p.resp, "Upgrade") ? h1_header_get(&r->p.resp, "Upgrade") : "");
+                    "(\"%s\"); trying HTTP/2 anyway", up ? up : "");
+  }
   transcript_note(&c->tx, rc->label, "101 Switching Protocols to request %d: "
                   "the connection now speaks HTTP/2 (nghttp2); %zu bytes came "
                   "after the 101, %d later request(s) go as new streams",
@@ -361,7 +363,7 @@ static void hand_over_to_h2(raw_ctx *x, rconn *rc, rx *r, int i) {
     transcript_note(&c->tx, rc->label, "pipelined: those later requests already "
                     "went out as HTTP/1.1 bytes, which the server reads where the "
                     "HTTP/2 client preface should be");
-  h2_after_upgrade(c, x->o, rc->fd, rc->label, i,
+  h2_session_after_upgrade(c, x->o, rc->fd, rc->label, i,
                    request_header(&sc->requests[i], "HTTP2-Settings"),
                    rc->in.data, rc->in.len, follow, nfollow);
   if (c->ex[i].outcome == OUT_PENDING)
@@ -398,7 +400,7 @@ static outcome raw_stream_short(raw_ctx *x, rconn *rc, const exchange *e,
   if (rc->eof) {
     out = OUT_CLOSED;
     why = "the server closed the connection";
-  } else if (now_ms() >= x->o->deadline_ms) {
+  } else if (clock_now_ms() >= x->o->deadline_ms) {
     why = "the cell's deadline passed";
   } else if (n != NET_TIMEOUT) {
     out = OUT_RESET;
@@ -406,7 +408,7 @@ static outcome raw_stream_short(raw_ctx *x, rconn *rc, const exchange *e,
   }
   snprintf(detail, dlen, "after the 101 to request %d: %zu of the %zu bytes "
            "expected back arrived in %lld ms (%s)", i + 1, e->body.len, want,
-           (long long)(now_ms() - t0), why);
+           (long long)(clock_now_ms() - t0), why);
   transcript_note(&x->c->tx, rc->label, "%s", detail);
   return out;
 }
@@ -416,12 +418,12 @@ static outcome raw_stream_short(raw_ctx *x, rconn *rc, const exchange *e,
 static outcome read_raw_stream(raw_ctx *x, rconn *rc, exchange *e, size_t want,
                                int i, char *detail, size_t dlen) {
   char tmp[READ_CHUNK];
-  int64_t t0 = now_ms();
+  int64_t t0 = clock_now_ms();
   for (;;) {
     take_raw(rc, e, want);
     if (e->body.len >= want)
       return OUT_ANSWERED;
-    if (rc->eof || now_ms() >= x->o->deadline_ms)
+    if (rc->eof || clock_now_ms() >= x->o->deadline_ms)
       return raw_stream_short(x, rc, e, want, i, 0, t0, detail, dlen);
     ssize_t n = net_recv(rc->fd, tmp, sizeof tmp, x->o->timeout_ms,
                          x->o->deadline_ms);
@@ -447,8 +449,8 @@ static void speak_after_101(raw_ctx *x, rconn *rc, rx *r, int i) {
   exchange *e = &c->ex[i];
   size_t want = req->has_expect_body ? req->expect_body.len : 0;
   char detail[256];
-  const char *up = h1_header_get(&r->p.resp, "Upgrade");
-  fill_exchange(e, &r->p.resp, OUT_PENDING, now_ms() - r->t_sent, "");
+  const char *up = http1_parse_header_get(&r->p.resp, "Upgrade");
+  fill_exchange(e, &r->p.resp, OUT_PENDING, clock_now_ms() - r->t_sent, "");
   buf_reset(&e->body);
   snprintf(detail, sizeof detail, "the 101 to request %d switched the "
            "connection away from HTTP/1.1", i + 1);
@@ -462,7 +464,7 @@ static void speak_after_101(raw_ctx *x, rconn *rc, rx *r, int i) {
   if (out == OUT_PENDING)
     out = read_raw_stream(x, rc, e, want, i, detail, sizeof detail);
   e->outcome = out;
-  e->elapsed_ms = now_ms() - r->t_sent;
+  e->elapsed_ms = clock_now_ms() - r->t_sent;
   if (out == OUT_ANSWERED)
     snprintf(detail, sizeof detail, "after the 101: sent %zu bytes of the new "
              "protocol, read %zu bytes back", req->after_101.len, e->body.len);
@@ -483,17 +485,17 @@ static void take_answer(raw_ctx *x, rconn *rc, int i, int64_t t_sent) {
   } else if (out == OUT_ANSWERED && r.p.resp.status == 101) {
     hand_over_to_h2(x, rc, &r, i);
   } else {
-    fill_exchange(&c->ex[i], &r.p.resp, out, now_ms() - t_sent, r.detail);
+    fill_exchange(&c->ex[i], &r.p.resp, out, clock_now_ms() - t_sent, r.detail);
     if (out == OUT_ANSWERED) {
       after_answer(x, rc, &r.p.resp, i);
     } else {
       char why[200];
       snprintf(why, sizeof why, "the connection was abandoned after request %d "
-               "(%s)", i + 1, outcome_name(out));
+               "(%s)", i + 1, exchange_outcome_name(out));
       break_conn(rc, why);
     }
   }
-  h1_parser_free(&r.p);
+  http1_parse_free(&r.p);
 }
 
 /* ---- the end of a connection ----------------------------------------- */
@@ -508,7 +510,7 @@ static void finish_conn(raw_ctx *x, rconn *rc, int64_t grace_until) {
   }
   size_t buffered = rc->in.len, late = 0;
   char tmp[READ_CHUNK];
-  while (!rc->eof && now_ms() < grace_until && late < INBUF_MAX) {
+  while (!rc->eof && clock_now_ms() < grace_until && late < INBUF_MAX) {
     ssize_t n = net_recv(rc->fd, tmp, sizeof tmp, GRACE_MS, grace_until);
     if (n == 0) {
       rc->eof = 1;
@@ -531,7 +533,7 @@ static void finish_conn(raw_ctx *x, rconn *rc, int64_t grace_until) {
 
 static int64_t grace_deadline(const engine_opts *o) {
   int grace = o->timeout_ms < GRACE_MS ? o->timeout_ms : GRACE_MS;
-  int64_t until = now_ms() + (grace > 0 ? grace : 0);
+  int64_t until = clock_now_ms() + (grace > 0 ? grace : 0);
   return until < o->deadline_ms ? until : o->deadline_ms;
 }
 
@@ -575,12 +577,12 @@ static void send_one(raw_ctx *x, rconn *rc, int i) {
     buf_free(&wire);
     return;
   }
-  int64_t t_sent = now_ms();
+  int64_t t_sent = clock_now_ms();
   outcome out = send_bytes(x, rc, &wire, detail, sizeof detail);
   buf_free(&wire);
   if (out != OUT_PENDING) {
     set_outcome(&c->ex[i], out, detail);
-    c->ex[i].elapsed_ms = now_ms() - t_sent;
+    c->ex[i].elapsed_ms = clock_now_ms() - t_sent;
     break_conn(rc, detail);
     return;
   }
@@ -597,14 +599,14 @@ static int wait_before(raw_ctx *x, int i) {
   int ms = c->sc->requests[i].delay_ms;
   if (ms <= 0)
     return 1;
-  if (now_ms() + ms >= x->o->deadline_ms) {
+  if (clock_now_ms() + ms >= x->o->deadline_ms) {
     set_outcome(&c->ex[i], OUT_NOT_SENT, "the cell's deadline leaves no time for "
                 "the scenario's delay before it");
     return 0;
   }
   transcript_note(&c->tx, c->sc->requests[i].connection, "waiting %d ms before "
                   "request %d, as the scenario says (delay_ms)", ms, i + 1);
-  sleep_ms(ms);
+  clock_sleep_ms(ms);
   return 1;
 }
 
@@ -621,7 +623,7 @@ static void run_sequential(raw_ctx *x) {
                   "raw engine supports");
       continue;
     }
-    if (now_ms() >= x->o->deadline_ms) {
+    if (clock_now_ms() >= x->o->deadline_ms) {
       set_outcome(&c->ex[i], OUT_NOT_SENT, "the cell's deadline passed before "
                   "it was sent");
       continue;
@@ -659,7 +661,7 @@ static void run_pipelined_conn(raw_ctx *x, rconn *rc, const int *idx, int n) {
   }
   transcript_note(&c->tx, rc->label, "pipelined: %d requests in one write:%s", n,
                   map.data ? map.data : "");
-  int64_t t_sent = now_ms();
+  int64_t t_sent = clock_now_ms();
   outcome out = send_bytes(x, rc, &wire, detail, sizeof detail);
   buf_free(&wire);
   buf_free(&map);
@@ -696,7 +698,7 @@ static void run_pipelined(raw_ctx *x) {
     for (int j = i; j < sc->nrequests; j++)
       if (strcmp(sc->requests[j].connection, rc->label) == 0 && !c->skipped[j])
         idx[n++] = j;
-    if (now_ms() >= x->o->deadline_ms) {
+    if (clock_now_ms() >= x->o->deadline_ms) {
       for (int k = 0; k < n; k++)
         set_outcome(&c->ex[idx[k]], OUT_NOT_SENT, "the cell's deadline passed "
                     "before it was sent");
@@ -758,7 +760,7 @@ static int loss_exchange(raw_ctx *x, rconn *rc, int i, long filler) {
   for (long left = filler; left > 0; left -= (long)sizeof block)
     buf_add(&wire, block, left < (long)sizeof block ? (size_t)left : sizeof block);
   int built = scenario_request_wire(c->sc, i, c->tg->authority, &wire) == BUF_OK;
-  int64_t t_sent = now_ms();
+  int64_t t_sent = clock_now_ms();
   outcome out = built ? send_bytes(x, rc, &wire, detail, sizeof detail) : OUT_NOT_SENT;
   buf_free(&wire);
   if (out != OUT_PENDING)
@@ -775,7 +777,7 @@ static int loss_exchange(raw_ctx *x, rconn *rc, int i, long filler) {
     ok = 0;
   if (out == OUT_ANSWERED)
     after_answer(x, rc, &r.p.resp, i);
-  h1_parser_free(&r.p);
+  http1_parse_free(&r.p);
   return ok;
 }
 
@@ -783,7 +785,7 @@ int engine_raw_confirm_loss(cell *c, const engine_opts *o, int failed, long k) {
   const scenario *sc = c->sc;
   if (failed < 0 || failed >= sc->nrequests || k < 0 || k > LOSS_MAX_FILLER)
     return 0;
-  if (now_ms() >= o->deadline_ms) {
+  if (clock_now_ms() >= o->deadline_ms) {
     transcript_note(&c->tx, LOSS_LABEL, "loss check with %ld filler bytes "
                     "skipped: the cell's deadline has passed", k);
     return 0;

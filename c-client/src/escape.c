@@ -67,7 +67,7 @@ static int unescape_one(const char *s, unsigned char *out) {
   }
 }
 
-int unescape_bytes(buf *out, const char *s, const char **msg) {
+int escape_decode(buf *out, const char *s, const char **msg) {
   while (*s) {
     unsigned char ch = (unsigned char)*s;
     int used = 1;

@@ -9,6 +9,6 @@
 /* Appends the escaped form of data[0..n) to out. Returns BUF_OK or BUF_*. */
 int escape_bytes(buf *out, const void *data, size_t n);
 /* Decodes the escaped form; returns 0, or -1 on a malformed escape (msg set). */
-int unescape_bytes(buf *out, const char *s, const char **msg);
+int escape_decode(buf *out, const char *s, const char **msg);
 
 #endif

@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "clock.h"
 #include "net.h"
 #include "scenario.h"
 #include "target.h"
@@ -443,7 +444,7 @@ static void finish_req(h2_conn *h, h2_req *r, outcome out, const char *fmt,
   exchange *e = req_ex(h, r);
   e->outcome = out;
   if (r->submitted)
-    e->elapsed_ms = r->base_elapsed + (now_ms() - r->t_start);
+    e->elapsed_ms = r->base_elapsed + (clock_now_ms() - r->t_start);
   if (fmt) {
     va_list ap;
     va_start(ap, fmt);
@@ -575,7 +576,7 @@ static void conn_close_politely(h2_conn *h) {
   nghttp2_session_terminate_session(h->session, NGHTTP2_NO_ERROR);
   send_pending(h);
   shutdown(h->fd, SHUT_WR);
-  int64_t until = now_ms() + H2_DRAIN_MS;
+  int64_t until = clock_now_ms() + H2_DRAIN_MS;
   if (until > h->o->deadline_ms)
     until = h->o->deadline_ms;
   char rb[H2_READ_CHUNK];
@@ -761,7 +762,7 @@ static int submit_req(h2_conn *h, h2_req *r) {
     buf_free(&store[i][1]);
   }
   exchange *e = req_ex(h, r);
-  r->t_start = now_ms();
+  r->t_start = clock_now_ms();
   if (id < 0) {
     r->submitted = 1;
     finish_req(h, r, OUT_NOT_SENT, "nghttp2_submit_request: %s",
@@ -872,7 +873,7 @@ static long settings_payload(h2_conn *h, const char *b64, uint8_t *out,
   return n;
 }
 
-int h2_after_upgrade(cell *c, const engine_opts *o, int fd, const char *conn,
+int h2_session_after_upgrade(cell *c, const engine_opts *o, int fd, const char *conn,
                      int upgraded_index, const char *settings_b64,
                      const char *leftover, size_t nleftover, const int *follow,
                      int nfollow) {
@@ -895,7 +896,7 @@ int h2_after_upgrade(cell *c, const engine_opts *o, int fd, const char *conn,
   exchange *e = req_ex(h, first);
   reset_upgraded_exchange(e);
   first->base_elapsed = e->elapsed_ms;
-  first->t_start = now_ms();
+  first->t_start = clock_now_ms();
   first->submitted = 1;
   first->stream_id = 1;
   e->stream_id = 1;
@@ -926,7 +927,7 @@ int h2_after_upgrade(cell *c, const engine_opts *o, int fd, const char *conn,
   return conn_finish(h);
 }
 
-int h2_prior_knowledge(cell *c, const engine_opts *o, int fd, const char *conn,
+int h2_session_prior_knowledge(cell *c, const engine_opts *o, int fd, const char *conn,
                        const int *idx, int n) {
   h2_conn hc;
   if (conn_open(&hc, c, o, fd, conn) != 0) {

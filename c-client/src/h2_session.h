@@ -15,13 +15,13 @@
  * leftover: bytes that arrived after the 101's header section.
  * Then sends the requests listed in `follow[0..nfollow)` (indices into
  * sc->requests) as new streams. Returns 0 or -1 (c->ex[] says why). */
-int h2_after_upgrade(cell *c, const engine_opts *o, int fd, const char *conn,
+int h2_session_after_upgrade(cell *c, const engine_opts *o, int fd, const char *conn,
                      int upgraded_index, const char *settings_b64,
                      const char *leftover, size_t nleftover,
                      const int *follow, int nfollow);
 /* Prior knowledge: preface + SETTINGS, then requests[idx[0..n)] as streams
  * (sequential or all at once per sc->send). */
-int h2_prior_knowledge(cell *c, const engine_opts *o, int fd, const char *conn,
+int h2_session_prior_knowledge(cell *c, const engine_opts *o, int fd, const char *conn,
                        const int *idx, int n);
 
 #endif

@@ -36,7 +36,7 @@ enum {
 
 #define CHUNK_LINE_MAX 4096u
 
-void h1_parser_init(h1_parser *p, int request_was_head) {
+void http1_parse_init(h1_parser *p, int request_was_head) {
   memset(p, 0, sizeof *p);
   p->state = ST_HEAD;
   p->request_was_head = request_was_head;
@@ -45,7 +45,7 @@ void h1_parser_init(h1_parser *p, int request_was_head) {
   p->resp.content_length = -1;
 }
 
-void h1_parser_free(h1_parser *p) {
+void http1_parse_free(h1_parser *p) {
   for (int i = 0; i < p->resp.nheaders; i++) {
     free(p->resp.headers[i].name);
     free(p->resp.headers[i].value);
@@ -86,7 +86,7 @@ static int is_tchar(unsigned char c) {
          (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-const char *h1_header_get(const h1_response *r, const char *name) {
+const char *http1_parse_header_get(const h1_response *r, const char *name) {
   for (int i = 0; i < r->nheaders; i++)
     if (strcasecmp(r->headers[i].name, name) == 0)
       return r->headers[i].value;
@@ -111,7 +111,7 @@ static int list_has_token(const char *v, const char *token) {
   return 0;
 }
 
-int h1_header_has_token(const h1_response *r, const char *name,
+int http1_parse_header_has_token(const h1_response *r, const char *name,
                         const char *token) {
   for (int i = 0; i < r->nheaders; i++)
     if (strcasecmp(r->headers[i].name, name) == 0 &&
@@ -322,9 +322,9 @@ static h1_status finish_head(h1_parser *p) {
   if (parse_head(p) == H1_ERROR)
     return H1_ERROR;
   buf_reset(&p->line);
-  r->conn_close = h1_header_has_token(r, "Connection", "close") ||
+  r->conn_close = http1_parse_header_has_token(r, "Connection", "close") ||
                   (r->version_minor == 0 &&
-                   !h1_header_has_token(r, "Connection", "keep-alive"));
+                   !http1_parse_header_has_token(r, "Connection", "keep-alive"));
   if (r->status < 200) {            /* 101 ends here: the rest is HTTP/2 */
     r->is_interim = r->status != 101;
     p->state = ST_DONE;
@@ -505,7 +505,7 @@ static h1_status feed_chunked(h1_parser *p, const char *data, size_t n,
   return p->state == ST_DONE ? H1_DONE : H1_NEED_MORE;
 }
 
-h1_status h1_parser_feed(h1_parser *p, const char *data, size_t n, size_t *used) {
+h1_status http1_parse_feed(h1_parser *p, const char *data, size_t n, size_t *used) {
   size_t i = 0;
   h1_status st = H1_NEED_MORE;
   *used = 0;
@@ -542,7 +542,7 @@ h1_status h1_parser_feed(h1_parser *p, const char *data, size_t n, size_t *used)
   return st;
 }
 
-h1_status h1_parser_eof(h1_parser *p) {
+h1_status http1_parse_eof(h1_parser *p) {
   switch (p->state) {
   case ST_DONE:
     return H1_DONE;

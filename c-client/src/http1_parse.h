@@ -47,15 +47,15 @@ typedef struct h1_parser {
   h1_response resp;
 } h1_parser;
 
-void h1_parser_init(h1_parser *p, int request_was_head);
-void h1_parser_free(h1_parser *p);
+void http1_parse_init(h1_parser *p, int request_was_head);
+void http1_parse_free(h1_parser *p);
 /* Feeds data[0..n). *used is set to the bytes consumed (<= n). */
-h1_status h1_parser_feed(h1_parser *p, const char *data, size_t n, size_t *used);
+h1_status http1_parse_feed(h1_parser *p, const char *data, size_t n, size_t *used);
 /* Tells the parser the peer closed: completes an until-EOF body (H1_DONE),
  * otherwise H1_ERROR ("closed before the response was complete"). */
-h1_status h1_parser_eof(h1_parser *p);
-const char *h1_header_get(const h1_response *r, const char *name);
+h1_status http1_parse_eof(h1_parser *p);
+const char *http1_parse_header_get(const h1_response *r, const char *name);
 /* True when a comma-separated header value contains token (case-insensitive). */
-int h1_header_has_token(const h1_response *r, const char *name, const char *token);
+int http1_parse_header_has_token(const h1_response *r, const char *name, const char *token);
 
 #endif

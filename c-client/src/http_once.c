@@ -15,15 +15,15 @@ static int feed(h1_parser *p, const char *chunk, size_t n) {
   size_t off = 0;
   while (off < n) {
     size_t used = 0;
-    h1_status st = h1_parser_feed(p, chunk + off, n - off, &used);
+    h1_status st = http1_parse_feed(p, chunk + off, n - off, &used);
     if (st == H1_ERROR)
       return -1;
     off += used;
     if (st == H1_DONE && !p->resp.is_interim)
       return 1;
     if (st == H1_DONE) {              /* 1xx: the final answer follows */
-      h1_parser_free(p);
-      h1_parser_init(p, 0);
+      http1_parse_free(p);
+      http1_parse_init(p, 0);
     } else if (used == 0) {
       break;
     }
@@ -38,7 +38,7 @@ static int read_answer(const http_once *h, int fd, h1_parser *p, char *err,
   for (;;) {
     ssize_t n = net_recv(fd, chunk, sizeof chunk, h->timeout_ms, h->deadline_ms);
     if (n == 0) {
-      if (h1_parser_eof(p) == H1_DONE)
+      if (http1_parse_eof(p) == H1_DONE)
         return 1;
       snprintf(err, errlen, "the server closed the connection before a complete "
                "answer (%zu bytes)", total);
@@ -68,7 +68,7 @@ static int read_answer(const http_once *h, int fd, h1_parser *p, char *err,
 int http_once_exchange(const http_once *h, const void *req, size_t n, h1_parser *p,
                        char *err, size_t errlen) {
   char cerr[200] = "";
-  h1_parser_init(p, 0);
+  http1_parse_init(p, 0);
   err[0] = '\0';
   int fd = net_connect(h->host, h->port, h->deadline_ms, cerr, sizeof cerr);
   if (fd < 0) {

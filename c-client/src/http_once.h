@@ -13,7 +13,7 @@
 typedef struct http_once {
   const char *host, *port;
   int timeout_ms;          /* per read */
-  int64_t deadline_ms;     /* absolute (now_ms clock) */
+  int64_t deadline_ms;     /* absolute (clock_now_ms clock) */
   size_t max_bytes;        /* all bytes received, head included */
   transcript *tx;          /* when set, bytes and notes go here ... */
   const char *label;       /* ... under this connection label */

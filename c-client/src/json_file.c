@@ -49,7 +49,7 @@ static void parse_position(const char *text, const char *at, int *line, int *col
   }
 }
 
-cJSON *json_load_file(const char *path, size_t max, char *err, size_t errlen) {
+cJSON *json_file_load(const char *path, size_t max, char *err, size_t errlen) {
   buf b;
   buf_init(&b, max);
   if (read_all(path, &b, err, errlen) != 0) {

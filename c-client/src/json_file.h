@@ -11,6 +11,6 @@
 
 /* Returns the parsed tree (caller cJSON_Delete's it), or NULL with err
  * naming the path and what went wrong (including the parse position). */
-cJSON *json_load_file(const char *path, size_t max, char *err, size_t errlen);
+cJSON *json_file_load(const char *path, size_t max, char *err, size_t errlen);
 
 #endif

@@ -26,6 +26,7 @@
 #include "render.h"
 #include "results.h"
 #include "runner.h"
+#include "verdicts.h"
 
 #ifndef H2C_VERSION
 #define H2C_VERSION "0.0.0"
@@ -42,6 +43,7 @@ static const char usage_text[] =
     "                     [--only ID]... [--out DIR] [--timeout-ms N] [--jobs N] [--strict]\n"
     "                     [--attach NAME=FILE]...\n"
     "       h2c-probe list [--scenarios DIR]\n"
+    "       h2c-probe list --verdicts [--json]\n"
     "       h2c-probe render RESULTS.json --out DIR\n"
     "       h2c-probe --help | --version\n";
 
@@ -63,6 +65,13 @@ static const char help_text[] =
     "  --attach NAME=FILE  embed the JSON document FILE (an object, at most 256 KiB)\n"
     "                      in results.json as attachments.NAME; upstream=FILE takes\n"
     "                      lab/upstream's upstream.json (h2c-lab-upstream/1)\n"
+    "\n"
+    "list options:\n"
+    "  --scenarios DIR     list this directory's scenarios (default as for run)\n"
+    "  --verdicts          list the verdicts instead: name, ok (counts as correct\n"
+    "                      when a scenario has no accept list), security, meaning\n"
+    "  --json              with --verdicts: as JSON (h2c-lab-verdicts/1), with the\n"
+    "                      reports' CSS class, group heading and colours\n"
     "\n"
     "exit codes: 0 run completed, 1 --strict and some cell not ok,\n"
     "            2 usage/input/output error\n";
@@ -199,12 +208,6 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
   if (!a->scenarios_dir)
     a->scenarios_dir = default_scenarios_dir();
   return 0;
-}
-
-static void free_targets(target *list, int n) {
-  for (int i = 0; i < n; i++)
-    target_free(&list[i]);
-  free(list);
 }
 
 static int load_targets(const run_args *a, target **list, int *n) {
@@ -350,7 +353,7 @@ static int load_attachments(const run_args *a, cJSON **out) {
       fprintf(stderr, "h2c-probe: --attach %s: the name \"%s\" is given twice\n", spec, name);
       return -1;
     }
-    cJSON *doc = json_load_file(eq + 1, ATTACH_MAX_BYTES, err, sizeof err);
+    cJSON *doc = json_file_load(eq + 1, ATTACH_MAX_BYTES, err, sizeof err);
     const char *why = doc ? attachment_problem(name, doc) : NULL;
     if (!doc || why) {
       if (doc)
@@ -365,26 +368,16 @@ static int load_attachments(const run_args *a, cJSON **out) {
   return 0;
 }
 
-/* Counts accepted and n/a cells (n/a is neither ok nor a failure). */
-static void count_cells(const run *r, int *ok, int *na) {
-  *ok = *na = 0;
-  for (int i = 0; i < r->ncells; i++) {
-    if (r->cells[i].verdict == V_NA)
-      (*na)++;
-    else
-      *ok += cell_accepted(&r->cells[i]);
-  }
-}
-
 /* Writes results.json, then renders the reports from that same text. */
 static int write_outputs(const run *r, const char *dir, char *path, size_t pathlen) {
   char err[512];
   snprintf(path, pathlen, "%s/results.json", dir);
-  if (make_dirs(dir, err, sizeof err) != 0 || results_write(r, path, err, sizeof err) != 0) {
+  if (atomic_file_make_dirs(dir, err, sizeof err) != 0 ||
+      results_write(r, path, err, sizeof err) != 0) {
     fprintf(stderr, "h2c-probe: %s\n", err);
     return -1;
   }
-  cJSON *tree = json_load_file(path, JSON_FILE_MAX, err, sizeof err);
+  cJSON *tree = json_file_load(path, JSON_FILE_MAX, err, sizeof err);
   if (!tree || render_all(tree, dir, err, sizeof err) != 0) {
     fprintf(stderr, "h2c-probe: rendering reports: %s\n", err);
     cJSON_Delete(tree);
@@ -392,15 +385,6 @@ static int write_outputs(const run *r, const char *dir, char *path, size_t pathl
   }
   cJSON_Delete(tree);
   return 0;
-}
-
-static void free_run(run *r) {
-  for (int i = 0; i < r->ncells; i++)
-    cell_free(&r->cells[i]);
-  free(r->cells);
-  scenario_free_all(r->scenarios, r->nscenarios);
-  free_targets(r->targets, r->ntargets);
-  cJSON_Delete(r->attachments);
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -414,52 +398,104 @@ static int cmd_run(int argc, char **argv) {
       load_scenarios(a.scenarios_dir, &r.scenarios, &r.nscenarios) != 0 ||
       filter_scenarios(&a, r.scenarios, &r.nscenarios) != 0 ||
       load_attachments(&a, &r.attachments) != 0) {
-    free_run(&r);
+    runner_free(&r);
     return EXIT_USAGE;
   }
   char err[512];
-  if (make_dirs(a.out_dir, err, sizeof err) != 0) {   /* fail before the run */
+  if (atomic_file_make_dirs(a.out_dir, err, sizeof err) != 0) {   /* fail before the run */
     fprintf(stderr, "h2c-probe: %s\n", err);
-    free_run(&r);
+    runner_free(&r);
     return EXIT_USAGE;
   }
   runner_opts o = {a.timeout_ms, a.jobs, isatty(STDERR_FILENO)};
   runner_run(&r, &o);
   char path[4096];
   if (r.ncells != r.ntargets * r.nscenarios || write_outputs(&r, a.out_dir, path, sizeof path) != 0) {
-    free_run(&r);
+    runner_free(&r);
     return EXIT_USAGE;
   }
-  int ok, na;
-  count_cells(&r, &ok, &na);
-  int security = 0;
-  for (int i = 0; i < r.ncells; i++)
-    security += r.cells[i].security;
-  printf("h2c-probe: %d cells, %d ok, %d not ok, %d n/a (%.1f s) → %s\n",
-         r.ncells, ok, r.ncells - ok - na, na, (double)r.duration_ms / 1000.0, path);
+  int ok, na, security;
+  runner_count(&r, &ok, &na, &security);
+  printf("h2c-probe: %d cells, %d ok, %d not ok, %d %s (%.1f s) → %s\n", r.ncells, ok,
+         r.ncells - ok - na, na, verdicts_name(V_NA), (double)r.duration_ms / 1000.0, path);
   if (security)
-    printf("h2c-probe: %d security finding(s): cross-client or smuggled "
-           "(results.json cells[].security)\n", security);
+    printf("h2c-probe: %d security finding(s): %s or %s (results.json cells[].security)\n",
+           security, verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED));
   rc = (a.strict && ok + na != r.ncells) ? EXIT_STRICT : 0;
-  free_run(&r);
+  runner_free(&r);
   return rc;
 }
 
 /* ---- list / render ---------------------------------------------------------- */
 
+/* The vocabulary for scripts (lab/scripts/check-expected.py) and for the
+ * verdict table of docs/formats.md (c-client/scripts/verdicts-doc.sh). */
+static int print_verdicts_json(void) {
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "format", "h2c-lab-verdicts/1");
+  cJSON *arr = cJSON_AddArrayToObject(root, "verdicts");
+  for (int v = 0; arr && v < verdicts_count(); v++) {
+    const verdict_info *vi = verdicts_info((verdict)v);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToArray(arr, o);
+    cJSON_AddStringToObject(o, "name", vi->name);
+    cJSON_AddStringToObject(o, "meaning", vi->meaning);
+    cJSON_AddBoolToObject(o, "ok", vi->ok);
+    cJSON_AddBoolToObject(o, "security", vi->security);
+    cJSON_AddStringToObject(o, "css", vi->cls);
+    cJSON_AddStringToObject(o, "group", vi->group);
+    cJSON_AddStringToObject(o, "bg", vi->bg);
+    cJSON_AddStringToObject(o, "fg", vi->fg);
+  }
+  char *text = arr ? cJSON_Print(root) : NULL;
+  cJSON_Delete(root);
+  if (!text) {
+    fprintf(stderr, "h2c-probe: out of memory\n");
+    return EXIT_USAGE;
+  }
+  printf("%s\n", text);
+  free(text);
+  return 0;
+}
+
+static int print_verdicts(int json) {
+  if (json)
+    return print_verdicts_json();
+  printf("%-13s %-3s %-8s %s\n", "verdict", "ok", "security", "meaning");
+  for (int v = 0; v < verdicts_count(); v++) {
+    const verdict_info *vi = verdicts_info((verdict)v);
+    printf("%-13s %-3s %-8s %s\n", vi->name, vi->ok ? "yes" : "-",
+           vi->security ? "yes" : "-", vi->meaning);
+  }
+  return 0;
+}
+
 static int cmd_list(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"scenarios", required_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"scenarios", required_argument, NULL, 's'},
+                                       {"verdicts", no_argument, NULL, 'v'},
+                                       {"json", no_argument, NULL, 'j'},
+                                       {NULL, 0, NULL, 0}};
   const char *dir = NULL;
-  int ch;
+  int ch, verdicts = 0, json = 0;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-    if (ch != 's')
+    if (ch == 's')
+      dir = optarg;
+    else if (ch == 'v')
+      verdicts = 1;
+    else if (ch == 'j')
+      json = 1;
+    else
       return usage_error("list: bad option (see --help)");
-    dir = optarg;
   }
   if (optind < argc)
     return usage_error("list: unexpected argument \"%s\"", argv[optind]);
+  if (json && !verdicts)
+    return usage_error("list: --json goes with --verdicts");
+  if (verdicts && dir)
+    return usage_error("list: --verdicts lists no scenarios (drop --scenarios)");
+  if (verdicts)
+    return print_verdicts(json);
   if (!dir)
     dir = default_scenarios_dir();
   scenario *list = NULL;
@@ -467,7 +503,7 @@ static int cmd_list(int argc, char **argv) {
   if (load_scenarios(dir, &list, &n) != 0)
     return EXIT_USAGE;
   for (int i = 0; i < n; i++)
-    printf("%-28s %-5s %s\n", list[i].id, engine_name(list[i].engine), list[i].title);
+    printf("%-28s %-5s %s\n", list[i].id, scenario_engine_name(list[i].engine), list[i].title);
   scenario_free_all(list, n);
   return 0;
 }
@@ -488,10 +524,10 @@ static int cmd_render(int argc, char **argv) {
   if (!out)
     return usage_error("render: --out DIR is required");
   char err[512];
-  cJSON *tree = json_load_file(argv[optind], JSON_FILE_MAX, err, sizeof err);
+  cJSON *tree = json_file_load(argv[optind], JSON_FILE_MAX, err, sizeof err);
   int rc = tree ? 0 : -1;
   if (rc == 0)
-    rc = make_dirs(out, err, sizeof err);
+    rc = atomic_file_make_dirs(out, err, sizeof err);
   if (rc == 0)
     rc = render_all(tree, out, err, sizeof err);
   cJSON_Delete(tree);

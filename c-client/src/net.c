@@ -2,6 +2,7 @@
  * Non-blocking connect + poll, so an unreachable target costs at most the
  * deadline; reads wait for min(per-read timeout, time left to the deadline). */
 #include "net.h"
+#include "clock.h"
 #include "transcript.h"
 
 #include <errno.h>
@@ -16,7 +17,7 @@
 #include <unistd.h>
 
 static int time_left(int64_t deadline_ms) {
-  int64_t left = deadline_ms - now_ms();
+  int64_t left = deadline_ms - clock_now_ms();
   if (left <= 0)
     return 0;
   return left > 600000 ? 600000 : (int)left;

@@ -1,5 +1,5 @@
 /* net.h - TCP client sockets with timeouts. Every wait is bounded by both a
- * per-read timeout and an absolute deadline (now_ms() based). */
+ * per-read timeout and an absolute deadline (clock_now_ms() based). */
 #ifndef H2C_NET_H
 #define H2C_NET_H
 

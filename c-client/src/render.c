@@ -1,5 +1,6 @@
 /* render.c - the reports' common ground: results.json read into plain arrays
- * (targets × scenarios grid of cells), the verdict table, and render_all.
+ * (targets × scenarios grid of cells), the verdicts' render-only
+ * pseudo-states (the table itself is verdicts.c), and render_all.
  *
  * The model only points into the cJSON tree (no copies), so it lives as long
  * as the tree. Whether a cell passed is decided here, once, from the
@@ -67,66 +68,26 @@ int out_write_file(const out *o, const char *dir, const char *name, char *err,
     snprintf(err, errlen, "%s: output directory path too long", name);
     return -1;
   }
-  return atomic_write_file(path, o->b.data ? o->b.data : "", o->b.len, err,
+  return atomic_file_write(path, o->b.data ? o->b.data : "", o->b.len, err,
                            errlen);
 }
 
 /* ---- verdicts ---------------------------------------------------------- */
 
-/* name, CSS class, legend meaning, summary group, background, text colour */
-static const verdict_info verdicts[] = {
-    {"ok-h1", "ok-h1", "answered correctly over HTTP/1.1",
-     "Answered over HTTP/1.1 where the scenario accepts something else",
-     "#2e7d32", "#fff"},
-    {"ok-h2", "ok-h2", "upgraded (101) and answered correctly over HTTP/2",
-     "Upgraded to HTTP/2 where the scenario accepts something else",
-     "#00695c", "#fff"},
-    {"no-reuse", "no-reuse",
-     "answered correctly but announced Connection: close, so a follow-up "
-     "could not reuse the connection",
-     "Closed the connection after answering (no reuse)", "#c0ca33", "#000"},
-    {"rejected", "rejected",
-     "refused the upgrade-bearing request itself with a 4xx/5xx",
-     "Rejected the request", "#7e57c2", "#fff"},
-    {"desync", "desync",
-     "a follow-up request got the wrong answer: the server lost the request "
-     "boundaries on the connection",
-     "Desynchronised (a follow-up request got the wrong answer)", "#c62828",
-     "#fff"},
-    {"smuggled", "smuggled",
-     "a request hidden inside another request's body was answered",
-     "Answered a smuggled request", "#880e4f", "#fff"},
-    {"cross-client", "cross-client",
-     "an answer reached a different client's connection",
-     "Crossed answers between clients", "#6a1b9a", "#fff"},
-    {"hang", "hang", "no complete answer within the timeout",
-     "Hung (no answer in time)", "#ef6c00", "#000"},
-    {"closed", "closed", "closed the connection without announcing it",
-     "Closed the connection without announcing it", "#8d6e63", "#fff"},
-    {"error", "error", "could not connect", "Could not be reached", "#424242",
-     "#fff"},
-    {"n/a", "na", "the target does not implement what the scenario needs",
-     "Not applicable", "#bdbdbd", "#000"},
-};
-
 const verdict_info VERDICT_MISSING = {"not run", "missing",
                                       "no result for this cell", "Not run",
-                                      "#eeeeee", "#000"};
+                                      "#eeeeee", "#000", 0, 0};
 static const verdict_info verdict_unknown = {
     "other", "other", "a verdict this report does not know",
-    "Other verdicts", "#9e9e9e", "#000"};
+    "Other verdicts", "#9e9e9e", "#000", 0, 0};
 
 const verdict_info *verdict_lookup(const char *name) {
-  for (size_t i = 0; name && i < sizeof verdicts / sizeof verdicts[0]; i++)
-    if (strcmp(verdicts[i].name, name) == 0)
-      return &verdicts[i];
-  return &verdict_unknown;
+  const verdict_info *vi = verdicts_lookup(name);
+  return vi ? vi : &verdict_unknown;
 }
 
 const verdict_info *verdict_at(int i) {
-  if (i < 0 || (size_t)i >= sizeof verdicts / sizeof verdicts[0])
-    return NULL;
-  return &verdicts[i];
+  return i < 0 ? NULL : verdicts_info((verdict)i);
 }
 
 /* ---- JSON access ------------------------------------------------------- */
@@ -272,14 +233,14 @@ static int load_scenario(r_scenario *s, const cJSON *j) {
   return 0;
 }
 
-static int accepted(const r_scenario *s, const char *verdict) {
-  if (!verdict)
+static int accepted(const r_scenario *s, const char *name) {
+  if (!name)
     return 0;
   if (!s->accept)
-    return strcmp(verdict, "ok-h1") == 0 || strcmp(verdict, "ok-h2") == 0;
+    return verdict_lookup(name)->ok;
   const cJSON *a;
   cJSON_ArrayForEach(a, s->accept) if (cJSON_IsString(a) &&
-                                       strcmp(a->valuestring, verdict) == 0)
+                                       strcmp(a->valuestring, name) == 0)
       return 1;
   return 0;
 }
@@ -312,7 +273,7 @@ static void load_cell(const r_model *m, const cJSON *j) {
     c->verdict = "?";
   c->reason = json_str(j, "reason");
   c->sc = &m->s[s];
-  c->state = strcmp(c->verdict, "n/a") == 0 ? CELL_NA
+  c->state = verdict_lookup(c->verdict) == verdicts_info(V_NA) ? CELL_NA
              : accepted(&m->s[s], c->verdict) ? CELL_PASS : CELL_FAIL;
   c->security = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "security"));
   c->tag = json_str(j, "tag");
@@ -396,7 +357,7 @@ const r_cell *model_cell(const r_model *m, int t, int s) {
 /* One model for all four: results.json is read into it once. */
 int render_all(const cJSON *results, const char *dir, char *err,
                size_t errlen) {
-  if (make_dirs(dir, err, errlen) != 0)
+  if (atomic_file_make_dirs(dir, err, errlen) != 0)
     return -1;
   r_model m;
   if (model_load(&m, results, err, errlen) != 0)

@@ -131,7 +131,7 @@ void decode_escaped(buf *raw, const char *s) {
   buf_init(raw, n + 1);
   if (!s)
     return;
-  if (unescape_bytes(raw, s, NULL) != 0) {
+  if (escape_decode(raw, s, NULL) != 0) {
     buf_reset(raw);
     buf_add(raw, s, n);
   }

@@ -393,9 +393,9 @@ void summary_text(out *o, const r_model *m, const char *security_where) {
     correct_sentence(o, m, mentioned);
   trim_spaces(o);
   if (m->nna)
-    out_printf(o, " %d cell%s n/a: the target lacks what the scenario needs "
+    out_printf(o, " %d cell%s %s: the target lacks what the scenario needs "
                   "(neither a pass nor a failure).", m->nna,
-               m->nna == 1 ? " is" : "s are");
+               m->nna == 1 ? " is" : "s are", verdicts_name(V_NA));
   if (m->nmissing)
     out_printf(o, " %d cell%s of the matrix %s no result.", m->nmissing,
                m->nmissing == 1 ? "" : "s", m->nmissing == 1 ? "has" : "have");

@@ -166,8 +166,8 @@ static void html_summary(out *o, const r_model *m) {
   h_clean(o, &t);
   out_free(&t);
   out_printf(o, "</p>\n<p id=\"counts\">%d cells: %d accepted, %d not "
-                "accepted, %d n/a, %d not run.</p>\n",
-             m->nt * m->ns, m->npass, m->nfail, m->nna, m->nmissing);
+                "accepted, %d %s, %d not run.</p>\n",
+             m->nt * m->ns, m->npass, m->nfail, m->nna, verdicts_name(V_NA), m->nmissing);
 }
 
 static void html_env(out *o, const r_model *m) {
@@ -380,10 +380,11 @@ static void html_cells(out *o, const r_model *m) {
 /* Always there, so a reader (or CI) can rely on it; red when not empty. */
 static void html_security(out *o, const r_model *m) {
   if (m->security_count <= 0) {
-    out_adds(o, "<section id=\"security\" class=\"security none\">\n"
-                "<h2>Security-relevant findings</h2>\n<p>None were found in "
-                "this run: no cell is marked security-relevant "
-                "(cross-client, smuggled).</p>\n</section>\n");
+    out_printf(o, "<section id=\"security\" class=\"security none\">\n"
+                  "<h2>Security-relevant findings</h2>\n<p>None were found in "
+                  "this run: no cell is marked security-relevant "
+                  "(%s, %s).</p>\n</section>\n",
+               verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED));
     return;
   }
   out_printf(o, "<section id=\"security\" class=\"security\">\n"
@@ -585,8 +586,11 @@ static void html_scenarios(out *o, const r_model *m) {
     out_adds(o, ". <b>Accepted verdicts:</b> ");
     if (s->accept)
       html_list(o, s->accept, 40);
-    else
-      out_adds(o, "ok-h1; ok-h2");
+    else {
+      char ok_names[64];
+      verdicts_ok_names(ok_names, sizeof ok_names, "; ");
+      out_adds(o, ok_names);
+    }
     out_adds(o, ". <b>Engine:</b> ");
     h(o, s->engine, 20);
     out_adds(o, ", ");

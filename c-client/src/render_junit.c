@@ -27,7 +27,7 @@ static ju_kind cell_kind(const r_cell *c) {
     return JU_FAILURE;
   if (c->state == CELL_PASS)
     return JU_PASS;
-  if (strcmp(c->verdict, "error") == 0)
+  if (verdict_lookup(c->verdict) == verdicts_info(V_ERROR))
     return JU_ERROR;
   return JU_FAILURE;
 }
@@ -105,13 +105,15 @@ static void testcase(out *o, const r_model *m, int t, int s) {
     return;
   }
   if (kind == JU_FAILURE || kind == JU_ERROR) {
-    out_printf(o, "      <%s type=\"", kind == JU_ERROR ? "error" : "failure");
+    out_printf(o, "      <%s type=\"",
+               kind == JU_ERROR ? "error" /* not the verdict */ : "failure");
     x(o, c->verdict, 40);
     out_adds(o, "\" message=\"");
     x(o, c->reason ? c->reason : c->verdict, 1000);
     out_adds(o, "\">");
     problem_text(o, m, t, s, c);
-    out_printf(o, "</%s>\n", kind == JU_ERROR ? "error" : "failure");
+    out_printf(o, "</%s>\n",
+               kind == JU_ERROR ? "error" /* not the verdict */ : "failure");
   } else if (kind == JU_SKIPPED) {
     out_adds(o, "      <skipped message=\"");
     x(o, c->json ? (c->reason ? c->reason : c->verdict) : "no result", 1000);

@@ -237,8 +237,9 @@ static void md_fix(out *o, const r_model *m, const md_opts *op) {
 static void md_security(out *o, const r_model *m) {
   out_adds(o, "## Security-relevant findings\n\n");
   if (m->security_count <= 0) {
-    out_adds(o, "None were found in this run: no cell is marked "
-                "security-relevant (cross-client, smuggled).\n\n");
+    out_printf(o, "None were found in this run: no cell is marked "
+                  "security-relevant (%s, %s).\n\n",
+               verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED));
     return;
   }
   out_printf(o, "This run found %ld security-relevant finding%s (an answer "
@@ -436,8 +437,11 @@ static void md_scenarios(out *o, const r_model *m, const md_opts *op) {
     out_adds(o, ". **Accepted verdicts:** ");
     if (s->accept)
       md_list(o, s->accept, 40);
-    else
-      out_adds(o, "ok-h1; ok-h2");
+    else {
+      char ok_names[64];
+      verdicts_ok_names(ok_names, sizeof ok_names, "; ");
+      out_adds(o, ok_names);
+    }
     out_adds(o, ". **Engine:** ");
     md_text(o, s->engine, 20);
     out_adds(o, ", ");

@@ -33,12 +33,14 @@ static void sec_header(out *o, const r_model *m) {
   out p;
   out_init(&p);
   probe_text(&p, m);
-  out_adds(o, "# Security-relevant findings \xe2\x80\x94 do not paste "
-              "publicly\n\n"
-              "This file holds the cells that report.md withholds because "
-              "they may be security-relevant: an answer that reached another "
-              "client's connection (cross-client), or a request smuggled past "
-              "a proxy (smuggled). Report them privately \xe2\x80\x94 through "
+  out_printf(o, "# Security-relevant findings \xe2\x80\x94 do not paste "
+                "publicly\n\n"
+                "This file holds the cells that report.md withholds because "
+                "they may be security-relevant: an answer that reached another "
+                "client's connection (%s), or a request smuggled past "
+                "a proxy (%s). ",
+             verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED));
+  out_adds(o, "Report them privately \xe2\x80\x94 through "
               "GitHub private vulnerability reporting (the affected "
               "repository's Security tab, \"Report a vulnerability\") or the "
               "contact in the project's security policy \xe2\x80\x94 not in "

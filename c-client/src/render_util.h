@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "buf.h"
+#include "verdicts.h"
 
 /* ---- output buffer with a sticky failure flag ------------------------- */
 
@@ -124,13 +125,9 @@ long json_long(const cJSON *obj, const char *key, long dflt);
 
 /* ---- verdict words ---------------------------------------------------- */
 
-typedef struct verdict_info {
-  const char *name;          /* as in results.json */
-  const char *cls;           /* CSS class suffix: verdict-<cls> */
-  const char *meaning;       /* legend text */
-  const char *group;         /* summary group heading */
-  const char *bg, *fg;       /* report.html colours */
-} verdict_info;
+/* verdict_info and the table come from verdicts.h; render adds two
+ * pseudo-states: a cell without a result (VERDICT_MISSING) and a verdict
+ * name the table does not know (verdict_lookup's grey "other" entry). */
 
 /* Known verdicts in display order; unknown names get a grey entry. */
 const verdict_info *verdict_lookup(const char *name);

@@ -240,7 +240,7 @@ static cJSON *request_json(const scenario *sc, int i) {
     cJSON_AddNullToObject(o, "after_101");
   }
   cJSON_AddItemToObject(o, "embedded", embedded_json(q));
-  add_text(o, "requires", requires_name(q->requires));
+  add_text(o, "requires", scenario_requires_name(q->requires));
   cJSON_AddNumberToObject(o, "delay_ms", q->delay_ms);
   /* Only the raw engine writes these bytes itself; curl and nghttp2 frame the
    * request their own way (the transcript shows what they sent). */
@@ -261,8 +261,8 @@ static cJSON *scenario_json(const scenario *sc) {
   add_text(o, "explanation", sc->explanation);
   add_text(o, "correct", sc->correct);
   cJSON_AddItemToObject(o, "rfc", string_array(sc->rfc, sc->nrfc));
-  cJSON_AddStringToObject(o, "engine", engine_name(sc->engine));
-  cJSON_AddStringToObject(o, "send", send_mode_name(sc->send));
+  cJSON_AddStringToObject(o, "engine", scenario_engine_name(sc->engine));
+  cJSON_AddStringToObject(o, "send", scenario_send_mode_name(sc->send));
   cJSON_AddItemToObject(o, "accept", string_array(sc->accept, sc->naccept));
   cJSON_AddBoolToObject(o, "measure_loss", sc->measure_loss);
   cJSON_AddBoolToObject(o, "regression_guard", sc->regression_guard);
@@ -293,7 +293,7 @@ static cJSON *exchange_json(const cell *c, int i) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddNumberToObject(o, "request", i);
   add_text(o, "connection", c->sc->requests[i].connection);
-  cJSON_AddStringToObject(o, "outcome", outcome_name(e->outcome));
+  cJSON_AddStringToObject(o, "outcome", exchange_outcome_name(e->outcome));
   int has_status = e->status > 0;
   add_int_or_null(o, "status", e->status, has_status);
   if (has_status)
@@ -361,7 +361,7 @@ static cJSON *cell_json(const cell *c) {
   cJSON *o = cJSON_CreateObject();
   add_text(o, "target", c->tg ? c->tg->name : NULL);
   add_text(o, "scenario", c->sc->id);
-  cJSON_AddStringToObject(o, "verdict", verdict_name(c->verdict));
+  cJSON_AddStringToObject(o, "verdict", verdicts_name(c->verdict));
   if (c->verdict == V_NA)            /* nothing was judged: neither way */
     cJSON_AddNullToObject(o, "ok");
   else
@@ -407,7 +407,7 @@ static cJSON *summary_json(const run *r) {
   cJSON *bv = cJSON_AddObjectToObject(o, "by_verdict");
   for (int v = 0; v < V__COUNT; v++)
     if (by[v])
-      cJSON_AddNumberToObject(bv, verdict_name((verdict)v), by[v]);
+      cJSON_AddNumberToObject(bv, verdicts_name((verdict)v), by[v]);
   return o;
 }
 
@@ -450,7 +450,7 @@ int results_write(const run *r, const char *path, char *err, size_t errlen) {
   }
   withnl[n] = '\n';
   withnl[n + 1] = '\0';
-  int rc = atomic_write_file(path, withnl, n + 1, err, errlen);
+  int rc = atomic_file_write(path, withnl, n + 1, err, errlen);
   free(withnl);
   return rc;
 }

@@ -36,6 +36,7 @@
 
 #include "backend_log.h"
 #include "calibrate.h"
+#include "clock.h"
 #include "engine.h"
 #include "escape.h"
 #include "http1_parse.h"
@@ -119,21 +120,21 @@ static int read_response(int fd, h1_parser *p, int timeout_ms, int64_t deadline)
   for (;;) {
     ssize_t n = net_recv(fd, chunk, sizeof chunk, timeout_ms, deadline);
     if (n == 0)
-      return h1_parser_eof(p) == H1_DONE;
+      return http1_parse_eof(p) == H1_DONE;
     if (n < 0)
       return 0;
     size_t off = 0;
     while (off < (size_t)n) {
       size_t used = 0;
-      h1_status st = h1_parser_feed(p, chunk + off, (size_t)n - off, &used);
+      h1_status st = http1_parse_feed(p, chunk + off, (size_t)n - off, &used);
       if (st == H1_ERROR)
         return 0;
       off += used;
       if (st == H1_DONE && !p->resp.is_interim)
         return 1;
       if (st == H1_DONE) {           /* 1xx: the real answer follows */
-        h1_parser_free(p);
-        h1_parser_init(p, 0);
+        http1_parse_free(p);
+        http1_parse_init(p, 0);
       } else if (used == 0) {
         break;
       }
@@ -144,9 +145,9 @@ static int read_response(int fd, h1_parser *p, int timeout_ms, int64_t deadline)
 /* One plain GET of path on its own connection (Connection: close), bounded
  * by 2 x timeout_ms; p holds the answer. Returns 1 when it was complete. */
 static int http_get(const target *t, const char *path, int timeout_ms, h1_parser *p) {
-  int64_t deadline = now_ms() + 2 * (int64_t)timeout_ms;
+  int64_t deadline = clock_now_ms() + 2 * (int64_t)timeout_ms;
   char err[256];
-  h1_parser_init(p, 0);
+  http1_parse_init(p, 0);
   int fd = net_connect(t->host, t->port, deadline, err, sizeof err);
   if (fd < 0)
     return 0;
@@ -166,14 +167,14 @@ static int http_get(const target *t, const char *path, int timeout_ms, h1_parser
 static void fetch_version(target *t, int timeout_ms) {
   h1_parser p;
   if (http_get(t, t->version_path ? t->version_path : "/", timeout_ms, &p)) {
-    const char *server = h1_header_get(&p.resp, "Server");
+    const char *server = http1_parse_header_get(&p.resp, "Server");
     if (server)
       t->server_header = first_line(server, strlen(server));
     if (t->version_path && p.resp.status >= 200 && p.resp.status <= 299 &&
         p.resp.body.len > 0)
       t->version = first_line(p.resp.body.data, p.resp.body.len);
   }
-  h1_parser_free(&p);
+  http1_parse_free(&p);
 }
 
 /* GET patch_path: the diff of a proposed fix, which the target serves about
@@ -198,7 +199,7 @@ static void fetch_patch(target *t, int timeout_ms) {
       t->patch_truncated = 0;
     }
   }
-  h1_parser_free(&p);
+  http1_parse_free(&p);
 }
 
 static void version_work(pool *p, int idx) {
@@ -247,7 +248,7 @@ static void measure_loss(cell *c, int timeout_ms) {
   buf_free(&body);
   if (k <= 0)
     return;
-  engine_opts o = {timeout_ms, now_ms() + cell_budget_ms(sc, timeout_ms)};
+  engine_opts o = {timeout_ms, clock_now_ms() + cell_budget_ms(sc, timeout_ms)};
   if (engine_raw_confirm_loss(c, &o, i, k) == 1) {
     c->lost_bytes = k;
     snprintf(c->loss_evidence, sizeof c->loss_evidence,
@@ -283,7 +284,7 @@ static void mark_skipped(cell *c) {
 static void fetch_backend_log(cell *c, int timeout_ms) {
   if (!c->tg || !c->tg->backend_log_url || !c->tag[0])
     return;
-  sleep_ms(BACKEND_LOG_GRACE_MS);
+  clock_sleep_ms(BACKEND_LOG_GRACE_MS);
   char err[512];
   int dropped = 0;
   c->backend_log = backend_log_fetch(c->tg, c->tag, timeout_ms, &dropped, err, sizeof err);
@@ -305,7 +306,7 @@ static void reset_backend(cell *c, int timeout_ms) {
     return;
   char err[512];
   long closed = -1;
-  if (backend_reset(c->tg, timeout_ms, &closed, err, sizeof err) != 0) {
+  if (backend_log_reset(c->tg, timeout_ms, &closed, err, sizeof err) != 0) {
     transcript_note(&c->tx, "reset", "backend reset failed: %s; the cell runs anyway "
                     "(a connection an earlier cell left in the proxy's pool may still "
                     "be there)", err);
@@ -324,11 +325,11 @@ static void reset_backend(cell *c, int timeout_ms) {
                   "connection(s) to the backend; waiting %d ms so the proxy drops "
                   "them before the cell's first request", c->tg->reset_url, n,
                   BACKEND_RESET_SETTLE_MS);
-  sleep_ms(BACKEND_RESET_SETTLE_MS);
+  clock_sleep_ms(BACKEND_RESET_SETTLE_MS);
 }
 
 void runner_run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, int idx) {
-  int64_t t0 = now_ms();
+  int64_t t0 = clock_now_ms();
   c->start_ms = t0 - run_t0;
   c->tx.t0_ms = t0;                  /* transcript times count from here */
   if (!c->tag[0])
@@ -338,7 +339,7 @@ void runner_run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, i
                     "scenario, {cell} not replaced");
   mark_skipped(c);
   reset_backend(c, timeout_ms);
-  engine_opts cal = {timeout_ms, now_ms() + 3 * (int64_t)timeout_ms};
+  engine_opts cal = {timeout_ms, clock_now_ms() + 3 * (int64_t)timeout_ms};
   /* The calibration request leaves an idle upstream connection in a pooling
    * proxy. Left there, the cell's first client may or may not be given it
    * (HAProxy keeps idle connections per thread), and the scenario's clients
@@ -346,12 +347,12 @@ void runner_run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, i
    * every cell starts from an empty pool. */
   if (calibrate_cell(c, &cal))
     reset_backend(c, timeout_ms);
-  engine_opts o = {timeout_ms, now_ms() + cell_budget_ms(c->sc, timeout_ms)};
+  engine_opts o = {timeout_ms, clock_now_ms() + cell_budget_ms(c->sc, timeout_ms)};
   engine_run(c, &o);
   measure_loss(c, timeout_ms);
   fetch_backend_log(c, timeout_ms);
   verdict_decide(c);
-  c->total_ms = now_ms() - t0;
+  c->total_ms = clock_now_ms() - t0;
 }
 
 /* ---- the cell pool: one cell per isolation group at a time -------------- */
@@ -442,7 +443,7 @@ static int take_cell(cell_pool *p) {
 static void cell_progress(cell_pool *p, int idx) {
   const cell *c = &p->r->cells[idx];
   fprintf(stderr, "\r[%d/%d] %s × %s: %s\033[K", p->done, p->r->ncells,
-          c->tg ? c->tg->name : "?", c->sc->id, verdict_name(c->verdict));
+          c->tg ? c->tg->name : "?", c->sc->id, verdicts_name(c->verdict));
   fflush(stderr);
 }
 
@@ -531,7 +532,7 @@ static int make_cells(run *r) {
 }
 
 void runner_run(run *r, const runner_opts *o) {
-  int64_t t0 = now_ms();
+  int64_t t0 = clock_now_ms();
   uint64_t run_ms = unix_ms();       /* the run's part of every cell tag */
   iso_now(r->started, sizeof r->started);
   r->timeout_ms = o->timeout_ms;
@@ -552,5 +553,28 @@ void runner_run(run *r, const runner_opts *o) {
   if (o->progress)
     fprintf(stderr, "\r\033[K");
   iso_now(r->finished, sizeof r->finished);
-  r->duration_ms = now_ms() - t0;
+  r->duration_ms = clock_now_ms() - t0;
+}
+
+void runner_free(run *r) {
+  for (int i = 0; i < r->ncells; i++)
+    cell_free(&r->cells[i]);
+  free(r->cells);
+  scenario_free_all(r->scenarios, r->nscenarios);
+  for (int i = 0; i < r->ntargets; i++)
+    target_free(&r->targets[i]);
+  free(r->targets);
+  cJSON_Delete(r->attachments);
+  memset(r, 0, sizeof *r);
+}
+
+void runner_count(const run *r, int *ok, int *na, int *security) {
+  *ok = *na = *security = 0;
+  for (int i = 0; i < r->ncells; i++) {
+    if (r->cells[i].verdict == V_NA)
+      (*na)++;
+    else
+      *ok += cell_accepted(&r->cells[i]);
+    *security += r->cells[i].security;
+  }
 }

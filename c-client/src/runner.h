@@ -1,9 +1,25 @@
-/* runner.h - runs every (target, scenario) cell with bounded concurrency
- * (--jobs worker threads), so a run costs about one timeout, not the sum. */
+/* runner.h - a run (targets x scenarios, its cells, when it ran) and the
+ * runner that fills it: every (target, scenario) cell with bounded
+ * concurrency (--jobs worker threads), so a run costs about one timeout, not
+ * the sum. results.c writes a run out; main.c loads and frees it. */
 #ifndef H2C_RUNNER_H
 #define H2C_RUNNER_H
 
-#include "results.h"
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "cell.h"
+#include "target.h"
+
+/* One run: what it ran on (owned), the cells it filled, and when. */
+typedef struct run {
+  target *targets; int ntargets;
+  scenario *scenarios; int nscenarios;
+  cell *cells; int ncells;          /* ntargets * nscenarios, target-major */
+  char started[32], finished[32];   /* ISO 8601 UTC */
+  int64_t duration_ms;
+  int timeout_ms, jobs;
+  cJSON *attachments;                /* run --attach: {NAME: document} or NULL */
+} run;
 
 typedef struct runner_opts {
   int timeout_ms;
@@ -12,6 +28,11 @@ typedef struct runner_opts {
 } runner_opts;
 
 void runner_run(run *r, const runner_opts *o);
+/* Frees the cells, scenarios, targets and attachments of a run (a run that
+ * is all zeroes, or only partly loaded, is fine). */
+void runner_free(run *r);
+/* Counts accepted, n/a (neither ok nor a failure) and security cells. */
+void runner_count(const run *r, int *ok, int *na, int *security);
 /* One cell, exactly as runner_run runs each: tag (unless c->tag is set),
  * instance, skipped requests, backend reset, calibration, engine, loss
  * measurement, backend log, verdict. run_t0 (now_ms clock) and run_ms (Unix

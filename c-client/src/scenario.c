@@ -16,9 +16,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "cell.h"
 #include "escape.h"
 #include "json_file.h"
+#include "verdicts.h"
 
 #define SC_MAX_BODY (1024u * 1024u)
 #define SC_MAX_FILE (1024u * 1024u)
@@ -166,7 +166,7 @@ static int get_bytes(const loader *L, const cJSON *v, const char *field, buf *b)
     return fail(L, field, "expected a string (escaped bytes)");
   const char *msg = "bad escape";
   buf_init(b, SC_MAX_BODY);
-  if (unescape_bytes(b, v->valuestring, &msg) != 0)
+  if (escape_decode(b, v->valuestring, &msg) != 0)
     return fail(L, field, "%s", msg);
   if (!b->data && buf_add(b, "", 0) != BUF_OK)
     return fail(L, field, "out of memory");
@@ -198,9 +198,21 @@ static int get_string_list(const loader *L, const cJSON *v, const char *field,
   return 0;
 }
 
-static int is_verdict_name(const char *s) {
-  verdict v;
-  return verdict_from_name(s, &v) == 0;
+static int is_verdict_name(const char *s) { return verdicts_lookup(s) != NULL; }
+
+/* No "accept" list: the verdicts that are ok by default (verdicts.c). */
+static int accept_default(const loader *L, scenario *sc) {
+  for (int v = 0; v < verdicts_count(); v++) {
+    if (!verdicts_is_ok((verdict)v))
+      continue;
+    if (sc->naccept == (int)(sizeof sc->accept / sizeof sc->accept[0]))
+      return fail(L, "accept", "too many default verdicts");
+    sc->accept[sc->naccept] = strdup(verdicts_name((verdict)v));
+    if (!sc->accept[sc->naccept])
+      return fail(L, "accept", "out of memory");
+    sc->naccept++;
+  }
+  return 0;
 }
 
 /* ---- requests --------------------------------------------------------- */
@@ -552,15 +564,16 @@ static int load_requests(const loader *L, const cJSON *v, scenario *sc) {
   return 0;
 }
 
-/* "n/a" joins the accept list of a scenario that can be not applicable, so a
+/* n/a joins the accept list of a scenario that can be not applicable, so a
  * target without the endpoint is never counted as a failure (--strict). */
 static int accept_na(const loader *L, scenario *sc) {
+  const char *na = verdicts_name(V_NA);
   for (int i = 0; i < sc->naccept; i++)
-    if (strcmp(sc->accept[i], "n/a") == 0)
+    if (strcmp(sc->accept[i], na) == 0)
       return 0;
   if (sc->naccept == (int)(sizeof sc->accept / sizeof sc->accept[0]))
-    return fail(L, "accept", "no room to add \"n/a\" (na_status is given)");
-  sc->accept[sc->naccept] = strdup("n/a");
+    return fail(L, "accept", "no room to add \"%s\" (na_status is given)", na);
+  sc->accept[sc->naccept] = strdup(na);
   if (!sc->accept[sc->naccept])
     return fail(L, "accept", "out of memory");
   sc->naccept++;
@@ -746,10 +759,8 @@ static int load_root(const loader *L, const cJSON *root, scenario *sc) {
       return -1;
     if (sc->naccept == 0)
       return fail(L, "accept", "must list at least one verdict");
-  } else {
-    sc->accept[0] = strdup("ok-h1");
-    sc->accept[1] = strdup("ok-h2");
-    sc->naccept = 2;
+  } else if (accept_default(L, sc) != 0) {
+    return -1;
   }
   if (get_bool(L, root, "regression_guard", "regression_guard",
                &sc->regression_guard) != 0)
@@ -769,7 +780,7 @@ static int load_root(const loader *L, const cJSON *root, scenario *sc) {
 int scenario_load_file(const char *path, scenario *sc, char *err, size_t errlen) {
   memset(sc, 0, sizeof *sc);
   loader L = {path, err, errlen};
-  cJSON *root = json_load_file(path, SC_MAX_FILE, err, errlen);
+  cJSON *root = json_file_load(path, SC_MAX_FILE, err, errlen);
   if (!root)
     return -1;
   int rc = load_root(&L, root, sc);
@@ -977,7 +988,7 @@ size_t scenario_request_head_len(const scenario *sc, int i, const char *authorit
   return n;
 }
 
-const char *requires_name(sc_requires r) {
+const char *scenario_requires_name(sc_requires r) {
   switch (r) {
   case REQUIRES_NONE: return NULL;
   case REQUIRES_PROXY: return "proxy";
@@ -986,7 +997,7 @@ const char *requires_name(sc_requires r) {
   return NULL;
 }
 
-const char *engine_name(engine_kind e) {
+const char *scenario_engine_name(engine_kind e) {
   switch (e) {
   case ENGINE_RAW: return "raw";
   case ENGINE_CURL: return "curl";
@@ -995,6 +1006,6 @@ const char *engine_name(engine_kind e) {
   return "?";
 }
 
-const char *send_mode_name(send_mode s) {
+const char *scenario_send_mode_name(send_mode s) {
   return s == SEND_PIPELINED ? "pipelined" : "sequential";
 }

@@ -107,17 +107,17 @@ int scenario_request_is_upgrade(const sc_request *r);
 /* Length of request i's head on the wire (request line through the blank
  * line), with {authority} replaced; 0 when it cannot be built. */
 size_t scenario_request_head_len(const scenario *sc, int i, const char *authority);
-const char *engine_name(engine_kind e);
-const char *send_mode_name(send_mode s);
-const char *requires_name(sc_requires r);   /* NULL for REQUIRES_NONE */
+const char *scenario_engine_name(engine_kind e);
+const char *scenario_send_mode_name(send_mode s);
+const char *scenario_requires_name(sc_requires r);   /* NULL for REQUIRES_NONE */
 
 /* ---- per-cell instances (scenario_inst.c) ---- */
 
 /* A deep copy of tmpl with every {cell} replaced by tag (SC_TAG_LEN bytes):
  * what one cell really sends. Returns 0, or -1 (out of memory / too big). */
-int scenario_instantiate(const scenario *tmpl, const char *tag, scenario *out);
+int scenario_inst_create(const scenario *tmpl, const char *tag, scenario *out);
 /* Makes request i's body exactly n bytes: its own bytes repeated or cut
  * ("x" when it had none); Content-Length follows (the wire adds it). */
-int scenario_resize_body(scenario *sc, int i, size_t n);
+int scenario_inst_resize_body(scenario *sc, int i, size_t n);
 
 #endif

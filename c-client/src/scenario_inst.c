@@ -114,7 +114,7 @@ static int copy_strings(char **dst, char *const *src, int n) {
   return bad;
 }
 
-int scenario_instantiate(const scenario *t, const char *tag, scenario *out) {
+int scenario_inst_create(const scenario *t, const char *tag, scenario *out) {
   memset(out, 0, sizeof *out);
   int bad = dup_into(&out->id, t->id) | dup_into(&out->title, t->title) |
             dup_into(&out->explanation, t->explanation) |
@@ -144,7 +144,7 @@ int scenario_instantiate(const scenario *t, const char *tag, scenario *out) {
   return 0;
 }
 
-int scenario_resize_body(scenario *sc, int i, size_t n) {
+int scenario_inst_resize_body(scenario *sc, int i, size_t n) {
   if (i < 0 || i >= sc->nrequests || n > INST_MAX_BYTES)
     return -1;
   sc_request *r = &sc->requests[i];

@@ -338,7 +338,7 @@ static int load_one(const char *path, int idx, const cJSON *o, target *t,
 
 int target_load_file(const char *path, target **list, int *n, char *err,
                      size_t errlen) {
-  cJSON *root = json_load_file(path, TARGETS_MAX_FILE, err, errlen);
+  cJSON *root = json_file_load(path, TARGETS_MAX_FILE, err, errlen);
   if (!root)
     return -1;
   const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "targets");

@@ -7,25 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-int64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void sleep_ms(int ms) {
-  if (ms <= 0)
-    return;
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
+#include "clock.h"
 
 void transcript_init(transcript *t, size_t max_bytes) {
   memset(t, 0, sizeof *t);
   t->max_bytes = max_bytes;
-  t->t0_ms = now_ms();
+  t->t0_ms = clock_now_ms();
 }
 
 void transcript_free(transcript *t) {
@@ -36,7 +24,7 @@ void transcript_free(transcript *t) {
   t->count = t->alloc = 0;
 }
 
-int64_t transcript_elapsed_ms(const transcript *t) { return now_ms() - t->t0_ms; }
+int64_t transcript_elapsed_ms(const transcript *t) { return clock_now_ms() - t->t0_ms; }
 
 /* The running (out, in) offsets of one connection label. */
 static size_t *offset_slot(transcript *t, const char *conn, tx_dir dir) {

@@ -40,9 +40,4 @@ void transcript_note(transcript *t, const char *conn, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int64_t transcript_elapsed_ms(const transcript *t);
 
-/* Monotonic clock in milliseconds (shared by engines for deadlines). */
-int64_t now_ms(void);
-/* Sleeps ms milliseconds (ms <= 0: returns at once). */
-void sleep_ms(int ms);
-
 #endif

@@ -34,7 +34,7 @@ int verdict_exchange_ok(const cell *c, int i, char *why, size_t whylen) {
   if (ok) {
     buf want;
     buf_init(&want, 1024u * 1024u);
-    if (vt_expected_body(r, &want))
+    if (verdict_text_expected_body(r, &want))
       ok = want.len == e->body.len &&
            (want.len == 0 || memcmp(want.data, e->body.data, want.len) == 0);
     buf_free(&want);
@@ -44,7 +44,7 @@ int verdict_exchange_ok(const cell *c, int i, char *why, size_t whylen) {
     if (!ok) {
       buf b;
       buf_init(&b, 4096);
-      vt_got(&b, e);
+      verdict_text_got(&b, e);
       snprintf(why, whylen, "%s", b.data ? b.data : "");
       buf_free(&b);
     }
@@ -109,7 +109,7 @@ static long infer_lost(const cell *c, int i, char *quote, size_t quotelen) {
   if (best_k > 0 && quote) {
     buf q;
     buf_init(&q, 512);
-    vt_snippet(&q, wire.data + best_k, best_len);
+    verdict_text_snippet(&q, wire.data + best_k, best_len);
     snprintf(quote, quotelen, "%s", q.data ? q.data : "");
     buf_free(&q);
   }
@@ -141,7 +141,7 @@ static void add_loss(buf *out, const cell *c, int i, int p) {
     else
       buf_printf(out, " — the first %ld bytes of request %d were consumed as the "
                  "body of request %d (confirmed: ", c->lost_bytes, i + 1, p + 1);
-    vt_words(out, c->loss_evidence);
+    verdict_text_words(out, c->loss_evidence);
     buf_adds(out, ")");
     return;
   }
@@ -176,13 +176,13 @@ static void add_hang_hint(buf *out, const cell *c, int i, int p) {
 static verdict decide_failure(const cell *c, int i, buf *why) {
   const exchange *e = &c->ex[i];
   const sc_request *r = &c->sc->requests[i];
-  int p = vt_prev_on_conn(c, i);
+  int p = verdict_text_prev_on_conn(c, i);
   int announced = p >= 0 && c->ex[p].conn_close;
-  vt_expectation(why, c, i);
+  verdict_text_expectation(why, c, i);
   buf_adds(why, " for ");
-  vt_request_name(why, c->sc, i);
+  verdict_text_request_name(why, c->sc, i);
   buf_adds(why, "; ");
-  vt_got(why, e);
+  verdict_text_got(why, e);
   switch (e->outcome) {
   case OUT_CONNECT_FAILED:
   case OUT_PENDING:
@@ -211,8 +211,8 @@ static verdict decide_failure(const cell *c, int i, buf *why) {
   case OUT_BAD_RESPONSE:
   case OUT_TOO_BIG:
     add_loss(why, c, i, p);
-    verdict_add_log_absence(why, c, i);
-    verdict_add_calibration(why, c, i);
+    verdict_proxy_add_log_absence(why, c, i);
+    verdict_proxy_add_calibration(why, c, i);
     return V_DESYNC;
   case OUT_ANSWERED:
     if (p < 0 && scenario_request_is_upgrade(r) && e->status >= 400 && e->status <= 599) {
@@ -225,8 +225,8 @@ static verdict decide_failure(const cell *c, int i, buf *why) {
       return V_REJECTED;
     }
     add_loss(why, c, i, p);
-    verdict_add_log_absence(why, c, i);
-    verdict_add_calibration(why, c, i);
+    verdict_proxy_add_log_absence(why, c, i);
+    verdict_proxy_add_calibration(why, c, i);
     return V_DESYNC;
   }
   return V_ERROR;
@@ -262,7 +262,7 @@ static void add_skipped_note(buf *why, const cell *c) {
 static verdict decide_all_answered(const cell *c, buf *why) {
   const scenario *sc = c->sc;
   for (int i = 0; i < sc->nrequests; i++) {
-    int p = vt_prev_on_conn(c, i);
+    int p = verdict_text_prev_on_conn(c, i);
     if (p < 0 || !c->ex[i].new_connection)
       continue;
     if (c->ex[p].conn_close) {
@@ -312,7 +312,7 @@ static int not_applicable(const cell *c, buf *why) {
                r->path, strlen(r->path) > 60 ? "…" : "", e->status);
     if (e->reason_phrase[0]) {
       buf_adds(why, " ");
-      vt_snippet(why, e->reason_phrase, strlen(e->reason_phrase));
+      verdict_text_snippet(why, e->reason_phrase, strlen(e->reason_phrase));
     }
     buf_adds(why, "): this scenario does not apply");
     return 1;
@@ -341,13 +341,13 @@ void verdict_decide(cell *c) {
   int i = verdict_first_failure(c);
   if (not_applicable(c, &why))
     c->verdict = V_NA;
-  else if (verdict_smuggled(c, &why))
+  else if (verdict_proxy_smuggled(c, &why))
     c->verdict = V_SMUGGLED;
-  else if (i >= 0 && verdict_cross_client(c, i, &why))
+  else if (i >= 0 && verdict_proxy_cross_client(c, i, &why))
     c->verdict = V_CROSS_CLIENT;
   else
     c->verdict = i >= 0 ? decide_failure(c, i, &why) : decide_all_answered(c, &why);
-  c->security = verdict_is_security(c->verdict);
+  c->security = verdicts_is_security(c->verdict);
   set_reason(c, &why);
   buf_free(&why);
 }

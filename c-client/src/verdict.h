@@ -16,11 +16,11 @@ void verdict_decide(cell *c);
 
 /* verdict_proxy.c - the rules above that a reverse proxy makes possible.
  * Each returns 1 and appends its reason to why when it applies. */
-int verdict_smuggled(const cell *c, buf *why);
-int verdict_cross_client(const cell *c, int first_failure, buf *why);
+int verdict_proxy_smuggled(const cell *c, buf *why);
+int verdict_proxy_cross_client(const cell *c, int first_failure, buf *why);
 /* Appends that the backend log lacks request i (when the cell has a log). */
-void verdict_add_log_absence(buf *why, const cell *c, int i);
+void verdict_proxy_add_log_absence(buf *why, const cell *c, int i);
 /* Appends how a calibrated body was sized, when request i was calibrated. */
-void verdict_add_calibration(buf *why, const cell *c, int i);
+void verdict_proxy_add_calibration(buf *why, const cell *c, int i);
 
 #endif

@@ -63,8 +63,8 @@ static void add_other_client(buf *why, const cell *c, int carrier) {
 /* A log entry of a parsed request matching the embedded one, or NULL. */
 static const cJSON *log_entry_for(const cell *c, const sc_embedded *e) {
   for (const cJSON *x = c->backend_log ? c->backend_log->child : NULL; x; x = x->next)
-    if (backend_entry_is_request(x) && backend_entry_is(x, "method", e->method) &&
-        backend_entry_is(x, "path", e->path))
+    if (backend_log_entry_is_request(x) && backend_log_entry_is(x, "method", e->method) &&
+        backend_log_entry_is(x, "path", e->path))
       return x;
   return NULL;
 }
@@ -87,7 +87,7 @@ static int marker_answer(const cell *c, const sc_embedded *e) {
 
 static void add_embedded_name(buf *why, const sc_embedded *e) {
   buf_printf(why, "%s ", e->method);
-  vt_snippet(why, e->path, strlen(e->path));
+  verdict_text_snippet(why, e->path, strlen(e->path));
 }
 
 /* The words for one smuggled request j.e (log entry and/or marker answer k). */
@@ -96,10 +96,10 @@ static void say_smuggled(buf *why, const cell *c, int j, const sc_embedded *e,
   if (entry) {
     char port[16];
     long status = 0;
-    backend_entry_port(entry, port, sizeof port);
+    backend_log_entry_port(entry, port, sizeof port);
     buf_adds(why, "the backend parsed and served ");
     add_embedded_name(why, e);
-    if (backend_entry_int(entry, "status", &status))
+    if (backend_log_entry_int(entry, "status", &status))
       buf_printf(why, " (answered %ld, upstream connection :%s)", status, port);
     else
       buf_printf(why, " (upstream connection :%s)", port);
@@ -107,10 +107,10 @@ static void say_smuggled(buf *why, const cell *c, int j, const sc_embedded *e,
     buf_adds(why, "the answer to ");
     add_embedded_name(why, e);
     buf_adds(why, " reached a client: ");
-    vt_request_name(why, c->sc, k);
+    verdict_text_request_name(why, c->sc, k);
     add_conn(why, c, k);
     buf_adds(why, " got ");
-    vt_answer(why, &c->ex[k]);
+    verdict_text_answer(why, &c->ex[k]);
   }
   buf_printf(why, " — that request only existed inside the body of request %d (%s",
              j + 1, c->sc->requests[j].method);
@@ -128,7 +128,7 @@ static void say_smuggled(buf *why, const cell *c, int j, const sc_embedded *e,
   add_other_client(why, c, j);
 }
 
-int verdict_smuggled(const cell *c, buf *why) {
+int verdict_proxy_smuggled(const cell *c, buf *why) {
   const scenario *sc = c->sc;
   for (int j = 0; j < sc->nrequests; j++) {
     if (c->skipped[j])
@@ -167,13 +167,13 @@ static void add_overread(buf *why, const cell *c, int u) {
   const sc_request *r = &c->sc->requests[u];
   for (const cJSON *x = c->backend_log ? c->backend_log->child : NULL; x; x = x->next) {
     long over = 0;
-    if (!backend_entry_is_request(x) || !backend_entry_is(x, "method", r->method) ||
-        !backend_entry_is(x, "path", r->path) || !backend_entry_int(x, "overread_len", &over) ||
-        over <= 0)
+    if (!backend_log_entry_is_request(x) || !backend_log_entry_is(x, "method", r->method) ||
+        !backend_log_entry_is(x, "path", r->path) ||
+        !backend_log_entry_int(x, "overread_len", &over) || over <= 0)
       continue;
     char port[16];
-    const char *bytes = backend_entry_str(x, "overread");
-    backend_entry_port(x, port, sizeof port);
+    const char *bytes = backend_log_entry_str(x, "overread");
+    backend_log_entry_port(x, port, sizeof port);
     buf_printf(why, " (backend log: after request %d's body it discarded %ld more "
                "bytes on upstream connection :%s", u + 1, over, port);
     if (bytes && *bytes)
@@ -183,18 +183,18 @@ static void add_overread(buf *why, const cell *c, int u) {
   }
 }
 
-int verdict_cross_client(const cell *c, int i, buf *why) {
+int verdict_proxy_cross_client(const cell *c, int i, buf *why) {
   const scenario *sc = c->sc;
   int u = upgrade_before(c, i);
   if (u < 0 || strcmp(sc->requests[u].connection, sc->requests[i].connection) == 0 ||
       !desync_shaped(&c->ex[i], &sc->requests[i]))
     return 0;
-  vt_expectation(why, c, i);
+  verdict_text_expectation(why, c, i);
   buf_adds(why, " for ");
-  vt_request_name(why, sc, i);
+  verdict_text_request_name(why, sc, i);
   add_conn(why, c, i);
   buf_adds(why, "; ");
-  vt_got(why, &c->ex[i]);
+  verdict_text_got(why, &c->ex[i]);
   buf_printf(why, " — another client: request %d with the upgrade offer came from "
              "connection %s (answered correctly); a reused upstream connection carried "
              "its desync over", u + 1, sc->requests[u].connection);
@@ -202,7 +202,7 @@ int verdict_cross_client(const cell *c, int i, buf *why) {
   return 1;
 }
 
-void verdict_add_calibration(buf *why, const cell *c, int i) {
+void verdict_proxy_add_calibration(buf *why, const cell *c, int i) {
   if (!c->cal.done || i != c->cal.request)
     return;
   buf_printf(why, " — request %d's body had been sized to request %d's head (%ld "
@@ -217,14 +217,14 @@ void verdict_add_calibration(buf *why, const cell *c, int i) {
 static int logged_as(const cJSON *x, const cell *c, int i) {
   const sc_request *r = &c->sc->requests[i];
   long cl = -1;
-  if (!backend_entry_is_request(x) || !backend_entry_is(x, "method", r->method) ||
-      !backend_entry_is(x, "path", r->path) || !backend_entry_is(x, "cell", c->tag))
+  if (!backend_log_entry_is_request(x) || !backend_log_entry_is(x, "method", r->method) ||
+      !backend_log_entry_is(x, "path", r->path) || !backend_log_entry_is(x, "cell", c->tag))
     return 0;
-  return !r->has_body || !backend_entry_int(x, "content_length", &cl) ||
+  return !r->has_body || !backend_log_entry_int(x, "content_length", &cl) ||
          cl == (long)r->body.len;
 }
 
-void verdict_add_log_absence(buf *why, const cell *c, int i) {
+void verdict_proxy_add_log_absence(buf *why, const cell *c, int i) {
   if (!c->backend_log || !c->tag[0])
     return;
   for (const cJSON *x = c->backend_log->child; x; x = x->next)

@@ -9,7 +9,7 @@
 #include "escape.h"
 
 /* Appends data escaped, at most SNIP_BYTES of it, "…" when cut. */
-void vt_snippet(buf *out, const void *data, size_t n) {
+void verdict_text_snippet(buf *out, const void *data, size_t n) {
   size_t take = n > SNIP_BYTES ? SNIP_BYTES : n;
   escape_bytes(out, data, take);
   if (take < n)
@@ -27,7 +27,7 @@ static int utf8_len(const unsigned char *p) {
 
 /* The engine's own words may hold anything (even server bytes): one line,
  * valid UTF-8, other bytes escaped. */
-void vt_words(buf *out, const char *s) {
+void verdict_text_words(buf *out, const char *s) {
   const unsigned char *p = (const unsigned char *)s;
   while (*p) {
     int n = *p >= 0x80 ? utf8_len(p) : 1;
@@ -46,7 +46,7 @@ void vt_words(buf *out, const char *s) {
 
 /* The previous request sent on the same client connection, or -1 (skipped
  * requests were never sent, so they are nobody's predecessor). */
-int vt_prev_on_conn(const cell *c, int i) {
+int verdict_text_prev_on_conn(const cell *c, int i) {
   const scenario *sc = c->sc;
   for (int p = i - 1; p >= 0; p--)
     if (!c->skipped[p] && strcmp(sc->requests[p].connection, sc->requests[i].connection) == 0)
@@ -55,7 +55,7 @@ int vt_prev_on_conn(const cell *c, int i) {
 }
 
 /* The body a correct server answers with, when the scenario says. */
-int vt_expected_body(const sc_request *r, buf *out) {
+int verdict_text_expected_body(const sc_request *r, buf *out) {
   if (r->has_expect_body)
     return buf_add(out, r->expect_body.data, r->expect_body.len) == BUF_OK;
   if (r->expect_echo)
@@ -63,45 +63,45 @@ int vt_expected_body(const sc_request *r, buf *out) {
   return 0;
 }
 
-void vt_request_name(buf *out, const scenario *sc, int i) {
+void verdict_text_request_name(buf *out, const scenario *sc, int i) {
   const sc_request *r = &sc->requests[i];
   buf_printf(out, "request %d (%s %.60s%s)", i + 1, r->method, r->path,
              strlen(r->path) > 60 ? "…" : "");
 }
 
-void vt_expectation(buf *out, const cell *c, int i) {
+void verdict_text_expectation(buf *out, const cell *c, int i) {
   const sc_request *r = &c->sc->requests[i];
   buf body;
   buf_init(&body, 1024u * 1024u);
   buf_printf(out, "expected %d", r->expect_status);
-  if (vt_expected_body(r, &body)) {
+  if (verdict_text_expected_body(r, &body)) {
     buf_adds(out, " with body `");
-    vt_snippet(out, body.data, body.len);
+    verdict_text_snippet(out, body.data, body.len);
     buf_adds(out, "`");
   }
   buf_free(&body);
 }
 
 /* "`400 Bad Request`" plus the body when there is one. */
-void vt_answer(buf *out, const exchange *e) {
+void verdict_text_answer(buf *out, const exchange *e) {
   buf_adds(out, "`");
   buf_printf(out, "%d", e->status);
   if (e->reason_phrase[0]) {
     buf_adds(out, " ");
-    vt_snippet(out, e->reason_phrase, strlen(e->reason_phrase));
+    verdict_text_snippet(out, e->reason_phrase, strlen(e->reason_phrase));
   }
   buf_adds(out, "`");
   if (e->body.len) {
     buf_adds(out, " with body `");
-    vt_snippet(out, e->body.data, e->body.len);
+    verdict_text_snippet(out, e->body.data, e->body.len);
     buf_adds(out, "`");
   }
 }
 
 /* What came back instead, in words: "got ..." / "not sent: ...". */
-void vt_got(buf *out, const exchange *e) {
+void verdict_text_got(buf *out, const exchange *e) {
   switch (e->outcome) {
-  case OUT_ANSWERED: buf_adds(out, "got "); vt_answer(out, e); break;
+  case OUT_ANSWERED: buf_adds(out, "got "); verdict_text_answer(out, e); break;
   case OUT_TIMEOUT: buf_adds(out, "got no complete answer before the timeout"); break;
   case OUT_CLOSED: buf_adds(out, "got EOF: the server closed the connection without answering"); break;
   case OUT_RESET: buf_adds(out, "got a connection reset"); break;
@@ -113,7 +113,7 @@ void vt_got(buf *out, const exchange *e) {
   }
   if (e->detail[0] && e->outcome != OUT_ANSWERED) {
     buf_adds(out, " (");
-    vt_words(out, e->detail);
+    verdict_text_words(out, e->detail);
     buf_adds(out, ")");
   }
 }

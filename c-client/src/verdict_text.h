@@ -9,20 +9,20 @@
 #define SNIP_BYTES 40        /* bytes quoted from the wire in a reason */
 
 /* data escaped, at most SNIP_BYTES of it, "…" when cut */
-void vt_snippet(buf *out, const void *data, size_t n);
+void verdict_text_snippet(buf *out, const void *data, size_t n);
 /* the engine's words (may hold server bytes): one line, UTF-8, escaped */
-void vt_words(buf *out, const char *s);
+void verdict_text_words(buf *out, const char *s);
 /* the previous request SENT on request i's connection, or -1 */
-int vt_prev_on_conn(const cell *c, int i);
+int verdict_text_prev_on_conn(const cell *c, int i);
 /* the body a correct server answers request r with, when the scenario says */
-int vt_expected_body(const sc_request *r, buf *out);
+int verdict_text_expected_body(const sc_request *r, buf *out);
 /* "request 2 (POST /echo)" */
-void vt_request_name(buf *out, const scenario *sc, int i);
+void verdict_text_request_name(buf *out, const scenario *sc, int i);
 /* "expected 200 with body `abc`" */
-void vt_expectation(buf *out, const cell *c, int i);
+void verdict_text_expectation(buf *out, const cell *c, int i);
 /* "`400 Bad Request` with body `...`" */
-void vt_answer(buf *out, const exchange *e);
+void verdict_text_answer(buf *out, const exchange *e);
 /* "got `400 Bad Request`" / "got no complete answer ..." */
-void vt_got(buf *out, const exchange *e);
+void verdict_text_got(buf *out, const exchange *e);
 
 #endif

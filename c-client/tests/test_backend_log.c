@@ -38,17 +38,17 @@ TEST(lab_backend_document) {
   CHECK_INT(dropped, 0);
   const cJSON *e = a->child;
   long v = 0;
-  CHECK_STR(backend_entry_str(e, "path"), "/echo");
-  CHECK_STR(backend_entry_str(e, "head"), "POST /echo HTTP/1.1\\r\\n");
-  CHECK(backend_entry_int(e, "head_len", &v) && v == 125);
-  CHECK(backend_entry_int(e, "overread_len", &v) && v == 13);
-  CHECK(!backend_entry_int(e, "content_length", &v));           /* null */
+  CHECK_STR(backend_log_entry_str(e, "path"), "/echo");
+  CHECK_STR(backend_log_entry_str(e, "head"), "POST /echo HTTP/1.1\\r\\n");
+  CHECK(backend_log_entry_int(e, "head_len", &v) && v == 125);
+  CHECK(backend_log_entry_int(e, "overread_len", &v) && v == 13);
+  CHECK(!backend_log_entry_int(e, "content_length", &v));           /* null */
   CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(e, "content_length")));
   CHECK(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(e, "t_mono")));
-  CHECK(backend_entry_is(e, "method", "POST"));
-  CHECK(backend_entry_is_request(e));
+  CHECK(backend_log_entry_is(e, "method", "POST"));
+  CHECK(backend_log_entry_is_request(e));
   char port[16];
-  backend_entry_port(e, port, sizeof port);
+  backend_log_entry_port(e, port, sizeof port);
   CHECK_STR(port, "59590");
   cJSON_Delete(a);
 }
@@ -59,9 +59,9 @@ TEST(bare_list_and_non_objects) {
                    NULL, err, sizeof err);
   CHECK(a != NULL);
   CHECK_INT(cJSON_GetArraySize(a), 1);
-  CHECK(!backend_entry_is_request(a->child));
+  CHECK(!backend_log_entry_is_request(a->child));
   char port[16];
-  backend_entry_port(a->child, port, sizeof port);   /* no peer at all */
+  backend_log_entry_port(a->child, port, sizeof port);   /* no peer at all */
   CHECK_STR(port, "?");
   cJSON_Delete(a);
 }
@@ -76,10 +76,10 @@ TEST(unknown_fields_and_wrong_types_are_dropped) {
   const cJSON *e = a->child;
   CHECK(e != NULL);
   CHECK_INT(cJSON_GetArraySize(e), 1);                 /* only the first "kind" */
-  CHECK_STR(backend_entry_str(e, "kind"), "request");
+  CHECK_STR(backend_log_entry_str(e, "kind"), "request");
   CHECK(cJSON_GetObjectItemCaseSensitive(e, "evil") == NULL);
   long v;
-  CHECK(!backend_entry_int(e, "head_len", &v));
+  CHECK(!backend_log_entry_int(e, "head_len", &v));
   cJSON_Delete(a);
 }
 
@@ -89,9 +89,9 @@ TEST(hostile_strings_are_escaped_and_cut) {
   cJSON *a = parse("[{\"path\": \"/\\u00e9\\u0001\\\\x\", \"peer\": \"1.2.3.4:12ab\"}]",
                    NULL, err, sizeof err);
   CHECK(a != NULL);
-  CHECK_STR(backend_entry_str(a->child, "path"), "/\\xc3\\xa9\\x01\\\\x");
+  CHECK_STR(backend_log_entry_str(a->child, "path"), "/\\xc3\\xa9\\x01\\\\x");
   char port[16];
-  backend_entry_port(a->child, port, sizeof port);
+  backend_log_entry_port(a->child, port, sizeof port);
   CHECK_STR(port, "12");
   cJSON_Delete(a);
   /* A huge string is cut at the cap, never inside an escape token. */
@@ -108,7 +108,7 @@ TEST(hostile_strings_are_escaped_and_cut) {
   a = backend_log_parse(doc, strlen(doc), NULL, err, sizeof err);
   free(doc);
   CHECK(a != NULL);
-  const char *head = backend_entry_str(a->child, "head");
+  const char *head = backend_log_entry_str(a->child, "head");
   CHECK(head != NULL);
   size_t len = strlen(head);
   CHECK(len <= BACKEND_LOG_MAX_STRING && len > BACKEND_LOG_MAX_STRING - 4);
@@ -171,7 +171,7 @@ TEST(cell_tags_fixed_length_and_distinct) {
   CHECK_INT(strlen(b), SC_TAG_LEN);
 }
 
-/* ---- backend_reset against a one-shot server ------------------------------ */
+/* ---- backend_log_reset against a one-shot server ------------------------------ */
 
 typedef struct one_shot {
   int lfd, port;
@@ -222,7 +222,7 @@ static void one_shot_stop(one_shot *s) {
   close(s->lfd);
 }
 
-/* backend_reset against a server that answers `answer`; rc, closed, err. */
+/* backend_log_reset against a server that answers `answer`; rc, closed, err. */
 static int reset_with(const char *answer, long *closed, char *err, size_t errlen,
                       char *request, size_t reqlen) {
   one_shot s;
@@ -238,7 +238,7 @@ static int reset_with(const char *answer, long *closed, char *err, size_t errlen
   t.reset_port = portstr;
   t.reset_authority = "127.0.0.1:x";
   t.reset_path = "/__lab/reset";
-  int rc = backend_reset(&t, 1000, closed, err, errlen);
+  int rc = backend_log_reset(&t, 1000, closed, err, errlen);
   one_shot_stop(&s);
   snprintf(request, reqlen, "%s", s.request);
   return rc;
@@ -285,7 +285,7 @@ TEST(backend_reset_failures_say_why) {
   CHECK(strstr(err, "closed the connection before a complete answer") != NULL);
   target t;
   memset(&t, 0, sizeof t);
-  CHECK_INT(backend_reset(&t, 1000, &closed, err, sizeof err), -1);   /* no URL */
+  CHECK_INT(backend_log_reset(&t, 1000, &closed, err, sizeof err), -1);   /* no URL */
   CHECK(strstr(err, "no backend_reset_url") != NULL);
 }
 

@@ -35,7 +35,7 @@ TEST(escape_round_trip_all_bytes) {
   CHECK_INT(escape_bytes(&esc, all, sizeof all), BUF_OK);
   for (size_t i = 0; i < esc.len; i++)
     CHECK((unsigned char)esc.data[i] >= 0x20 && (unsigned char)esc.data[i] < 0x7f);
-  CHECK_INT(unescape_bytes(&back, esc.data, NULL), 0);
+  CHECK_INT(escape_decode(&back, esc.data, NULL), 0);
   CHECK_INT(back.len, 256);
   CHECK(memcmp(back.data, all, 256) == 0);
   buf_free(&esc);
@@ -54,12 +54,12 @@ TEST(unescape_rejects_bad_escapes) {
   buf out;
   buf_init(&out, 64);
   const char *msg = NULL;
-  CHECK_INT(unescape_bytes(&out, "abc\\q", &msg), -1);
+  CHECK_INT(escape_decode(&out, "abc\\q", &msg), -1);
   CHECK(msg != NULL);
   buf_reset(&out);
-  CHECK_INT(unescape_bytes(&out, "\\x4", &msg), -1);
+  CHECK_INT(escape_decode(&out, "\\x4", &msg), -1);
   buf_reset(&out);
-  CHECK_INT(unescape_bytes(&out, "\\x41\\t", &msg), 0);
+  CHECK_INT(escape_decode(&out, "\\x41\\t", &msg), 0);
   CHECK_STR(out.data, "A\t");
   buf_free(&out);
 }

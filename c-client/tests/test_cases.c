@@ -25,6 +25,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "clock.h"
 #include "escape.h"
 #include "json_file.h"
 #include "runner.h"
@@ -114,7 +115,7 @@ static char *subst(const char *s, const case_vars *vars) {
 static int bytes_of(const char *escaped, const case_vars *vars, buf *out) {
   char *s = subst(escaped, vars);
   const char *msg = NULL;
-  int rc = s ? unescape_bytes(out, s, &msg) : -1;
+  int rc = s ? escape_decode(out, s, &msg) : -1;
   free(s);
   return rc;
 }
@@ -398,9 +399,9 @@ static void check_exchange(const case_run *r, int i, const cJSON *e, case_msg *m
   const exchange *x = &r->c.ex[i];
   case_msg sub = {""};
   const cJSON *o = get(e, "outcome");
-  if (o && (!cJSON_IsString(o) || strcmp(o->valuestring, outcome_name(x->outcome)) != 0))
+  if (o && (!cJSON_IsString(o) || strcmp(o->valuestring, exchange_outcome_name(x->outcome)) != 0))
     wrong(&sub, "expected outcome %s, got %s", cJSON_IsString(o) ? o->valuestring : "?",
-          outcome_name(x->outcome));
+          exchange_outcome_name(x->outcome));
   check_int(e, "status", x->status, &sub);
   check_bool(e, "conn_close", x->conn_close, &sub);
   check_bool(e, "new_connection", x->new_connection, &sub);
@@ -431,7 +432,7 @@ static void check_one(list_kind kind, const char *want, const cJSON *v, const ca
   buf b;
   buf_init(&b, 1u << 20);
   const char *msg;
-  if (unescape_bytes(&b, want, &msg) != 0 || b.len == 0) {
+  if (escape_decode(&b, want, &msg) != 0 || b.len == 0) {
     wrong(m, "case file: %s: expected non-empty escaped bytes", v->valuestring);
   } else {
     int seen = memmem(r->srv.got, r->srv.got_len, b.data, b.len) != NULL;
@@ -463,8 +464,8 @@ static void check_list(const cJSON *e, const char *key, list_kind kind, const ca
 static void check_verdict_and_reason(const cJSON *e, const case_run *r, case_msg *m) {
   const cell *c = &r->c;
   const cJSON *v = get(e, "verdict"), *reason = get(e, "reason");
-  if (strcmp(v->valuestring, verdict_name(c->verdict)) != 0)
-    wrong(m, "expected verdict %s, got %s", v->valuestring, verdict_name(c->verdict));
+  if (strcmp(v->valuestring, verdicts_name(c->verdict)) != 0)
+    wrong(m, "expected verdict %s, got %s", v->valuestring, verdicts_name(c->verdict));
   for (const cJSON *f = cJSON_IsArray(reason) ? reason->child : reason; f;
        f = cJSON_IsArray(reason) ? f->next : NULL)
     check_text(f, "reason", c->reason, strlen(c->reason), TEXT_FRAGMENT, r, m);
@@ -575,7 +576,7 @@ static void case_free(case_run *r) {
 
 /* When a case fails: its reason and notes, to see why. */
 static void dump_cell(const case_run *r) {
-  fprintf(stderr, "  %s: %s: %s\n", r->name, verdict_name(r->c.verdict), r->c.reason);
+  fprintf(stderr, "  %s: %s: %s\n", r->name, verdicts_name(r->c.verdict), r->c.reason);
   for (size_t i = 0; i < r->c.tx.count; i++)
     if (r->c.tx.events[i].dir == TX_NOTE)
       fprintf(stderr, "  %s:   [%s] %s\n", r->name, r->c.tx.events[i].conn,
@@ -587,7 +588,7 @@ static void run_cell_of(case_run *r, case_msg *m) {
   cell_init(&r->c, &r->sc, &r->targets[0]);
   snprintf(r->c.tag, sizeof r->c.tag, "%s", r->vars.v[VAR_CELL]);
   r->have_cell = 1;
-  runner_run_cell(&r->c, r->timeout_ms, now_ms(), RUN_MS, 0);
+  runner_run_cell(&r->c, r->timeout_ms, clock_now_ms(), RUN_MS, 0);
   script_server_stop(&r->srv);
   r->have_srv = 0;
   const char *serr = script_server_error(&r->srv);
@@ -614,7 +615,7 @@ static void run_case(const char *name, case_msg *m) {
     wrong(m, "cannot make a temporary directory");
     return;
   }
-  r->root = json_load_file(path, CASE_MAX_FILE, err, sizeof err);
+  r->root = json_file_load(path, CASE_MAX_FILE, err, sizeof err);
   if (!r->root)
     wrong(m, "%s", err);
   else if (known_keys(r->root, "", keys, m) && target_settings(r, m) == 0 &&
@@ -685,7 +686,7 @@ static void start_child(child *ch) {
   }
   close(p[1]);
   ch->fd = p[0];
-  ch->started = now_ms();
+  ch->started = clock_now_ms();
   if (ch->pid < 0) {
     close(p[0]);
     ch->done = 1;
@@ -706,7 +707,7 @@ static int poll_child(child *ch) {
     memcpy(ch->line + ch->len, tmp, keep);
     ch->len += keep;
   }
-  if (now_ms() - ch->started > CASE_DEADLINE_MS && !ch->killed) {
+  if (clock_now_ms() - ch->started > CASE_DEADLINE_MS && !ch->killed) {
     kill(ch->pid, SIGKILL);
     ch->killed = 1;
   }
@@ -731,7 +732,7 @@ static void run_all(child *list, int n) {
     for (int i = 0; i < next; i++)
       if (!list[i].done && list[i].pid > 0)
         running -= poll_child(&list[i]);
-    sleep_ms(5);
+    clock_sleep_ms(5);
   }
 }
 
@@ -763,7 +764,7 @@ static void summarize(const char *name, case_summary *out) {
   char path[256], err[512];
   snprintf(path, sizeof path, "%s/%s.json", CASES_DIR, name);
   memset(out, 0, sizeof *out);
-  cJSON *root = json_load_file(path, CASE_MAX_FILE, err, sizeof err);
+  cJSON *root = json_file_load(path, CASE_MAX_FILE, err, sizeof err);
   const cJSON *s = get(root, "scenario"), *v = get(get(root, "expect"), "verdict");
   if (cJSON_IsString(s))
     snprintf(out->id, sizeof out->id, "%s", s->valuestring);

@@ -6,8 +6,9 @@
  * data-driven case in tests/cases/ against the same scripted server
  * (script_server.h), run through the whole cell by test_cases.c. */
 #include "check.h"
-#include "script_server.h"
+#include "clock.h"
 #include "engine.h"
+#include "script_server.h"
 #include "target.h"
 #include "transcript.h"
 
@@ -60,10 +61,10 @@ static sc_request *fx_req(fixture *f, const char *conn, const char *body,
 static int64_t fx_run(fixture *f, int timeout_ms, int budget_ms) {
   cell_init(&f->c, &f->sc, &f->tg);
   f->o.timeout_ms = timeout_ms;
-  f->o.deadline_ms = now_ms() + budget_ms;
-  int64_t t0 = now_ms();
+  f->o.deadline_ms = clock_now_ms() + budget_ms;
+  int64_t t0 = clock_now_ms();
   engine_raw_run(&f->c, &f->o);
-  return now_ms() - t0;
+  return clock_now_ms() - t0;
 }
 
 

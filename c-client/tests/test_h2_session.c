@@ -19,6 +19,7 @@
 
 #include "cell.h"
 #include "check.h"
+#include "clock.h"
 #include "engine.h"
 #include "h2_session.h"
 #include "target.h"
@@ -266,7 +267,7 @@ static void rig_init(rig *r, int mode) {
   fcntl(r->cfd, F_SETFL, fcntl(r->cfd, F_GETFL) | O_NONBLOCK);
   fake_open(&r->f, sv[1], mode);
   r->o.timeout_ms = 300;
-  r->o.deadline_ms = now_ms() + 3000;
+  r->o.deadline_ms = clock_now_ms() + 3000;
 }
 
 /* Builds the cell (after the requests were added) and starts the server. */
@@ -307,7 +308,7 @@ static int run_upgrade(rig *r, int early, const char *settings) {
   int follow[SC_MAX_REQUESTS], n = 0;
   for (int i = 1; i < r->sc.nrequests; i++)
     follow[n++] = i;
-  return h2_after_upgrade(&r->c, &r->o, r->cfd, "a", 0, settings,
+  return h2_session_after_upgrade(&r->c, &r->o, r->cfd, "a", 0, settings,
                           r->f.capture.data, r->f.capture.len, follow, n);
 }
 
@@ -359,7 +360,7 @@ static void pk_case(rig *r, int mode, int pipelined) {
   add_request(r, "POST", "/echo", "two");
   rig_start(r);
   int idx[] = {0, 1};
-  h2_prior_knowledge(&r->c, &r->o, r->cfd, "a", idx, 2);
+  h2_session_prior_knowledge(&r->c, &r->o, r->cfd, "a", idx, 2);
 }
 
 TEST(prior_knowledge_sequential) {
@@ -411,9 +412,9 @@ TEST(goaway_closes_the_rest) {
 
 TEST(silence_is_a_timeout) {
   rig r;
-  int64_t t0 = now_ms();
+  int64_t t0 = clock_now_ms();
   pk_case(&r, SILENT, 0);
-  int64_t took = now_ms() - t0;
+  int64_t took = clock_now_ms() - t0;
   outcome o0 = r.c.ex[0].outcome, o1 = r.c.ex[1].outcome;
   rig_free(&r);
   CHECK_INT(o0, OUT_TIMEOUT);
@@ -457,7 +458,7 @@ TEST(body_over_cap_is_too_big) {
   rig_start(&r);
   r.c.ex[0].body.max = 10;
   int idx[] = {0, 1};
-  h2_prior_knowledge(&r.c, &r.o, r.cfd, "a", idx, 2);
+  h2_session_prior_knowledge(&r.c, &r.o, r.cfd, "a", idx, 2);
   outcome o0 = r.c.ex[0].outcome, o1 = r.c.ex[1].outcome;
   rig_free(&r);
   CHECK_INT(o0, OUT_TOO_BIG);

@@ -27,7 +27,7 @@ static outcome_t run_split(const char *in, size_t n, int head, size_t first,
   outcome_t o;
   memset(&o, 0, sizeof o);
   h1_parser p;
-  h1_parser_init(&p, head);
+  http1_parse_init(&p, head);
   size_t off = 0;
   h1_status st = H1_NEED_MORE;
   while (off < n && st == H1_NEED_MORE) {
@@ -35,7 +35,7 @@ static outcome_t run_split(const char *in, size_t n, int head, size_t first,
     if (piece > n - off)
       piece = n - off;
     size_t used = 0;
-    st = h1_parser_feed(&p, in + off, piece, &used);
+    st = http1_parse_feed(&p, in + off, piece, &used);
     off += used;
     if (st == H1_NEED_MORE && used != piece) {
       st = H1_ERROR;             /* the contract: NEED_MORE uses everything */
@@ -43,7 +43,7 @@ static outcome_t run_split(const char *in, size_t n, int head, size_t first,
     }
   }
   if (st == H1_NEED_MORE && eof)
-    st = h1_parser_eof(&p);
+    st = http1_parse_eof(&p);
   o.st = st;
   o.used = off;
   o.status = p.resp.status;
@@ -61,7 +61,7 @@ static outcome_t run_split(const char *in, size_t n, int head, size_t first,
   o.body_len = p.resp.body.len;
   if (p.resp.body.len && p.resp.body.len < sizeof o.body)
     memcpy(o.body, p.resp.body.data, p.resp.body.len);
-  h1_parser_free(&p);
+  http1_parse_free(&p);
   return o;
 }
 
@@ -117,17 +117,17 @@ TEST(header_lookup_and_tokens) {
   const char *in = "HTTP/1.1 200 OK\r\nconnection: Keep-Alive ,  Upgrade\r\n"
                    "Connection: TE\r\nContent-Length:0\r\n\r\n";
   h1_parser p;
-  h1_parser_init(&p, 0);
+  http1_parse_init(&p, 0);
   size_t used;
-  CHECK_INT(h1_parser_feed(&p, in, strlen(in), &used), H1_DONE);
-  CHECK_STR(h1_header_get(&p.resp, "CONTENT-LENGTH"), "0");
-  CHECK_STR(h1_header_get(&p.resp, "Connection"), "Keep-Alive ,  Upgrade");
-  CHECK(h1_header_has_token(&p.resp, "Connection", "upgrade"));
-  CHECK(h1_header_has_token(&p.resp, "Connection", "te"));
-  CHECK(!h1_header_has_token(&p.resp, "Connection", "close"));
-  CHECK(!h1_header_has_token(&p.resp, "Connection", "keep"));
-  CHECK(h1_header_get(&p.resp, "Server") == NULL);
-  h1_parser_free(&p);
+  CHECK_INT(http1_parse_feed(&p, in, strlen(in), &used), H1_DONE);
+  CHECK_STR(http1_parse_header_get(&p.resp, "CONTENT-LENGTH"), "0");
+  CHECK_STR(http1_parse_header_get(&p.resp, "Connection"), "Keep-Alive ,  Upgrade");
+  CHECK(http1_parse_header_has_token(&p.resp, "Connection", "upgrade"));
+  CHECK(http1_parse_header_has_token(&p.resp, "Connection", "te"));
+  CHECK(!http1_parse_header_has_token(&p.resp, "Connection", "close"));
+  CHECK(!http1_parse_header_has_token(&p.resp, "Connection", "keep"));
+  CHECK(http1_parse_header_get(&p.resp, "Server") == NULL);
+  http1_parse_free(&p);
 }
 
 TEST(chunked_with_extensions_and_trailers) {
@@ -198,19 +198,19 @@ TEST(pipelined_responses_share_a_buffer) {
                    "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno";
   size_t n = strlen(in), used;
   h1_parser p;
-  h1_parser_init(&p, 0);
-  CHECK_INT(h1_parser_feed(&p, in, n, &used), H1_DONE);
+  http1_parse_init(&p, 0);
+  CHECK_INT(http1_parse_feed(&p, in, n, &used), H1_DONE);
   CHECK_INT(used, strlen("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"));
   CHECK_INT(p.resp.status, 200);
-  h1_parser_free(&p);
-  h1_parser_init(&p, 0);
+  http1_parse_free(&p);
+  http1_parse_init(&p, 0);
   size_t used2;
-  CHECK_INT(h1_parser_feed(&p, in + used, n - used, &used2), H1_DONE);
+  CHECK_INT(http1_parse_feed(&p, in + used, n - used, &used2), H1_DONE);
   CHECK_INT(used + used2, n);
   CHECK_INT(p.resp.status, 404);
   CHECK_STR(p.resp.reason, "Not Found");
   CHECK_STR(p.resp.body.data, "no");
-  h1_parser_free(&p);
+  http1_parse_free(&p);
 }
 
 TEST(switching_protocols_stops_at_header_section) {
@@ -220,15 +220,15 @@ TEST(switching_protocols_stops_at_header_section) {
   memcpy(in, head, sizeof head - 1);
   memcpy(in + sizeof head - 1, "\x00\x00\x00\x04\x00\x00\x00\x00\x00", 9);
   h1_parser p;
-  h1_parser_init(&p, 0);
+  http1_parse_init(&p, 0);
   size_t used;
-  CHECK_INT(h1_parser_feed(&p, in, sizeof head - 1 + 9, &used), H1_DONE);
+  CHECK_INT(http1_parse_feed(&p, in, sizeof head - 1 + 9, &used), H1_DONE);
   CHECK_INT(used, sizeof head - 1);
   CHECK_INT(p.resp.status, 101);
   CHECK_INT(p.resp.is_interim, 0);
   CHECK_INT(p.resp.body.len, 0);
-  CHECK(h1_header_has_token(&p.resp, "Upgrade", "h2c"));
-  h1_parser_free(&p);
+  CHECK(http1_parse_header_has_token(&p.resp, "Upgrade", "h2c"));
+  http1_parse_free(&p);
 }
 
 TEST(interim_continue_then_final) {
@@ -236,19 +236,19 @@ TEST(interim_continue_then_final) {
                    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
   size_t n = strlen(in), used;
   h1_parser p;
-  h1_parser_init(&p, 0);
-  CHECK_INT(h1_parser_feed(&p, in, n, &used), H1_DONE);
+  http1_parse_init(&p, 0);
+  CHECK_INT(http1_parse_feed(&p, in, n, &used), H1_DONE);
   CHECK_INT(p.resp.status, 100);
   CHECK_INT(p.resp.is_interim, 1);
   CHECK_INT(used, strlen("HTTP/1.1 100 Continue\r\n\r\n"));
-  h1_parser_free(&p);
-  h1_parser_init(&p, 0);
+  http1_parse_free(&p);
+  http1_parse_init(&p, 0);
   size_t used2;
-  CHECK_INT(h1_parser_feed(&p, in + used, n - used, &used2), H1_DONE);
+  CHECK_INT(http1_parse_feed(&p, in + used, n - used, &used2), H1_DONE);
   CHECK_INT(p.resp.status, 200);
   CHECK_INT(p.resp.is_interim, 0);
   CHECK_STR(p.resp.body.data, "ok");
-  h1_parser_free(&p);
+  http1_parse_free(&p);
 }
 
 TEST(body_until_eof) {
@@ -334,15 +334,15 @@ TEST(not_http_fails_at_once) {
   /* An HTTP/2 SETTINGS frame has no line end: fail on the first byte rather
    * than wait for one. */
   h1_parser p;
-  h1_parser_init(&p, 0);
+  http1_parse_init(&p, 0);
   size_t used;
-  CHECK_INT(h1_parser_feed(&p, "\x00\x00", 2, &used), H1_ERROR);
+  CHECK_INT(http1_parse_feed(&p, "\x00\x00", 2, &used), H1_ERROR);
   CHECK(strstr(p.errmsg, "not an HTTP/1.x response") != NULL);
-  h1_parser_free(&p);
-  h1_parser_init(&p, 0);
-  CHECK_INT(h1_parser_feed(&p, "HTT", 3, &used), H1_NEED_MORE);
-  CHECK_INT(h1_parser_feed(&p, "X", 1, &used), H1_ERROR);
-  h1_parser_free(&p);
+  http1_parse_free(&p);
+  http1_parse_init(&p, 0);
+  CHECK_INT(http1_parse_feed(&p, "HTT", 3, &used), H1_NEED_MORE);
+  CHECK_INT(http1_parse_feed(&p, "X", 1, &used), H1_ERROR);
+  http1_parse_free(&p);
 }
 
 TEST(content_length_validation) {
@@ -415,19 +415,19 @@ TEST(body_over_cap) {
   CHECK_INT(o.too_big, 1);
   /* An unframed body grows until the cap, then stops with too_big. */
   h1_parser p;
-  h1_parser_init(&p, 0);
+  http1_parse_init(&p, 0);
   size_t used;
   const char *head = "HTTP/1.1 200 OK\r\n\r\n";
-  CHECK_INT(h1_parser_feed(&p, head, strlen(head), &used), H1_NEED_MORE);
+  CHECK_INT(http1_parse_feed(&p, head, strlen(head), &used), H1_NEED_MORE);
   char *chunk = calloc(1, 65536);
   CHECK(chunk != NULL);
   h1_status st = H1_NEED_MORE;
   for (int i = 0; i < 40 && st == H1_NEED_MORE; i++)
-    st = h1_parser_feed(&p, chunk, 65536, &used);
+    st = http1_parse_feed(&p, chunk, 65536, &used);
   free(chunk);
   CHECK_INT(st, H1_ERROR);
   CHECK_INT(p.resp.too_big, 1);
-  h1_parser_free(&p);
+  http1_parse_free(&p);
 }
 
 TEST(lenient_line_ends_and_folding_are_noted) {
@@ -439,12 +439,12 @@ TEST(lenient_line_ends_and_folding_are_noted) {
   CHECK(strstr(o.quirks, "obs-fold") != NULL);
   CHECK(strstr(o.quirks, "empty line before") != NULL);
   h1_parser p;
-  h1_parser_init(&p, 0);
+  http1_parse_init(&p, 0);
   const char *in = "HTTP/1.1 200 OK\r\nX-A: one\r\n\ttwo  \r\nContent-Length: 0\r\n\r\n";
   size_t used;
-  CHECK_INT(h1_parser_feed(&p, in, strlen(in), &used), H1_DONE);
-  CHECK_STR(h1_header_get(&p.resp, "X-A"), "one two");
-  h1_parser_free(&p);
+  CHECK_INT(http1_parse_feed(&p, in, strlen(in), &used), H1_DONE);
+  CHECK_STR(http1_parse_header_get(&p.resp, "X-A"), "one two");
+  http1_parse_free(&p);
 }
 
 TEST(eof_messages) {

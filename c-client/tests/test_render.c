@@ -243,7 +243,7 @@ static char *run_shell(const char *shell, const char *script, size_t *len);
 
 static cJSON *load_fixture(const char *path) {
   char err[512];
-  cJSON *j = json_load_file(path, JSON_FILE_MAX, err, sizeof err);
+  cJSON *j = json_file_load(path, JSON_FILE_MAX, err, sizeof err);
   if (!j)
     fprintf(stderr, "  %s\n", err);
   return j;
@@ -966,7 +966,7 @@ TEST(calibrated_reproducer_sends_what_the_cell_sent) {
   cJSON_ArrayForEach(ev, model_cell(&m, 0, 1)->events) {
     const cJSON *dir = cJSON_GetObjectItem(ev, "dir");
     if (cJSON_IsString(dir) && strcmp(dir->valuestring, "out") == 0)
-      unescape_bytes(&sent, cJSON_GetObjectItem(ev, "data")->valuestring, NULL);
+      escape_decode(&sent, cJSON_GetObjectItem(ev, "data")->valuestring, NULL);
   }
   model_free(&m);
   cJSON_Delete(j);

@@ -28,6 +28,7 @@
 
 #include "backend_log.h"
 #include "check.h"
+#include "clock.h"
 #include "results.h"
 #include "runner.h"
 #include "script_server.h"
@@ -182,7 +183,7 @@ static void *serve_conn(void *arg) {
     if (g >= 0 && ++f->group_active[g] > f->group_max[g])
       f->group_max[g] = f->group_active[g];
     pthread_mutex_unlock(&f->mu);
-    sleep_ms(SLOW_MS);
+    clock_sleep_ms(SLOW_MS);
     char head[128];
     int hn = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
                       total - head_len);
@@ -298,16 +299,6 @@ static int overlap(const cell *a, const cell *b) {
   return a->start_ms < b->start_ms + b->total_ms && b->start_ms < a->start_ms + a->total_ms;
 }
 
-static void free_run(run *r) {
-  for (int i = 0; i < r->ncells; i++)
-    cell_free(&r->cells[i]);
-  free(r->cells);
-  scenario_free_all(r->scenarios, r->nscenarios);
-  for (int i = 0; i < r->ntargets; i++)
-    target_free(&r->targets[i]);
-  free(r->targets);
-}
-
 TEST(serial_per_target_parallel_across_targets) {
   fake f;
   CHECK_INT(fake_start(&f), 0);
@@ -336,7 +327,7 @@ TEST(serial_per_target_parallel_across_targets) {
       const cell *c = &r.cells[t * ns + s];
       if (c->verdict != V_OK_H1)
         fprintf(stderr, "  %s x %s: %s: %s\n", c->tg->name, c->sc->id,
-                verdict_name(c->verdict), c->reason);
+                verdicts_name(c->verdict), c->reason);
       CHECK_INT(c->verdict, V_OK_H1);
       CHECK_INT(strlen(c->tag), SC_TAG_LEN);
       CHECK(recorded_cell(&f, c->tag) >= 1);       /* {cell} went out as the tag */
@@ -356,7 +347,7 @@ TEST(serial_per_target_parallel_across_targets) {
   const cell *p1 = &r.cells[0], *d1 = &r.cells[ns];
   CHECK(cJSON_IsArray(p1->backend_log));
   CHECK_INT(cJSON_GetArraySize(p1->backend_log), 1);
-  CHECK(backend_entry_is(p1->backend_log->child, "cell", p1->tag));
+  CHECK(backend_log_entry_is(p1->backend_log->child, "cell", p1->tag));
   CHECK(d1->backend_log == NULL);
 
   /* calibration: from the log behind the "proxy", from the wire directly */
@@ -376,7 +367,7 @@ TEST(serial_per_target_parallel_across_targets) {
   CHECK(!p3->skipped[2] && p3->ex[2].outcome == OUT_ANSWERED);
   CHECK(d3->skipped[2] && d3->ex[2].outcome == OUT_PENDING);
 
-  free_run(&r);
+  runner_free(&r);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   CHECK_INT(system(cmd), 0);
@@ -482,7 +473,7 @@ TEST(isolation_groups_and_backend_reset) {
     const cell *c = &r.cells[i];
     if (c->verdict != V_OK_H1)
       fprintf(stderr, "  %s x %s: %s: %s\n", c->tg->name, c->sc->id,
-              verdict_name(c->verdict), c->reason);
+              verdicts_name(c->verdict), c->reason);
     CHECK_INT(c->verdict, V_OK_H1);
     for (int k = 0; k < r.ncells; k++) {
       int same_group = i / (2 * ns) == k / (2 * ns);
@@ -517,7 +508,7 @@ TEST(isolation_groups_and_backend_reset) {
   }
   for (int i = 3 * ns; i < 4 * ns; i++)    /* g2b: the reset failed, the cell ran */
     CHECK(has_note(&r.cells[i], "reset", "backend reset failed: GET http://127.0.0.1:"));
-  free_run(&r);
+  runner_free(&r);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   CHECK_INT(system(cmd), 0);

@@ -210,8 +210,8 @@ TEST(proxy_fields_good_form) {
   int good = sc.has_calibrate && sc.cal_request == 1 && sc.cal_into == 0 &&
              sc.requests[1].nembedded == 1 && !sc.requests[1].embedded[0].has_marker &&
              sc.requests[2].requires == REQUIRES_BACKEND_LOG &&
-             strcmp(requires_name(sc.requests[2].requires), "backend_log") == 0 &&
-             requires_name(REQUIRES_NONE) == NULL && sc.requests[2].delay_ms == 50 &&
+             strcmp(scenario_requires_name(sc.requests[2].requires), "backend_log") == 0 &&
+             scenario_requires_name(REQUIRES_NONE) == NULL && sc.requests[2].delay_ms == 50 &&
              sc.requests[1].delay_ms == 0;
   scenario_free(&sc);
   CHECK(good);
@@ -285,7 +285,7 @@ TEST(instance_replaces_cell_tags) {
                                sizeof err), 0);
   const char *tag = "c0123456789z";
   CHECK_INT(strlen(tag), SC_TAG_LEN);
-  CHECK_INT(scenario_instantiate(&sc, tag, &inst), 0);
+  CHECK_INT(scenario_inst_create(&sc, tag, &inst), 0);
   const sc_request *t = &sc.requests[1], *r = &inst.requests[1];
   /* body: two {cell} placeholders, each 6 bytes -> 12 */
   int body = r->body.len == t->body.len + 2 * (SC_TAG_LEN - 6) &&
@@ -331,21 +331,21 @@ TEST(head_length_and_resized_body) {
   CHECK_INT(scenario_request_head_len(&sc, 1, "longer-host:65535"),
             strlen(head) + strlen("longer-host:65535") - 3);
   CHECK_INT(scenario_request_head_len(&sc, 7, "h:1"), 0);
-  CHECK_INT(scenario_resize_body(&sc, 0, 30), 0);
+  CHECK_INT(scenario_inst_resize_body(&sc, 0, 30), 0);
   CHECK_INT(sc.requests[0].body.len, 30);
   CHECK(memcmp(sc.requests[0].body.data, "Hello, World!Hello, World!Hell", 30) == 0);
-  CHECK_INT(scenario_resize_body(&sc, 0, 5), 0);
+  CHECK_INT(scenario_inst_resize_body(&sc, 0, 5), 0);
   CHECK(sc.requests[0].body.len == 5 && memcmp(sc.requests[0].body.data, "Hello", 5) == 0);
-  CHECK_INT(scenario_resize_body(&sc, 0, 0), 0);
+  CHECK_INT(scenario_inst_resize_body(&sc, 0, 0), 0);
   CHECK_INT(sc.requests[0].body.len, 0);
-  CHECK_INT(scenario_resize_body(&sc, 0, 3), 0);        /* empty pattern: 'x' */
+  CHECK_INT(scenario_inst_resize_body(&sc, 0, 3), 0);        /* empty pattern: 'x' */
   CHECK(memcmp(sc.requests[0].body.data, "xxx", 3) == 0);
   buf w;
   buf_init(&w, 1 << 20);
   scenario_request_wire(&sc, 0, "h:1", &w);
   int cl = w.data && strstr(w.data, "Content-Length: 3\r\n\r\nxxx") != NULL;
   buf_free(&w);
-  CHECK_INT(scenario_resize_body(&sc, 9, 3), -1);
+  CHECK_INT(scenario_inst_resize_body(&sc, 9, 3), -1);
   scenario_free(&sc);
   CHECK(cl);
 }
@@ -450,11 +450,11 @@ TEST(missing_file_names_the_path) {
 }
 
 TEST(names) {
-  CHECK_STR(engine_name(ENGINE_RAW), "raw");
-  CHECK_STR(engine_name(ENGINE_CURL), "curl");
-  CHECK_STR(engine_name(ENGINE_H2), "h2");
-  CHECK_STR(send_mode_name(SEND_PIPELINED), "pipelined");
-  CHECK_STR(send_mode_name(SEND_SEQUENTIAL), "sequential");
+  CHECK_STR(scenario_engine_name(ENGINE_RAW), "raw");
+  CHECK_STR(scenario_engine_name(ENGINE_CURL), "curl");
+  CHECK_STR(scenario_engine_name(ENGINE_H2), "h2");
+  CHECK_STR(scenario_send_mode_name(SEND_PIPELINED), "pipelined");
+  CHECK_STR(scenario_send_mode_name(SEND_SEQUENTIAL), "sequential");
 }
 
 CHECK_MAIN(CASE(catalogue_loads_sorted_and_complete), CASE(seed_scenario_fields),

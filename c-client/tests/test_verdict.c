@@ -84,7 +84,7 @@ static int decided(cell *c, verdict want, const char *part) {
   verdict_decide(c);
   int ok = c->verdict == want && reason_clean(c) && (!part || strstr(c->reason, part));
   if (!ok)
-    fprintf(stderr, "  got %s: %s\n", verdict_name(c->verdict), c->reason);
+    fprintf(stderr, "  got %s: %s\n", verdicts_name(c->verdict), c->reason);
   return ok;
 }
 
@@ -210,15 +210,41 @@ TEST(exchange_ok_why) {
 TEST(names_round_trip) {
   for (int v = 0; v < V__COUNT; v++) {
     verdict back;
-    CHECK_INT(verdict_from_name(verdict_name((verdict)v), &back), 0);
+    CHECK_INT(verdicts_from_name(verdicts_name((verdict)v), &back), 0);
     CHECK_INT(back, v);
   }
   verdict x;
-  CHECK_INT(verdict_from_name("ok", &x), -1);
-  CHECK_STR(verdict_name(V_NA), "n/a");
-  CHECK_STR(outcome_name(OUT_NOT_SENT), "not-sent");
-  CHECK_STR(outcome_name(OUT_CONNECT_FAILED), "connect-failed");
-  CHECK(verdict_is_ok(V_OK_H2) && !verdict_is_ok(V_NO_REUSE));
+  CHECK_INT(verdicts_from_name("ok", &x), -1);
+  CHECK_STR(verdicts_name(V_NA), "n/a");
+  CHECK_STR(exchange_outcome_name(OUT_NOT_SENT), "not-sent");
+  CHECK_STR(exchange_outcome_name(OUT_CONNECT_FAILED), "connect-failed");
+  CHECK(verdicts_is_ok(V_OK_H2) && !verdicts_is_ok(V_NO_REUSE));
+}
+
+/* The table's flags and lookups, and the default accept list built from it. */
+TEST(verdicts_table) {
+  int ok = 0, security = 0;
+  for (int v = 0; v < verdicts_count(); v++) {
+    const verdict_info *vi = verdicts_info((verdict)v);
+    CHECK(vi && vi->name && vi->cls && vi->meaning && vi->group && vi->bg && vi->fg);
+    CHECK(verdicts_lookup(vi->name) == vi);
+    ok += vi->ok;
+    security += vi->security;
+  }
+  CHECK_INT(ok, 2);
+  CHECK_INT(security, 2);
+  CHECK(verdicts_is_security(V_SMUGGLED) && verdicts_is_security(V_CROSS_CLIENT) &&
+        !verdicts_is_security(V_DESYNC));
+  CHECK(verdicts_info(V__COUNT) == NULL && verdicts_lookup(NULL) == NULL &&
+        verdicts_lookup("OK-H1") == NULL);
+  CHECK_STR(verdicts_name(V__COUNT), "?");
+  CHECK_STR(verdicts_info(V_NA)->cls, "na");
+  char names[16];
+  CHECK_INT(verdicts_ok_names(names, sizeof names, "; "), 0);
+  CHECK_STR(names, "ok-h1; ok-h2");
+  CHECK_INT(verdicts_ok_names(names, 12, "; "), -1);   /* 13 bytes needed */
+  CHECK_STR(names, "");
+  CHECK_INT(verdicts_ok_names(names, 13, "; "), 0);
 }
 
 TEST(exchange_headers) {
@@ -238,4 +264,5 @@ TEST(exchange_headers) {
 CHECK_MAIN(CASE(no_reuse_and_closed_by_hand), CASE(answered_101_is_not_rejected),
            CASE(never_got_to_it_is_error), CASE(too_big_names_the_cap),
            CASE(unreachable_client_is_not_cross_client), CASE(reason_bounded_and_escaped),
-           CASE(exchange_ok_why), CASE(names_round_trip), CASE(exchange_headers))
+           CASE(exchange_ok_why), CASE(names_round_trip), CASE(verdicts_table),
+           CASE(exchange_headers))

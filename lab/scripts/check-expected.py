@@ -38,18 +38,26 @@ Checks (each prints "ok - ..." or "FAIL - ..."):
   cells      every cell matches its expectation (one line per target)
 --brief prints one line instead (for lab/scripts/report.sh); --matrix prints the
 verdict matrix; --draft TARGET prints a starting expected.json whose whys are empty
-(so it fails until each is written). Standard library only (Debian's /usr/bin/python3).
+(so it fails until each is written). The verdict names, the security verdicts and the
+default accept list come from `h2c-probe list --verdicts --json` (--probe). Standard
+library only (Debian's /usr/bin/python3).
 """
 
 import argparse
 import json
 import os
+import subprocess
 import sys
 
-# Verdicts docs/formats.md had when this was written; known_verdicts() adds the
-# ones the doc's table and the run itself name, so a new verdict needs no edit here.
-VERDICTS = {"ok-h1", "ok-h2", "no-reuse", "rejected", "desync", "hang",
-            "closed", "error", "n/a"}
+# The verdict vocabulary comes from the probe (`h2c-probe list --verdicts --json`;
+# c-client/src/verdicts.c is its only definition): load_vocabulary() fills these three
+# sets before any check runs, so a new verdict needs no edit here.
+VERDICTS = set()
+# Verdicts where one client acts on another's requests or past the proxy's rules
+# (results.json cells[].security): never allowed with the fixed gevent behind any proxy.
+SECURITY_VERDICTS = set()
+# Correct when a scenario gives no accept list.
+DEFAULT_ACCEPT = set()
 # gevent.pywsgi targets whose handler takes the raw-input branch for
 # "Connection: Upgrade" (pywsgi.py _connection_upgrade_requested).
 SEED_TARGETS = ["gevent-bookworm", "gevent-trixie", "gevent-sid",
@@ -61,9 +69,6 @@ H2C_SCENARIOS = ["rfc-upgrade-get", "rfc-upgrade-post"]
 # except where it needs HTTP/2, which gevent.pywsgi does not speak at all.
 FIXED_TARGET = "gevent-fixed"
 FIXED_EXCEPTIONS = {"h2-prior-knowledge"}
-# Verdicts where one client acts on another's requests or past the proxy's rules
-# (results.json cells[].security): never allowed with the fixed gevent behind any proxy.
-SECURITY_VERDICTS = {"cross-client", "smuggled"}
 
 
 class Report:
@@ -91,19 +96,33 @@ def load_json(path):
         return json.load(f)
 
 
-def known_verdicts(formats_md, results):
-    """VERDICTS, the verdict table of docs/formats.md, and every verdict of the run."""
+def probe_verdicts(probe, root):
+    """The probe's vocabulary (c-client/scripts/verdicts.py reads list --verdicts --json),
+    building the default probe when it is missing. Raises RuntimeError saying what to run."""
+    if not os.path.exists(probe) and probe == default_probe(root):
+        subprocess.run(["make", "-s", "-C", os.path.join(root, "c-client"), "build/h2c-probe"],
+                       stdout=sys.stderr, check=False)
+    sys.path.insert(0, os.path.join(root, "c-client/scripts"))
+    import verdicts
+    return verdicts.probe_verdicts(probe)
+
+
+def load_vocabulary(verdicts):
+    for v in verdicts:
+        VERDICTS.add(v["name"])
+        if v.get("security"):
+            SECURITY_VERDICTS.add(v["name"])
+        if v.get("ok"):
+            DEFAULT_ACCEPT.add(v["name"])
+
+
+def default_probe(root):
+    return os.environ.get("H2C_PROBE") or os.path.join(root, "c-client/build/h2c-probe")
+
+
+def known_verdicts(results):
+    """The probe's VERDICTS and every verdict of the run (a run by another probe version)."""
     known = set(VERDICTS)
-    try:
-        with open(formats_md, "r", encoding="utf-8") as f:
-            in_table = False
-            for line in f:
-                if line.startswith("#"):
-                    in_table = line.strip().lower() == "### verdicts"
-                elif in_table and line.startswith("| `"):
-                    known.add(line.split("`")[1])
-    except OSError:
-        pass
     known.update(c.get("verdict") for c in results.get("cells", []) if c.get("verdict"))
     return known
 
@@ -246,7 +265,7 @@ def check_coverage(rep, results, target_names, scenarios, index):
 
 
 def accept_lists(results):
-    return {s["id"]: set(s.get("accept") or ["ok-h1", "ok-h2"]) for s in results.get("scenarios", [])}
+    return {s["id"]: set(s.get("accept") or DEFAULT_ACCEPT) for s in results.get("scenarios", [])}
 
 
 def expected_verdicts(target, scenario, expectations, accept):
@@ -254,7 +273,7 @@ def expected_verdicts(target, scenario, expectations, accept):
     entry = expectations.get(target, {}).get(scenario)
     if entry is not None:
         return allowed(entry), True
-    return accept.get(scenario, {"ok-h1", "ok-h2"}), False
+    return accept.get(scenario, DEFAULT_ACCEPT), False
 
 
 def one_cell(index, target, scenario):
@@ -438,6 +457,9 @@ def main():
                     help="folder of server folders holding expected*.json (repeatable; "
                          "default lab/servers and lab/proxies)")
     ap.add_argument("--scenarios", default=os.path.join(root, "c-client/scenarios"))
+    ap.add_argument("--probe", default=default_probe(root),
+                    help="h2c-probe whose `list --verdicts --json` gives the verdicts "
+                         "(default $H2C_PROBE, else c-client/build/h2c-probe, built when missing)")
     ap.add_argument("--brief", action="store_true", help="one summary line; exit 1 if any cell differs")
     ap.add_argument("--matrix", action="store_true", help="also print the verdict matrix")
     ap.add_argument("--no-summary", action="store_true", help="no final 'N passed, N failed' line")
@@ -451,6 +473,11 @@ def main():
     except (OSError, ValueError, KeyError, TypeError) as e:
         print("FAIL - read %s and %s: %s" % (args.results, args.targets, e))
         return 1
+    try:
+        load_vocabulary(probe_verdicts(args.probe, root))
+    except RuntimeError as e:
+        print("FAIL - %s" % e)
+        return 1
     target_names = [t["name"] for t in targets]
     scenarios = scenario_ids(args.scenarios)
     rep = Report(quiet=args.brief)
@@ -463,7 +490,7 @@ def main():
     check_coverage(rep, results, target_names, scenarios, index)
     dirs = args.servers or [d for d in (os.path.join(root, "lab/servers"), os.path.join(root, "lab/proxies"))
                             if os.path.isdir(d)]
-    verdicts_known = known_verdicts(os.path.join(root, "docs/formats.md"), results)
+    verdicts_known = known_verdicts(results)
     expectations = load_expectations(rep, dirs, target_names, scenarios, verdicts_known)
     if not args.brief:
         check_seed(rep, index, target_names, accept)
