@@ -44,7 +44,10 @@ typedef struct ss_step { ss_kind kind; const char *s; size_t n; } ss_step;
 #define ECHO_REQUEST {SS_ECHO, NULL, 0}
 #define END {SS_END, NULL, 0}
 
-#define SS_WAIT_MS 3000     /* no step waits longer than this */
+/* No step waits longer than this; script_server_stop (called when the
+ * client is done) ends every wait at once, so a step may wait for a client
+ * that pauses (delay_ms up to 10 s) without the suite ever hanging. */
+#define SS_WAIT_MS 12000
 #define SS_MAX_CONNS 16
 #define SS_GOT_MAX 65536
 
