@@ -671,7 +671,7 @@ static void start_child(child *ch) {
   int p[2];
   if (pipe(p) != 0) {
     ch->done = 1;
-    snprintf(ch->line, sizeof ch->line, "cannot make a pipe");
+    ch->len = (size_t)snprintf(ch->line, sizeof ch->line, "cannot make a pipe");
     return;
   }
   fflush(NULL);
@@ -690,7 +690,7 @@ static void start_child(child *ch) {
   if (ch->pid < 0) {
     close(p[0]);
     ch->done = 1;
-    snprintf(ch->line, sizeof ch->line, "cannot fork");
+    ch->len = (size_t)snprintf(ch->line, sizeof ch->line, "cannot fork");
   }
 }
 
