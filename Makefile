@@ -42,7 +42,15 @@ report:  ## run the compose lab once, write reports/<UTC stamp>/ (lab/scripts/re
 lab-images:  ## build the Docker images of the lab (lab/scripts/lab-images.sh)
 	COMPOSE_PROJECT_NAME=h2c-lab-images lab/scripts/lab-images.sh
 
+# docker-compose.yml and lab/targets.json are generated from the folders' lab.json;
+# `make test` (tests/lint.sh) fails while the committed ones are stale.
+lab-files:  ## regenerate docker-compose.yml and lab/targets.json from lab/*/*/lab.json
+	lab/scripts/lab-files.py
+
+lint:  ## generated files fresh, manifests valid, shellcheck + pyflakes (tests/lint.sh)
+	tests/lint.sh
+
 clean:  ## remove build output (c-client/build, c-client/build-asan)
 	$(MAKE) -C c-client clean
 
-.PHONY: help all deps prereqs test unit e2e-local report lab-images clean
+.PHONY: help all deps prereqs test unit e2e-local report lab-images lab-files lint clean

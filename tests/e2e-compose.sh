@@ -15,7 +15,10 @@
 #     (lab/scripts/check-expected.py);
 #   - the checker itself fails on a run whose verdict changed, and on one where the
 #     fixed gevent behind a proxy was smuggled (so both can fail);
-#   - after `down` no container of the project is left.
+#   - after `down` no container of the project is left;
+#   - adding a server is one folder: a copy of lab/servers/waitress under a new name,
+#     edited only inside the copy, becomes a compose service and a target the probe
+#     runs, with waitress's verdicts.
 # No Docker means FAIL, never a silent skip (H2C_SKIP_COMPOSE=1 in tests/run-all.sh is
 # the explicit way out). Prints "ok - ..." / "FAIL - ..." and "N passed, N failed".
 set -euo pipefail
@@ -119,31 +122,40 @@ no_project_containers() {
     || { echo "# a network of project $PROJECT is left"; return 1; }
 }
 
-# check-expected.py must notice a changed verdict: flip one seed cell in a copy.
+# check-expected.py must notice a changed verdict: flip the seed cell of the first
+# target with the role subject (targets.json info.roles) in a copy.
 checker_catches_change() { # results.json
-  local copy=$WORK/mutated-results.json out
-  $PY - "$1" "$copy" <<'EOF'
+  local copy=$WORK/mutated-results.json out name
+  name=$($PY - "$1" "$ROOT/lab/targets.json" "$copy" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
+subjects = [t["name"] for t in json.load(open(sys.argv[2]))["targets"]
+            if "subject" in (t.get("info") or {}).get("roles", [])]
 for c in d["cells"]:
-    if c["target"] == "gevent-bookworm" and c["scenario"] == "seed-upgrade-h2c":
+    if subjects and c["target"] == subjects[0] and c["scenario"] == "seed-upgrade-h2c":
         c["verdict"], c["ok"] = "ok-h1", True
-json.dump(d, open(sys.argv[2], "w"))
+json.dump(d, open(sys.argv[3], "w"))
+print(subjects[0] if subjects else "")
 EOF
+)
+  [ -n "$name" ] || { echo "# no target with the role subject"; return 1; }
   if out=$($PY "$CHECK" "$copy" 2>&1); then echo "# the checker passed a mutated run"; return 1; fi
-  grep -q 'gevent-bookworm x seed-upgrade-h2c: expected desync.*got ok-h1' <<<"$out" \
+  grep -q "$name x seed-upgrade-h2c: expected desync.*got ok-h1" <<<"$out" \
     || { echo "# the checker failed, but did not name the changed cell"; return 1; }
 }
 
 # ... and a run where the fixed gevent behind a proxy let a request be smuggled: the
-# first target behind a proxy whose info.backend is gevent-fixed (targets.json), never a name.
+# first target behind a proxy whose info.backend is the target with the role fix
+# (targets.json), never a name.
 checker_catches_fixed_smuggle() { # results.json
   local copy=$WORK/mutated-fixed-results.json out name
   name=$($PY - "$1" "$ROOT/lab/targets.json" "$copy" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-fixed = [t["name"] for t in json.load(open(sys.argv[2]))["targets"]
-         if (t.get("info") or {}).get("proxy") and (t.get("info") or {}).get("backend") == "gevent-fixed"]
+targets = json.load(open(sys.argv[2]))["targets"]
+fix = [t["name"] for t in targets if "fix" in (t.get("info") or {}).get("roles", [])]
+fixed = [t["name"] for t in targets
+         if (t.get("info") or {}).get("proxy") and fix and (t.get("info") or {}).get("backend") == fix[0]]
 for c in d["cells"]:
     if fixed and c["target"] == fixed[0] and c["scenario"] == "proxy-smuggle-cross-client":
         c["verdict"], c["ok"], c["security"] = "smuggled", False, True
@@ -151,7 +163,7 @@ json.dump(d, open(sys.argv[3], "w"))
 print(fixed[0] if fixed else "")
 EOF
 )
-  [ -n "$name" ] || { echo "# no target behind a proxy with info.backend gevent-fixed"; return 1; }
+  [ -n "$name" ] || { echo "# no target behind a proxy whose info.backend has the role fix"; return 1; }
   if out=$($PY "$CHECK" "$copy" 2>&1); then echo "# the checker passed a run with $name smuggled"; return 1; fi
   grep -q "^FAIL - fixed-behind-proxies: .*$name x proxy-smuggle-cross-client: smuggled" <<<"$out" \
     || { echo "# the checker failed, but fixed-behind-proxies did not name $name"; return 1; }
@@ -208,6 +220,55 @@ second_run() {
   check "run 2: no container of project $PROJECT left after down" no_project_containers || true
 }
 
+# ---- adding a server is one folder, probed for real --------------------------------------
+# In a scratch copy of the repository: lab/servers/waitress copied to waitress-copy,
+# renamed inside the copy only, `lab-files.py` run; then the new compose service is
+# started alone and the probe runs every scenario against the new target exactly as the
+# generated lab/targets.json gives it. Same server, so its verdicts must be waitress's
+# of run 1.
+NEW=waitress-copy
+new_server_copy() { # dir
+  local f
+  mkdir -p "$1"
+  (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
+     | while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done \
+     | xargs -0 cp --parents -t "$1") || return 1
+  cp -a "$1/lab/servers/waitress" "$1/lab/servers/$NEW"
+  sed -i "s/\"waitress\"/\"$NEW\"/g" "$1/lab/servers/$NEW/lab.json" "$1/lab/servers/$NEW/expected.json"
+  $PY "$1/lab/scripts/lab-files.py" >/dev/null || return 1
+  # The new target as generated, in a targets file the probe container can read.
+  mkdir -p "$1/new-reports"
+  $PY - "$1/lab/targets.json" "$NEW" >"$1/new-reports/targets.json" <<'EOF' || return 1
+import json, sys
+t = [t for t in json.load(open(sys.argv[1]))["targets"] if t["name"] == sys.argv[2]]
+assert len(t) == 1, "no target %s in the generated targets.json" % sys.argv[2]
+print(json.dumps({"targets": t}))
+EOF
+}
+
+new_server_probed() { # dir results-of-run-1
+  local dir=$1 rc=0
+  new_server_copy "$dir" || return 1
+  local uid gid
+  uid=$(stat -c %u "$dir/new-reports") gid=$(stat -c %g "$dir/new-reports")
+  (cd "$dir" && export COMPOSE_PROJECT_NAME=$PROJECT-new H2C_LAB_REPORTS=$dir/new-reports \
+     H2C_LAB_UID=$uid H2C_LAB_GID=$gid &&
+   timeout 600 docker compose build "$NEW" >"$dir/build.log" 2>&1 &&
+   timeout 300 docker compose up -d --wait "$NEW" >"$dir/up.log" 2>&1 &&
+   timeout 300 docker compose run --rm --no-deps --entrypoint h2c-probe probe run \
+     --targets /reports/targets.json --out /reports/run >"$dir/probe.log" 2>&1) || rc=$?
+  (cd "$dir" && COMPOSE_PROJECT_NAME=$PROJECT-new timeout 120 docker compose down --timeout 5 \
+     --remove-orphans >/dev/null 2>&1) || true
+  [ "$rc" = 0 ] || { tail -n 5 "$dir"/*.log | sed 's/^/# /'; return 1; }
+  $PY - "$dir/new-reports/run/results.json" "$2" "$NEW" <<'EOF'
+import json, sys
+new = {c["scenario"]: c["verdict"] for c in json.load(open(sys.argv[1]))["cells"] if c["target"] == sys.argv[3]}
+old = {c["scenario"]: c["verdict"] for c in json.load(open(sys.argv[2]))["cells"] if c["target"] == "waitress"}
+diff = {s: (old.get(s), new.get(s)) for s in set(old) | set(new) if old.get(s) != new.get(s)}
+assert new and not diff, "%d cells for %s; differs from waitress (run 1): %s" % (len(new), sys.argv[3], diff)
+EOF
+}
+
 main() {
   cd "$ROOT"
   if ! docker_ready; then
@@ -224,6 +285,8 @@ main() {
   if first_run; then
     check_first_run
     second_run
+    check "a copy of lab/servers/waitress as $NEW (edited only inside the copy) + lab-files.py: its service starts and the probe's cells of the generated target equal waitress's" \
+      new_server_probed "$WORK/new-server" "$REPORTS/$FIRST/results.json" || true
   fi
   finish
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # tests/e2e-upstream.sh - the proposed gevent fix, tested for real:
-#   1. lab/servers/gevent-fixed/patch_pywsgi.py patches this machine's gevent
+#   1. lab/servers/gevent/patch_pywsgi.py patches this machine's gevent
 #      (a copy of it) and refuses what it must refuse (a second run, a missing anchor);
 #   2. the upstream-style regression test (lab/upstream/test_pywsgi_upgrade_body.py),
 #      run inside the images by lab/upstream/run-in-images.sh, FAILS on unpatched
-#      gevent (sid; bookworm and trixie too when their images exist) and PASSES on
-#      h2c-lab/gevent-fixed; on gevent-bullseye (20.9.0, before PR #1723) only the
-#      WebSocket test fails - the history the fix is measured against.
+#      gevent (the target the fix is of, info.fix_of; the other targets with the roles
+#      upstream-test and subject too, when their images exist) and PASSES on the target
+#      with the role fix; on an upstream-test target without the raw-input branch
+#      (gevent-bullseye, 20.9.0, before PR #1723) only the WebSocket test fails - the
+#      history the fix is measured against. Roles: lab/servers/*/lab.json.
 # Images are (re)built with `docker compose build` first (cached, so cheap when
 # nothing changed); H2C_UPSTREAM_NO_BUILD=1 uses the existing ones.
 # Prints "ok - ..." / "FAIL - ..." per check and "N passed, N failed" last.
@@ -14,7 +16,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PY=/usr/bin/python3
-PATCHER="$ROOT/lab/servers/gevent-fixed/patch_pywsgi.py"
+PATCHER="$ROOT/lab/servers/gevent/patch_pywsgi.py"
 RUNNER="$ROOT/lab/upstream/run-in-images.sh"
 BUILD_LIMIT_S=${H2C_UPSTREAM_BUILD_S:-1800}
 
@@ -38,6 +40,7 @@ check() {
   local desc=$1 out rc=0; shift
   out=$("$@" 2>&1) || rc=$?
   if [ $rc -eq 0 ]; then ok "$desc"; else not_ok "$desc"; fi
+  # shellcheck disable=SC2001  # a prefix on every line, not one substitution
   [ -z "$out" ] || sed 's/^/#   /' <<<"$out"  # every diagnostic line as a comment
 }
 
@@ -110,20 +113,35 @@ check "patch_pywsgi.py stops, naming the anchor, when an anchor is missing" refu
 
 # --- 2. the upstream-style test inside the images -----------------------------------
 
-IMAGES=(h2c-lab/gevent-sid h2c-lab/gevent-fixed)
-OPTIONAL=(h2c-lab/gevent-bookworm h2c-lab/gevent-trixie h2c-lab/gevent-bullseye)
+# Which images, by role (lab.json of the server folders, never a name here): the fix
+# target and the target it fixes (info.fix_of) must be there; the other targets with the
+# role upstream-test are checked when their images exist.
+LABQ="$ROOT/lab/scripts/lab-files.py"
+FIX=$("$LABQ" --role fix --print targets)
+[ "$(wc -w <<<"$FIX")" = 1 ] || { not_ok "exactly one target has the role fix (lab.json), got: ${FIX:-none}"; exit 1; }
+BASE=$(jq -r --arg t "$FIX" '.targets[] | select(.name == $t) | .info.fix_of' "$ROOT/lab/targets.json")
+SUBJECTS=" $("$LABQ" --role subject --print targets | tr '\n' ' ') "
+image_of() { "$LABQ" --name "$1" --print images; }
+service_of() { "$LABQ" --name "$1" --print services; }
+FIX_IMAGE=$(image_of "$FIX") BASE_IMAGE=$(image_of "$BASE")
+IMAGES=("$BASE_IMAGE" "$FIX_IMAGE")
+BUILD=("$(service_of "$BASE")" "$(service_of "$FIX")")
 
 if [ "${H2C_UPSTREAM_NO_BUILD:-0}" != 1 ]; then
-  echo "# docker compose build gevent-sid gevent-fixed (log: $WORK/build.log)"
-  if ! (cd "$ROOT" && timeout "$BUILD_LIMIT_S" docker compose build gevent-sid gevent-fixed) >"$WORK/build.log" 2>&1; then
+  echo "# docker compose build ${BUILD[*]} (log: $WORK/build.log)"
+  if ! (cd "$ROOT" && timeout "$BUILD_LIMIT_S" docker compose build "${BUILD[@]}") >"$WORK/build.log" 2>&1; then
     tail -n 20 "$WORK/build.log" | sed 's/^/#   /'
-    not_ok "images gevent-sid and gevent-fixed build (base images missing? run lab/scripts/base-images.sh)"
+    not_ok "images ${BUILD[*]} build (base images missing? run lab/scripts/base-images.sh)"
     exit 1
   fi
 fi
-for image in "${OPTIONAL[@]}"; do
-  if docker image inspect "$image" >/dev/null 2>&1; then IMAGES+=("$image"); else echo "# $image not built: its checks are skipped"; fi
-done
+OTHERS=()   # "target image" of the other upstream-test targets that are built
+while read -r target; do
+  if [ "$target" = "$FIX" ] || [ "$target" = "$BASE" ]; then continue; fi
+  image=$(image_of "$target")
+  if docker image inspect "$image" >/dev/null 2>&1; then IMAGES+=("$image"); OTHERS+=("$target $image")
+  else echo "# $image not built: its checks are skipped"; fi
+done < <("$LABQ" --role upstream-test --print targets)
 
 JSON="$WORK/upstream.json"
 check "run-in-images.sh runs the test in ${#IMAGES[@]} images and writes upstream.json" \
@@ -146,23 +164,25 @@ WS_TEST=test_websocket_handshake_keeps_raw_input
 jqc "upstream.json has format h2c-lab-upstream/1 and one run per image" \
   ".format == \"h2c-lab-upstream/1\" and (.runs | length) == ${#IMAGES[@]}"
 
-jqc "unpatched gevent-sid: the test FAILS (exit 1)" \
-  "$(run_of h2c-lab/gevent-sid) | .outcome == \"fail\" and .exit_code == 1 and .patched == false and .ran == 3"
-jqc "unpatched gevent-sid: both body tests fail, the WebSocket test passes" \
-  "$(run_of h2c-lab/gevent-sid) | ([.tests[${BODY_TESTS}[]]] == [\"FAIL\",\"FAIL\"]) and .tests.$WS_TEST == \"ok\""
-jqc "gevent-fixed: the test PASSES, all 3 tests ok" \
-  "$(run_of h2c-lab/gevent-fixed) | .outcome == \"pass\" and .exit_code == 0 and .ran == 3 and ([.tests[]] == [\"ok\",\"ok\",\"ok\"])"
-jqc "gevent-fixed: it is patched (/lab/fix.diff) and says so in its version" \
-  "$(run_of h2c-lab/gevent-fixed) | .patched == true and (.version | endswith(\"+ h2c-lab fix\"))"
-jqc "gevent-fixed runs the same gevent as gevent-sid" \
-  "$(run_of h2c-lab/gevent-fixed).gevent == $(run_of h2c-lab/gevent-sid).gevent"
+jqc "unpatched ${BASE_IMAGE#h2c-lab/} (info.fix_of of $FIX): the test FAILS (exit 1)" \
+  "$(run_of "$BASE_IMAGE") | .outcome == \"fail\" and .exit_code == 1 and .patched == false and .ran == 3"
+jqc "unpatched ${BASE_IMAGE#h2c-lab/}: both body tests fail, the WebSocket test passes" \
+  "$(run_of "$BASE_IMAGE") | ([.tests[${BODY_TESTS}[]]] == [\"FAIL\",\"FAIL\"]) and .tests.$WS_TEST == \"ok\""
+jqc "${FIX_IMAGE#h2c-lab/}: the test PASSES, all 3 tests ok" \
+  "$(run_of "$FIX_IMAGE") | .outcome == \"pass\" and .exit_code == 0 and .ran == 3 and ([.tests[]] == [\"ok\",\"ok\",\"ok\"])"
+jqc "${FIX_IMAGE#h2c-lab/}: it is patched (/lab/fix.diff) and says so in its version" \
+  "$(run_of "$FIX_IMAGE") | .patched == true and (.version | endswith(\"+ h2c-lab fix\"))"
+jqc "${FIX_IMAGE#h2c-lab/} runs the same gevent as ${BASE_IMAGE#h2c-lab/}" \
+  "$(run_of "$FIX_IMAGE").gevent == $(run_of "$BASE_IMAGE").gevent"
 
-for image in h2c-lab/gevent-bookworm h2c-lab/gevent-trixie; do
-  [[ " ${IMAGES[*]} " == *" $image "* ]] || continue
-  jqc "unpatched ${image#h2c-lab/}: the body tests fail, the WebSocket test passes" \
-    "$(run_of "$image") | .outcome == \"fail\" and ([.tests[${BODY_TESTS}[]]] == [\"FAIL\",\"FAIL\"]) and .tests.$WS_TEST == \"ok\""
+# The role subject (the raw-input branch) decides what the test must say.
+for entry in "${OTHERS[@]}"; do
+  read -r target image <<<"$entry"
+  if [[ "$SUBJECTS" == *" $target "* ]]; then
+    jqc "unpatched $target (role subject): the body tests fail, the WebSocket test passes" \
+      "$(run_of "$image") | .outcome == \"fail\" and ([.tests[${BODY_TESTS}[]]] == [\"FAIL\",\"FAIL\"]) and .tests.$WS_TEST == \"ok\""
+  else
+    jqc "$target (no raw-input branch, e.g. before PR #1723): body tests pass, only the WebSocket test fails" \
+      "$(run_of "$image") | ([.tests[${BODY_TESTS}[]]] == [\"ok\",\"ok\"]) and .tests.$WS_TEST == \"FAIL\""
+  fi
 done
-if [[ " ${IMAGES[*]} " == *" h2c-lab/gevent-bullseye "* ]]; then
-  jqc "gevent-bullseye (20.9.0, before PR #1723): body tests pass, only the WebSocket test fails" \
-    "$(run_of h2c-lab/gevent-bullseye) | .gevent == \"20.9.0\" and ([.tests[${BODY_TESTS}[]]] == [\"ok\",\"ok\"]) and .tests.$WS_TEST == \"FAIL\""
-fi

@@ -15,6 +15,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # name | timeout (s) | command (run from the repository root)
 SUITES=(
+  "lint|300|tests/lint.sh"   # generated files fresh, manifests valid, shellcheck, pyflakes
   "unit|900|make -C c-client check"
   "e2e-local|300|tests/e2e-local.sh"
   "html|300|tests/html-screenshot.sh"

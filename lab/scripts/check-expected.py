@@ -18,19 +18,25 @@ in that folder, under lab/servers/ or lab/proxies/):
 
 "verdict" is one verdict, or a list when the wire really allows several (say why).
 Every listed cell needs a non-empty "why", including listed ok verdicts (e.g. an
-h2c server that answers ok-h1 where ok-h2 would be expected).
+h2c server that answers ok-h1 where ok-h2 would be expected). An explanation many
+cells share is written once, as lab/notes/<name>.md, and an entry names it with
+"note": "<name>" (or a list); the why then says what is particular to the cell, and
+wherever a why is printed the note follows it in full.
 
 Checks (each prints "ok - ..." or "FAIL - ..."):
   coverage   results.json has every target of targets.json x every scenario file,
              exactly once, and nothing else
   files      every expectation file is well-formed: a known target, known scenarios
-             and verdicts, a why for every entry; every target has exactly one
-  seed       the gevent-pywsgi targets with the raw-input branch (SEED_TARGETS)
-             desync on seed-upgrade-h2c and are ok on the control and RFC requests
-  fixed      gevent with the lab's fix is ok everywhere but h2 prior knowledge
+             and verdicts, a why for every entry, known notes; every target has
+             exactly one; every note of lab/notes is used
+  seed       the gevent-pywsgi targets with the raw-input branch (info.roles has
+             "subject") desync on seed-upgrade-h2c and are ok on the control and RFC
+             requests
+  fixed      gevent with the lab's fix (info.roles has "fix", exactly one target) is ok
+             everywhere but h2 prior knowledge
   fixed-behind-proxies
              no cell of a target behind a proxy (info.proxy) whose backend is the fixed
-             gevent (info.backend == gevent-fixed) is cross-client or smuggled
+             gevent (info.backend == the "fix" target) is cross-client or smuggled
   h2c        targets with info.h2c true answer rfc-upgrade-get/-post with ok-h2
              unless their expected.json says otherwise
   version    each target's /version names its package (targets.json info.software;
@@ -58,16 +64,16 @@ VERDICTS = set()
 SECURITY_VERDICTS = set()
 # Correct when a scenario gives no accept list.
 DEFAULT_ACCEPT = set()
-# gevent.pywsgi targets whose handler takes the raw-input branch for
+# Targets are picked by role (targets.json info.roles, from each folder's lab.json), never
+# by name. SEED_ROLE: gevent.pywsgi targets whose handler takes the raw-input branch for
 # "Connection: Upgrade" (pywsgi.py _connection_upgrade_requested).
-SEED_TARGETS = ["gevent-bookworm", "gevent-trixie", "gevent-sid",
-                "gunicorn-gevent-pywsgi"]
+SEED_ROLE = "subject"
 SEED_SCENARIO = "seed-upgrade-h2c"
 SEED_OK_SCENARIOS = ["control-keepalive", "rfc-upgrade-post", "rfc-upgrade-get"]
 H2C_SCENARIOS = ["rfc-upgrade-get", "rfc-upgrade-post"]
-# gevent with the lab's fix (lab/servers/gevent-fixed): must be correct everywhere
-# except where it needs HTTP/2, which gevent.pywsgi does not speak at all.
-FIXED_TARGET = "gevent-fixed"
+# FIXED_ROLE: gevent with the lab's fix (lab/servers/gevent, FIX=yes): must be correct
+# everywhere except where it needs HTTP/2, which gevent.pywsgi does not speak at all.
+FIXED_ROLE = "fix"
 FIXED_EXCEPTIONS = {"h2-prior-knowledge"}
 
 
@@ -148,6 +154,35 @@ def shown(verdicts):
 
 # ---- expected.json files ---------------------------------------------------------
 
+def load_notes(notes_dir):
+    """note name -> its text on one line, from lab/notes/<name>.md (README.md is not one)."""
+    notes = {}
+    if os.path.isdir(notes_dir):
+        for name in sorted(os.listdir(notes_dir)):
+            if name.endswith(".md") and name != "README.md":
+                with open(os.path.join(notes_dir, name), "r", encoding="utf-8") as f:
+                    notes[name[:-3]] = " ".join(f.read().split())
+    return notes
+
+
+def note_names(entry):
+    n = entry.get("note", [])
+    return [n] if isinstance(n, str) else n
+
+
+def note_problems(scenario, entry, notes):
+    names = note_names(entry)
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return ["%s: note must be a name or a list of names" % scenario]
+    return ["%s: unknown note %r (lab/notes/ has %s)" % (scenario, n, ", ".join(sorted(notes)) or "none")
+            for n in names if n not in notes]
+
+
+def full_why(entry, notes):
+    """The entry's why followed by its notes in full, as printed."""
+    return entry.get("why", "") + "".join(" [note %s: %s]" % (n, notes[n]) for n in note_names(entry))
+
+
 def entry_problems(scenario, entry, scenarios, verdicts_known):
     """Why one expected.json entry is malformed (empty list when fine)."""
     problems = []
@@ -167,7 +202,7 @@ def entry_problems(scenario, entry, scenarios, verdicts_known):
         problems.append("%s: no why (every listed cell needs a one-line reason)" % scenario)
     elif "\n" in why:
         problems.append("%s: why must be one line" % scenario)
-    extra = set(entry) - {"verdict", "why"}
+    extra = set(entry) - {"verdict", "why", "note"}
     if extra:
         problems.append("%s: unknown fields %s" % (scenario, ", ".join(sorted(extra))))
     return problems
@@ -207,9 +242,11 @@ def file_problems(doc, target, target_names, scenarios, verdicts_known):
     return problems
 
 
-def load_expectations(rep, dirs, target_names, scenarios, verdicts_known):
-    """target name -> {scenario: entry}; reports one line per file."""
+def load_expectations(rep, dirs, target_names, scenarios, verdicts_known, notes):
+    """target name -> {scenario: entry, its why with its notes in full}; reports one
+    line per file."""
     expectations = {}
+    used = set()
     files = expectation_files(dirs)
     for target, path in files:
         rel = os.path.relpath(path)
@@ -223,15 +260,22 @@ def load_expectations(rep, dirs, target_names, scenarios, verdicts_known):
             continue
         problems = file_problems(doc, target, target_names, scenarios, verdicts_known)
         cells = doc.get("cells", {}) if isinstance(doc, dict) else {}
+        for scenario, entry in sorted(cells.items() if isinstance(cells, dict) else []):
+            if isinstance(entry, dict):
+                problems += note_problems(scenario, entry, notes)
         rep.check(not problems, "%s: %d listed cell(s), each with a verdict and a why"
                   % (rel, len(cells) if isinstance(cells, dict) else 0), "; ".join(problems))
         if not problems:
-            expectations[target] = cells
+            expectations[target] = {sc: dict(e, why=full_why(e, notes)) for sc, e in cells.items()}
+            used.update(n for e in cells.values() for n in note_names(e))
     for name in target_names:
         if not any(f[0] == name for f in files):
             rep.check(False, "target %s has an expectation file" % name,
                       "add lab/servers/%s/expected.json, or expected-%s.json in the folder it is built from"
                       % (name, name))
+    unused = sorted(set(notes) - used)
+    rep.check(not unused, "notes: each of the %d notes in lab/notes is used by an expectation file"
+              % len(notes), "unused: %s (delete it or name it in a \"note\")" % ", ".join(unused))
     return expectations
 
 
@@ -281,11 +325,28 @@ def one_cell(index, target, scenario):
     return cells[0]
 
 
-def check_seed(rep, index, target_names, accept):
-    for target in SEED_TARGETS:
-        if target not in target_names:
-            rep.check(False, "seed: %s is a target" % target, "missing from lab/targets.json")
-            continue
+def with_role(targets, role):
+    """Names of the targets whose info.roles lists ROLE, in targets.json order."""
+    return [t["name"] for t in targets if role in ((t.get("info") or {}).get("roles") or [])]
+
+
+def fixed_target(rep, targets):
+    """The one target with FIXED_ROLE, or None (reported) when there is not exactly one."""
+    fixed = with_role(targets, FIXED_ROLE)
+    if len(fixed) != 1:
+        rep.check(False, "fixed: exactly one target has the role %s" % FIXED_ROLE,
+                  "got %s; set \"roles\" in its folder's lab.json, then make lab-files"
+                  % (", ".join(fixed) or "none"))
+        return None
+    return fixed[0]
+
+
+def check_seed(rep, index, targets, accept):
+    seeds = with_role(targets, SEED_ROLE)
+    if not seeds:
+        rep.check(False, "seed: targets with the role %s" % SEED_ROLE,
+                  "none in lab/targets.json (roles come from each folder's lab.json)")
+    for target in seeds:
         got = {s: (one_cell(index, target, s) or {}).get("verdict") for s in [SEED_SCENARIO] + SEED_OK_SCENARIOS}
         bad = []
         if got[SEED_SCENARIO] != "desync":
@@ -297,20 +358,17 @@ def check_seed(rep, index, target_names, accept):
                   % (target, SEED_SCENARIO, ", ".join(SEED_OK_SCENARIOS)), "; ".join(bad))
 
 
-def check_fixed(rep, index, target_names, scenarios, accept):
-    if FIXED_TARGET not in target_names:
-        rep.check(False, "fixed: %s is a target" % FIXED_TARGET, "missing from lab/targets.json")
-        return
+def check_fixed(rep, index, fixed, scenarios, accept):
     bad = []
     for s in scenarios:
-        verdict = (one_cell(index, FIXED_TARGET, s) or {}).get("verdict")
+        verdict = (one_cell(index, fixed, s) or {}).get("verdict")
         if s not in FIXED_EXCEPTIONS and verdict not in accept.get(s, set()):
             bad.append("%s is %s" % (s, verdict))
     rep.check(not bad, "fixed: %s is ok on every scenario but %s (no HTTP/2 in gevent)"
-              % (FIXED_TARGET, ", ".join(sorted(FIXED_EXCEPTIONS))), "; ".join(bad))
+              % (fixed, ", ".join(sorted(FIXED_EXCEPTIONS))), "; ".join(bad))
 
 
-def check_fixed_behind_proxies(rep, index, targets, scenarios):
+def check_fixed_behind_proxies(rep, index, targets, scenarios, fixed_name):
     """The point of the proxy lab: whatever a proxy forwards, the fixed gevent never lets one
     client's request cross into another's or smuggle one. Targets are picked by their info
     (proxy set, backend = the fixed target), never by name; what the other backends behind
@@ -323,21 +381,21 @@ def check_fixed_behind_proxies(rep, index, targets, scenarios):
                 for n in names for s in scenarios
                 if (one_cell(index, n, s) or {}).get("verdict") in SECURITY_VERDICTS]
 
-    fixed = [t for t in targets if info(t).get("proxy") and info(t).get("backend") == FIXED_TARGET]
+    fixed = [t for t in targets if info(t).get("proxy") and info(t).get("backend") == fixed_name]
     if not fixed:
-        rep.check(False, "fixed-behind-proxies: targets behind a proxy with info.backend %s" % FIXED_TARGET,
+        rep.check(False, "fixed-behind-proxies: targets behind a proxy with info.backend %s" % fixed_name,
                   "none in lab/targets.json")
         return
     bad = security_cells([t["name"] for t in fixed])
     proxies = {info(t)["proxy"] for t in fixed}
     others = {}
     for t in targets:
-        if info(t).get("proxy") in proxies and info(t).get("backend") not in (None, FIXED_TARGET):
+        if info(t).get("proxy") in proxies and info(t).get("backend") not in (None, fixed_name):
             others.setdefault(info(t)["backend"], []).append(t["name"])
     contrast = "; ".join("%s behind the same proxies: %d" % (b, len(security_cells(n)))
                          for b, n in sorted(others.items()))
     rep.check(not bad, "fixed-behind-proxies: no cell of the %d targets behind a proxy with %s "
-              "(info.backend) is %s%s" % (len(fixed), FIXED_TARGET, " or ".join(sorted(SECURITY_VERDICTS)),
+              "(info.backend) is %s%s" % (len(fixed), fixed_name, " or ".join(sorted(SECURITY_VERDICTS)),
                                           " (%s)" % contrast if contrast else ""),
               "; ".join(bad))
 
@@ -457,6 +515,8 @@ def main():
                     help="folder of server folders holding expected*.json (repeatable; "
                          "default lab/servers and lab/proxies)")
     ap.add_argument("--scenarios", default=os.path.join(root, "c-client/scenarios"))
+    ap.add_argument("--notes", default=os.path.join(root, "lab/notes"),
+                    help="folder of the shared notes, <name>.md (default lab/notes)")
     ap.add_argument("--probe", default=default_probe(root),
                     help="h2c-probe whose `list --verdicts --json` gives the verdicts "
                          "(default $H2C_PROBE, else c-client/build/h2c-probe, built when missing)")
@@ -491,11 +551,14 @@ def main():
     dirs = args.servers or [d for d in (os.path.join(root, "lab/servers"), os.path.join(root, "lab/proxies"))
                             if os.path.isdir(d)]
     verdicts_known = known_verdicts(results)
-    expectations = load_expectations(rep, dirs, target_names, scenarios, verdicts_known)
+    expectations = load_expectations(rep, dirs, target_names, scenarios, verdicts_known,
+                                     load_notes(args.notes))
     if not args.brief:
-        check_seed(rep, index, target_names, accept)
-        check_fixed(rep, index, target_names, scenarios, accept)
-        check_fixed_behind_proxies(rep, index, targets, scenarios)
+        check_seed(rep, index, targets, accept)
+        fixed = fixed_target(rep, targets)
+        if fixed:
+            check_fixed(rep, index, fixed, scenarios, accept)
+            check_fixed_behind_proxies(rep, index, targets, scenarios, fixed)
         check_h2c(rep, index, targets, expectations)
         check_versions(rep, results, targets)
     mismatches = check_cells(rep, index, target_names, scenarios, expectations, accept)

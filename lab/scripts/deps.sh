@@ -4,7 +4,8 @@
 # (libcurl, nghttp2, cJSON via pkg-config) and the local servers under test
 # (gevent, waitress, nghttpx) plus curl/nc for poking at them by hand, and
 # what the report tests use: headless Chromium (+ a font, so text renders in
-# the screenshot), xmllint for junit.xml, and jq for the upstream-test checks.
+# the screenshot), xmllint for junit.xml, jq for the upstream-test checks, and
+# the linters of the lint suite (tests/lint.sh: shellcheck, pyflakes3).
 #
 # Idea: cheap when nothing is missing (one dpkg-query), so `make test` can call
 # it every time. As root it installs only what is missing, running
@@ -14,7 +15,7 @@ set -euo pipefail
 
 PACKAGES=(build-essential pkg-config libcurl4-openssl-dev libnghttp2-dev libcjson-dev
           python3-gevent python3-waitress nghttp2-proxy nghttp2-client curl netcat-openbsd
-          chromium fonts-dejavu-core libxml2-utils jq)
+          chromium fonts-dejavu-core libxml2-utils jq shellcheck pyflakes3)
 
 usage() {
   cat <<EOF

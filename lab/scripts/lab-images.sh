@@ -12,7 +12,9 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-SUITES=(bullseye bookworm trixie sid)
+# The base suites the Dockerfiles need (SUITE build args and FROM lines; lab.json).
+mapfile -t SUITES < <(/usr/bin/python3 "$HERE/lab-files.py" --print suites)
+[ ${#SUITES[@]} -gt 0 ] || { echo "[lab-images] ERROR: lab/scripts/lab-files.py --print suites failed" >&2; exit 1; }
 
 usage() {
   cat <<EOF

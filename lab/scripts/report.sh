@@ -106,18 +106,19 @@ prepare_reports() {
 # ---- step 2b: the upstream-style test ----------------------------------------------------
 # lab/upstream's test runs inside each gevent image (its own gevent, no network); the
 # probe carries the outcomes into results.json (--attach), so the report states them.
-# A failure here is reported and the run goes on without that section.
-UPSTREAM_IMAGES=(h2c-lab/gevent-bullseye h2c-lab/gevent-bookworm h2c-lab/gevent-trixie
-                 h2c-lab/gevent-sid h2c-lab/gevent-fixed)
+# A failure here is reported and the run goes on without that section. The images are
+# those of the targets with the role upstream-test (their folders' lab.json).
 UPSTREAM_FILE=
 run_upstream_test() {
   step_start "step 2b: upstream-style test in the gevent images (lab/upstream)"
-  local file="$REPORTS/.upstream-$$.json"
-  if "$ROOT/lab/upstream/run-in-images.sh" --out "$file" "${UPSTREAM_IMAGES[@]}"; then
+  local file="$REPORTS/.upstream-$$.json" images=()
+  mapfile -t images < <("$HERE/lab-files.py" --role upstream-test --print images)
+  if [ ${#images[@]} -gt 0 ] && "$ROOT/lab/upstream/run-in-images.sh" --out "$file" "${images[@]}"; then
     chown "$PROBE_UID:$PROBE_GID" "$file" 2>/dev/null || true
     chmod 644 "$file"
     UPSTREAM_FILE=$file
-    export H2C_PROBE_ATTACH="upstream=/reports/$(basename "$file")"
+    H2C_PROBE_ATTACH="upstream=/reports/${file##*/}"
+    export H2C_PROBE_ATTACH
   else
     say "WARNING: the upstream-style test could not run; the report will not state its outcome"
   fi

@@ -13,7 +13,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 PY=/usr/bin/python3
-DEFAULT_IMAGES=(h2c-lab/gevent-sid h2c-lab/gevent-fixed)
+# Default: the images of the targets with the role upstream-test (their folders' lab.json).
+mapfile -t DEFAULT_IMAGES < <("$PY" "$ROOT/lab/scripts/lab-files.py" --role upstream-test --print images)
 LIMIT_S=${H2C_UPSTREAM_LIMIT_S:-120}   # one image's whole test run
 
 usage() {

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# tests/lint.sh - the checks that need neither a build nor Docker:
+#   - docker-compose.yml and lab/targets.json are what lab/scripts/lab-files.py makes of
+#     the folders' lab.json (the committed files are not stale);
+#   - adding a server is one folder: a copy of a server folder under a new name, edited
+#     only inside the copy, yields a new compose service (with the probe waiting for it)
+#     and a new target, in a scratch copy of the repository;
+#   - broken manifests are refused with the file and the member named;
+#   - check-expected.py prints the shared notes (lab/notes) in full and refuses unknown ones;
+#   - shellcheck and pyflakes report nothing on the tracked shell and Python scripts.
+# Prints "ok - ..." / "FAIL - ..." per check and "N passed, N failed" last.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PY=/usr/bin/python3
+GEN=lab/scripts/lab-files.py
+
+PASS=0 FAIL=0
+ok() { echo "ok - $*"; PASS=$((PASS + 1)); }
+not_ok() { echo "FAIL - $*"; FAIL=$((FAIL + 1)); }
+# check DESCRIPTION COMMAND...: one assertion; the command's output follows as diagnostics.
+check() {
+  local desc=$1 out rc=0; shift
+  out=$("$@" 2>&1) || rc=$?
+  if [ $rc -eq 0 ]; then ok "$desc"; else not_ok "$desc"; fi
+  # shellcheck disable=SC2001  # a prefix on every line, not one substitution
+  [ -z "$out" ] || [ $rc -eq 0 ] || sed 's/^/#   /' <<<"$out"
+}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/h2c-lint.XXXXXX")
+finish() {
+  local rc=$?
+  trap - EXIT
+  [ $rc -eq 0 ] || [ $FAIL -gt 0 ] || not_ok "lint aborted (exit $rc); see above"
+  rm -rf "$WORK"
+  echo "$PASS passed, $FAIL failed"
+  [ $FAIL -eq 0 ]
+}
+trap finish EXIT
+
+# The repository's files as the working tree has them: tracked and new, not ignored.
+repo_files() {
+  local f
+  while IFS= read -r -d '' f; do
+    [ -f "$ROOT/$f" ] && printf '%s\0' "$f"
+  done < <(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard)
+}
+
+in_root() { (cd "$ROOT" && "$@"); }
+
+# scratch NAME: a copy of those files in $WORK/NAME.
+scratch() {
+  local dir=$WORK/$1
+  mkdir -p "$dir"
+  (cd "$ROOT" && repo_files | xargs -0 cp --parents -t "$dir") || return 1
+  echo "$dir"
+}
+
+# ---- the generated files ----------------------------------------------------------------
+check "$GEN --check: docker-compose.yml and lab/targets.json match the lab.json manifests" \
+  "$PY" "$ROOT/$GEN" --check
+
+# The check must be able to fail: a manifest edit without regenerating is stale.
+stale_is_caught() {
+  local dir out rc=0
+  dir=$(scratch stale) || return 1
+  sed -i 's/"order": 30,/"order": 29,/' "$dir/lab/servers/waitress/lab.json"
+  sed -i 's|"started": "python3 echo_wsgi.py --server waitress"|"started": "edited"|' \
+    "$dir/lab/servers/waitress/lab.json"
+  out=$("$PY" "$dir/$GEN" --check 2>&1) || rc=$?
+  if [ $rc -eq 0 ] || ! grep -q 'lab/targets.json is stale: run make lab-files' <<<"$out"; then
+    echo "rc=$rc: $out"; return 1
+  fi
+}
+check "$GEN --check fails, saying what to run, when a lab.json changed and the files were not regenerated" \
+  stale_is_caught
+
+# ---- adding a server is one folder --------------------------------------------------------
+# The copy of waitress is renamed inside its own folder only; the generator must add its
+# service (built from the copy's Dockerfile, waited for by the probe) and its target.
+new_server_appears() {
+  local dir new=waitress-copy
+  dir=$(scratch add) || return 1
+  cp "$dir/lab/targets.json" "$dir/lab/targets.json.orig"
+  cp -a "$dir/lab/servers/waitress" "$dir/lab/servers/$new"
+  sed -i "s/\"waitress\"/\"$new\"/g" "$dir/lab/servers/$new/lab.json" "$dir/lab/servers/$new/expected.json"
+  "$PY" "$dir/$GEN" >/dev/null || return 1
+  "$PY" - "$dir" "$new" <<'EOF'
+import json, re, sys
+root, new = sys.argv[1], sys.argv[2]
+compose = open(root + "/docker-compose.yml").read()
+block = re.search(r"^  %s:\n((?:    .*\n)+)" % re.escape(new), compose, re.M)
+assert block, "no service %s in docker-compose.yml" % new
+assert "dockerfile: servers/%s/Dockerfile" % new in block.group(1), block.group(1)
+assert "image: h2c-lab/%s:latest" % new in block.group(1), block.group(1)
+probe = compose[compose.index("\n  probe:"):]
+assert "      %s: { condition: service_healthy }" % new in probe, "probe does not wait for " + new
+targets = json.load(open(root + "/lab/targets.json"))["targets"]
+t = [t for t in targets if t["name"] == new]
+assert len(t) == 1 and t[0]["url"] == "http://%s:8080" % new, t
+assert len(targets) == len(json.load(open(root + "/lab/targets.json.orig"))["targets"]) + 1
+EOF
+}
+check "a copy of lab/servers/waitress as waitress-copy, edited only inside the copy: make lab-files adds its compose service, the probe's depends_on and its target" \
+  new_server_appears
+if [ -f "$WORK/add/lab/servers/waitress-copy/lab.json" ] && command -v docker >/dev/null 2>&1 \
+   && timeout 20 docker compose version >/dev/null 2>&1; then
+  compose_accepts() { (cd "$1" && docker compose config -q); }
+  check "docker compose accepts the generated file with the new server (docker compose config -q)" \
+    compose_accepts "$WORK/add"
+fi
+
+# ---- broken manifests: refused, naming the file and the member ----------------------------
+# refused NAME SED-EXPR FILE PATTERN: apply the edit in a scratch copy; the generator must
+# fail with an error matching PATTERN.
+refused() {
+  local dir out rc=0
+  dir=$(scratch "$1") || return 1
+  sed -i "$2" "$dir/$3"
+  out=$("$PY" "$dir/$GEN" --check 2>&1) || rc=$?
+  if [ $rc -eq 0 ] || ! grep -qE "$4" <<<"$out"; then echo "rc=$rc: $out"; return 1; fi
+}
+check "an unknown member is refused, naming file and member" \
+  refused unknown 's/"order": 30,/"order": 30, "oder": 1,/' lab/servers/waitress/lab.json \
+  'lab/servers/waitress/lab.json: unknown member oder'
+check "a Dockerfile that does not exist is refused, naming file and service" \
+  refused nodockerfile 's/"waitress": {/"waitress": {"dockerfile": "Dockerfile.nope",/' lab/servers/waitress/lab.json \
+  'lab/servers/waitress/lab.json: services.waitress.dockerfile: lab/servers/waitress/Dockerfile.nope does not exist'
+check "a duplicate target name is refused, naming both files" \
+  refused duplicate 's/"name": "hypercorn"/"name": "waitress", "service": "hypercorn"/' lab/servers/hypercorn/lab.json \
+  'lab/servers/hypercorn/lab.json: target waitress is defined in lab/servers/waitress/lab.json too'
+check "a backend standing for an unknown target is refused" \
+  refused badbackend 's/"target": "waitress"/"target": "no-such-target"/' lab/backends/backend-waitress/lab.json \
+  "lab/backends/backend-waitress/lab.json: backend.target: 'no-such-target' is not a target"
+check "a fix whose info.fix_of is not a target is refused" \
+  refused badfix 's/"fix_of": "gevent-sid"/"fix_of": "gevent-nope"/' lab/servers/gevent/lab.json \
+  'lab/servers/gevent/lab.json: target gevent-fixed has role fix: its info.fix_of must name a target'
+check "a target without its expected file is refused" \
+  refused noexpected 's/"name": "hypercorn"/"name": "hypercorn2", "service": "hypercorn"/' lab/servers/hypercorn/lab.json \
+  'lab/servers/hypercorn/lab.json: target hypercorn2 needs exactly one of expected-hypercorn2.json in lab/servers/hypercorn/'
+check "an unknown role is refused" \
+  refused badrole 's/"upstream-test"/"upstream-tests"/' lab/servers/gevent/lab.json \
+  'lab/servers/gevent/lab.json: targets\[0\].roles: expected a list of roles'
+
+# ---- shared notes of the expected files (lab/notes) ---------------------------------------
+CHECK=lab/scripts/check-expected.py
+# check-expected.py takes its verdict names from the probe (list --verdicts --json).
+PROBE=${H2C_PROBE:-$ROOT/c-client/build/h2c-probe}
+[ -x "$PROBE" ] || make -s -C "$ROOT/c-client" build/h2c-probe >"$WORK/probe-build.log" 2>&1 \
+  || { tail -n 20 "$WORK/probe-build.log"; not_ok "the probe builds (make -C c-client build/h2c-probe)"; }
+# A run of one cell: gevent-sid x seed-upgrade-h2c answered ok-h1 (its expected.json
+# lists desync with the note gevent-raw-input).
+printf '%s\n' '{"cells": [{"target": "gevent-sid", "scenario": "seed-upgrade-h2c", "verdict": "ok-h1"}]}' \
+  >"$WORK/one-cell.json"
+note_printed() {
+  local out
+  out=$(in_root "$PY" "$CHECK" --probe "$PROBE" "$WORK/one-cell.json" 2>&1) || true
+  grep -q "gevent-sid x seed-upgrade-h2c: expected desync (listed: .*\[note gevent-raw-input: gevent.pywsgi since 20.12.0 .*issue #2035\.\]), got ok-h1" <<<"$out" \
+    || { echo "$out" | grep -F 'gevent-sid x seed-upgrade-h2c'; return 1; }
+}
+check "check-expected.py prints a listed cell's note (lab/notes) in full after its why" note_printed
+unknown_note_refused() {
+  local dir out
+  dir=$(scratch badnote) || return 1
+  sed -i '0,/"note": "gevent-raw-input"/s//"note": "no-such-note"/' "$dir/lab/servers/gevent/expected-gevent-sid.json"
+  out=$(cd "$dir" && "$PY" "$CHECK" --probe "$PROBE" "$WORK/one-cell.json" 2>&1) || true
+  grep -q "^FAIL - lab/servers/gevent/expected-gevent-sid.json: .*unknown note 'no-such-note'" <<<"$out" \
+    || { echo "$out" | grep -F 'expected-gevent-sid.json'; return 1; }
+}
+check "check-expected.py refuses an expected file naming an unknown note" unknown_note_refused
+
+# ---- shellcheck and pyflakes over every tracked script ------------------------------------
+SHELL_SCRIPTS=() PY_SCRIPTS=()
+while IFS= read -r -d '' f; do
+  case "$f" in
+    *.sh) SHELL_SCRIPTS+=("$f") ;;
+    *.py) PY_SCRIPTS+=("$f") ;;
+    *) case "$(head -n 1 "$ROOT/$f" 2>/dev/null)" in
+         '#!'*python*) PY_SCRIPTS+=("$f") ;;
+         '#!'*bash*|'#!'*/sh) SHELL_SCRIPTS+=("$f") ;;
+       esac ;;
+  esac
+done < <(repo_files)
+
+if command -v shellcheck >/dev/null; then
+  check "shellcheck: nothing to report in the ${#SHELL_SCRIPTS[@]} tracked shell scripts" \
+    in_root shellcheck "${SHELL_SCRIPTS[@]}"
+else
+  not_ok "shellcheck is installed (lab/scripts/deps.sh installs the Debian package shellcheck)"
+fi
+if "$PY" -m pyflakes --version >/dev/null 2>&1; then
+  check "pyflakes: nothing to report in the ${#PY_SCRIPTS[@]} tracked Python scripts" \
+    in_root "$PY" -m pyflakes "${PY_SCRIPTS[@]}"
+else
+  not_ok "pyflakes is installed for $PY (lab/scripts/deps.sh installs the Debian package pyflakes3)"
+fi
