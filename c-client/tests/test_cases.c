@@ -14,12 +14,14 @@
  * checks that every catalogue scenario (../scenarios) has a case with an
  * accepted verdict and one with a failing verdict. */
 #include <dirent.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,9 +124,14 @@ static int bytes_of(const char *escaped, const case_vars *vars, buf *out) {
 
 /* ---- one case: the parts ------------------------------------------------- */
 
+/* The suite's temporary directory: each case writes its files in a
+ * directory of its own under it; the suite removes it all at the end, also
+ * what a killed case left. */
+static char suite_dir[64];
+
 typedef struct case_run {
   const char *name;
-  char dir[64];               /* temporary: targets file, inline scenario */
+  char dir[256];              /* temporary: targets file, inline scenario */
   cJSON *root;
   scenario sc;
   int have_sc;
@@ -153,7 +160,7 @@ static int write_text(const char *path, const char *text) {
  * after its id and loaded like any scenario file). */
 static int load_scenario(case_run *r, case_msg *m) {
   const cJSON *v = get(r->root, "scenario");
-  char path[256], err[512];
+  char path[512], err[512];
   if (cJSON_IsString(v)) {
     snprintf(path, sizeof path, "%s/%s.json", CATALOGUE_DIR, v->valuestring);
   } else if (cJSON_IsObject(v)) {
@@ -269,7 +276,7 @@ static int load_target(case_run *r, case_msg *m) {
   const cJSON *info = get(get(r->root, "target"), "info");
   char *itext = info ? cJSON_PrintUnformatted(info) : NULL;
   char *sinfo = subst(itext ? itext : "{}", &r->vars);
-  char path[128], err[512];
+  char path[512], err[512];
   buf doc;
   buf_init(&doc, 1u << 20);
   int rc = sinfo ? buf_printf(&doc, "{\"targets\":[{\"name\":\"%s\",\"url\":\"http://%s\","
@@ -608,9 +615,9 @@ static void run_case(const char *name, case_msg *m) {
     return;
   }
   r->name = name;
-  snprintf(r->dir, sizeof r->dir, "/tmp/h2c-test-cases-XXXXXX");
+  snprintf(r->dir, sizeof r->dir, "%s/%s", suite_dir, name);
   snprintf(path, sizeof path, "%s/%s.json", CASES_DIR, name);
-  if (!mkdtemp(r->dir)) {
+  if (mkdir(r->dir, 0700) != 0) {
     free(r);
     wrong(m, "cannot make a temporary directory");
     return;
@@ -824,12 +831,25 @@ static int coverage(const child *list, int n) {
   return !m.text[0];
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
 int main(void) {
   static child list[CASE_MAX_CASES];
   int n = list_cases(list, CASE_MAX_CASES), passed = 0, failed = 0;
+  snprintf(suite_dir, sizeof suite_dir, "/tmp/h2c-test-cases-XXXXXX");
+  if (!mkdtemp(suite_dir)) {
+    printf("FAIL - cases: cannot make a temporary directory\n0 passed, 1 failed\n");
+    return 1;
+  }
   if (n == 0)
     printf("FAIL - cases: no case files in tests/%s\n", CASES_DIR);
   run_all(list, n);
+  nftw(suite_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
   for (int i = 0; i < n; i++)
     report(&list[i]) ? passed++ : failed++;
   coverage(list, n) && n > 0 ? passed++ : failed++;
