@@ -201,7 +201,7 @@ int64_t runner_cell_bound_ms(const scenario *sc, const target *t, int timeout_ms
   if (sc->has_calibrate)
     ms += CAL_MS(timeout_ms) + BACKEND_LOG_GRACE_MS + reset_phase_ms(t, timeout_ms);
   if (sc->measure_loss && sc->engine == ENGINE_RAW)
-    ms += cell_budget_ms(sc, timeout_ms);
+    ms += 3 * cell_budget_ms(sc, timeout_ms);     /* k, k - 1, k + 1 */
   if (t && t->backend_log_url)
     ms += BACKEND_LOG_GRACE_MS + SIDE_GET_MS(timeout_ms);
   return ms;
@@ -229,9 +229,16 @@ static int prev_on_conn(const scenario *sc, int i) {
   return -1;
 }
 
-/* measure_loss: when request i failed after request p on the same
- * connection, replay with k = len(p's body) filler bytes before i; if i is
- * then answered correctly, the server consumed exactly those k bytes. */
+/* The loss check (docs/formats.md, "The loss check"): when request i failed
+ * after request p on the same connection, and a server that read p's body a
+ * second time would have eaten k = len(p's body) bytes of what followed, the
+ * claim "k bytes were lost" is tested so that it can fail. Three replays on
+ * new connections, in the scenario's own sending mode, put k, k - 1 and
+ * k + 1 filler bytes before request i: only when k gives the expected
+ * answer and k - 1 and k + 1 do not is the count confirmed. A server that
+ * never answers pipelined requests fails the first replay; one that accepts
+ * any bytes as a method answers all three alike. Otherwise the cell says
+ * what was seen (loss_seen) and claims no count. */
 static void measure_loss(cell *c, int timeout_ms) {
   const scenario *sc = c->sc;
   if (!sc->measure_loss || sc->engine != ENGINE_RAW || c->upgraded)
@@ -249,13 +256,39 @@ static void measure_loss(cell *c, int timeout_ms) {
   buf_free(&body);
   if (k <= 0)
     return;
-  engine_opts o = {timeout_ms, clock_now_ms() + cell_budget_ms(sc, timeout_ms)};
-  if (engine_raw_confirm_loss(c, &o, i, k) == 1) {
-    c->lost_bytes = k;
-    snprintf(c->loss_evidence, sizeof c->loss_evidence,
-             "replayed on a new connection with %ld filler bytes before request "
-             "%d, which was then answered as expected", k, i + 1);
+  const char *mode = sc->send == SEND_PIPELINED ? "pipelined" : "sequential";
+  long fill[3] = {k, k - 1, k + 1};
+  char seen[3][160];
+  int rv[3], t;
+  for (t = 0; t < 3; t++) {
+    engine_opts o = {timeout_ms, clock_now_ms() + cell_budget_ms(sc, timeout_ms)};
+    rv[t] = engine_raw_replay_loss(c, &o, i, fill[t], seen[t], sizeof seen[t]);
+    if (rv[t] != (t == 0 ? LOSS_MATCH : LOSS_WRONG))
+      break;
   }
+  char head[96];
+  snprintf(head, sizeof head, "a %s replay with %ld filler bytes before request %d",
+           mode, k, i + 1);
+  if (t == 3) {
+    c->lost_bytes = k;
+    snprintf(c->loss_evidence, sizeof c->loss_evidence, "%s was answered as "
+             "expected, with %ld and with %ld it was not", head, k - 1, k + 1);
+  } else if (t == 0) {
+    snprintf(c->loss_seen, sizeof c->loss_seen, "loss check: %s %s; no byte count "
+             "is claimed", head, seen[0]);
+  } else if (rv[t] == LOSS_MATCH) {
+    snprintf(c->loss_seen, sizeof c->loss_seen, "loss check: %s was answered as "
+             "expected, and so was one with %ld: the answer does not depend on how "
+             "many bytes came before it, so no byte count is claimed", head, fill[t]);
+  } else {
+    snprintf(c->loss_seen, sizeof c->loss_seen, "loss check: %s was answered as "
+             "expected, but the replay with %ld %s; no byte count is claimed", head,
+             fill[t], seen[t]);
+  }
+  transcript_note(&c->tx, "loss-check", "loss check: %s", c->lost_bytes >= 0
+                  ? c->loss_evidence : c->loss_seen + strlen("loss check: "));
+  transcript_note(&c->tx, "loss-check", "loss check with %ld filler bytes: %s", k,
+                  c->lost_bytes >= 0 ? "confirmed" : "not confirmed");
 }
 
 /* "requires": a request the target cannot make meaningful is not sent (and

@@ -147,6 +147,14 @@ static void add_loss(buf *out, const cell *c, int i, int p) {
   }
   char quote[256];
   long k = infer_lost(c, i, quote, sizeof quote);
+  if (c->loss_seen[0]) {          /* the check ran and refuted or could not */
+    buf_adds(out, " — ");         /* confirm a count: none is guessed either, */
+    verdict_text_words(out, c->loss_seen);   /* the quote is only quoted */
+    if (k > 0)
+      buf_printf(out, "; the answer quotes request %d from byte %ld: `%s`", i + 1, k,
+                 quote);
+    return;
+  }
   if (k > 0)
     buf_printf(out, " — the first %ld bytes of request %d seem to have been "
                "consumed as the body of request %d (inferred: the answer quotes "
@@ -188,10 +196,13 @@ static verdict decide_failure(const cell *c, int i, buf *why) {
   case OUT_PENDING:
     return V_ERROR;
   case OUT_TIMEOUT:
-    if (c->lost_bytes >= 0)
+    if (c->lost_bytes >= 0) {
       add_loss(why, c, i, p);
-    else
+    } else {
       add_hang_hint(why, c, i, p);
+      if (c->loss_seen[0])
+        add_loss(why, c, i, p);
+    }
     return V_HANG;
   case OUT_NOT_SENT:
   case OUT_CLOSED:
