@@ -171,6 +171,7 @@ typedef struct rx {
   int64_t t_sent;
   size_t seen;             /* bytes of this answer so far (with any 1xx) */
   int interim;             /* 1xx answers skipped so far (H1_MAX_INTERIM) */
+  char speaks[64];         /* the answer began with HTTP/2 frames */
   char detail[256];
 } rx;
 
@@ -179,13 +180,38 @@ static void rx_init(rx *r, const sc_request *req, int64_t t_sent) {
   r->t_sent = t_sent;
   r->seen = 0;
   r->interim = 0;
+  r->speaks[0] = '\0';
   r->detail[0] = '\0';
+}
+
+/* An HTTP/2-only server reads our HTTP/1.1 bytes as a bad client preface and
+ * answers with its own SETTINGS (RFC 9113 §3.4) or a GOAWAY, then closes: a
+ * frame header of that type on stream 0, with a length the type allows. No
+ * HTTP/1.1 status line starts with such bytes ("HTTP/" is 0x48...). */
+static const char *h2_frame_name(const unsigned char *b, size_t n) {
+  if (n < 9 || (b[5] | b[6] | b[7] | (b[8] & 0x7f)) != 0)
+    return NULL;
+  size_t len = ((size_t)b[0] << 16) | ((size_t)b[1] << 8) | b[2];
+  if (b[3] == 0x04 && len % 6 == 0 && len <= 16384)
+    return "a SETTINGS frame";
+  if (b[3] == 0x07 && len >= 8 && len <= 16384)
+    return "a GOAWAY frame";
+  return NULL;
 }
 
 /* Feeds buffered bytes; returns 1 when the parser reached DONE or ERROR. An
  * interim 1xx is noted and skipped: the final answer follows it; more than
  * H1_MAX_INTERIM of them is a cap reached (an endless 1xx stream). */
 static int rx_feed(raw_ctx *x, rconn *rc, rx *r, int i, h1_status *st) {
+  const char *frame = r->seen == 0 && !r->speaks[0]
+                          ? h2_frame_name((const unsigned char *)rc->in.data, rc->in.len)
+                          : NULL;
+  if (frame) {
+    snprintf(r->speaks, sizeof r->speaks, "HTTP/2 (%s)", frame);
+    transcript_note(&x->c->tx, rc->label, "the answer to request %d begins with %s "
+                    "on stream 0: the server speaks HTTP/2 here, not HTTP/1.1",
+                    i + 1, frame);
+  }
   while (rc->in.len) {
     size_t used = 0;
     *st = http1_parse_feed(&r->p, rc->in.data, rc->in.len, &used);
@@ -490,6 +516,7 @@ static void take_answer(raw_ctx *x, rconn *rc, int i, int64_t t_sent) {
     hand_over_to_h2(x, rc, &r, i);
   } else {
     fill_exchange(&c->ex[i], &r.p.resp, out, clock_now_ms() - t_sent, r.detail);
+    snprintf(c->ex[i].speaks, sizeof c->ex[i].speaks, "%s", r.speaks);
     if (out == OUT_ANSWERED) {
       after_answer(x, rc, &r.p.resp, i);
     } else {
@@ -590,6 +617,7 @@ static void send_one(raw_ctx *x, rconn *rc, int i) {
     break_conn(rc, detail);
     return;
   }
+  c->ex[i].sent_upgrade = scenario_request_is_upgrade(&c->sc->requests[i]);
   take_answer(x, rc, i, t_sent);
 }
 
@@ -675,6 +703,8 @@ static void run_pipelined_conn(raw_ctx *x, rconn *rc, const int *idx, int n) {
     break_conn(rc, detail);
     return;
   }
+  for (int k = 0; k < n; k++)
+    c->ex[idx[k]].sent_upgrade = scenario_request_is_upgrade(&c->sc->requests[idx[k]]);
   for (int k = 0; k < n; k++) {
     if (c->ex[idx[k]].outcome != OUT_PENDING)   /* HTTP/2 took it */
       continue;

@@ -116,7 +116,7 @@ TEST(answered_101_is_not_rejected) {
   cell c;
   cell_init(&c, &sc, &tg);
   answer(&c, 0, 101, "Switching Protocols", "", 0);
-  int b = decided(&c, V_DESYNC, "got `101 Switching Protocols`");
+  int b = decided(&c, V_WRONG_ANSWER, "got `101 Switching Protocols`");
   cell_free(&c);
   scenario_free(&sc);
   CHECK(b);
