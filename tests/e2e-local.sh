@@ -251,6 +251,10 @@ check_results() {
     q "('%d bytes' % body_len('seed-upgrade-h2c', 0)) in c['reason']" gevent-local seed-upgrade-h2c
   check "gevent seed-upgrade-h2c lost_bytes equals the body length" \
     q "c['lost_bytes'] == body_len('seed-upgrade-h2c', 0)" gevent-local seed-upgrade-h2c
+  check "gevent seed-pipelined: the count is confirmed pipelined, and k - 1, k + 1 filler bytes fail" \
+    q "c['lost_bytes'] == body_len('seed-pipelined', 0) and 'a pipelined replay with' in c['loss_evidence'] and ('with %d and with %d it was not' % (body_len('seed-pipelined', 0) - 1, body_len('seed-pipelined', 0) + 1)) in c['loss_evidence']" gevent-local seed-pipelined
+  check "gevent h2-prior-knowledge is n/a: HTTP/1.1 to the preface, named (ok null)" \
+    q "c['verdict'] == 'n/a' and c['ok'] is None and 'the server speaks HTTP/1.1' in c['reason']" gevent-local h2-prior-knowledge
   local s
   for s in control-keepalive rfc-upgrade-post rfc-upgrade-get; do
     check "gevent $s is ok-h1" verdict_is gevent-local "$s" ok-h1
