@@ -136,6 +136,16 @@ static int http_get(const target *t, const char *path, int timeout_ms, h1_parser
   return http_once_exchange(&h, req, (size_t)n, p, err, sizeof err);
 }
 
+/* A target outside the lab (no info.software) answering /version with any
+ * 2xx body (an echo app's "EMPTY", a fixed page) has not told its version:
+ * it stays unknown unless the first line looks like one. */
+static int looks_like_version(const buf *body) {
+  size_t len = 0;
+  while (len < body->len && body->data[len] != '\n' && body->data[len] != '\r')
+    len++;
+  return target_looks_like_version(body->data, len);
+}
+
 /* GET version_path (or / just for the Server header). Failures leave version
  * NULL: an unreachable server is an error cell later, not a fatal error here. */
 static void fetch_version(target *t, int timeout_ms) {
@@ -145,7 +155,7 @@ static void fetch_version(target *t, int timeout_ms) {
     if (server)
       t->server_header = first_line(server, strlen(server));
     if (t->version_path && p.resp.status >= 200 && p.resp.status <= 299 &&
-        p.resp.body.len > 0)
+        p.resp.body.len > 0 && (t->names_package || looks_like_version(&p.resp.body)))
       t->version = first_line(p.resp.body.data, p.resp.body.len);
   }
   http1_parse_free(&p);
