@@ -596,10 +596,63 @@ void runner_run(run *r, const runner_opts *o) {
   pthread_mutex_destroy(&vp.mu);
 
   run_cells(r, o, t0, run_ms);
+  runner_compare_controls(r);
   if (o->progress)
     fprintf(stderr, "\r\033[K");
   iso_now(r->finished, sizeof r->finished);
   r->duration_ms = clock_now_ms() - t0;
+}
+
+static int scenario_index(const run *r, const char *id) {
+  for (int s = 0; id && s < r->nscenarios; s++)
+    if (strcmp(r->scenarios[s].id, id) == 0)
+      return s;
+  return -1;            /* not in this run (--only) */
+}
+
+/* Failed, and judged: neither accepted nor n/a. */
+static int failed(const cell *c) {
+  return c->verdict != V_NA && !cell_accepted(c);
+}
+
+/* Appends to the reason, which stays one line under 500 bytes: when both do
+ * not fit, the reason is cut (never inside a UTF-8 sequence) before an
+ * ellipsis, so the addition is always read. */
+static void append_reason(cell *c, const char *add) {
+  static const char ell[] = "…";
+  size_t len = strlen(c->reason), n = strlen(add), max = 499;
+  if (n + sizeof ell > max)
+    return;
+  if (len + n > max) {
+    len = max - n - (sizeof ell - 1);
+    while (len > 0 && ((unsigned char)c->reason[len] & 0xc0) == 0x80)
+      len--;
+    memcpy(c->reason + len, ell, sizeof ell - 1);
+    len += sizeof ell - 1;
+  }
+  memcpy(c->reason + len, add, n + 1);
+}
+
+void runner_compare_controls(run *r) {
+  for (int t = 0; t < r->ntargets; t++) {
+    for (int s = 0; s < r->nscenarios; s++) {
+      int k = scenario_index(r, r->scenarios[s].control);
+      if (k < 0)
+        continue;
+      cell *c = &r->cells[t * r->nscenarios + s];
+      const cell *ctl = &r->cells[t * r->nscenarios + k];
+      int i = verdict_first_failure(c);
+      if (!failed(c) || !failed(ctl) || ctl->verdict != c->verdict ||
+          verdict_first_failure(ctl) != i)
+        continue;
+      char add[300];
+      snprintf(add, sizeof add, " — the control %s (the same requests without the "
+               "upgrade headers) fails the same way on this target (%s at request "
+               "%d): the failure is not caused by the upgrade headers", ctl->sc->id,
+               verdicts_name(ctl->verdict), i + 1);
+      append_reason(c, add);
+    }
+  }
 }
 
 void runner_free(run *r) {

@@ -34,6 +34,12 @@ void runner_run(run *r, const runner_opts *o);
  * one after the other). Only CPU work and closing sockets come on top. */
 int64_t runner_cell_bound_ms(const scenario *sc, const target *t, int timeout_ms);
 int64_t runner_run_bound_ms(const run *r, int timeout_ms, int jobs);
+/* After the cells: a failing cell whose scenario names a control
+ * (scenario "control": the same requests without the upgrade headers) gets
+ * told when the same target fails that control the same way (same verdict,
+ * same first failing request): its reason then says the failure is not
+ * caused by the upgrade headers. Runs by runner_run; a test may call it. */
+void runner_compare_controls(run *r);
 /* Frees the cells, scenarios, targets and attachments of a run (a run that
  * is all zeroes, or only partly loaded, is fine). */
 void runner_free(run *r);

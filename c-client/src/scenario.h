@@ -73,6 +73,8 @@ typedef struct scenario {
   int measure_loss;
   int regression_guard;     /* guards what a fix must keep working */
   char *curl_http_version;  /* "1.1", "2", "2-prior-knowledge" */
+  char *control;            /* id of the control scenario (the same requests
+                               without what this one tests), or NULL */
   int na_status[SC_MAX_NA_STATUS]; /* request 1 answered with one: n/a */
   int nna_status;
   int has_calibrate;        /* "calibrate": size requests[cal_into]'s body */

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "scenario.h"
+#include "test_tmp.h"
 
 /* Loads fixtures/scenarios-good/NAME.json; 0 on success. */
 static int load_good(const char *name, scenario *sc) {
@@ -457,6 +458,46 @@ TEST(names) {
   CHECK_STR(scenario_send_mode_name(SEND_SEQUENTIAL), "sequential");
 }
 
+/* "control" must name a scenario of the directory that sends the same
+ * requests without the upgrade headers: checked when the directory loads. */
+static const char CTL_PLAIN[] =
+    "{\"id\": \"plain\", \"title\": \"t\", \"explanation\": \"e\", \"correct\": \"c\","
+    " \"engine\": \"raw\", \"requests\": [{\"method\": \"POST\", \"path\": \"/echo\","
+    " \"headers\": [[\"Host\", \"{authority}\"]], \"body\": \"abc\","
+    " \"expect\": {\"status\": 200}}]}";
+
+static int load_pair(const char *up_headers, const char *control, char *err, size_t n) {
+  char dir[128], up[1024];
+  if (test_tmp_make(dir, sizeof dir, "control") != 0)
+    return -2;
+  snprintf(up, sizeof up, "{\"id\": \"up\", \"title\": \"t\", \"explanation\": \"e\","
+           " \"correct\": \"c\", \"engine\": \"raw\", \"control\": \"%s\", \"requests\":"
+           " [{\"method\": \"POST\", \"path\": \"/echo\", \"headers\": [%s],"
+           " \"body\": \"abc\", \"expect\": {\"status\": 200}}]}", control, up_headers);
+  scenario *list = NULL;
+  int rc = test_tmp_write(dir, "plain.json", CTL_PLAIN) || test_tmp_write(dir, "up.json", up)
+               ? -2 : scenario_load_dir(dir, &list, err, n);
+  if (rc > 0)
+    scenario_free_all(list, rc);
+  test_tmp_remove(dir);
+  return rc;
+}
+
+TEST(control_must_be_the_plain_form) {
+  char err[512] = "";
+  CHECK_INT(load_pair("[\"Host\", \"{authority}\"], [\"Connection\", \"Upgrade\"],"
+                      " [\"Upgrade\", \"h2c\"], [\"HTTP2-Settings\", \"AA\"]", "plain",
+                      err, sizeof err), 2);
+  CHECK_INT(load_pair("[\"Host\", \"{authority}\"], [\"Upgrade\", \"h2c\"],"
+                      " [\"X-Other\", \"1\"]", "plain", err, sizeof err), -1);
+  CHECK(strstr(err, "up.json: control: \"plain\" sends other requests than it once the "
+               "upgrade headers") != NULL);
+  CHECK_INT(load_pair("[\"Host\", \"{authority}\"]", "nope", err, sizeof err), -1);
+  CHECK(strstr(err, "control: \"nope\" is no scenario in /tmp/h2c-test-control-") != NULL);
+  CHECK_INT(load_pair("[\"Host\", \"{authority}\"]", "up", err, sizeof err), -1);
+  CHECK(strstr(err, "up.json: control: \"up\" must be another scenario's id") != NULL);
+}
+
 CHECK_MAIN(CASE(catalogue_loads_sorted_and_complete), CASE(seed_scenario_fields),
            CASE(seed_wire_exact), CASE(chunked_wire_exact),
            CASE(wire_listed_framing_and_escapes), CASE(curl_defaults_http_version),
@@ -465,4 +506,4 @@ CHECK_MAIN(CASE(catalogue_loads_sorted_and_complete), CASE(seed_scenario_fields)
            CASE(instance_replaces_cell_tags), CASE(head_length_and_resized_body),
            CASE(malformed_fixtures_fail_as_their_err_says), CASE(every_err_has_its_fixture),
            CASE(dir_with_a_bad_file_fails_naming_it), CASE(missing_file_names_the_path),
-           CASE(names))
+           CASE(names), CASE(control_must_be_the_plain_form))

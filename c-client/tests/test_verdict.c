@@ -10,6 +10,7 @@
 
 #include "cell.h"
 #include "check.h"
+#include "runner.h"
 #include "target.h"
 #include "verdict.h"
 
@@ -261,8 +262,48 @@ TEST(exchange_headers) {
   CHECK(ok);
 }
 
+/* A scenario with a control (seed-upgrade-h2c: control-keepalive) whose
+ * target fails the control the same way says the failure is not caused by
+ * the upgrade headers; a control that passes, or fails at another request,
+ * says nothing. */
+static int control_note(int control_fails_at) {
+  scenario sc[2];
+  cell cells[2];
+  if (load("control-keepalive", &sc[0]) != 0 || load("seed-upgrade-h2c", &sc[1]) != 0)
+    return -1;
+  run r = {.targets = &tg, .ntargets = 1, .scenarios = sc, .nscenarios = 2,
+           .cells = cells, .ncells = 2};
+  for (int s = 0; s < 2; s++) {
+    cell_init(&cells[s], &sc[s], &tg);
+    answer_ok(&cells[s], 0);
+    answer_ok(&cells[s], 1);
+  }
+  answer(&cells[1], 1, 400, "Bad Request", "", 0);
+  if (control_fails_at >= 0)
+    answer(&cells[0], control_fails_at, 400, "Bad Request", "", 0);
+  for (int s = 0; s < 2; s++)
+    verdict_decide(&cells[s]);
+  runner_compare_controls(&r);
+  int said = strstr(cells[1].reason, " — the control control-keepalive (the same requests "
+                    "without the upgrade headers) fails the same way on this target "
+                    "(desync at request 2): the failure is not caused by the upgrade "
+                    "headers") != NULL;
+  int plain = strstr(cells[0].reason, "not caused") == NULL;
+  for (int s = 0; s < 2; s++) {
+    cell_free(&cells[s]);
+    scenario_free(&sc[s]);
+  }
+  return plain ? said : -1;
+}
+
+TEST(control_failing_the_same_way_is_said) {
+  CHECK_INT(control_note(1), 1);
+  CHECK_INT(control_note(-1), 0);
+  CHECK_INT(control_note(0), 0);
+}
+
 CHECK_MAIN(CASE(no_reuse_and_closed_by_hand), CASE(answered_101_is_not_rejected),
            CASE(never_got_to_it_is_error), CASE(too_big_names_the_cap),
            CASE(unreachable_client_is_not_cross_client), CASE(reason_bounded_and_escaped),
            CASE(exchange_ok_why), CASE(names_round_trip), CASE(verdicts_table),
-           CASE(exchange_headers))
+           CASE(exchange_headers), CASE(control_failing_the_same_way_is_said))
