@@ -16,7 +16,9 @@
  *   byte 0, bit 4:    no HTTP2-Settings value was sent
  *   byte 1:           how much of the bytes is `leftover` (byte1/255 of them);
  *                     the rest arrives by reading the socket
- * After the session every request must have an outcome (none left pending). */
+ * After the session every request must have an outcome (none left pending).
+ * FUZZ_H2_DUMP=1 prints each outcome and the transcript's notes (to see what
+ * an input did: build-fuzz/fuzz_h2 FILE). */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,6 +74,16 @@ static void preload(int fd, const uint8_t *data, size_t n) {
   shutdown(fd, SHUT_WR);
 }
 
+static void dump(const cell *c) {
+  for (size_t i = 0; i < c->tx.count; i++)
+    if (c->tx.events[i].dir == TX_NOTE)
+      fprintf(stderr, "  note %s\n", c->tx.events[i].data);
+  for (int i = 0; i < c->sc->nrequests; i++)
+    fprintf(stderr, "  request %d: %s, status %d, %zu body bytes: %s\n", i,
+            exchange_outcome_name(c->ex[i].outcome), c->ex[i].status,
+            c->ex[i].body.len, c->ex[i].detail);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < FZ_OPTS)
     return 0;
@@ -105,6 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   h2_session_after_upgrade(&c, &o, sv[0], "a", 0,
                            no_settings ? NULL : FZ_SETTINGS_B64,
                            (const char *)wire, nleft, follow, nfollow);
+  if (getenv("FUZZ_H2_DUMP"))
+    dump(&c);
   for (int i = 0; i < sc.nrequests; i++)
     if (c.ex[i].outcome == OUT_PENDING) {
       fprintf(stderr, "request %d has no outcome after the session\n", i);

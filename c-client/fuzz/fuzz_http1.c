@@ -13,7 +13,9 @@
  *   byte 0, bit 0: the request was HEAD (no body expected)
  *   byte 0, bit 1: the connection ends after the bytes (http1_parse_eof)
  *   bytes 1..3:    seed of the random split points
- * A mismatch prints both results and aborts (a crash libFuzzer saves). */
+ * A mismatch prints both results and aborts (a crash libFuzzer saves), as
+ * does a complete response that breaks its own framing (a Content-Length
+ * body of another length, a body over the cap). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,26 @@ static size_t next_piece(splitter *s, size_t left) {
   size_t len = (s->state & 0x100) ? 1 + (s->state >> 20) % 4096
                                    : 1 + (s->state >> 20) % 8;
   return len < left ? len : left;
+}
+
+/* What a complete response promises whatever the split. */
+static void check_response(const h1_response *r, int head) {
+  int bodyless = head || r->status < 200 || r->status == 204 || r->status == 304;
+  const char *why = NULL;
+  if (r->body.len > H1_MAX_BODY)
+    why = "body over H1_MAX_BODY";
+  else if (bodyless && r->body.len)
+    why = "a body on a response that has none";
+  else if (!bodyless && !r->chunked && !r->until_eof && r->content_length >= 0 &&
+           (long long)r->body.len != r->content_length)
+    why = "body length is not the Content-Length";
+  else if (r->nheaders > H1_MAX_HEADERS)
+    why = "more headers than H1_MAX_HEADERS";
+  if (why) {
+    fprintf(stderr, "complete response %d: %s (cl=%lld, body %zu)\n", r->status,
+            why, r->content_length, r->body.len);
+    abort();
+  }
 }
 
 /* Everything the engines can see of one complete response. */
@@ -90,6 +112,7 @@ static void parse_all(const uint8_t *data, size_t n, int head, int eof,
     }
     if (st != H1_DONE)
       continue;
+    check_response(&p.resp, head);
     digest_response(d, &p.resp, pos);
     int switched = p.resp.status == 101;
     if (switched || ++responses == FZ_MAX_RESPONSES) {

@@ -4,13 +4,17 @@
  * accepts then goes where every loaded scenario goes in a run: each request's
  * wire bytes and head length, a cell's instance ({cell} replaced), and a
  * calibrated body size, so anything the loader lets through that the rest of
- * the probe cannot handle shows up here. A refused file must come with a
+ * the probe cannot handle shows up here. Each request's head must be what
+ * the file says, line for line: one line per header (plus Content-Length or
+ * Transfer-Encoding the wire adds), no CR or LF of its own anywhere, so no
+ * value can smuggle a header or a request into the bytes the probe sends. A refused file must come with a
  * message naming the file. The file is named after the input's "id" when it
  * has a plausible one: the loader wants a scenario's id to be its file name. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -21,6 +25,38 @@
 #define FZ_AUTHORITY "fuzz.test:8080"
 #define FZ_TAG "cfuzz0000000"   /* SC_TAG_LEN bytes of [a-z0-9] */
 
+static int listed(const sc_request *r, const char *name) {
+  for (int i = 0; i < r->nheaders; i++)
+    if (strcasecmp(r->headers[i].name, name) == 0)
+      return 1;
+  return 0;
+}
+
+/* The head of request i on the wire has exactly the lines the file gave. */
+static void check_head(const scenario *sc, int i, const buf *wire) {
+  const sc_request *r = &sc->requests[i];
+  const char *end = wire->data ? memmem(wire->data, wire->len, "\r\n\r\n", 4) : NULL;
+  if (!end)
+    return;   /* over a cap: the run refuses to send it */
+  size_t head = (size_t)(end - wire->data) + 4, crlf = 0, lone = 0;
+  for (size_t k = 0; k < head; k++) {
+    if (wire->data[k] == '\r' && k + 1 < head && wire->data[k + 1] == '\n')
+      crlf++, k++;
+    else if (wire->data[k] == '\r' || wire->data[k] == '\n' || wire->data[k] == '\0')
+      lone++;
+  }
+  int te = listed(r, "Transfer-Encoding");
+  size_t want = 2 + (size_t)r->nheaders +
+                (r->has_body && !te && !listed(r, "Content-Length")) +
+                (r->nchunks > 0 && !te);
+  if (crlf != want || lone) {
+    fprintf(stderr, "request %d: head has %zu lines and %zu stray CR/LF/NUL, the "
+            "file gives %zu lines:\n%.*s\n", i, crlf, lone, want, (int)head,
+            wire->data);
+    abort();
+  }
+}
+
 /* What a run does with a loaded scenario. */
 static void use_scenario(const scenario *sc) {
   for (int i = 0; i < sc->nrequests; i++) {
@@ -28,6 +64,7 @@ static void use_scenario(const scenario *sc) {
     buf_init(&wire, 16u * 1024u * 1024u);
     buf_init(&body, 16u * 1024u * 1024u);
     scenario_request_wire(sc, i, FZ_AUTHORITY, &wire);
+    check_head(sc, i, &wire);
     scenario_request_body(&sc->requests[i], &body);
     scenario_request_head_len(sc, i, FZ_AUTHORITY);
     scenario_request_is_upgrade(&sc->requests[i]);
@@ -45,6 +82,7 @@ static void use_scenario(const scenario *sc) {
     buf wire;
     buf_init(&wire, 16u * 1024u * 1024u);
     scenario_request_wire(&inst, i, FZ_AUTHORITY, &wire);
+    check_head(&inst, i, &wire);
     buf_free(&wire);
   }
   scenario_free(&inst);
