@@ -14,9 +14,13 @@
  *   byte 0, bits 1-2: follow-up requests after stream 1 (0..3)
  *   byte 0, bit 3:    stream 1 was a HEAD request
  *   byte 0, bit 4:    no HTTP2-Settings value was sent
+ *   byte 0, bit 5:    prior knowledge instead (h2_session_prior_knowledge,
+ *                     the engine "h2"): every request is a new stream and
+ *                     nothing is leftover (a server may answer in HTTP/1.x)
  *   byte 1:           how much of the bytes is `leftover` (byte1/255 of them);
  *                     the rest arrives by reading the socket
- * After the session every request must have an outcome (none left pending).
+ * After the session every request must have an outcome (none left pending),
+ * and the session must have ended by the cell's deadline plus FZ_GRACE_MS.
  * FUZZ_H2_DUMP=1 prints each outcome and the transcript's notes (to see what
  * an input did: build-fuzz/fuzz_h2 FILE). */
 #include <fcntl.h>
@@ -37,6 +41,7 @@
 #define FZ_OPTS 2
 #define FZ_TIMEOUT_MS 200       /* per read; reads never wait here */
 #define FZ_DEADLINE_MS 2000     /* the cell's budget */
+#define FZ_GRACE_MS 500         /* what closing may add to it */
 /* SETTINGS_MAX_CONCURRENT_STREAMS=100, INITIAL_WINDOW_SIZE=65535 */
 #define FZ_SETTINGS_B64 "AAMAAABkAAQAAP__"
 
@@ -89,8 +94,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   int pipelined = data[0] & 1, nfollow = (data[0] >> 1) & 3;
   int head = (data[0] >> 3) & 1, no_settings = (data[0] >> 4) & 1;
+  int prior = (data[0] >> 5) & 1;
   const uint8_t *wire = data + FZ_OPTS;
-  size_t n = size - FZ_OPTS, nleft = n * data[1] / 255;
+  size_t n = size - FZ_OPTS, nleft = prior ? 0 : n * data[1] / 255;
 
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
@@ -111,14 +117,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   tg.authority = "fuzz.test:8080";
   cell c;
   cell_init(&c, &sc, &tg);
-  engine_opts o = {FZ_TIMEOUT_MS, clock_now_ms() + FZ_DEADLINE_MS};
-  int follow[3] = {1, 2, 3};
+  int64_t t0 = clock_now_ms();
+  engine_opts o = {FZ_TIMEOUT_MS, t0 + FZ_DEADLINE_MS};
+  int all[4] = {0, 1, 2, 3};
 
-  h2_session_after_upgrade(&c, &o, sv[0], "a", 0,
-                           no_settings ? NULL : FZ_SETTINGS_B64,
-                           (const char *)wire, nleft, follow, nfollow);
+  if (prior)
+    h2_session_prior_knowledge(&c, &o, sv[0], "a", all, sc.nrequests);
+  else
+    h2_session_after_upgrade(&c, &o, sv[0], "a", 0,
+                             no_settings ? NULL : FZ_SETTINGS_B64,
+                             (const char *)wire, nleft, all + 1, nfollow);
+  int64_t took = clock_now_ms() - t0;
   if (getenv("FUZZ_H2_DUMP"))
     dump(&c);
+  if (took > FZ_DEADLINE_MS + FZ_GRACE_MS) {
+    fprintf(stderr, "the session took %lld ms, over its %d ms deadline\n",
+            (long long)took, FZ_DEADLINE_MS);
+    abort();
+  }
   for (int i = 0; i < sc.nrequests; i++)
     if (c.ex[i].outcome == OUT_PENDING) {
       fprintf(stderr, "request %d has no outcome after the session\n", i);

@@ -5,8 +5,9 @@ project really has, not from nothing.
 
   fuzz_http1     what each recorded connection received (results-*.json
                  transcripts), behind the harness's 4 option bytes
-  fuzz_h2        what came after a 101 on an upgraded connection, behind the
-                 harness's 2 option bytes
+  fuzz_h2        what came after a 101 on an upgraded connection, and frames
+                 for what the transcripts lack, behind the harness's 2 option
+                 bytes
   fuzz_scenario  the catalogue (c-client/scenarios) and the refused files of
                  c-client/tests/fixtures/scenarios-bad
   fuzz_targets   lab/targets.json, one file per kind of target, and NAME=URL
@@ -120,12 +121,14 @@ def h2_seeds():
     for s in h2_synthetic():
         yield bytes([0x02, 0xff]) + s
         yield bytes([0x03, 0x20]) + s
+        yield bytes([0x22, 0x00]) + s           # prior knowledge, two requests
     for s in transcripts():
         rest = after_101(s)
         if rest:
             yield bytes([0x02, 0xff]) + rest    # one follow-up, all as leftover
             yield bytes([0x07, 0x40]) + rest    # three pipelined, most read later
     yield bytes([0x00, 0x00])                   # the server closes right away
+    yield bytes([0x20, 0x00]) + b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
 
 
 def scenario_seeds():
