@@ -170,6 +170,7 @@ typedef struct rx {
   h1_parser p;
   int64_t t_sent;
   size_t seen;             /* bytes of this answer so far (with any 1xx) */
+  int interim;             /* 1xx answers skipped so far (H1_MAX_INTERIM) */
   char detail[256];
 } rx;
 
@@ -177,11 +178,13 @@ static void rx_init(rx *r, const sc_request *req, int64_t t_sent) {
   http1_parse_init(&r->p, strcmp(req->method, "HEAD") == 0);
   r->t_sent = t_sent;
   r->seen = 0;
+  r->interim = 0;
   r->detail[0] = '\0';
 }
 
 /* Feeds buffered bytes; returns 1 when the parser reached DONE or ERROR. An
- * interim 1xx is noted and skipped: the final answer follows it. */
+ * interim 1xx is noted and skipped: the final answer follows it; more than
+ * H1_MAX_INTERIM of them is a cap reached (an endless 1xx stream). */
 static int rx_feed(raw_ctx *x, rconn *rc, rx *r, int i, h1_status *st) {
   while (rc->in.len) {
     size_t used = 0;
@@ -194,9 +197,10 @@ static int rx_feed(raw_ctx *x, rconn *rc, rx *r, int i, h1_status *st) {
       transcript_note(&x->c->tx, rc->label, "interim response %d %s to request "
                       "%d; waiting for the final one", r->p.resp.status,
                       r->p.resp.reason, i + 1);
-      int head = r->p.request_was_head;
-      http1_parse_free(&r->p);
-      http1_parse_init(&r->p, head);
+      if (http1_parse_next_after_interim(&r->p, &r->interim) != 0) {
+        *st = H1_ERROR;
+        return 1;
+      }
       continue;
     }
     return 1;

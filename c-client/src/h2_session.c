@@ -9,7 +9,9 @@
  *   - out: nghttp2's send callback appends to a buffer that is flushed to the
  *     socket (one transcript event per write) after each nghttp2_session_send;
  *   - in: one bounded net_recv at a time, recorded, then nghttp2_session_mem_recv.
- * Every wait is bounded by the per-read timeout and the cell's deadline.
+ * Every wait is bounded by the per-read timeout and the cell's deadline, and
+ * the deadline holds while frames keep coming (net_recv refuses to read past
+ * it); H2_IN_MAX caps the bytes one connection may feed nghttp2.
  *
  * Each scenario request becomes a stream; how its stream ended decides the
  * exchange's outcome (answered, reset, closed by GOAWAY/EOF, timeout, ...). */
@@ -37,6 +39,7 @@
 #define H2_MAX_RESP_HEADERS 100      /* response headers kept per exchange */
 #define H2_MAX_REQ_HEADERS (SC_MAX_HEADERS + 4)
 #define H2_DRAIN_MS 200              /* wait for the peer's close at the end */
+#define H2_IN_MAX (32u * 1024u * 1024u)  /* bytes in per connection */
 
 /* One scenario request carried as one stream. */
 typedef struct h2_req {
@@ -655,12 +658,20 @@ static int read_once(h2_conn *h) {
   char rb[H2_READ_CHUNK];
   ssize_t n = net_recv(h->fd, rb, sizeof rb, h->o->timeout_ms,
                        h->o->deadline_ms);
+  if (n > 0 && h->bytes_fed + (size_t)n > H2_IN_MAX) {
+    conn_break(h, OUT_TOO_BIG, "the server sent more than %u bytes on this "
+               "connection", H2_IN_MAX);
+    return -1;
+  }
   if (n > 0) {
     transcript_bytes(&h->c->tx, h->label, TX_IN, rb, (size_t)n);
     return feed(h, rb, (size_t)n);
   }
   if (n == 0)
     conn_break(h, OUT_CLOSED, "connection closed by the server");
+  else if (n == NET_TIMEOUT && clock_now_ms() >= h->o->deadline_ms)
+    conn_break(h, OUT_TIMEOUT, "the cell's deadline passed before the answer "
+               "was complete");
   else if (n == NET_TIMEOUT)
     conn_break(h, OUT_TIMEOUT, "no answer within %d ms", h->o->timeout_ms);
   else if (n == NET_RESET)

@@ -40,7 +40,7 @@
 #include "engine.h"
 #include "escape.h"
 #include "http1_parse.h"
-#include "net.h"
+#include "http_once.h"
 #include "verdict.h"
 
 #ifndef H2C_VERSION
@@ -49,6 +49,10 @@
 
 #define VERSION_MAX 200     /* bytes kept of the version line / Server header */
 #define PATCH_MAX (64u * 1024u)  /* bytes kept of a target's fix diff */
+#define CAL_MS(t) (3 * (int64_t)(t))      /* calibration request + its log entry */
+#define SIDE_GET_MS(t) (2 * (int64_t)(t)) /* one http_once side request */
+/* All bytes of a version or patch answer: the parser's caps and a margin. */
+#define GET_MAX_BYTES (H1_MAX_HEADER_BYTES + H1_MAX_BODY + 64u * 1024u)
 
 /* ---- a tiny work pool (the version fetches, one item per target) ---- */
 
@@ -114,52 +118,22 @@ static char *first_line(const char *data, size_t n) {
   return buf_steal(&b);
 }
 
-/* Reads one response into p; returns 1 when complete. */
-static int read_response(int fd, h1_parser *p, int timeout_ms, int64_t deadline) {
-  char chunk[4096];
-  for (;;) {
-    ssize_t n = net_recv(fd, chunk, sizeof chunk, timeout_ms, deadline);
-    if (n == 0)
-      return http1_parse_eof(p) == H1_DONE;
-    if (n < 0)
-      return 0;
-    size_t off = 0;
-    while (off < (size_t)n) {
-      size_t used = 0;
-      h1_status st = http1_parse_feed(p, chunk + off, (size_t)n - off, &used);
-      if (st == H1_ERROR)
-        return 0;
-      off += used;
-      if (st == H1_DONE && !p->resp.is_interim)
-        return 1;
-      if (st == H1_DONE) {           /* 1xx: the real answer follows */
-        http1_parse_free(p);
-        http1_parse_init(p, 0);
-      } else if (used == 0) {
-        break;
-      }
-    }
-  }
-}
-
-/* One plain GET of path on its own connection (Connection: close), bounded
- * by 2 x timeout_ms; p holds the answer. Returns 1 when it was complete. */
+/* One plain GET of path on its own connection (Connection: close) through
+ * http_once: bounded by 2 x timeout_ms and GET_MAX_BYTES, whatever the
+ * server sends (an endless 1xx, a trickle). p holds the answer (the caller
+ * frees it). Returns 1 when it was complete. */
 static int http_get(const target *t, const char *path, int timeout_ms, h1_parser *p) {
-  int64_t deadline = clock_now_ms() + 2 * (int64_t)timeout_ms;
-  char err[256];
-  http1_parse_init(p, 0);
-  int fd = net_connect(t->host, t->port, deadline, err, sizeof err);
-  if (fd < 0)
-    return 0;
-  char req[1024];
+  char req[1024], err[256];
   int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: "
                    "h2c-probe/%s\r\nConnection: close\r\n\r\n", path, t->authority,
                    H2C_VERSION);
-  int ok = n > 0 && (size_t)n < sizeof req &&
-           net_send_all(fd, req, (size_t)n, deadline) == 0 &&
-           read_response(fd, p, timeout_ms, deadline);
-  net_close(fd);
-  return ok;
+  if (n <= 0 || (size_t)n >= sizeof req) {
+    http1_parse_init(p, 0);
+    return 0;
+  }
+  http_once h = {t->host, t->port, timeout_ms, clock_now_ms() + SIDE_GET_MS(timeout_ms),
+                 GET_MAX_BYTES, NULL, NULL};
+  return http_once_exchange(&h, req, (size_t)n, p, err, sizeof err);
 }
 
 /* GET version_path (or / just for the Server header). Failures leave version
@@ -209,10 +183,37 @@ static void version_work(pool *p, int idx) {
 
 /* ---- cells ---------------------------------------------------------------- */
 
-/* Time a cell may take: each request may use a full timeout, plus connect and
- * slack; the engines also stop at this deadline. */
+/* Time the engine may take for a cell: each request may use a full timeout,
+ * plus connect and slack; the engines stop at this deadline. */
 static int64_t cell_budget_ms(const scenario *sc, int timeout_ms) {
   return (int64_t)timeout_ms * (sc->nrequests + 2);
+}
+
+/* ---- the bounds (docs/formats.md, "Time bounds"): each phase of a cell has
+ * its own deadline, so a cell's time is at most the sum of its phases'. */
+
+static int64_t reset_phase_ms(const target *t, int timeout_ms) {
+  return t && t->reset_url ? SIDE_GET_MS(timeout_ms) + BACKEND_RESET_SETTLE_MS : 0;
+}
+
+int64_t runner_cell_bound_ms(const scenario *sc, const target *t, int timeout_ms) {
+  int64_t ms = reset_phase_ms(t, timeout_ms) + cell_budget_ms(sc, timeout_ms);
+  if (sc->has_calibrate)
+    ms += CAL_MS(timeout_ms) + BACKEND_LOG_GRACE_MS + reset_phase_ms(t, timeout_ms);
+  if (sc->measure_loss && sc->engine == ENGINE_RAW)
+    ms += cell_budget_ms(sc, timeout_ms);
+  if (t && t->backend_log_url)
+    ms += BACKEND_LOG_GRACE_MS + SIDE_GET_MS(timeout_ms);
+  return ms;
+}
+
+int64_t runner_run_bound_ms(const run *r, int timeout_ms, int jobs) {
+  int j = jobs < 1 ? 1 : jobs;
+  int64_t ms = (int64_t)((r->ntargets + j - 1) / j) * 2 * SIDE_GET_MS(timeout_ms);
+  for (int t = 0; t < r->ntargets; t++)
+    for (int s = 0; s < r->nscenarios; s++)
+      ms += runner_cell_bound_ms(&r->scenarios[s], &r->targets[t], timeout_ms);
+  return ms;
 }
 
 /* Failures where the server may have consumed part of the next request. */
@@ -287,7 +288,9 @@ static void fetch_backend_log(cell *c, int timeout_ms) {
   clock_sleep_ms(BACKEND_LOG_GRACE_MS);
   char err[512];
   int dropped = 0;
-  c->backend_log = backend_log_fetch(c->tg, c->tag, timeout_ms, &dropped, err, sizeof err);
+  c->backend_log = backend_log_fetch(c->tg, c->tag, timeout_ms,
+                                     clock_now_ms() + SIDE_GET_MS(timeout_ms), &dropped,
+                                     err, sizeof err);
   if (!c->backend_log)
     transcript_note(&c->tx, "backend-log", "backend log not available: %s", err);
   else
@@ -328,7 +331,7 @@ static void reset_backend(cell *c, int timeout_ms) {
   clock_sleep_ms(BACKEND_RESET_SETTLE_MS);
 }
 
-static void run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, int idx) {
+void runner_run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, int idx) {
   int64_t t0 = clock_now_ms();
   c->start_ms = t0 - run_t0;
   c->tx.t0_ms = t0;                  /* transcript times count from here */
@@ -339,7 +342,7 @@ static void run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, i
                     "scenario, {cell} not replaced");
   mark_skipped(c);
   reset_backend(c, timeout_ms);
-  engine_opts cal = {timeout_ms, clock_now_ms() + 3 * (int64_t)timeout_ms};
+  engine_opts cal = {timeout_ms, clock_now_ms() + CAL_MS(timeout_ms)};
   /* The calibration request leaves an idle upstream connection in a pooling
    * proxy. Left there, the cell's first client may or may not be given it
    * (HAProxy keeps idle connections per thread), and the scenario's clients
@@ -457,7 +460,7 @@ static void *cell_worker(void *arg) {
     pthread_mutex_unlock(&p->mu);
     if (idx < 0)
       return NULL;
-    run_cell(&p->r->cells[idx], p->o->timeout_ms, p->t0, p->run_ms, idx);
+    runner_run_cell(&p->r->cells[idx], p->o->timeout_ms, p->t0, p->run_ms, idx);
     pthread_mutex_lock(&p->mu);
     p->busy[p->group_of[idx / p->r->nscenarios]] = 0;
     p->done++;

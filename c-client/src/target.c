@@ -268,8 +268,28 @@ static int load_isolation_group(const char *path, int idx, const cJSON *info, ta
 }
 
 /* What the probe itself reads from info; the rest is only copied. */
+/* The info members the probe or the reports read as text: present means a
+ * string (proxy: a non-empty one), not silently "absent" when mistyped. */
+static int check_info_text(const char *path, int idx, const cJSON *info, char *err,
+                           size_t errlen) {
+  static const char *const keys[] = {"proxy", "family", "base_image", "fix_of",
+                                     "upstream_note", NULL};
+  for (const char *const *k = keys; *k; k++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(info, *k);
+    int empty_proxy = cJSON_IsString(v) && !v->valuestring[0] && strcmp(*k, "proxy") == 0;
+    if (v && (!cJSON_IsString(v) || empty_proxy)) {
+      snprintf(err, errlen, "%s: targets[%d].info.%s: expected a %sstring", path, idx, *k,
+               strcmp(*k, "proxy") == 0 ? "non-empty " : "");
+      return -1;
+    }
+  }
+  return 0;
+}
+
 static int load_info(const char *path, int idx, const cJSON *info, target *t,
                      char *err, size_t errlen) {
+  if (check_info_text(path, idx, info, err, errlen) != 0)
+    return -1;
   const cJSON *proxy = cJSON_GetObjectItemCaseSensitive(info, "proxy");
   t->behind_proxy = cJSON_IsString(proxy) && proxy->valuestring[0];
   lab_url log = {&t->backend_log_url, &t->log_host, &t->log_port, &t->log_authority,
@@ -348,6 +368,11 @@ int target_load_file(const char *path, target **list, int *n, char *err,
     rc = -1;
   }
   int count = rc == 0 ? cJSON_GetArraySize(arr) : 0;
+  if (rc == 0 && count > TARGETS_MAX - *n) {
+    snprintf(err, errlen, "%s: targets: %d targets%s, more than the %d a run may hold",
+             path, count, *n ? " after those given before" : "", TARGETS_MAX);
+    rc = -1;
+  }
   target *grown = NULL;
   if (rc == 0 && count > 0) {
     grown = realloc(*list, (size_t)(*n + count) * sizeof *grown);

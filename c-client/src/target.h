@@ -34,6 +34,9 @@ typedef struct target {
 
 /* "NAME=URL" → target. Returns 0 or -1 with err. */
 int target_parse_spec(const char *spec, target *t, char *err, size_t errlen);
+/* At most this many targets in one run (files and --target together): what
+ * results.json may hold and a report shows. */
+#define TARGETS_MAX 1000
 /* Appends the targets of a targets file to *list (realloc'd). Returns 0/-1. */
 int target_load_file(const char *path, target **list, int *n, char *err,
                      size_t errlen);
