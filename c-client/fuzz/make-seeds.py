@@ -12,6 +12,9 @@ project really has, not from nothing.
                  c-client/tests/fixtures/scenarios-bad
   fuzz_targets   lab/targets.json, one file per kind of target, and NAME=URL
                  arguments
+  fuzz_render    each cell of results-*.json as a document of its own (its
+                 target and scenario kept), the small fixtures whole, and the
+                 refused ones of c-client/tests/fixtures/results-bad
 
 Run from anywhere: c-client/fuzz/make-seeds.py [--max N]. It rewrites
 c-client/fuzz/corpus/<harness>/ (files named by their SHA-1, at most N each,
@@ -131,11 +134,19 @@ def h2_seeds():
     yield bytes([0x20, 0x00]) + b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
 
 
-def scenario_seeds():
-    for pattern in ("scenarios/*.json", "tests/fixtures/scenarios-bad/*.json"):
+def files(*patterns):
+    for pattern in patterns:
         for path in sorted(glob.glob(os.path.join(CLIENT, pattern))):
             with open(path, "rb") as f:
                 yield f.read()
+
+
+def scenario_seeds():
+    yield from files("tests/fixtures/scenarios-bad/*.json")
+
+
+def scenario_always():
+    return list(files("scenarios/*.json", "tests/fixtures/scenarios-good/*.json"))
 
 
 def targets_seeds():
@@ -149,28 +160,54 @@ def targets_seeds():
         kinds.setdefault((info.get("family"), "proxy" in info, "patch_path" in t), t)
     for t in kinds.values():
         yield json.dumps({"targets": [t]}, indent=2).encode()
+    yield from files("tests/fixtures/targets-bad/*.json")
     for spec in ("gevent=http://127.0.0.1:8080", "v6=http://[::1]:8081",
                  "name=http://host.example", "bad=https://x:1/path"):
         yield spec.encode()
 
 
-def pick(seeds, limit):
-    """Distinct seeds, at most limit, spread over the sizes."""
+def render_seeds():
+    for path in sorted(glob.glob(os.path.join(CLIENT, "tests/fixtures/results-*.json"))):
+        with open(path, "rb") as f:
+            raw = f.read()
+        if len(raw) < 32 * 1024:
+            yield raw
+        doc = json.loads(raw.decode("utf-8", "replace"))
+        for cell in doc.get("cells") or []:
+            one = dict(doc)
+            one["targets"] = [t for t in doc.get("targets") or [] if t.get("name") == cell.get("target")]
+            one["scenarios"] = [s for s in doc.get("scenarios") or [] if s.get("id") == cell.get("scenario")]
+            one["cells"] = [cell]
+            one["summary"] = {"cells": 1, "ok": int(bool(cell.get("ok"))),
+                              "not_ok": int(not cell.get("ok")),
+                              "by_verdict": {cell.get("verdict"): 1}}
+            yield json.dumps(one, indent=1).encode()
+    yield from files("tests/fixtures/results-bad/*.json")
+
+
+def distinct(seeds):
     uniq = {}
     for s in seeds:
         uniq.setdefault(hashlib.sha1(s).hexdigest(), s)
-    items = sorted(uniq.items(), key=lambda kv: (len(kv[1]), kv[0]))
+    return sorted(uniq.items(), key=lambda kv: (len(kv[1]), kv[0]))
+
+
+def pick(seeds, limit):
+    """Distinct seeds, at most limit, spread over the sizes."""
+    items = distinct(seeds)
     if len(items) > limit:
         step = len(items) / limit
         items = [items[int(i * step)] for i in range(limit)]
     return items
 
 
-def write(harness, seeds, limit):
+def write(harness, seeds, limit, always=()):
+    """Every seed of always, then up to limit in all from seeds."""
     out = os.path.join(FUZZ, "corpus", harness)
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
-    items = pick(seeds, limit)
+    items = distinct(always)
+    items += pick(seeds, max(limit - len(items), 0))
     for name, data in items:
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
@@ -183,8 +220,9 @@ def main():
     args = ap.parse_args()
     write("fuzz_http1", http1_seeds(), args.max)
     write("fuzz_h2", h2_seeds(), args.max)
-    write("fuzz_scenario", scenario_seeds(), args.max)
+    write("fuzz_scenario", scenario_seeds(), args.max, scenario_always())
     write("fuzz_targets", targets_seeds(), args.max)
+    write("fuzz_render", render_seeds(), args.max)
     return 0
 
 

@@ -32,6 +32,7 @@ harness_opts() {
   case "$1" in
     fuzz_http1) echo "-max_len=80000 -timeout=10" ;;
     fuzz_h2) echo "-max_len=65536 -timeout=10" ;;
+    fuzz_render) echo "-max_len=100000 -timeout=20" ;;
     *) echo "-max_len=16384 -timeout=10" ;;
   esac
 }
@@ -42,10 +43,11 @@ fail() { echo "FAIL - $*"; FAIL=$((FAIL + 1)); }
 # stat NAME LOG: a -print_final_stats=1 figure from libFuzzer's output.
 stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 
-# Shows why a run failed: libFuzzer's own summary and the lines around it.
+# Shows why a run failed: the harness's own words and libFuzzer's summary,
+# without libFuzzer's progress lines and stack frames.
 show_failure() {
-  grep -E 'ERROR|SUMMARY|mismatch|must name|no outcome|runtime error|Test unit written' "$1" \
-    | head -n 20 | sed 's/^/    /' || true
+  grep -avE '^(INFO:|#[0-9]|    #[0-9]|MS: |base64: |NOTE: |      Combine|Running: |Executed |[*]{3}|0x|$)' "$1" \
+    | head -n 12 | sed 's/^/    /' || true
 }
 
 # run_inputs HARNESS WHAT FILE...: runs inputs once each (no fuzzing).
