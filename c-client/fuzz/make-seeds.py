@@ -16,9 +16,13 @@ project really has, not from nothing.
                  target and scenario kept), the small fixtures whole, and the
                  refused ones of c-client/tests/fixtures/results-bad
 
+It also writes libFuzzer dictionaries, fuzz/dict/<harness>.dict: the words of
+each format (JSON member names and short values of the same files, HTTP/1.1
+framing), so mutations speak the format instead of guessing it byte by byte.
+
 Run from anywhere: c-client/fuzz/make-seeds.py [--max N]. It rewrites
 c-client/fuzz/corpus/<harness>/ (files named by their SHA-1, at most N each,
-default 40). Stdlib only (/usr/bin/python3)."""
+default 40) and fuzz/dict/. Stdlib only (/usr/bin/python3)."""
 import argparse
 import glob
 import hashlib
@@ -214,6 +218,53 @@ def write(harness, seeds, limit, always=()):
     print(f"{harness}: {len(items)} seeds, {sum(len(d) for _, d in items)} bytes")
 
 
+HTTP1_WORDS = ["HTTP/1.1 ", "HTTP/1.0 ", " 200 OK", " 101 Switching Protocols", " 100 Continue",
+               " 204", " 304", "\r\n", "\r\n\r\n", "\n", "Content-Length: ", "Transfer-Encoding: ",
+               "chunked", "gzip, chunked", "Connection: ", "close", "keep-alive", "Upgrade: h2c",
+               "0\r\n\r\n", ";ext=1", " \t", ":", ",", "ffffffffffffffff"]
+
+
+def json_words(docs):
+    """Member names and short string values, quoted as JSON."""
+    words = set()
+
+    def walk(v):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                words.add(json.dumps(k))
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+        elif isinstance(v, str) and len(v) <= 24:
+            words.add(json.dumps(v))
+    for raw in docs:
+        try:
+            walk(json.loads(raw.decode("utf-8", "replace")))
+        except ValueError:
+            pass
+    return sorted(words) + ['{"', '":', ', "', "[]", "{}", "null", "true", "-1", "1e999"]
+
+
+def dict_entry(word):
+    """One libFuzzer dictionary line: the UTF-8 bytes, quoted and escaped."""
+    out = []
+    for b in word.encode():
+        c = chr(b)
+        out.append("\\" + c if c in '"\\' else c if 0x20 <= b < 0x7f else "\\x%02x" % b)
+    return '"' + "".join(out) + '"'
+
+
+def write_dict(harness, words):
+    out = os.path.join(FUZZ, "dict")
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, harness + ".dict"), "w", encoding="ascii") as f:
+        f.write(f"# {harness}: written by make-seeds.py\n")
+        for w in words:
+            f.write(dict_entry(w) + "\n")
+    print(f"{harness}.dict: {len(words)} words")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--max", type=int, default=40, help="seeds per harness")
@@ -223,6 +274,10 @@ def main():
     write("fuzz_scenario", scenario_seeds(), args.max, scenario_always())
     write("fuzz_targets", targets_seeds(), args.max)
     write("fuzz_render", render_seeds(), args.max)
+    write_dict("fuzz_http1", HTTP1_WORDS)
+    write_dict("fuzz_scenario", json_words(list(scenario_seeds()) + scenario_always()))
+    write_dict("fuzz_targets", json_words(targets_seeds()) + ["http://", "[::1]", "=", ":65535"])
+    write_dict("fuzz_render", json_words(render_seeds()))
     return 0
 
 

@@ -37,6 +37,11 @@ harness_opts() {
   esac
 }
 
+# The harness's dictionary (fuzz/dict/, from make-seeds.py), when it has one.
+dict_opt() {
+  [ ! -f "$HERE/dict/$1.dict" ] || echo "-dict=$HERE/dict/$1.dict"
+}
+
 ok() { echo "ok - $*"; PASS=$((PASS + 1)); }
 fail() { echo "FAIL - $*"; FAIL=$((FAIL + 1)); }
 
@@ -67,7 +72,7 @@ fuzz_for() {
   mkdir -p "$corpus" "$art"
   log=$(mktemp "${TMPDIR:-/tmp}/h2c-fuzz-$h.XXXXXX")
   # shellcheck disable=SC2046,SC2086
-  "$BUILD/$h" $(harness_opts "$h") -max_total_time="$secs" -print_final_stats=1 \
+  "$BUILD/$h" $(harness_opts "$h") $(dict_opt "$h") -max_total_time="$secs" -print_final_stats=1 \
     -artifact_prefix="$art/" "$corpus" $seeds >"$log" 2>&1 || rc=$?
   local execs rate files
   execs=$(stat number_of_executed_units "$log")
