@@ -252,7 +252,7 @@ check_results() {
   check "gevent seed-upgrade-h2c lost_bytes equals the body length" \
     q "c['lost_bytes'] == body_len('seed-upgrade-h2c', 0)" gevent-local seed-upgrade-h2c
   local s
-  for s in control-keepalive rfc-upgrade-post rfc-upgrade-get; do
+  for s in control-keepalive rfc-upgrade-post rfc-upgrade-get keepalive-declined-upgrade; do
     check "gevent $s is ok-h1" verdict_is gevent-local "$s" ok-h1
   done
   check "gevent seed-long-body is hang or desync" \
