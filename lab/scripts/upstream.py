@@ -258,8 +258,9 @@ def issue_comment(run, patch):
                     "there%s. It gives a request with body framing gevent's `Input` "
                     "(the body is consumed once), keeps the raw stream for bodiless upgrades "
                     "(WebSocket handshakes, #1712), and closes after a non-101 answer only if "
-                    "the app read from that stream. gevent's own `test__pywsgi.py` (114 tests, "
-                    "measured on 22.10.2) passes unchanged; the new regression test, run in each image:\n\n%s"
+                    "the app read from that stream. gevent's own `test__pywsgi.py` (120 tests of 25.9.1 on "
+                    "the patched 25.9.1, 114 of 22.10.2 on the patched 22.10.2) passes unchanged; "
+                    "the new regression test, run in each image:\n\n%s"
                     % (PATCH_NAME, run.info(fix).get("fix_of", "?"), fix,
                        "".join(" except " + s for s in run.failing(fix)), upstream_lines(run)))
     text.append("Patch: attached (`git am`-able, with a towncrier fragment). Security-relevant "
