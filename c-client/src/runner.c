@@ -331,7 +331,7 @@ static void reset_backend(cell *c, int timeout_ms) {
   clock_sleep_ms(BACKEND_RESET_SETTLE_MS);
 }
 
-static void run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, int idx) {
+void runner_run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, int idx) {
   int64_t t0 = clock_now_ms();
   c->start_ms = t0 - run_t0;
   c->tx.t0_ms = t0;                  /* transcript times count from here */
@@ -460,7 +460,7 @@ static void *cell_worker(void *arg) {
     pthread_mutex_unlock(&p->mu);
     if (idx < 0)
       return NULL;
-    run_cell(&p->r->cells[idx], p->o->timeout_ms, p->t0, p->run_ms, idx);
+    runner_run_cell(&p->r->cells[idx], p->o->timeout_ms, p->t0, p->run_ms, idx);
     pthread_mutex_lock(&p->mu);
     p->busy[p->group_of[idx / p->r->nscenarios]] = 0;
     p->done++;

@@ -39,5 +39,11 @@ int64_t runner_run_bound_ms(const run *r, int timeout_ms, int jobs);
 void runner_free(run *r);
 /* Counts accepted, n/a (neither ok nor a failure) and security cells. */
 void runner_count(const run *r, int *ok, int *na, int *security);
+/* One cell, exactly as runner_run runs each: tag (unless c->tag is set),
+ * instance, skipped requests, backend reset, calibration, engine, loss
+ * measurement, backend log, verdict. run_t0 (now_ms clock) and run_ms (Unix
+ * ms) are the run's start; idx is the cell's index (its tag's last digits).
+ * tests/test_cases.c drives every data-driven case through it. */
+void runner_run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, int idx);
 
 #endif

@@ -800,8 +800,7 @@ static int cmp_names(const void *a, const void *b) {
 }
 
 /* The sorted *.json file names of dir (hidden files skipped). */
-static int list_json_files(const char *dir, char ***names, int *n, char *err,
-                           size_t errlen) {
+int scenario_list_dir(const char *dir, char ***names, int *n, char *err, size_t errlen) {
   DIR *d = opendir(dir);
   if (!d) {
     snprintf(err, errlen, "%s: cannot open scenario directory", dir);
@@ -836,7 +835,7 @@ int scenario_load_dir(const char *dir, scenario **out, char *err, size_t errlen)
   char **names;
   int n;
   *out = NULL;
-  if (list_json_files(dir, &names, &n, err, errlen) != 0)
+  if (scenario_list_dir(dir, &names, &n, err, errlen) != 0)
     return -1;
   if (n > SC_MAX_SCENARIOS) {
     snprintf(err, errlen, "%s: %d scenario files, more than the %d a run may hold",

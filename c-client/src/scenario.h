@@ -88,6 +88,9 @@ int scenario_load_file(const char *path, scenario *sc, char *err, size_t errlen)
 /* At most this many scenarios in one directory: what results.json may hold
  * and a report shows. */
 #define SC_MAX_SCENARIOS 1000
+/* The names of the *.json files in dir (not starting with '.'), sorted;
+ * the caller frees each and the list. Returns 0, or -1 with err. */
+int scenario_list_dir(const char *dir, char ***names, int *n, char *err, size_t errlen);
 /* Loads every *.json in dir, sorted by file name. Returns count or -1. */
 int scenario_load_dir(const char *dir, scenario **out, char *err, size_t errlen);
 void scenario_free(scenario *sc);
