@@ -126,6 +126,9 @@ def build_patch():
 
 def load_results(run_dir):
     path = os.path.join(run_dir, "results.json")
+    if not os.path.isfile(path):
+        raise UpstreamError("no %s: run `make report` first, or name a run "
+                            "(make upstream RUN=reports/<stamp>)" % path)
     try:
         doc = json.loads(read(path))
     except ValueError as exc:
