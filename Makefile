@@ -49,6 +49,10 @@ lab-images:  ## build the Docker images of the lab (lab/scripts/lab-images.sh)
 
 # docker-compose.yml and lab/targets.json are generated from the folders' lab.json;
 # `make test` (tests/lint.sh) fails while the committed ones are stale.
+# RUN=reports/<stamp> picks a run; default reports/latest.
+upstream:  ## write reports/<run>/upstream/: the gevent patch, ISSUE-COMMENT.md, ADVISORY.md (lab/scripts/upstream.py)
+	lab/scripts/upstream.py write $(RUN)
+
 lab-files:  ## regenerate docker-compose.yml and lab/targets.json from lab/*/*/lab.json
 	lab/scripts/lab-files.py
 
@@ -58,4 +62,4 @@ lint:  ## generated files fresh, manifests valid, shellcheck + pyflakes (tests/l
 clean:  ## remove build output (c-client/build, build-asan, build-fuzz)
 	$(MAKE) -C c-client clean
 
-.PHONY: help all deps prereqs test unit fuzz e2e-local report lab-images lab-files lint clean
+.PHONY: help all deps prereqs test unit fuzz e2e-local report upstream lab-images lab-files lint clean

@@ -262,7 +262,7 @@ check_results() {
       q "c['verdict'] == 'desync' and c['lost_bytes'] == 13" gevent-local "$s"
   done
   local s
-  for s in control-keepalive control-pipelined control-seed-get rfc-upgrade-post rfc-upgrade-get; do
+  for s in control-keepalive control-pipelined control-seed-get rfc-upgrade-post rfc-upgrade-get keepalive-declined-upgrade; do
     check "gevent $s is ok-h1" verdict_is gevent-local "$s" ok-h1
   done
   check "gevent seed-long-body is hang or desync" \

@@ -49,7 +49,7 @@ TEST(catalogue_loads_sorted_and_complete) {
       "websocket-upgrade-post", "seed-long-body", "seed-pipelined", "seed-chunked",
       "curl-h2c-upgrade", "curl-seed-headers", "h2-prior-knowledge",
       "websocket-raw-echo", "proxy-cross-client", "proxy-request-boundaries",
-      "proxy-smuggle-cross-client"};
+      "proxy-smuggle-cross-client", "keepalive-declined-upgrade"};
   int found = 0;
   for (size_t k = 0; k < sizeof need / sizeof need[0]; k++)
     for (int i = 0; i < n; i++)
