@@ -16,6 +16,7 @@
  * A mismatch prints both results and aborts (a crash libFuzzer saves), as
  * does a complete response that breaks its own framing (a Content-Length
  * body of another length, a body over the cap). */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,24 +71,39 @@ static void check_response(const h1_response *r, int head) {
   }
 }
 
+/* Digest appends: a digest past FZ_DIGEST_MAX fails for good (buf.h:
+ * failures are sticky), and digests_equal compares that too, so a cut digest
+ * still compares whole-vs-split runs fragment for fragment. */
+__attribute__((format(printf, 2, 3)))
+static void digest_add(buf *d, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  if (buf_vprintf(d, fmt, ap) != BUF_OK) {
+    /* sticky: see above */
+  }
+  va_end(ap);
+}
+
 /* Everything the engines can see of one complete response. */
 static void digest_response(buf *d, const h1_response *r, size_t end) {
-  buf_printf(d, "DONE at %zu: HTTP/1.%d %d [%s] cl=%lld chunked=%d eof=%d "
+  digest_add(d, "DONE at %zu: HTTP/1.%d %d [%s] cl=%lld chunked=%d eof=%d "
              "interim=%d close=%d big=%d quirks=[%s]\n",
              end, r->version_minor, r->status, r->reason, r->content_length,
              r->chunked, r->until_eof, r->is_interim, r->conn_close,
              r->too_big, r->quirks);
   for (int i = 0; i < r->nheaders; i++)
-    buf_printf(d, "  %s: %s\n", r->headers[i].name, r->headers[i].value);
-  buf_printf(d, "  body %zu bytes: ", r->body.len);
-  buf_add(d, r->body.data ? r->body.data : "", r->body.len);
-  buf_adds(d, "\n");
+    digest_add(d, "  %s: %s\n", r->headers[i].name, r->headers[i].value);
+  digest_add(d, "  body %zu bytes: ", r->body.len);
+  if (buf_add(d, r->body.data ? r->body.data : "", r->body.len) != BUF_OK ||
+      buf_adds(d, "\n") != BUF_OK) {
+    /* sticky, as for digest_add (the body may hold NUL: not a format) */
+  }
 }
 
 /* On an error only what is settled counts: the message and the cap flag
  * (a partial body depends on where the bytes stopped). */
 static void digest_error(buf *d, const h1_parser *p, const char *when) {
-  buf_printf(d, "ERROR %s: %s big=%d\n", when, p->errmsg, p->resp.too_big);
+  digest_add(d, "ERROR %s: %s big=%d\n", when, p->errmsg, p->resp.too_big);
 }
 
 /* Parses data[0..n) as the engines do; writes the results into d. */
@@ -116,7 +132,7 @@ static void parse_all(const uint8_t *data, size_t n, int head, int eof,
     digest_response(d, &p.resp, pos);
     int switched = p.resp.status == 101;
     if (switched || ++responses == FZ_MAX_RESPONSES) {
-      buf_printf(d, "%s, %zu bytes left\n", switched ? "101" : "enough", n - pos);
+      digest_add(d, "%s, %zu bytes left\n", switched ? "101" : "enough", n - pos);
       live = 0;
       break;
     }
@@ -134,7 +150,7 @@ static void parse_all(const uint8_t *data, size_t n, int head, int eof,
 }
 
 static void compare(const buf *a, const buf *b, const char *what) {
-  if (a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0))
+  if (a->len == b->len && buf_failed(a) == buf_failed(b) && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0))
     return;
   fprintf(stderr, "split mismatch (%s)\n--- whole input:\n%.*s--- %s:\n%.*s",
           what, (int)(a->len > 4000 ? 4000 : a->len), a->data ? a->data : "", what,

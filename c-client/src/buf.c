@@ -13,6 +13,7 @@ void buf_init(buf *b, size_t max) {
   b->len = 0;
   b->alloc = 0;
   b->max = max;
+  b->failed = BUF_OK;
 }
 
 void buf_free(buf *b) {
@@ -22,14 +23,24 @@ void buf_free(buf *b) {
 
 void buf_reset(buf *b) {
   b->len = 0;
+  b->failed = BUF_OK;
   if (b->data)
     b->data[0] = '\0';
 }
 
+/* Remembers the first failure (see buf.h: failures are sticky). */
+static int buf_fail(buf *b, int rc) {
+  if (b->failed == BUF_OK)
+    b->failed = rc;
+  return rc;
+}
+
 /* Makes room for `extra` more bytes plus the terminating NUL. */
 static int buf_reserve(buf *b, size_t extra) {
+  if (b->failed != BUF_OK)
+    return b->failed;
   if (extra > b->max || b->len > b->max - extra)
-    return BUF_TOO_BIG;
+    return buf_fail(b, BUF_TOO_BIG);
   size_t need = b->len + extra + 1;
   if (need <= b->alloc)
     return BUF_OK;
@@ -40,7 +51,7 @@ static int buf_reserve(buf *b, size_t extra) {
     want = b->max + 1;
   char *p = realloc(b->data, want);
   if (!p)
-    return BUF_NOMEM;
+    return buf_fail(b, BUF_NOMEM);
   b->data = p;
   b->alloc = want;
   return BUF_OK;
@@ -59,22 +70,28 @@ int buf_add(buf *b, const void *data, size_t n) {
 
 int buf_adds(buf *b, const char *s) { return buf_add(b, s, strlen(s)); }
 
+int buf_vprintf(buf *b, const char *fmt, va_list ap) {
+  va_list again;
+  va_copy(again, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  int rc = n < 0 ? buf_fail(b, BUF_NOMEM) : buf_reserve(b, (size_t)n);
+  if (rc == BUF_OK) {
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+    b->len += (size_t)n;
+  }
+  va_end(again);
+  return rc;
+}
+
 int buf_printf(buf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  int rc = buf_vprintf(b, fmt, ap);
   va_end(ap);
-  if (n < 0)
-    return BUF_NOMEM;
-  int rc = buf_reserve(b, (size_t)n);
-  if (rc != BUF_OK)
-    return rc;
-  va_start(ap, fmt);
-  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  b->len += (size_t)n;
-  return BUF_OK;
+  return rc;
 }
+
+int buf_failed(const buf *b) { return b->failed; }
 
 void buf_consume(buf *b, size_t n) {
   if (n >= b->len) {

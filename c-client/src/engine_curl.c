@@ -243,11 +243,9 @@ static struct curl_slist *request_headers(const sc_request *q,
       continue;
     }
     /* "Name;" is libcurl's spelling of a header with an empty value. */
-    if (*value)
-      buf_printf(&line, "%s: %s", q->headers[i].name, value);
-    else
-      buf_printf(&line, "%s;", q->headers[i].name);
-    if (line.data)
+    int rc = *value ? buf_printf(&line, "%s: %s", q->headers[i].name, value)
+                    : buf_printf(&line, "%s;", q->headers[i].name);
+    if (rc == BUF_OK && line.data)   /* a header too long to build is not sent, never half */
       l = add_line(l, line.data);
     buf_free(&v);
     buf_free(&line);
@@ -402,7 +400,8 @@ static void run_request(cell *c, const engine_opts *o, curl_conn *cc, int i) {
   int has_body = q->has_body || q->nchunks > 0;
   if (has_body)
     scenario_request_body(q, &body);
-  buf_printf(&url, "%s%s", c->tg->url, q->path);
+  if (buf_printf(&url, "%s%s", c->tg->url, q->path) != BUF_OK)
+    buf_reset(&url);   /* "": libcurl refuses it, and the exchange says why */
   /* a POST always goes as POSTFIELDS (empty when there is no body) */
   int posts = has_body || strcmp(q->method, "POST") == 0;
   struct curl_slist *hdrs = request_headers(q, c->tg->authority, posts);

@@ -281,7 +281,8 @@ static outcome read_response(raw_ctx *x, rconn *rc, rx *r, int i) {
                          x->o->deadline_ms);
     if (n > 0) {
       transcript_bytes(&x->c->tx, rc->label, TX_IN, tmp, (size_t)n);
-      buf_add(&rc->in, tmp, (size_t)n);   /* consumed each turn: stays small */
+      if (buf_add(&rc->in, tmp, (size_t)n) != BUF_OK)   /* consumed each turn: stays small */
+        return OUT_TOO_BIG;
     } else if (n == 0) {
       rc->eof = 1;
       transcript_note(&x->c->tx, rc->label, "the server closed the connection (EOF)");
@@ -316,8 +317,9 @@ static void fill_exchange(exchange *e, const h1_response *resp, outcome out,
   for (int h = 0; h < resp->nheaders; h++)
     exchange_add_header(e, resp->headers[h].name, resp->headers[h].value);
   size_t room = e->body.max - e->body.len;
-  if (resp->body.len)
-    buf_add(&e->body, resp->body.data, resp->body.len < room ? resp->body.len : room);
+  if (resp->body.len &&
+      buf_add(&e->body, resp->body.data, resp->body.len < room ? resp->body.len : room) != BUF_OK)
+    e->outcome = OUT_TOO_BIG;   /* fits by construction: only out of memory gets here */
   /* No length framing means the end of the body IS the end of the
    * connection: that announces the close as clearly as Connection: close. */
   e->conn_close = resp->conn_close || resp->until_eof;
@@ -459,7 +461,8 @@ static outcome read_raw_stream(raw_ctx *x, rconn *rc, exchange *e, size_t want,
                          x->o->deadline_ms);
     if (n > 0) {
       transcript_bytes(&x->c->tx, rc->label, TX_IN, tmp, (size_t)n);
-      buf_add(&rc->in, tmp, (size_t)n);     /* taken each turn: stays small */
+      if (buf_add(&rc->in, tmp, (size_t)n) != BUF_OK)     /* taken each turn: stays small */
+        return OUT_TOO_BIG;
     } else if (n == 0) {
       rc->eof = 1;
       transcript_note(&x->c->tx, rc->label, "the server closed the connection (EOF)");
@@ -677,6 +680,7 @@ static void run_pipelined_conn(raw_ctx *x, rconn *rc, const int *idx, int n) {
   char detail[256];
   buf_init(&wire, 4u * 1024u * 1024u);
   buf_init(&map, 2048);
+  int map_cut = 0;
   for (int k = 0; k < n; k++) {
     size_t start = wire.len;
     if (scenario_request_wire(c->sc, idx[k], c->tg->authority, &wire) != BUF_OK) {
@@ -688,11 +692,12 @@ static void run_pipelined_conn(raw_ctx *x, rconn *rc, const int *idx, int n) {
       break_conn(rc, "nothing was sent");
       return;
     }
-    buf_printf(&map, "%s request %d at offset %zu (%zu bytes)", k ? "," : "",
-               idx[k] + 1, start, wire.len - start);
+    if (buf_printf(&map, "%s request %d at offset %zu (%zu bytes)", k ? "," : "",
+                   idx[k] + 1, start, wire.len - start) != BUF_OK)
+      map_cut = 1;   /* sticky: the rest of the list is left out, and said so */
   }
-  transcript_note(&c->tx, rc->label, "pipelined: %d requests in one write:%s", n,
-                  map.data ? map.data : "");
+  transcript_note(&c->tx, rc->label, "pipelined: %d requests in one write:%s%s", n,
+                  map.data ? map.data : "", map_cut ? ", …" : "");
   int64_t t_sent = clock_now_ms();
   outcome out = send_bytes(x, rc, &wire, detail, sizeof detail);
   buf_free(&wire);
@@ -771,10 +776,10 @@ static int answer_matches(const sc_request *req, const h1_response *resp) {
   buf_init(&want, 4u * 1024u * 1024u);
   int ok = 1;
   if (req->has_expect_body)
-    buf_add(&want, req->expect_body.data, req->expect_body.len);
+    ok = buf_add(&want, req->expect_body.data, req->expect_body.len) == BUF_OK;
   else if (req->expect_echo)
     scenario_request_body(req, &want);
-  if (req->has_expect_body || req->expect_echo)
+  if (ok && (req->has_expect_body || req->expect_echo))
     ok = want.len == resp->body.len &&
          (want.len == 0 || memcmp(want.data, resp->body.data, want.len) == 0);
   buf_free(&want);
@@ -796,13 +801,15 @@ static int answer_matches(const sc_request *req, const h1_response *resp) {
  * A server that checks no token at all may still take "XXX;POST" as a
  * method and answer it: that is what the differential check is for (a server
  * that does not count bytes answers n - 1, n and n + 1 bytes alike). */
-static void loss_filler(buf *wire, long n) {
+static int loss_filler(buf *wire, long n) {
   char block[1024];
   memset(block, 'X', sizeof block);
-  for (long left = n - 1; left > 0; left -= (long)sizeof block)
-    buf_add(wire, block, left < (long)sizeof block ? (size_t)left : sizeof block);
-  if (n > 0)
-    buf_add(wire, ";", 1);
+  int rc = BUF_OK;
+  for (long left = n - 1; left > 0 && rc == BUF_OK; left -= (long)sizeof block)
+    rc = buf_add(wire, block, left < (long)sizeof block ? (size_t)left : sizeof block);
+  if (n > 0 && rc == BUF_OK)
+    rc = buf_add(wire, ";", 1);
+  return rc;
 }
 
 /* What came back for request i in a replay, in words (no judge-layer text
@@ -848,8 +855,8 @@ static int replay_answer(raw_ctx *x, rconn *rc, int i, int64_t t_sent, char *see
 
 /* Appends request i's bytes, with `filler` filler bytes before them. */
 static int replay_wire(raw_ctx *x, buf *wire, int i, long filler) {
-  loss_filler(wire, filler);
-  return scenario_request_wire(x->c->sc, i, x->c->tg->authority, wire) == BUF_OK;
+  return loss_filler(wire, filler) == BUF_OK &&
+         scenario_request_wire(x->c->sc, i, x->c->tg->authority, wire) == BUF_OK;
 }
 
 /* Sends wire on rc; 1 when all of it went out. */

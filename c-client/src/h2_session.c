@@ -762,7 +762,8 @@ static int submit_req(h2_conn *h, h2_req *r) {
     buf *name = &store[nstore][0], *value = &store[nstore][1];
     buf_init(name, 8192);
     buf_init(value, 65536);
-    buf_adds(name, q->headers[i].name);
+    if (buf_adds(name, q->headers[i].name) != BUF_OK)
+      continue;   /* longer than any name the loader accepts: only out of memory */
     for (size_t k = 0; k < name->len; k++)   /* RFC 9113 §8.2.1 */
       name->data[k] = (char)tolower((unsigned char)name->data[k]);
     scenario_subst_authority(value, q->headers[i].value, authority);

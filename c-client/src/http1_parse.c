@@ -463,12 +463,16 @@ static h1_status parse_chunk_size(h1_parser *p) {
 }
 
 /* Copies up to p->remaining body bytes. */
-static void take_body(h1_parser *p, const char *data, size_t n, size_t *i) {
+static h1_status take_body(h1_parser *p, const char *data, size_t n, size_t *i) {
   size_t avail = n - *i;
   size_t take = (long long)avail < p->remaining ? avail : (size_t)p->remaining;
-  buf_add(&p->resp.body, data + *i, take);   /* fits: checked against the cap */
+  /* The framed length was checked against the cap when it was parsed, so
+   * only running out of memory fails here. */
+  if (buf_add(&p->resp.body, data + *i, take) != BUF_OK)
+    return fail(p, 1, "body over the cap of %u bytes (or out of memory)", H1_MAX_BODY);
   *i += take;
   p->remaining -= (long long)take;
+  return H1_NEED_MORE;
 }
 
 static h1_status feed_chunked(h1_parser *p, const char *data, size_t n,
@@ -484,7 +488,8 @@ static h1_status feed_chunked(h1_parser *p, const char *data, size_t n,
         return H1_ERROR;
       break;
     case ST_CHUNK_DATA:
-      take_body(p, data, n, i);
+      if (take_body(p, data, n, i) == H1_ERROR)
+        return H1_ERROR;
       if (p->remaining == 0)
         p->state = ST_CHUNK_CR;
       break;
@@ -534,8 +539,9 @@ h1_status http1_parse_feed(h1_parser *p, const char *data, size_t n, size_t *use
   }
   switch (p->state) {
   case ST_BODY_CL:
-    take_body(p, data, n, &i);
-    if (p->remaining == 0) {
+    if (take_body(p, data, n, &i) == H1_ERROR)
+      st = H1_ERROR;
+    else if (p->remaining == 0) {
       p->state = ST_DONE;
       st = H1_DONE;
     }

@@ -117,7 +117,7 @@ static cJSON *run_json(const run *r) {
 }
 
 /* Appends U+FFFD, the stand-in for a byte that is not text. */
-static void add_replacement(buf *b) { buf_adds(b, "\xef\xbf\xbd"); }
+static int add_replacement(buf *b) { return buf_adds(b, "\xef\xbf\xbd"); }
 
 /* Length of the well-formed UTF-8 sequence at p[0..n) (RFC 3629: no
  * overlong forms, no surrogates, nothing past U+10FFFF), or 0. */
@@ -143,20 +143,22 @@ static cJSON *patch_item(const char *data, size_t n) {
   const unsigned char *p = (const unsigned char *)data;
   buf b;
   buf_init(&b, 3u * n + 16u);
-  for (size_t i = 0; i < n;) {
+  int rc = BUF_OK;   /* 3n + 16 holds any n bytes: only out of memory fails */
+  for (size_t i = 0; i < n && rc == BUF_OK;) {
     int len = utf8_seq_len(p + i, n - i);
     unsigned char ch = p[i];
     if (len == 1 && ((ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t') || ch == 0x7f))
       len = 0;
     if (len == 0) {
-      add_replacement(&b);
+      rc = add_replacement(&b);
       i++;
     } else {
-      buf_add(&b, p + i, (size_t)len);
+      rc = buf_add(&b, p + i, (size_t)len);
       i += (size_t)len;
     }
   }
-  cJSON *item = cJSON_CreateString(b.data ? b.data : "");
+  /* A patch that could not be copied whole is not shown in part. */
+  cJSON *item = rc == BUF_OK ? cJSON_CreateString(b.data ? b.data : "") : cJSON_CreateNull();
   buf_free(&b);
   return item;
 }

@@ -113,8 +113,8 @@ static char *first_line(const char *data, size_t n) {
   buf b;
   buf_init(&b, 4 * VERSION_MAX + 8);
   escape_bytes(&b, data, len);
-  if (!b.data)
-    buf_add(&b, "", 0);
+  if (!b.data && buf_add(&b, "", 0) != BUF_OK)
+    return NULL;   /* out of memory: no version, as when none was fetched */
   return buf_steal(&b);
 }
 

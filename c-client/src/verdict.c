@@ -94,11 +94,14 @@ static long infer_lost(const cell *c, int i, char *quote, size_t quotelen) {
   long best_k = -1;
   size_t best_len = 0;
   const char *auth = c->tg ? c->tg->authority : NULL;
+  int rc = BUF_OK;
   if (!only_words(e->reason_phrase, strlen(e->reason_phrase)))
-    buf_adds(&hay, e->reason_phrase);
-  buf_adds(&hay, "\n");
-  buf_add(&hay, e->body.data, e->body.len > INFER_MAX_HAY ? INFER_MAX_HAY : e->body.len);
-  if (scenario_request_wire(c->sc, i, auth, &wire) == BUF_OK && hay.data) {
+    rc = buf_adds(&hay, e->reason_phrase);
+  if (rc == BUF_OK)
+    rc = buf_adds(&hay, "\n");
+  if (rc == BUF_OK)
+    rc = buf_add(&hay, e->body.data, e->body.len > INFER_MAX_HAY ? INFER_MAX_HAY : e->body.len);
+  if (rc == BUF_OK && scenario_request_wire(c->sc, i, auth, &wire) == BUF_OK && hay.data) {
     for (size_t k = 0; k + MIN_FRAGMENT <= wire.len; k++) {
       size_t len = common_run(hay.data, hay.len, wire.data + k, wire.len - k);
       if (len >= MIN_FRAGMENT && len > best_len && !only_words(wire.data + k, len)) {
@@ -135,29 +138,29 @@ static void add_loss(buf *out, const cell *c, int i, int p) {
   if (c->lost_bytes >= 0) {
     size_t wire_len = request_wire_len(c, i);
     if (wire_len > 0 && (size_t)c->lost_bytes > wire_len)
-      buf_printf(out, " — the server read %ld more bytes as the body of request %d: "
+      verdict_text_add(out, " — the server read %ld more bytes as the body of request %d: "
                  "all %zu bytes of request %d, then it waits for %zu more (confirmed: ",
                  c->lost_bytes, p + 1, wire_len, i + 1,
                  (size_t)c->lost_bytes - wire_len);
     else
-      buf_printf(out, " — the first %ld bytes of request %d were consumed as the "
+      verdict_text_add(out, " — the first %ld bytes of request %d were consumed as the "
                  "body of request %d (confirmed: ", c->lost_bytes, i + 1, p + 1);
     verdict_text_words(out, c->loss_evidence);
-    buf_adds(out, ")");
+    verdict_text_adds(out, ")");
     return;
   }
   char quote[256];
   long k = infer_lost(c, i, quote, sizeof quote);
   if (c->loss_seen[0]) {          /* the check ran and refuted or could not */
-    buf_adds(out, " — ");         /* confirm a count: none is guessed either, */
+    verdict_text_adds(out, " — ");         /* confirm a count: none is guessed either, */
     verdict_text_words(out, c->loss_seen);   /* the quote is only quoted */
     if (k > 0)
-      buf_printf(out, "; the answer quotes request %d from byte %ld: `%s`", i + 1, k,
+      verdict_text_add(out, "; the answer quotes request %d from byte %ld: `%s`", i + 1, k,
                  quote);
     return;
   }
   if (k > 0)
-    buf_printf(out, " — the first %ld bytes of request %d seem to have been "
+    verdict_text_add(out, " — the first %ld bytes of request %d seem to have been "
                "consumed as the body of request %d (inferred: the answer quotes "
                "request %d from byte %ld: `%s`)", k, i + 1, p + 1, i + 1, k, quote);
 }
@@ -173,7 +176,7 @@ static void add_hang_hint(buf *out, const cell *c, int i, int p) {
   scenario_request_body(&c->sc->requests[p], &body);
   scenario_request_wire(c->sc, i, c->tg ? c->tg->authority : NULL, &wire);
   if (body.len > wire.len)
-    buf_printf(out, " — request %d's body (%zu bytes) is longer than request %d "
+    verdict_text_add(out, " — request %d's body (%zu bytes) is longer than request %d "
                "(%zu bytes): a server reading that body again is still waiting "
                "for the rest of it", p + 1, body.len, i + 1, wire.len);
   buf_free(&body);
@@ -193,10 +196,10 @@ static verdict wrong_answer(buf *why, const cell *c, int i) {
     if (c->skipped[j] || strcmp(sc->requests[j].connection, sc->requests[i].connection))
       continue;
     if (verdict_exchange_ok(c, j, NULL, 0))
-      buf_printf(why, " — request %d after it on the same connection was answered "
+      verdict_text_add(why, " — request %d after it on the same connection was answered "
                  "as expected: the connection stayed in sync", j + 1);
     else if (c->ex[j].outcome == OUT_ANSWERED)
-      buf_printf(why, " — request %d after it on the same connection was answered "
+      verdict_text_add(why, " — request %d after it on the same connection was answered "
                  "wrongly too (%d)", j + 1, c->ex[j].status);
     break;
   }
@@ -230,21 +233,21 @@ static int other_protocol(const cell *c, int i, buf *why) {
   const sc_request *r = &c->sc->requests[i];
   if (e->speaks[0] && verdict_text_prev_on_conn(c, i) < 0) {
     int name_len = (int)strcspn(e->speaks, " ");   /* "HTTP/2 (a SETTINGS frame)" */
-    buf_printf(why, "request %d (%s %.60s) was answered in %s, not %s: the server "
+    verdict_text_add(why, "request %d (%s %.60s) was answered in %s, not %s: the server "
                "speaks %.*s on this port, so this scenario does not apply", i + 1,
                r->method, r->path, e->speaks, spoken(c), name_len, e->speaks);
     return 1;
   }
   if (r->expect_status == 101 && e->sent_upgrade && e->outcome == OUT_ANSWERED &&
       e->status >= 200 && e->status <= 399 && e->http_version[0] == '1') {
-    buf_printf(why, "the server declined the upgrade to %.40s and answered request "
+    verdict_text_add(why, "the server declined the upgrade to %.40s and answered request "
                "%d (%s %.60s) normally, `%d", upgrade_token(r), i + 1, r->method,
                r->path, e->status);
     if (e->reason_phrase[0]) {
-      buf_adds(why, " ");
+      verdict_text_adds(why, " ");
       verdict_text_snippet(why, e->reason_phrase, strlen(e->reason_phrase));
     }
-    buf_printf(why, "` over HTTP/%s (RFC 9110 §7.8 lets it ignore Upgrade): it "
+    verdict_text_add(why, "` over HTTP/%s (RFC 9110 §7.8 lets it ignore Upgrade): it "
                "does not speak %.40s here, so this scenario does not apply",
                e->http_version, upgrade_token(r));
     return 1;
@@ -257,7 +260,7 @@ static int other_protocol(const cell *c, int i, buf *why) {
  * whose switched stream is the follow-up), else a wrong answer. */
 static verdict lost_boundary(buf *why, const cell *c, int i, int p) {
   if (c->sc->requests[i].has_after_101 && c->ex[i].status == 101) {
-    buf_adds(why, " — after its 101 the bytes sent on the switched connection "
+    verdict_text_adds(why, " — after its 101 the bytes sent on the switched connection "
              "(a follow-up on it) got other bytes back: the server still read "
              "them as HTTP/1.1, or lost where they began");
     return V_DESYNC;
@@ -275,9 +278,9 @@ static verdict decide_failure(const cell *c, int i, buf *why) {
   int p = verdict_text_prev_on_conn(c, i);
   int announced = p >= 0 && c->ex[p].conn_close;
   verdict_text_expectation(why, c, i);
-  buf_adds(why, " for ");
+  verdict_text_adds(why, " for ");
   verdict_text_request_name(why, c->sc, i);
-  buf_adds(why, "; ");
+  verdict_text_adds(why, "; ");
   verdict_text_got(why, e);
   switch (e->outcome) {
   case OUT_CONNECT_FAILED:
@@ -297,14 +300,14 @@ static verdict decide_failure(const cell *c, int i, buf *why) {
   case OUT_RESET:
     if (announced) {
       if (strcmp(c->ex[p].http_version, "2") == 0)
-        buf_printf(why, " — after answering request %d the server sent GOAWAY: "
+        verdict_text_add(why, " — after answering request %d the server sent GOAWAY: "
                    "no new streams on this connection", p + 1);
       else
-        buf_printf(why, " — the answer to request %d announced Connection: close", p + 1);
+        verdict_text_add(why, " — the answer to request %d announced Connection: close", p + 1);
       return V_NO_REUSE;
     }
     if (p >= 0)
-      buf_printf(why, " — after answering request %d the server closed without "
+      verdict_text_add(why, " — after answering request %d the server closed without "
                  "announcing it", p + 1);
     return V_CLOSED;
   case OUT_BAD_RESPONSE:
@@ -314,11 +317,11 @@ static verdict decide_failure(const cell *c, int i, buf *why) {
     /* What went on the wire decides, not the scenario file: libcurl adds
      * an Upgrade header of its own. */
     if (p < 0 && e->sent_upgrade && e->status >= 400 && e->status <= 599) {
-      buf_adds(why, " — the server refused the upgrade-bearing request itself");
+      verdict_text_adds(why, " — the server refused the upgrade-bearing request itself");
       return V_REJECTED;
     }
     if (strcmp(e->http_version, "2") == 0) {
-      buf_adds(why, " — an HTTP/2 stream is framed on its own, so a wrong answer on "
+      verdict_text_adds(why, " — an HTTP/2 stream is framed on its own, so a wrong answer on "
                "it is not a lost request boundary");
       return wrong_answer(why, c, i);
     }
@@ -340,7 +343,7 @@ static int spoke_h2(const cell *c) {
 static void add_after_101_note(buf *why, const scenario *sc) {
   for (int i = 0; i < sc->nrequests; i++)
     if (sc->requests[i].has_after_101)
-      buf_printf(why, "; after the 101 to request %d, the %zu bytes sent on "
+      verdict_text_add(why, "; after the 101 to request %d, the %zu bytes sent on "
                  "the switched connection were answered as expected", i + 1,
                  sc->requests[i].after_101.len);
 }
@@ -349,7 +352,7 @@ static void add_after_101_note(buf *why, const scenario *sc) {
 static void add_skipped_note(buf *why, const cell *c) {
   for (int i = 0; i < c->sc->nrequests; i++)
     if (c->skipped[i])
-      buf_printf(why, "; request %d not sent (it applies only with %s)", i + 1,
+      verdict_text_add(why, "; request %d not sent (it applies only with %s)", i + 1,
                  c->sc->requests[i].requires == REQUIRES_PROXY ? "a proxy in front"
                                                                 : "a backend log");
 }
@@ -361,17 +364,17 @@ static verdict decide_all_answered(const cell *c, buf *why) {
     if (p < 0 || !c->ex[i].new_connection)
       continue;
     if (c->ex[p].conn_close) {
-      buf_printf(why, "answered correctly, but the server announced Connection: "
+      verdict_text_add(why, "answered correctly, but the server announced Connection: "
                  "close in its answer to request %d, so request %d went over a "
                  "new connection", p + 1, i + 1);
       return V_NO_REUSE;
     }
-    buf_printf(why, "request %d was answered correctly, but over a new connection: "
+    verdict_text_add(why, "request %d was answered correctly, but over a new connection: "
                "the server closed the first without announcing it", i + 1);
     return V_CLOSED;
   }
   if (c->extra_bytes > 0) {
-    buf_printf(why, "%zu bytes arrived after the last expected answer: an answer "
+    verdict_text_add(why, "%zu bytes arrived after the last expected answer: an answer "
                "to a request never sent", c->extra_bytes);
     return V_DESYNC;
   }
@@ -380,11 +383,11 @@ static verdict decide_all_answered(const cell *c, buf *why) {
     sent += !c->skipped[i];
   verdict v = V_OK_H1;
   if (spoke_h2(c)) {
-    buf_printf(why, "all %d requests answered as expected over HTTP/2%s", sent,
+    verdict_text_add(why, "all %d requests answered as expected over HTTP/2%s", sent,
                c->upgraded ? " after a 101 upgrade" : "");
     v = V_OK_H2;
   } else {
-    buf_printf(why, "all %d requests answered as expected over HTTP/1.1", sent);
+    verdict_text_add(why, "all %d requests answered as expected over HTTP/1.1", sent);
     add_after_101_note(why, sc);
   }
   add_skipped_note(why, c);
@@ -403,13 +406,13 @@ static int not_applicable(const cell *c, buf *why) {
     if (e->status != sc->na_status[k])
       continue;
     const sc_request *r = &sc->requests[0];
-    buf_printf(why, "the server does not implement %s %.60s%s (%d", r->method,
+    verdict_text_add(why, "the server does not implement %s %.60s%s (%d", r->method,
                r->path, strlen(r->path) > 60 ? "…" : "", e->status);
     if (e->reason_phrase[0]) {
-      buf_adds(why, " ");
+      verdict_text_adds(why, " ");
       verdict_text_snippet(why, e->reason_phrase, strlen(e->reason_phrase));
     }
-    buf_adds(why, "): this scenario does not apply");
+    verdict_text_adds(why, "): this scenario does not apply");
     return 1;
   }
   return 0;
@@ -419,9 +422,10 @@ static int not_applicable(const cell *c, buf *why) {
 static void set_reason(cell *c, const buf *why) {
   const char *s = why->data ? why->data : "";
   size_t n = why->len;
-  if (n > REASON_MAX) {
+  if (n > REASON_MAX || buf_failed(why)) {   /* too long, or a fragment did not fit */
     static const char ell[] = "…";
-    n = REASON_MAX - (sizeof ell - 1);
+    if (n > REASON_MAX - (sizeof ell - 1))
+      n = REASON_MAX - (sizeof ell - 1);
     while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
       n--;
     snprintf(c->reason, sizeof c->reason, "%.*s%s", (int)n, s, ell);

@@ -47,7 +47,7 @@ static int upgrade_before(const cell *c, int i) {
 
 /* " on connection a" */
 static void add_conn(buf *why, const cell *c, int i) {
-  buf_printf(why, " on connection %s", c->sc->requests[i].connection);
+  verdict_text_add(why, " on connection %s", c->sc->requests[i].connection);
 }
 
 /* When the request that carried the hidden request came from another client
@@ -56,7 +56,7 @@ static void add_other_client(buf *why, const cell *c, int carrier) {
   int u = upgrade_before(c, carrier + 1);
   if (u >= 0 && u != carrier &&
       strcmp(c->sc->requests[u].connection, c->sc->requests[carrier].connection) != 0)
-    buf_printf(why, "; the upgrade offer (request %d) came from another client, "
+    verdict_text_add(why, "; the upgrade offer (request %d) came from another client, "
                "connection %s", u + 1, c->sc->requests[u].connection);
 }
 
@@ -86,7 +86,7 @@ static int marker_answer(const cell *c, const sc_embedded *e) {
 }
 
 static void add_embedded_name(buf *why, const sc_embedded *e) {
-  buf_printf(why, "%s ", e->method);
+  verdict_text_add(why, "%s ", e->method);
   verdict_text_snippet(why, e->path, strlen(e->path));
 }
 
@@ -97,34 +97,34 @@ static void say_smuggled(buf *why, const cell *c, int j, const sc_embedded *e,
     char port[16];
     long status = 0;
     backend_log_entry_port(entry, port, sizeof port);
-    buf_adds(why, "the backend parsed and served ");
+    verdict_text_adds(why, "the backend parsed and served ");
     add_embedded_name(why, e);
     if (backend_log_entry_int(entry, "status", &status))
-      buf_printf(why, " (answered %ld, upstream connection :%s)", status, port);
+      verdict_text_add(why, " (answered %ld, upstream connection :%s)", status, port);
     else
-      buf_printf(why, " (upstream connection :%s)", port);
+      verdict_text_add(why, " (upstream connection :%s)", port);
   } else {
-    buf_adds(why, "the answer to ");
+    verdict_text_adds(why, "the answer to ");
     add_embedded_name(why, e);
-    buf_adds(why, " reached a client: ");
+    verdict_text_adds(why, " reached a client: ");
     verdict_text_request_name(why, c->sc, k);
     add_conn(why, c, k);
-    buf_adds(why, " got ");
+    verdict_text_adds(why, " got ");
     verdict_text_answer(why, &c->ex[k]);
   }
-  buf_printf(why, " — that request only existed inside the body of request %d (%s",
+  verdict_text_add(why, " — that request only existed inside the body of request %d (%s",
              j + 1, c->sc->requests[j].method);
-  buf_printf(why, " %.40s)", c->sc->requests[j].path);
+  verdict_text_add(why, " %.40s)", c->sc->requests[j].path);
   add_conn(why, c, j);
   if (entry && k == j) {
-    buf_printf(why, "; its answer came back as request %d's", k + 1);
+    verdict_text_add(why, "; its answer came back as request %d's", k + 1);
   } else if (entry && k >= 0) {
-    buf_printf(why, "; its answer came back to request %d", k + 1);
+    verdict_text_add(why, "; its answer came back to request %d", k + 1);
     add_conn(why, c, k);
   }
   int d = refused_directly(c, e);
   if (d >= 0)
-    buf_printf(why, "; asked for directly (request %d): %d", d + 1, c->ex[d].status);
+    verdict_text_add(why, "; asked for directly (request %d): %d", d + 1, c->ex[d].status);
   add_other_client(why, c, j);
 }
 
@@ -174,11 +174,11 @@ static void add_overread(buf *why, const cell *c, int u) {
     char port[16];
     const char *bytes = backend_log_entry_str(x, "overread");
     backend_log_entry_port(x, port, sizeof port);
-    buf_printf(why, " (backend log: after request %d's body it discarded %ld more "
+    verdict_text_add(why, " (backend log: after request %d's body it discarded %ld more "
                "bytes on upstream connection :%s", u + 1, over, port);
     if (bytes && *bytes)
-      buf_printf(why, ": `%.40s%s`", bytes, strlen(bytes) > 40 ? "…" : "");
-    buf_adds(why, ")");
+      verdict_text_add(why, ": `%.40s%s`", bytes, strlen(bytes) > 40 ? "…" : "");
+    verdict_text_adds(why, ")");
     return;
   }
 }
@@ -190,12 +190,12 @@ int verdict_proxy_cross_client(const cell *c, int i, buf *why) {
       !desync_shaped(&c->ex[i], &sc->requests[i]))
     return 0;
   verdict_text_expectation(why, c, i);
-  buf_adds(why, " for ");
+  verdict_text_adds(why, " for ");
   verdict_text_request_name(why, sc, i);
   add_conn(why, c, i);
-  buf_adds(why, "; ");
+  verdict_text_adds(why, "; ");
   verdict_text_got(why, &c->ex[i]);
-  buf_printf(why, " — another client: request %d with the upgrade offer came from "
+  verdict_text_add(why, " — another client: request %d with the upgrade offer came from "
              "connection %s (answered correctly); a reused upstream connection carried "
              "its desync over", u + 1, sc->requests[u].connection);
   add_overread(why, c, u);
@@ -205,7 +205,7 @@ int verdict_proxy_cross_client(const cell *c, int i, buf *why) {
 void verdict_proxy_add_calibration(buf *why, const cell *c, int i) {
   if (!c->cal.done || i != c->cal.request)
     return;
-  buf_printf(why, " — request %d's body had been sized to request %d's head (%ld "
+  verdict_text_add(why, " — request %d's body had been sized to request %d's head (%ld "
              "bytes, from the %s), so a server that discards that body a second "
              "time parses request %d's body as a request", c->cal.into + 1, i + 1,
              c->cal.head_len, strcmp(c->cal.source, "wire") == 0 ? "wire" : "backend log",
@@ -230,7 +230,7 @@ void verdict_proxy_add_log_absence(buf *why, const cell *c, int i) {
   for (const cJSON *x = c->backend_log->child; x; x = x->next)
     if (logged_as(x, c, i))
       return;
-  buf_printf(why, " (no backend log entry for request %d: the backend never parsed "
+  verdict_text_add(why, " (no backend log entry for request %d: the backend never parsed "
              "it; the answer came from the proxy, or from a backend that had eaten its "
              "start)", i + 1);
 }

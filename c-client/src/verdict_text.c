@@ -3,17 +3,33 @@
  * and verdict_proxy.c so every reason quotes the wire the same way. */
 #include "verdict_text.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "escape.h"
+
+void verdict_text_add(buf *why, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  if (buf_vprintf(why, fmt, ap) != BUF_OK) {
+    /* sticky in why: verdict_decide sees buf_failed and marks the cut */
+  }
+  va_end(ap);
+}
+
+void verdict_text_adds(buf *why, const char *s) {
+  if (buf_adds(why, s) != BUF_OK) {
+    /* sticky in why, as above */
+  }
+}
 
 /* Appends data escaped, at most SNIP_BYTES of it, "…" when cut. */
 void verdict_text_snippet(buf *out, const void *data, size_t n) {
   size_t take = n > SNIP_BYTES ? SNIP_BYTES : n;
   escape_bytes(out, data, take);
   if (take < n)
-    buf_adds(out, "…");
+    verdict_text_adds(out, "…");
 }
 
 /* Length of the valid UTF-8 sequence at p (2-4), or 0. */
@@ -32,13 +48,12 @@ void verdict_text_words(buf *out, const char *s) {
   while (*p) {
     int n = *p >= 0x80 ? utf8_len(p) : 1;
     if (n > 1) {
-      buf_add(out, p, (size_t)n);
+      verdict_text_add(out, "%.*s", n, (const char *)p);
       p += n;
     } else if (*p >= 0x80 || *p == 0x7f) {
       escape_bytes(out, p++, 1);
     } else {
-      char ch = *p < 0x20 ? ' ' : (char)*p;
-      buf_add(out, &ch, 1);
+      verdict_text_add(out, "%c", *p < 0x20 ? ' ' : (char)*p);
       p++;
     }
   }
@@ -65,7 +80,7 @@ int verdict_text_expected_body(const sc_request *r, buf *out) {
 
 void verdict_text_request_name(buf *out, const scenario *sc, int i) {
   const sc_request *r = &sc->requests[i];
-  buf_printf(out, "request %d (%s %.60s%s)", i + 1, r->method, r->path,
+  verdict_text_add(out, "request %d (%s %.60s%s)", i + 1, r->method, r->path,
              strlen(r->path) > 60 ? "…" : "");
 }
 
@@ -73,50 +88,50 @@ void verdict_text_expectation(buf *out, const cell *c, int i) {
   const sc_request *r = &c->sc->requests[i];
   buf body;
   buf_init(&body, 1024u * 1024u);
-  buf_printf(out, "expected %d", r->expect_status);
+  verdict_text_add(out, "expected %d", r->expect_status);
   if (verdict_text_expected_body(r, &body)) {
-    buf_adds(out, " with body `");
+    verdict_text_adds(out, " with body `");
     verdict_text_snippet(out, body.data, body.len);
-    buf_adds(out, "`");
+    verdict_text_adds(out, "`");
   }
   buf_free(&body);
 }
 
 /* "`400 Bad Request`" plus the body when there is one. */
 void verdict_text_answer(buf *out, const exchange *e) {
-  buf_adds(out, "`");
-  buf_printf(out, "%d", e->status);
+  verdict_text_adds(out, "`");
+  verdict_text_add(out, "%d", e->status);
   if (e->reason_phrase[0]) {
-    buf_adds(out, " ");
+    verdict_text_adds(out, " ");
     verdict_text_snippet(out, e->reason_phrase, strlen(e->reason_phrase));
   }
-  buf_adds(out, "`");
+  verdict_text_adds(out, "`");
   if (e->body.len) {
-    buf_adds(out, " with body `");
+    verdict_text_adds(out, " with body `");
     verdict_text_snippet(out, e->body.data, e->body.len);
-    buf_adds(out, "`");
+    verdict_text_adds(out, "`");
   }
 }
 
 /* What came back instead, in words: "got ..." / "not sent: ...". */
 void verdict_text_got(buf *out, const exchange *e) {
   switch (e->outcome) {
-  case OUT_ANSWERED: buf_adds(out, "got "); verdict_text_answer(out, e); break;
-  case OUT_TIMEOUT: buf_adds(out, "got no complete answer before the timeout"); break;
-  case OUT_CLOSED: buf_adds(out, "got EOF: the server closed the connection without answering"); break;
-  case OUT_RESET: buf_adds(out, "got a connection reset"); break;
+  case OUT_ANSWERED: verdict_text_adds(out, "got "); verdict_text_answer(out, e); break;
+  case OUT_TIMEOUT: verdict_text_adds(out, "got no complete answer before the timeout"); break;
+  case OUT_CLOSED: verdict_text_adds(out, "got EOF: the server closed the connection without answering"); break;
+  case OUT_RESET: verdict_text_adds(out, "got a connection reset"); break;
   case OUT_NOT_SENT:   /* the detail says why, when the engine knew */
-    buf_adds(out, e->detail[0] ? "not sent" : "not sent: the connection was already gone");
+    verdict_text_adds(out, e->detail[0] ? "not sent" : "not sent: the connection was already gone");
     break;
-  case OUT_CONNECT_FAILED: buf_adds(out, "could not connect"); break;
-  case OUT_BAD_RESPONSE: buf_adds(out, "got an unparseable response"); break;
-  case OUT_TOO_BIG: buf_adds(out, "got an answer over the probe's size cap"); break;
-  case OUT_PENDING: buf_adds(out, "the probe never got to it"); break;
+  case OUT_CONNECT_FAILED: verdict_text_adds(out, "could not connect"); break;
+  case OUT_BAD_RESPONSE: verdict_text_adds(out, "got an unparseable response"); break;
+  case OUT_TOO_BIG: verdict_text_adds(out, "got an answer over the probe's size cap"); break;
+  case OUT_PENDING: verdict_text_adds(out, "the probe never got to it"); break;
   }
   if (e->detail[0] && e->outcome != OUT_ANSWERED) {
-    buf_adds(out, " (");
+    verdict_text_adds(out, " (");
     verdict_text_words(out, e->detail);
-    buf_adds(out, ")");
+    verdict_text_adds(out, ")");
   }
 }
 

@@ -8,6 +8,14 @@
 
 #define SNIP_BYTES 40        /* bytes quoted from the wire in a reason */
 
+/* A reason is written fragment by fragment into one capped buf. A fragment
+ * that does not fit fails the buf for good (buf.h: failures are sticky), so
+ * the reason is cut at a fragment boundary, never missing a middle piece;
+ * verdict_decide marks a cut reason with "…". These are the only appends
+ * whose result nobody checks one by one: buf_failed says it once. */
+void verdict_text_add(buf *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void verdict_text_adds(buf *why, const char *s);
+
 /* data escaped, at most SNIP_BYTES of it, "…" when cut */
 void verdict_text_snippet(buf *out, const void *data, size_t n);
 /* the engine's words (may hold server bytes): one line, UTF-8, escaped */

@@ -5,6 +5,7 @@
 #define H2C_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef void (*check_fn)(int *failed);
@@ -41,6 +42,16 @@ struct check_case { const char *name; check_fn fn; };
     }                                                                       \
   } while (0)
 
+/* Tests build their fixtures with buf appends that must not fail: a fixture
+ * built in part would make the test check something else, so the test
+ * program stops at once, naming the append. */
+#define MUST_BUF(expr)                                                      \
+  do {                                                                      \
+    if ((expr) != 0) {                                                      \
+      fprintf(stderr, "%s:%d: %s failed\n", __FILE__, __LINE__, #expr);    \
+      abort();                                                              \
+    }                                                                       \
+  } while (0)
 #define CASE(name) {#name, name}
 #define CHECK_MAIN(...)                                                     \
   int main(void) {                                                          \

@@ -119,10 +119,10 @@ TEST(hostile_strings_are_escaped_and_cut) {
 TEST(too_many_entries_are_counted_not_kept) {
   buf b;
   buf_init(&b, 1u << 20);
-  buf_adds(&b, "{\"entries\": [");
+  MUST_BUF(buf_adds(&b, "{\"entries\": ["));
   for (int i = 0; i < BACKEND_LOG_MAX_ENTRIES + 7; i++)
-    buf_printf(&b, "%s{\"seq\": %d}", i ? "," : "", i);
-  buf_adds(&b, "]}");
+    MUST_BUF(buf_printf(&b, "%s{\"seq\": %d}", i ? "," : "", i));
+  MUST_BUF(buf_adds(&b, "]}"));
   char err[200];
   int dropped = 0;
   cJSON *a = backend_log_parse(b.data, b.len, &dropped, err, sizeof err);
@@ -144,7 +144,7 @@ TEST(not_a_log_is_an_error) {
   buf b;
   buf_init(&b, 1u << 20);
   for (int i = 0; i < 5000; i++)
-    buf_adds(&b, "[");
+    MUST_BUF(buf_adds(&b, "["));
   CHECK(backend_log_parse(b.data, b.len, NULL, err, sizeof err) == NULL);
   buf_free(&b);
   /* bytes after the document and a NUL inside it */

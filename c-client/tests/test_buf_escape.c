@@ -25,6 +25,25 @@ TEST(buf_printf_and_consume) {
   buf_free(&b);
 }
 
+/* A failed append is sticky: a message never loses its middle while its
+ * end still fits; buf_reset starts over. */
+TEST(buf_failure_is_sticky_until_reset) {
+  buf b;
+  buf_init(&b, 8);
+  CHECK_INT(buf_adds(&b, "abc"), BUF_OK);
+  CHECK_INT(buf_failed(&b), BUF_OK);
+  CHECK_INT(buf_adds(&b, "too long"), BUF_TOO_BIG);
+  CHECK_INT(buf_adds(&b, "d"), BUF_TOO_BIG);         /* would fit: refused */
+  CHECK_INT(buf_printf(&b, "%d", 1), BUF_TOO_BIG);
+  CHECK_INT(buf_failed(&b), BUF_TOO_BIG);
+  CHECK_STR(b.data, "abc");                          /* what fit is kept */
+  buf_reset(&b);
+  CHECK_INT(buf_failed(&b), BUF_OK);
+  CHECK_INT(buf_adds(&b, "d"), BUF_OK);
+  CHECK_STR(b.data, "d");
+  buf_free(&b);
+}
+
 TEST(escape_round_trip_all_bytes) {
   unsigned char all[256];
   for (int i = 0; i < 256; i++)
@@ -82,5 +101,6 @@ TEST(transcript_offsets_and_cap) {
 }
 
 CHECK_MAIN(CASE(buf_refuses_past_cap), CASE(buf_printf_and_consume),
+           CASE(buf_failure_is_sticky_until_reset),
            CASE(escape_round_trip_all_bytes), CASE(escape_is_readable),
            CASE(unescape_rejects_bad_escapes), CASE(transcript_offsets_and_cap))

@@ -49,7 +49,7 @@ static sc_request *fx_req(fixture *f, const char *conn, const char *body,
   buf_init(&r->body, 1u << 20);
   buf_init(&r->expect_body, 1u << 20);
   if (body) {
-    buf_adds(&r->body, body);
+    MUST_BUF(buf_adds(&r->body, body));
     r->has_body = 1;
     r->expect_echo = 1;
   }

@@ -102,12 +102,12 @@ static void fake_answer(fake *f, int32_t id) {
   }
   buf_init(&st->resp, 1 << 20);
   if (strcmp(st->path, "/echo") == 0)
-    buf_add(&st->resp, st->req.data ? st->req.data : "", st->req.len);
+    MUST_BUF(buf_add(&st->resp, st->req.data ? st->req.data : "", st->req.len));
   else if (strcmp(st->path, "/big") == 0)
     for (int i = 0; i < 64; i++)
-      buf_adds(&st->resp, "x");
+      MUST_BUF(buf_adds(&st->resp, "x"));
   else
-    buf_adds(&st->resp, "h2c-lab ok\n");
+    MUST_BUF(buf_adds(&st->resp, "h2c-lab ok\n"));
   nghttp2_nv nva[] = {{(uint8_t *)":status", (uint8_t *)"200", 7, 3, 0}};
   nghttp2_data_provider prd = {.source.ptr = st,
                                .read_callback = fake_read_body};
@@ -140,7 +140,7 @@ static int fake_data(nghttp2_session *s, uint8_t flags, int32_t id,
   (void)flags;
   fake_stream *st = fs(ud, id);
   if (st)
-    buf_add(&st->req, d, n);
+    MUST_BUF(buf_add(&st->req, d, n));
   return 0;
 }
 
@@ -244,7 +244,7 @@ static void add_request(rig *r, const char *method, const char *path,
   buf_init(&q->body, 1024);
   if (body) {
     q->has_body = 1;
-    buf_adds(&q->body, body);
+    MUST_BUF(buf_adds(&q->body, body));
   }
   q->expect_status = 200;
 }

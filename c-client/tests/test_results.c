@@ -75,12 +75,12 @@ static int fixture_build(fixture *f) {
   snprintf(c->ex[0].reason_phrase, sizeof c->ex[0].reason_phrase, "OK");
   snprintf(c->ex[0].http_version, sizeof c->ex[0].http_version, "1.1");
   exchange_add_header(&c->ex[0], "Content-Length", "13");
-  buf_adds(&c->ex[0].body, "Hello, World!");
+  MUST_BUF(buf_adds(&c->ex[0].body, "Hello, World!"));
   c->ex[1].outcome = OUT_ANSWERED;
   c->ex[1].status = 400;
   snprintf(c->ex[1].reason_phrase, sizeof c->ex[1].reason_phrase, "Bad \xff");
   exchange_add_header(&c->ex[1], "X-Bin", "a\x01z");
-  buf_add(&c->ex[1].body, "\x00\r\n\\", 4);
+  MUST_BUF(buf_add(&c->ex[1].body, "\x00\r\n\\", 4));
   c->ex[1].conn_close = 1;
   c->lost_bytes = 13;
   snprintf(c->loss_evidence, sizeof c->loss_evidence, "replayed");
@@ -319,7 +319,7 @@ TEST(na_cells_and_after_101) {
   }
   cells[0].ex[0].status = 404;
   cells[1].ex[0].status = 101;
-  buf_adds(&cells[1].ex[0].body, "ping-raw-bytes\n");
+  MUST_BUF(buf_adds(&cells[1].ex[0].body, "ping-raw-bytes\n"));
   cells[2].ex[0].status = 101;
   for (int i = 0; i < 3; i++)
     verdict_decide(&cells[i]);

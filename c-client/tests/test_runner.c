@@ -121,20 +121,20 @@ static void send_reset(fake *f, int fd, int port_idx, const char *req) {
 static void send_log(fake *f, int fd, const char *tag) {
   buf b;
   buf_init(&b, 1u << 20);
-  buf_adds(&b, "{\"format\":\"fake\",\"entries\":[");
+  MUST_BUF(buf_adds(&b, "{\"format\":\"fake\",\"entries\":["));
   pthread_mutex_lock(&f->mu);
   int first = 1;
   for (int i = 0; i < f->nrec; i++) {
     const record *r = &f->rec[i];
     if (strcmp(r->cell, tag) != 0)
       continue;
-    buf_printf(&b, "%s{\"kind\":\"request\",\"seq\":%d,\"method\":\"%s\",\"path\":\"%s\","
+    MUST_BUF(buf_printf(&b, "%s{\"kind\":\"request\",\"seq\":%d,\"method\":\"%s\",\"path\":\"%s\","
                "\"cell\":\"%s\",\"head_len\":%zu,\"peer\":\"127.0.0.1:%d\",\"status\":200}",
-               first ? "" : ",", i + 1, r->method, r->path, r->cell, r->head_len, 40000 + i);
+               first ? "" : ",", i + 1, r->method, r->path, r->cell, r->head_len, 40000 + i));
     first = 0;
   }
   pthread_mutex_unlock(&f->mu);
-  buf_adds(&b, "]}");
+  MUST_BUF(buf_adds(&b, "]}"));
   char head[128];
   int hn = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", b.len);
   send(fd, head, (size_t)hn, MSG_NOSIGNAL);

@@ -39,7 +39,7 @@ static void answer(cell *c, int i, int status, const char *reason, const char *b
   snprintf(e->reason_phrase, sizeof e->reason_phrase, "%s", reason);
   snprintf(e->http_version, sizeof e->http_version, "1.1");
   buf_reset(&e->body);
-  buf_add(&e->body, body, bodylen);
+  MUST_BUF(buf_add(&e->body, body, bodylen));
 }
 
 /* Request i answered correctly (its echo, or its expected body). */
@@ -48,7 +48,7 @@ static void answer_ok(cell *c, int i) {
   buf b;
   buf_init(&b, 1 << 20);
   if (r->has_expect_body)
-    buf_add(&b, r->expect_body.data, r->expect_body.len);
+    MUST_BUF(buf_add(&b, r->expect_body.data, r->expect_body.len));
   else
     scenario_request_body(r, &b);
   answer(c, i, r->expect_status, "OK", b.data ? b.data : "", b.len);

@@ -133,7 +133,8 @@ void esc_decode(buf *raw, const char *s) {
     return;
   if (escape_decode(raw, s, NULL) != 0) {
     buf_reset(raw);
-    buf_add(raw, s, n);
+    if (buf_add(raw, s, n) != BUF_OK)   /* n + 1 holds it: only out of memory */
+      buf_reset(raw);
   }
 }
 

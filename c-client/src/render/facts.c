@@ -143,7 +143,8 @@ static const cJSON *bytes_group(out *o, const cJSON *ev, size_t cap) {
     buf piece;
     esc_decode(&piece, jget_str(e, "data"));
     size_t room = raw.max - raw.len, take = piece.len < room ? piece.len : room;
-    buf_add(&raw, piece.data ? piece.data : "", take);
+    if (buf_add(&raw, piece.data ? piece.data : "", take) != BUF_OK)
+      take = 0;   /* out of memory: counted with the bytes not shown */
     extra += piece.len - take;
     buf_free(&piece);
     if (e == last)
