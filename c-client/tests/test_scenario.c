@@ -400,6 +400,79 @@ TEST(proxy_fields_rules) {
   CHECK(good);
 }
 
+/* "audience" and "unsupported": who may read a scenario's cells, and which
+ * verdicts mean the target does not speak its protocol. */
+TEST(audience_and_unsupported_rules) {
+  static const struct { const char *json, *field, *words; } cases[] = {
+      {PROXY3("\"audience\":\"secret\",", "", ""), "audience: ", "public or private"},
+      {PROXY3("\"audience\":\"public\",", EMB_OK, ""), "audience: ", "embedded"},
+      {PROXY3("\"audience\":true,", "", ""), "audience: ", "expected a string"},
+      {PROXY3("\"unsupported\":[\"nope\"],", "", ""), "unsupported[0]: ",
+       "not a verdict"},
+      {PROXY3("\"unsupported\":[\"ok-h1\"],", "", ""), "unsupported[0]: ",
+       "cannot mean"},
+      {PROXY3("\"unsupported\":[\"smuggled\"],", "", ""), "unsupported[0]: ",
+       "cannot mean"},
+      {PROXY3("\"accept\":[\"ok-h1\",\"rejected\"],\"unsupported\":[\"rejected\"],",
+              "", ""), "unsupported[0]: ", "also in accept"},
+      {PROXY3("\"unsupported\":\"rejected\",", "", ""), "unsupported: ",
+       "list of strings"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    scenario sc;
+    char err[512] = "";
+    int rc = load_tmp("v", cases[i].json, &sc, err, sizeof err);
+    const char *colon = strstr(err, ".json: ");
+    int ok = rc == -1 && colon &&
+             strncmp(colon + 7, cases[i].field, strlen(cases[i].field)) == 0 &&
+             strstr(err, cases[i].words) != NULL;
+    if (!ok)
+      fprintf(stderr, "  case %zu: got \"%s\"\n", i, err);
+    if (rc == 0)
+      scenario_free(&sc);
+    CHECK(ok);
+  }
+  scenario sc;
+  char err[512] = "";
+  /* embedded alone makes a scenario private; default is public */
+  CHECK_INT(load_tmp("v", PROXY3("", EMB_OK, ""), &sc, err, sizeof err), 0);
+  int priv = sc.private_;
+  scenario_free(&sc);
+  CHECK(priv);
+  CHECK_INT(load_tmp("v", PROXY3("\"unsupported\":[\"rejected\",\"closed\"],", "", ""),
+                     &sc, err, sizeof err), 0);
+  int good = !sc.private_ && sc.nunsupported == 2 &&
+             strcmp(sc.unsupported[1], "closed") == 0;
+  scenario inst;
+  good &= scenario_inst_create(&sc, "c00000000000", &inst) == 0 &&
+          inst.nunsupported == 2 && !inst.private_;
+  scenario_free(&inst);
+  scenario_free(&sc);
+  CHECK(good);
+}
+
+/* The catalogue marks every proxy-* scenario private by data (its file's
+ * "audience" or an embedded request), and only those: the reports decide by
+ * the field, so a scenario named otherwise is as private as its data says. */
+TEST(catalogue_private_scenarios) {
+  scenario *list = NULL;
+  char err[512] = "";
+  int n = scenario_load_dir("../scenarios", &list, err, sizeof err);
+  CHECK(n > 0);
+  int proxies = 0, wrong = 0;
+  for (int i = 0; i < n; i++) {
+    int is_proxy = strncmp(list[i].id, "proxy-", 6) == 0;
+    proxies += is_proxy;
+    if (is_proxy != list[i].private_) {
+      fprintf(stderr, "  %s: private_ %d\n", list[i].id, list[i].private_);
+      wrong++;
+    }
+  }
+  scenario_free_all(list, n);
+  CHECK(proxies >= 5);
+  CHECK_INT(wrong, 0);
+}
+
 /* Every catalogue request on another client connection than the first
  * request's upgrade offer waits a moment (delay_ms): the proxy must have
  * pooled the first client's upstream connection before the next client
@@ -604,7 +677,8 @@ CHECK_MAIN(CASE(catalogue_loads_sorted_and_complete), CASE(seed_scenario_fields)
            CASE(seed_wire_exact), CASE(chunked_wire_exact),
            CASE(wire_listed_framing_and_escapes), CASE(curl_defaults_http_version),
            CASE(websocket_raw_echo_fields), CASE(after_101_and_na_status_rules),
-           CASE(proxy_fields_rules), CASE(catalogue_later_clients_wait), CASE(catalogue_proxy_scenarios),
+           CASE(proxy_fields_rules), CASE(audience_and_unsupported_rules),
+           CASE(catalogue_private_scenarios), CASE(catalogue_later_clients_wait), CASE(catalogue_proxy_scenarios),
            CASE(instance_replaces_cell_tags), CASE(head_length_and_resized_body),
            CASE(malformed_fixtures_name_file_and_field),
            CASE(dir_with_a_bad_file_fails_naming_it), CASE(missing_file_names_the_path),
