@@ -968,6 +968,53 @@ TEST(security_findings_stay_out_of_report_md) {
   CHECK(valid);
 }
 
+/* The first screen is the finding: report.md opens with it, at most 1,500
+ * characters before its first table, with what breaks, the curl line, the
+ * versions as measured, the effect and the upstream issue, all from data
+ * (info.roles, info.upstream_issue); the matrix and the failures list the
+ * subject first, newest version first. Without roles there is no block. */
+TEST(headline_comes_first_from_the_data) {
+  rendered r;
+  CHECK(render_fixture("fixtures/results-lab.json", &r) == 0);
+  const char *table = strstr(r.md, "\n|");
+  size_t before = table ? (size_t)(table - r.md) : 0;
+  const char *fail_sid = strstr(r.md, "### gevent-sid: seed-chunked");
+  const char *fail_bw = strstr(r.md, "### gevent-bookworm: seed-chunked");
+  const char *fail_bull = strstr(r.md, "### gevent-bullseye: websocket-raw-echo");
+  int ok = strncmp(r.md, "# h2c interop lab report\n\n## The finding\n", 41) == 0 &&
+           table && before <= 1500 &&
+           strstr(r.md, "**What breaks:** gevent-sid (25.9.1-2+b1), on ") &&
+           strstr(r.md, "curl -i -m 5 --http1.1 -H 'Connection: Upgrade' -H "
+                        "'Upgrade: h2c'") &&
+           strstr(r.md, "out of sync: gevent-sid (25.9.1-2+b1), gevent-bookworm "
+                        "(22.10.2-3); in sync: gevent-bullseye (20.9.0-2)") &&
+           strstr(r.md, "It came after gevent-bullseye and by gevent-bookworm; "
+                        "no version between them was measured.") &&
+           strstr(r.md, "seed-upgrade-h2c \xe2\x80\x94 desync, 13 bytes of the next "
+                        "request lost") &&
+           strstr(r.md, "https://github.com/gevent/gevent/issues/2035") &&
+           strstr(r.md, "| POST, Connection: Upgrade, Upgrade: h2c, 13-byte body | "
+                        "seed-upgrade-h2c | **yes** | desync |") &&
+           strstr(r.md, "| GET, Connection: Upgrade, Upgrade: websocket, no body | "
+                        "websocket-raw-echo | no | ok-h1 |") &&
+           strstr(r.md, "**History:** The raw wsgi.input branch") &&
+           strstr(r.md, "| *gevent (the subject, newest first)* |") &&
+           strstr(r.md, "| *other servers* |") &&
+           fail_sid && fail_bw && fail_bull && fail_sid < fail_bw && fail_bw < fail_bull;
+  const char *fin = strstr(r.html, "<section id=\"finding\" class=\"finding\">");
+  const char *mat = strstr(r.html, "<table id=\"matrix\">");
+  int page = fin && mat && fin < mat;
+  if (!ok)
+    fprintf(stderr, "  %zu characters before the first table\n", before);
+  rendered_free(&r);
+  CHECK(ok);
+  CHECK(page);
+  CHECK(render_fixture("fixtures/results-sample.json", &r) == 0);
+  int none = !strstr(r.md, "The finding") && !strstr(r.html, "id=\"finding\"");
+  rendered_free(&r);
+  CHECK(none);
+}
+
 /* A verdict the scenario lists as "unsupported" (the target does not speak
  * its protocol) is shown, in italics and unframed, and never listed as a
  * failure: not in Failures, skipped in junit.xml, not in the summary. */
@@ -1614,6 +1661,7 @@ CHECK_MAIN(CASE(golden_files_match), CASE(sample_report_md_says_what_happened),
            CASE(no_security_findings_still_writes_security_md),
            CASE(public_files_carry_no_recipe),
            CASE(unsupported_verdict_is_not_a_failure),
+           CASE(headline_comes_first_from_the_data),
            CASE(doctored_private_scenario_stays_private),
            CASE(security_overview_covers_every_proxied_target),
            CASE(calibrated_reproducer_sends_what_the_cell_sent),
