@@ -742,8 +742,9 @@ TEST(lab_report_md_proposes_the_fix) {
                    "change (gevent-fixed), ok-h1 without it (gevent-sid) "
                    "\xe2\x80\x94 kept") &&
       strstr(r.md, "gevent-bullseye (python3-gevent 20.9.0-2) is the last "
-                   "version that keeps the connection in sync, gevent-bookworm "
-                   "(python3-gevent 22.10.2-3) the first that does not.") &&
+                   "version measured in sync, gevent-bookworm (python3-gevent "
+                   "22.10.2-3) the first measured out of sync; no version "
+                   "between them was measured.") &&
       strstr(r.md, "PR \\#1723") &&
       strstr(r.md, "fails on every unpatched image (3) and passes on every "
                    "patched one (1).") &&
