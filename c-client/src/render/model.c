@@ -230,8 +230,17 @@ static int subject_family(const r_model *m, const char *family) {
   return 0;
 }
 
+/* The index of the first target of that family (a family's rank). */
+static int family_rank(const r_model *m, const char *family) {
+  for (int i = 0; family && i < m->nt; i++)
+    if (m->t[i].family && strcmp(m->t[i].family, family) == 0)
+      return i;
+  return m->nt;
+}
+
 /* Before a, b: by group; in the subject's group the subjects first, then
- * newest first; otherwise results.json's order (the sort is stable). */
+ * by family (as results.json first names it), then newest first; otherwise
+ * results.json's order (the sort is stable). */
 static int row_before(const r_target *a, const r_target *b) {
   if (a->group != b->group)
     return a->group < b->group;
@@ -239,6 +248,8 @@ static int row_before(const r_target *a, const r_target *b) {
     return 0;
   if (a->subject != b->subject)
     return a->subject;
+  if (a->family_rank != b->family_rank)
+    return a->family_rank < b->family_rank;
   return debver_cmp_labelled(a->version, b->version) > 0;
 }
 
@@ -250,6 +261,8 @@ static void order_targets(r_model *m) {
                    ? MODEL_GROUP_SUBJECT
                    : MODEL_GROUP_OTHER;
   }
+  for (int i = 0; i < m->nt; i++)    /* from results.json's order */
+    m->t[i].family_rank = family_rank(m, m->t[i].family);
   for (int i = 1; i < m->nt; i++)   /* insertion sort: stable, few rows */
     for (int j = i; j > 0 && row_before(&m->t[j], &m->t[j - 1]); j--) {
       r_target tmp = m->t[j];

@@ -42,6 +42,7 @@ typedef struct r_target {
   int private_;              /* info.proxy: a proxy configuration, only in the
                               * private reports */
   int group;                 /* MODEL_GROUP_*: the row group of the matrix */
+  int family_rank;           /* results.json's first target of its family */
   const cJSON *info;                           /* object or NULL */
   const char *patch;                           /* the fix's diff (text) */
   int patch_truncated;
@@ -101,9 +102,10 @@ typedef struct r_model {
 #define MODEL_MAX_SCENARIOS 1000
 
 /* Reads root (results.json) into m, pointing into the tree: m lives as long
- * as root. Targets come in matrix order: the subject's family first (newest
- * version first, Debian's order), then other servers, then proxies, each
- * group otherwise in results.json's order. MODEL_PUBLIC leaves out every
+ * as root. Targets come in matrix order: the subject's group first (the
+ * subjects, then the rest of their families; each by family, newest version
+ * first in Debian's order), then other servers, then proxies, each group
+ * otherwise in results.json's order. MODEL_PUBLIC leaves out every
  * private scenario and proxied target (counted in withheld_*). 0, or -1
  * with err; model_free in every case after a 0. */
 int model_load(r_model *m, const cJSON *root, model_audience audience,
