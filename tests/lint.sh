@@ -175,6 +175,7 @@ while IFS= read -r -d '' f; do
   case "$f" in
     *.sh) SHELL_SCRIPTS+=("$f") ;;
     *.py) PY_SCRIPTS+=("$f") ;;
+    c-client/fuzz/corpus/*|c-client/fuzz/regressions/*) ;;   # fuzz inputs, binary
     *) case "$(head -n 1 "$ROOT/$f" 2>/dev/null)" in
          '#!'*python*) PY_SCRIPTS+=("$f") ;;
          '#!'*bash*|'#!'*/sh) SHELL_SCRIPTS+=("$f") ;;

@@ -162,12 +162,33 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud) {
   return n;
 }
 
+/* Does a header block that went out hold a field `name` (a line starting
+ * "name:", any case)? libcurl writes headers of its own (Upgrade: h2c and
+ * HTTP2-Settings for CURL_HTTP_VERSION_2_0), so what the scenario lists is
+ * not what was sent; the verdict's refusal rule needs what was sent. */
+static int block_has_field(const char *data, size_t size, const char *name) {
+  size_t n = strlen(name);
+  for (size_t at = 0; at + n < size;) {
+    if (strncasecmp(data + at, name, n) == 0 && data[at + n] == ':')
+      return 1;
+    const char *nl = memchr(data + at, '\n', size - at);
+    if (!nl)
+      break;
+    at = (size_t)(nl - data) + 1;
+  }
+  return 0;
+}
+
 static int on_debug(CURL *h, curl_infotype type, char *data, size_t size,
                     void *ud) {
   (void)h;
   curl_xfer *x = ud;
   switch (type) {
   case CURLINFO_HEADER_OUT:
+    if (block_has_field(data, size, "Upgrade"))
+      x->e->sent_upgrade = 1;
+    transcript_bytes(&x->c->tx, x->label, TX_OUT, data, size);
+    break;
   case CURLINFO_DATA_OUT:
     transcript_bytes(&x->c->tx, x->label, TX_OUT, data, size);
     break;

@@ -268,6 +268,10 @@ static cJSON *scenario_json(const scenario *sc) {
   cJSON_AddStringToObject(o, "audience", sc->private_ ? "private" : "public");
   cJSON_AddItemToObject(o, "unsupported",
                         string_array(sc->unsupported, sc->nunsupported));
+  if (sc->control)
+    cJSON_AddStringToObject(o, "control", sc->control);
+  else
+    cJSON_AddNullToObject(o, "control");
   cJSON *na = cJSON_AddArrayToObject(o, "na_status");
   for (int i = 0; i < sc->nna_status; i++)
     cJSON_AddItemToArray(na, cJSON_CreateNumber(sc->na_status[i]));

@@ -162,6 +162,31 @@ static int check_object(const walk *w, const cJSON *o, const rule *rules, const 
   return 0;
 }
 
+/* A target's url is what target.c made of the user's URL (http://host:port,
+ * visible ASCII): reproducers put it into a shell command and the reports.
+ * Any other string did not come from this probe. */
+static int check_urls(const walk *w, const cJSON *targets) {
+  int i = 0;
+  for (const cJSON *t = targets->child; t; t = t->next, i++) {
+    const char *url = cJSON_GetObjectItemCaseSensitive(t, "url")->valuestring;
+    char spec[600], sub[512];
+    target parsed;
+    int ok = strlen(url) < 500;
+    snprintf(spec, sizeof spec, "t=%s", ok ? url : "");
+    ok = ok && target_parse_spec(spec, &parsed, sub, sizeof sub) == 0;
+    if (ok) {
+      ok = strcmp(parsed.url, url) == 0;
+      target_free(&parsed);
+    }
+    if (!ok) {
+      snprintf(w->err, w->errlen, "%s: targets[%d].url: not a URL this probe "
+               "writes (http://host:port, visible ASCII)", w->file, i);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 int results_check_doc(const cJSON *doc, const char *path, char *err, size_t errlen) {
   walk w = {path, err, errlen};
   if (!cJSON_IsObject(doc))
@@ -173,7 +198,8 @@ int results_check_doc(const cJSON *doc, const char *path, char *err, size_t errl
              "again)", path, fmt->valuestring, RESULTS_CHECK_FORMAT);
     return -1;
   }
-  if (check_object(&w, doc, ROOT, "") != 0)
+  if (check_object(&w, doc, ROOT, "") != 0 ||
+      check_urls(&w, cJSON_GetObjectItemCaseSensitive(doc, "targets")) != 0)
     return -1;
   int nt = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "targets"));
   int ns = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "scenarios"));

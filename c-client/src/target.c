@@ -173,7 +173,42 @@ int target_parse_spec(const char *spec, target *t, char *err, size_t errlen) {
     target_free(t);
     return -1;
   }
+  /* The app contract's /version, as the lab's targets file names it: a
+   * server outside the lab may answer it or not (target_looks_like_version
+   * decides what is kept). */
+  t->version_path = strdup("/version");
   return 0;
+}
+
+static size_t span_of(const char *s, size_t n, const char *set) {
+  size_t i = 0;
+  while (i < n && s[i] && strchr(set, s[i]))
+    i++;
+  return i;
+}
+
+#define DIGITS "0123456789"
+#define ALNUM DIGITS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+int target_looks_like_version(const char *s, size_t n) {
+  size_t i = 0, k;
+  if (n == 0 || !strchr(ALNUM, s[0]) || strchr(DIGITS, s[0]))
+    return 0;                                   /* a name starts with a letter */
+  i = span_of(s, n, ALNUM "._+-");
+  if (i > 64 || i >= n || (s[i] != ' ' && s[i] != '/'))
+    return 0;
+  i++;
+  k = span_of(s + i, n - i, DIGITS);            /* an epoch "1:" or the version */
+  if (k && i + k < n && s[i + k] == ':')
+    i += k + 1;
+  k = span_of(s + i, n - i, DIGITS);
+  if (k == 0)
+    return 0;
+  i += k;
+  if (i + 1 >= n || s[i] != '.' || !strchr(ALNUM, s[i + 1]))
+    return 0;                                   /* at least "N.x" */
+  i += span_of(s + i, n - i, ALNUM ".+~:_-");
+  return i == n || s[i] == ' ';
 }
 
 /* An optional path member ("version_path", "patch_path"): a path starting
@@ -273,7 +308,8 @@ static int load_isolation_group(const char *path, int idx, const cJSON *info, ta
 static int check_info_text(const char *path, int idx, const cJSON *info, char *err,
                            size_t errlen) {
   static const char *const keys[] = {"proxy", "family", "base_image", "fix_of",
-                                     "upstream_note", "upstream_issue", NULL};
+                                     "upstream_note", "upstream_issue", "software",
+                                     NULL};
   for (const char *const *k = keys; *k; k++) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(info, *k);
     int empty_proxy = cJSON_IsString(v) && !v->valuestring[0] && strcmp(*k, "proxy") == 0;
@@ -292,6 +328,8 @@ static int load_info(const char *path, int idx, const cJSON *info, target *t,
     return -1;
   const cJSON *proxy = cJSON_GetObjectItemCaseSensitive(info, "proxy");
   t->behind_proxy = cJSON_IsString(proxy) && proxy->valuestring[0];
+  const cJSON *software = cJSON_GetObjectItemCaseSensitive(info, "software");
+  t->names_package = cJSON_IsString(software) && software->valuestring[0];
   lab_url log = {&t->backend_log_url, &t->log_host, &t->log_port, &t->log_authority,
                  &t->log_path};
   lab_url reset = {&t->reset_url, &t->reset_host, &t->reset_port, &t->reset_authority,

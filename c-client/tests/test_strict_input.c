@@ -117,6 +117,7 @@ TEST(bad_results_name_file_and_member) {
       {"exchanges-not-a-list", "cells[0].exchanges: ", "expected a list"},
       {"status-a-string", "cells[0].exchanges[0].status: ", "expected a number or null"},
       {"duplicate-member", "summary: ", "member \"ok\" is given twice"},
+      {"url-control-byte", "targets[0].url: ", "not a URL this probe writes"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char path[128], err[512] = "";
