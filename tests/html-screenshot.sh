@@ -13,7 +13,11 @@
 # "Proposed fix" section must show (its blue frame and the diff), and the
 # security fixture's "Security-relevant findings - do not paste publicly"
 # section must be visibly marked (red banner on top, red frame around the
-# section, which holds the security cells' details).
+# section, which holds the security cells' details) in security.html, and
+# the public report.html of that fixture must hold no security section.
+# The first screen: the lab fixture's report.html at 1400x900 must show the
+# finding (its frame and background) and the subject's rows (the colours of
+# their failing cells), and the page must not be wider than the window.
 #
 # Installs nothing: needs /usr/bin/chromium (apt-get install -y chromium) and
 # /usr/bin/python3. Prints "ok - ..." / "FAIL - ..." and "N passed, N failed".
@@ -107,9 +111,11 @@ then ok "the one inline script matches the CSP hash"
 else fail "inline script and Content-Security-Policy hash differ (update SCRIPT_HASH in c-client/src/render/html.c)"
 fi
 
-# Every element opened is closed, in order (html.parser from the stdlib).
-for name in sample hostile lab security; do
-  if "$PY" - "$WORK/$name/report.html" <<'EOF'
+# Every element opened is closed, in order (html.parser from the stdlib), in
+# the public page and the private one.
+for page in {sample,hostile,lab,security}/{report,security}.html; do
+  name=$page
+  if "$PY" - "$WORK/$page" <<'EOF'
 import html.parser, sys
 VOID = {"meta", "input", "br", "link", "img", "hr"}
 class Nesting(html.parser.HTMLParser):
@@ -123,8 +129,8 @@ class Nesting(html.parser.HTMLParser):
 p = Nesting(); p.feed(open(sys.argv[1], encoding="utf-8").read()); p.close()
 sys.exit(1 if p.errors or p.stack else 0)
 EOF
-  then ok "$name report.html: every element closes in order"
-  else fail "$name report.html: elements do not nest"
+  then ok "$name: every element closes in order"
+  else fail "$name: elements do not nest"
   fi
 done
 
@@ -260,7 +266,7 @@ css_colour() { grep -o "$2#[0-9a-f]\{6\}" "$1" | head -1 | grep -o '#[0-9a-f]\{6
 
 LABPNG=$WORK/lab.png SECPNG=$WORK/security.png
 chrome --screenshot="$LABPNG" --window-size=1200,2400 "file://$WORK/lab/report.html" >/dev/null || true
-chrome --screenshot="$SECPNG" --window-size=1200,2400 "file://$WORK/security/report.html" >/dev/null || true
+chrome --screenshot="$SECPNG" --window-size=1200,2400 "file://$WORK/security/security.html" >/dev/null || true
 
 FIXBORDER=$(css_colour "$WORK/lab/report.html" 'section\.fix{border-left:6px solid ')
 FIXBG=$(css_colour "$WORK/lab/report.html" 'section\.fix{[^}]*background:')
@@ -271,9 +277,9 @@ else
   fail "lab report: no visible Proposed fix section (frame $FIXBORDER, background $FIXBG)"
 fi
 
-SECRED=$(css_colour "$WORK/security/report.html" 'section\.security{border:3px solid ')
-SECBG=$(css_colour "$WORK/security/report.html" 'section\.security{[^}]*background:')
-BANNERBG=$(css_colour "$WORK/security/report.html" '\.security-banner{[^}]*background:')
+SECRED=$(css_colour "$WORK/security/security.html" 'section\.security{border:3px solid ')
+SECBG=$(css_colour "$WORK/security/security.html" 'section\.security{[^}]*background:')
+BANNERBG=$(css_colour "$WORK/security/security.html" '\.security-banner{[^}]*background:')
 if [ -s "$SECPNG" ] && [ -n "$SECRED" ] && [ -n "$SECBG" ] && [ -n "$BANNERBG" ] &&
    "$PY" "$WORK/pngscan.py" "$SECPNG" "red=$SECRED:4000" "section=$SECBG:100000" "banner=$BANNERBG:20000"; then
   ok "security report: banner and red-framed section show in the screenshot"
@@ -283,7 +289,7 @@ fi
 
 LABDOM=$WORK/lab-dom.html SECDOM=$WORK/security-dom.html
 chrome --dump-dom "file://$WORK/lab/report.html" >"$LABDOM" || true
-chrome --dump-dom "file://$WORK/security/report.html" >"$SECDOM" || true
+chrome --dump-dom "file://$WORK/security/security.html" >"$SECDOM" || true
 if "$PY" - "$LABDOM" <<'EOF'
 import html, re, sys
 dom = open(sys.argv[1], encoding="utf-8").read()
@@ -317,10 +323,48 @@ then ok "security report: section#security is headed 'do not paste publicly' and
 else fail "security report: section#security is not marked or misses security cells"
 fi
 
+# ---- public page of the security fixture: no security section -------------
+if grep -q '<section id="security" class="security">' "$WORK/security/report.html" ||
+   grep -q 'id="security-banner"' "$WORK/security/report.html"; then
+  fail "security fixture: the public report.html holds the security section or banner"
+else
+  ok "security fixture: the public report.html holds no security section (security.html does)"
+fi
+
+# ---- first screen: the finding and the subject rows at 1400x900 -------------
+FIRSTPNG=$WORK/lab-first.png
+chrome --screenshot="$FIRSTPNG" --window-size=1400,900 "file://$WORK/lab/report.html" >/dev/null || true
+FINDBG=$(css_colour "$WORK/lab/report.html" 'section\.finding{[^}]*background:')
+FINDBORDER=$(css_colour "$WORK/lab/report.html" 'section\.finding{border-left:6px solid ')
+DESYNC=$(css_colour "$WORK/lab/report.html" 'td\.verdict-desync,\.tag\.verdict-desync{background:')
+HANG=$(css_colour "$WORK/lab/report.html" 'td\.verdict-hang,\.tag\.verdict-hang{background:')
+# two failing cells of each colour (sid and bookworm rows), about 60x40 each
+if [ -s "$FIRSTPNG" ] && [ -n "$FINDBG" ] && [ -n "$DESYNC" ] && [ -n "$HANG" ] &&
+   "$PY" "$WORK/pngscan.py" "$FIRSTPNG" "finding=$FINDBG:100000" "frame=$FINDBORDER:2000" \
+     "desync=$DESYNC:3000" "hang=$HANG:3000"; then
+  ok "lab report at 1400x900: the finding and the subject rows are on the first screen"
+else
+  fail "lab report at 1400x900: the first screen misses the finding or the subject rows"
+fi
+# The page fits 1400 px (the matrix scrolls in its own box, its first
+# column sticky): a copy without the CSP, with one line of script that puts
+# the page's scroll width into the title, dumped at 1400x900.
+WIDTHHTML=$WORK/lab/width.html
+sed -e '/Content-Security-Policy/d' \
+    -e 's#</body>#<script>document.title = "width=" + document.documentElement.scrollWidth;</script></body>#' \
+    "$WORK/lab/report.html" >"$WIDTHHTML"
+WIDTH=$(chrome --window-size=1400,900 --dump-dom "file://$WIDTHHTML" | grep -o '<title>width=[0-9][0-9]*' | grep -o 'width=[0-9]*' | head -1 || true)
+echo "# lab report.html scroll $WIDTH at 1400 px"
+if [ -n "$WIDTH" ] && [ "${WIDTH#width=}" -le 1400 ]; then
+  ok "lab report at 1400x900: the page is not wider than the window"
+else
+  fail "lab report at 1400x900: the page is wider than the window ($WIDTH)"
+fi
+
 if [ -n "$KEEP" ]; then
   mkdir -p "$KEEP"
   cp -r "$WORK/sample" "$WORK/hostile" "$WORK/lab" "$WORK/security" "$PNG" "$DOM" "$HDOM" \
-    "$LABPNG" "$SECPNG" "$LABDOM" "$SECDOM" "$KEEP"/ 2>/dev/null || true
+    "$LABPNG" "$SECPNG" "$LABDOM" "$SECDOM" "$FIRSTPNG" "$KEEP"/ 2>/dev/null || true
   echo "# kept in $KEEP"
 fi
 finish

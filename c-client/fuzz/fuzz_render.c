@@ -26,7 +26,7 @@
 #define FZ_OUT_SLACK (256u * 1024u)
 
 static const char *const reports[] = {"report.md", "security.md", "report.html",
-                                      "junit.xml"};
+                                      "junit.xml", "security.html"};
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong form, no
  * surrogate, nothing past U+10FFFF), or 0. */

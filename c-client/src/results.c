@@ -267,6 +267,9 @@ static cJSON *scenario_json(const scenario *sc) {
   cJSON_AddItemToObject(o, "accept", string_array(sc->accept, sc->naccept));
   cJSON_AddBoolToObject(o, "measure_loss", sc->measure_loss);
   cJSON_AddBoolToObject(o, "regression_guard", sc->regression_guard);
+  cJSON_AddStringToObject(o, "audience", sc->private_ ? "private" : "public");
+  cJSON_AddItemToObject(o, "unsupported",
+                        string_array(sc->unsupported, sc->nunsupported));
   if (sc->control)
     cJSON_AddStringToObject(o, "control", sc->control);
   else

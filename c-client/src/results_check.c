@@ -72,6 +72,7 @@ static const rule SCENARIO[] = {
     {"na_status", J_ARR, 0, NULL, J_NUM}, {"requests", J_ARR, 1, REQUEST, J_OBJ},
     {"regression_guard", J_BOOL, 0, NULL, 0}, {"measure_loss", J_BOOL, 0, NULL, 0},
     {"curl", J_OBJ | J_NULL, 0, NULL, 0}, {"calibrate", J_OBJ | J_NULL, 0, NULL, 0},
+    {"audience", J_STR, 0, NULL, 0}, {"unsupported", J_ARR, 0, NULL, J_STR},
     END};
 static const rule TARGET[] = {
     {"name", J_STR, 1, NULL, 0}, {"url", J_STR, 1, NULL, 0},

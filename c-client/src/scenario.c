@@ -725,12 +725,73 @@ static int load_curl(const loader *L, const cJSON *root, scenario *sc) {
   return 0;
 }
 
+/* "audience": who may read the scenario's cells. "private": it can serve
+ * as an exploitation recipe (a request hidden in a body, one client acting
+ * on another's requests), so its cells and reproducers go only into
+ * security.md and security.html. A request with "embedded" hides a request
+ * in a body, so it makes the scenario private; saying "public" then is a
+ * contradiction the loader refuses. */
+static int load_audience(const loader *L, const cJSON *root, scenario *sc) {
+  char *a = NULL;
+  if (get_string(L, root, "audience", "audience", 0, &a) != 0)
+    return -1;
+  int embedded = 0;
+  for (int i = 0; i < sc->nrequests; i++)
+    embedded |= sc->requests[i].nembedded > 0;
+  int rc = 0;
+  if (a && strcmp(a, "private") != 0 && strcmp(a, "public") != 0)
+    rc = fail(L, "audience", "unknown audience \"%s\" (public or private)", a);
+  else if (a && strcmp(a, "public") == 0 && embedded)
+    rc = fail(L, "audience", "a scenario with an embedded request hides a "
+              "request in a body: it is private, not public");
+  sc->private_ = embedded || (a && strcmp(a, "private") == 0);
+  free(a);
+  return rc;
+}
+
+/* A verdict that may stand in "unsupported": not one the scenario accepts,
+ * not correct by default, not a security finding, not n/a (already
+ * neutral). */
+static int unsupported_ok(const loader *L, const scenario *sc, const char *name,
+                          const char *where) {
+  verdict v;
+  if (verdicts_from_name(name, &v) != 0)
+    return fail(L, where, "\"%s\" is not a verdict name", name);
+  if (verdicts_is_ok(v) || verdicts_is_security(v) || v == V_NA)
+    return fail(L, where, "\"%s\" cannot mean \"does not speak this "
+                "protocol\" (a correct, security or %s verdict)", name,
+                verdicts_name(V_NA));
+  for (int i = 0; i < sc->naccept; i++)
+    if (strcmp(sc->accept[i], name) == 0)
+      return fail(L, where, "\"%s\" is also in accept", name);
+  return 0;
+}
+
+/* "unsupported": verdicts that mean the target does not speak the
+ * scenario's protocol at all (an HTTP/1-only server answering the HTTP/2
+ * preface with a 400): the reports show them but list none as a failure. */
+static int load_unsupported(const loader *L, const cJSON *root, scenario *sc) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "unsupported");
+  if (!v)
+    return 0;
+  if (get_string_list(L, v, "unsupported", sc->unsupported, &sc->nunsupported, 8,
+                      NULL, "") != 0)
+    return -1;
+  for (int i = 0; i < sc->nunsupported; i++) {
+    char where[48];
+    snprintf(where, sizeof where, "unsupported[%d]", i);
+    if (unsupported_ok(L, sc, sc->unsupported[i], where) != 0)
+      return -1;
+  }
+  return 0;
+}
+
 static int load_root(const loader *L, const cJSON *root, scenario *sc) {
   static const char *const keys[] = {"id", "title", "explanation", "correct",
                                      "rfc", "engine", "send", "accept",
                                      "measure_loss", "curl", "requests",
                                      "na_status", "calibrate", "regression_guard",
-                                     "control", NULL};
+                                     "audience", "unsupported", "control", NULL};
   if (!cJSON_IsObject(root))
     return fail(L, NULL, "expected a JSON object");
   if (check_keys(L, NULL, root, keys) != 0)
@@ -779,7 +840,9 @@ static int load_root(const loader *L, const cJSON *root, scenario *sc) {
   if (load_requests(L, cJSON_GetObjectItemCaseSensitive(root, "requests"), sc) != 0 ||
       load_calibrate(L, cJSON_GetObjectItemCaseSensitive(root, "calibrate"), sc) != 0)
     return -1;
-  return load_na_status(L, cJSON_GetObjectItemCaseSensitive(root, "na_status"), sc);
+  if (load_na_status(L, cJSON_GetObjectItemCaseSensitive(root, "na_status"), sc) != 0)
+    return -1;
+  return load_audience(L, root, sc) != 0 ? -1 : load_unsupported(L, root, sc);
 }
 
 int scenario_load_file(const char *path, scenario *sc, char *err, size_t errlen) {
@@ -984,6 +1047,8 @@ void scenario_free(scenario *sc) {
     free(sc->rfc[i]);
   for (int i = 0; i < sc->naccept; i++)
     free(sc->accept[i]);
+  for (int i = 0; i < sc->nunsupported; i++)
+    free(sc->unsupported[i]);
   free(sc->curl_http_version);
   free(sc->control);
   for (int i = 0; i < sc->nrequests; i++)

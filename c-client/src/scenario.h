@@ -72,6 +72,12 @@ typedef struct scenario {
   int naccept;
   int measure_loss;
   int regression_guard;     /* guards what a fix must keep working */
+  int private_;             /* "audience": "private" (or a request with
+                               "embedded"): an exploitation recipe, shown only
+                               in the private reports (security.md/.html) */
+  char *unsupported[8];     /* verdicts meaning "the target does not speak
+                               this scenario's protocol": not a failure */
+  int nunsupported;
   char *curl_http_version;  /* "1.1", "2", "2-prior-knowledge" */
   char *control;            /* id of the control scenario (the same requests
                                without what this one tests), or NULL */

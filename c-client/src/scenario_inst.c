@@ -126,6 +126,10 @@ int scenario_inst_create(const scenario *t, const char *tag, scenario *out) {
   bad |= copy_strings(out->rfc, t->rfc, t->nrfc);
   out->naccept = t->naccept;
   bad |= copy_strings(out->accept, t->accept, t->naccept);
+  out->nunsupported = t->nunsupported;
+  bad |= copy_strings(out->unsupported, t->unsupported, t->nunsupported);
+  out->private_ = t->private_;
+  out->regression_guard = t->regression_guard;
   out->engine = t->engine;
   out->send = t->send;
   out->measure_loss = t->measure_loss;

@@ -308,7 +308,8 @@ static int load_isolation_group(const char *path, int idx, const cJSON *info, ta
 static int check_info_text(const char *path, int idx, const cJSON *info, char *err,
                            size_t errlen) {
   static const char *const keys[] = {"proxy", "family", "base_image", "fix_of",
-                                     "upstream_note", "software", NULL};
+                                     "upstream_note", "upstream_issue", "software",
+                                     NULL};
   for (const char *const *k = keys; *k; k++) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(info, *k);
     int empty_proxy = cJSON_IsString(v) && !v->valuestring[0] && strcmp(*k, "proxy") == 0;

@@ -2,7 +2,7 @@
  *
  * Golden files: every tests/fixtures/results-NAME.json is rendered and each
  * output compared byte for byte with tests/golden/NAME/{report.md,
- * report.html,junit.xml,security.md}; a mismatch prints `diff -u`. After a deliberate
+ * report.html,junit.xml,security.md,security.html}; a mismatch prints `diff -u`. After a deliberate
  * change, or to add a fixture (e.g. one recorded by a real run):
  *     H2C_UPDATE_GOLDEN=1 make check     (then review `git diff tests/golden`)
  * Hostile input: the hostile fixture, inflated at run time with a 1 MiB
@@ -28,9 +28,10 @@
 #include "render/model.h"
 #include "render/render.h"
 #include "render/repro.h"
+#include "verdicts.h"
 
 static const char *const OUTPUTS[] = {"report.md", "report.html", "junit.xml",
-                                      "security.md"};
+                                      "security.md", "security.html"};
 #define NOUTPUTS (sizeof OUTPUTS / sizeof OUTPUTS[0])
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -337,8 +338,8 @@ TEST(golden_files_match) {
 
 typedef struct rendered {
   tmpdir d;
-  char *md, *html, *xml, *sec;
-  size_t md_len, html_len, xml_len, sec_len;
+  char *md, *html, *xml, *sec, *shtml;   /* shtml: security.html */
+  size_t md_len, html_len, xml_len, sec_len, shtml_len;
 } rendered;
 
 static int render_tree(const cJSON *j, rendered *r) {
@@ -354,7 +355,8 @@ static int render_tree(const cJSON *j, rendered *r) {
   r->html = out_file(&r->d, "report.html", &r->html_len);
   r->xml = out_file(&r->d, "junit.xml", &r->xml_len);
   r->sec = out_file(&r->d, "security.md", &r->sec_len);
-  return r->md && r->html && r->xml && r->sec ? 0 : -1;
+  r->shtml = out_file(&r->d, "security.html", &r->shtml_len);
+  return r->md && r->html && r->xml && r->sec && r->shtml ? 0 : -1;
 }
 
 static void rendered_free(rendered *r) {
@@ -362,6 +364,7 @@ static void rendered_free(rendered *r) {
   free(r->html);
   free(r->xml);
   free(r->sec);
+  free(r->shtml);
   tmp_remove(&r->d);
 }
 
@@ -483,21 +486,29 @@ TEST(hostile_html_is_escaped_and_bounded) {
   int rc = render_tree(j, &r);
   cJSON_Delete(j);
   CHECK(rc == 0);
-  int ok = count(r.html, "<script") == 1 &&        /* ours, and only ours */
-           !strstr(r.html, "alert(1)</script>") &&
-           !strstr(r.html, "<b>target") && !strstr(r.html, "<b>html") &&
-           !strstr(r.html, "<i>id") && !strstr(r.html, "<verdict") &&
-           strstr(r.html, "&lt;script&gt;alert(1)&lt;/script&gt;") &&
-           strstr(r.html, "\\x00") && strstr(r.html, "\\xff\\xfe") &&
-           !strstr(r.html, "<img") && !strstr(r.html, "</pre></details>]]>") &&
-           strstr(r.html, "<section id=\"proposed-fix\" class=\"fix\">") &&
-           strstr(r.html, "<section id=\"security\" class=\"security\">") &&
-           strstr(r.html, "&lt;/pre&gt;&lt;/details&gt;```` | &lt;script&gt;") &&
-           no_control_bytes(r.html, r.html_len) &&
-           utf8_valid((unsigned char *)r.html, r.html_len) &&
-           strlen(r.html) == r.html_len && r.html_len < 256 * 1024;
-  if (!ok)
-    fprintf(stderr, "  report.html: %zu bytes\n", r.html_len);
+  int ok = 1;
+  for (int k = 0; k < 2; k++) {         /* report.html, security.html */
+    const char *h = k ? r.shtml : r.html;
+    size_t n = k ? r.shtml_len : r.html_len;
+    int one = count(h, "<script") == 1 &&        /* ours, and only ours */
+              !strstr(h, "alert(1)</script>") &&
+              !strstr(h, "<b>target") && !strstr(h, "<b>html") &&
+              !strstr(h, "<i>id") && !strstr(h, "<verdict") &&
+              strstr(h, "&lt;script&gt;alert(1)&lt;/script&gt;") &&
+              strstr(h, "\\x00") && strstr(h, "\\xff\\xfe") &&
+              !strstr(h, "<img") && !strstr(h, "</pre></details>]]>") &&
+              strstr(h, "<section id=\"proposed-fix\" class=\"fix\">") &&
+              no_control_bytes(h, n) && utf8_valid((unsigned char *)h, n) &&
+              strlen(h) == n && n < 256 * 1024;
+    if (!one)
+      fprintf(stderr, "  %s: %zu bytes\n", k ? "security.html" : "report.html",
+              n);
+    ok &= one;
+  }
+  ok &= strstr(r.shtml, "<section id=\"security\" class=\"security\">") != NULL &&
+        strstr(r.shtml, "&lt;verdict") != NULL &&     /* the private cell */
+        strstr(r.shtml, "&lt;/pre&gt;&lt;/details&gt;```` | &lt;script&gt;") &&
+        !strstr(r.html, "SECRET");
   rendered_free(&r);
   CHECK(ok);
 }
@@ -574,12 +585,11 @@ TEST(hostile_junit_is_well_formed_and_bounded) {
   int ok = no_control_bytes(r.xml, r.xml_len) &&
            utf8_valid((unsigned char *)r.xml, r.xml_len) &&
            strlen(r.xml) == r.xml_len && r.xml_len < 128 * 1024 &&
-           strstr(r.xml, "<testsuite name=\"refused\" tests=\"3\" "
-                         "failures=\"0\" errors=\"1\" skipped=\"2\"") &&
-           strstr(r.xml, "<testsuite name=\"not-in-cells\" tests=\"3\" "
-                         "failures=\"0\" errors=\"0\" skipped=\"3\"") &&
-           strstr(r.xml, "<failure type=\"security\" message=\"security-"
-                         "relevant finding withheld; see security.md\">") &&
+           strstr(r.xml, "<testsuite name=\"refused\" tests=\"1\" "
+                         "failures=\"0\" errors=\"1\" skipped=\"0\"") &&
+           strstr(r.xml, "<testsuite name=\"not-in-cells\" tests=\"1\" "
+                         "failures=\"0\" errors=\"0\" skipped=\"1\"") &&
+           !strstr(r.xml, "type=\"security\"") && !strstr(r.xml, "plain-get") &&
            !strstr(r.xml, "SECRET");
   rendered_free(&r);
   CHECK(plausible);
@@ -732,8 +742,9 @@ TEST(lab_report_md_proposes_the_fix) {
                    "change (gevent-fixed), ok-h1 without it (gevent-sid) "
                    "\xe2\x80\x94 kept") &&
       strstr(r.md, "gevent-bullseye (python3-gevent 20.9.0-2) is the last "
-                   "version that keeps the connection in sync, gevent-bookworm "
-                   "(python3-gevent 22.10.2-3) the first that does not.") &&
+                   "version measured in sync, gevent-bookworm (python3-gevent "
+                   "22.10.2-3) the first measured out of sync; no version "
+                   "between them was measured.") &&
       strstr(r.md, "PR \\#1723") &&
       strstr(r.md, "fails on every unpatched image (3) and passes on every "
                    "patched one (1).") &&
@@ -778,7 +789,8 @@ TEST(lab_na_is_neither_pass_nor_failure) {
            strstr(r.xml, "<testcase classname=\"waitress\" "
                          "name=\"websocket-raw-echo\"") &&
            strstr(r.html, "<td class=\"cell verdict-na na\"") &&
-           strstr(r.html, "19 accepted, 5 not accepted, 1 n/a, 0 not run") &&
+           strstr(r.html, "19 accepted, 5 not accepted, 1 n/a, 0 in a protocol "
+                          "the target does not speak, 0 not run") &&
            strstr(r.html, "<section id=\"proposed-fix\" class=\"fix\">") &&
            strstr(r.html, "<pre class=\"diff\">--- a/gevent/pywsgi.py") &&
            strstr(r.html, "<section id=\"security\" class=\"security none\">");
@@ -791,6 +803,13 @@ TEST(lab_na_is_neither_pass_nor_failure) {
   CHECK(skipped);
 }
 
+static int target_named(const r_model *m, const char *name) {
+  for (int t = 0; t < m->nt; t++)
+    if (strcmp(m->t[t].name, name) == 0)
+      return t;
+  return -1;
+}
+
 /* The after_101 bytes follow the request a second later, on the same
  * connection; the answer shows what came back. */
 TEST(after_101_reproducer_and_echo) {
@@ -798,16 +817,17 @@ TEST(after_101_reproducer_and_echo) {
   CHECK(j);
   r_model m;
   char err[256];
-  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  CHECK(model_load(&m, j, MODEL_PRIVATE, err, sizeof err) == 0);
   int s = 0;
   while (s < m.ns && strcmp(m.s[s].id, "websocket-raw-echo") != 0)
     s++;
   out o, a;
   out_init(&o);
   out_init(&a);
-  repro_kind k = s < m.ns ? repro_build(&o, &m, 0, s, 0) : REPRO_CURL;
-  if (s < m.ns)
-    facts_answers(&a, model_cell(&m, 0, s));   /* gevent-bullseye */
+  int t = target_named(&m, "gevent-bullseye");
+  repro_kind k = s < m.ns && t >= 0 ? repro_build(&o, &m, t, s, 0) : REPRO_CURL;
+  if (s < m.ns && t >= 0)
+    facts_answers(&a, model_cell(&m, t, s));
   model_free(&m);
   cJSON_Delete(j);
   int echo = strstr(a.b.data ? a.b.data : "",
@@ -840,29 +860,32 @@ TEST(fix_base_rules) {
   cJSON *info = cJSON_GetObjectItem(fixed, "info");
   r_model m;
   char err[256];
-  int by_name = -1, base[3];
-  CHECK(model_load(&m, j, err, sizeof err) == 0);
-  base[0] = fix_base(&m, 3, &by_name);               /* info.fix_of */
+  int by_name = -1, base[3], fx, sid;
+  CHECK(model_load(&m, j, MODEL_PRIVATE, err, sizeof err) == 0);
+  fx = target_named(&m, "gevent-fixed");
+  sid = target_named(&m, "gevent-sid");
+  base[0] = fix_base(&m, fx, &by_name);              /* info.fix_of */
   int named = by_name;
   model_free(&m);
   cJSON_DeleteItemFromObject(info, "fix_of");        /* family + base image */
-  CHECK(model_load(&m, j, err, sizeof err) == 0);
-  base[1] = fix_base(&m, 3, &by_name);
+  CHECK(model_load(&m, j, MODEL_PRIVATE, err, sizeof err) == 0);
+  base[1] = fix_base(&m, fx, &by_name);
   int unnamed = by_name;
   model_free(&m);
   cJSON_AddStringToObject(info, "fix_of", "not-in-this-run");
-  CHECK(model_load(&m, j, err, sizeof err) == 0);
-  base[2] = fix_base(&m, 3, &by_name);               /* named: no guess */
+  CHECK(model_load(&m, j, MODEL_PRIVATE, err, sizeof err) == 0);
+  base[2] = fix_base(&m, fx, &by_name);              /* named: no guess */
   out o;
   out_init(&o);
-  fix_lineage_text(&o, &m, 3, base[2], by_name);
+  fix_lineage_text(&o, &m, fx, base[2], by_name);
   model_free(&m);
   cJSON_Delete(j);
   int says = strstr(o.b.data, "No target of the same lineage") != NULL;
   out_free(&o);
-  CHECK_INT(base[0], 2);                             /* gevent-sid */
+  CHECK(sid >= 0);
+  CHECK_INT(base[0], sid);
   CHECK(named == 1);
-  CHECK_INT(base[1], 2);
+  CHECK_INT(base[1], sid);
   CHECK(unnamed == 0);
   CHECK_INT(base[2], -1);
   CHECK(says);
@@ -897,28 +920,35 @@ TEST(security_findings_stay_out_of_report_md) {
     const cJSON *entry = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "backend_log"), 0);
     const char *peer = cJSON_GetObjectItem(entry, "peer")->valuestring;
     leaks += shows(r.md, reason) + shows(r.md, tag) + shows(r.md, peer) +
-             shows(r.xml, reason) + shows(r.xml, tag) + shows(r.xml, peer);
+             shows(r.xml, reason) + shows(r.xml, tag) + shows(r.xml, peer) +
+             (strstr(r.html, tag) != NULL);
     kept += shows(r.sec, reason) && shows(r.sec, tag) && shows(r.sec, peer) &&
-            strstr(r.html, tag) != NULL;
+            strstr(r.shtml, tag) != NULL;
   }
   cJSON_Delete(j);
-  int md_ok = strstr(r.md, "| nginx-keepalive | **withheld** | **withheld** |") &&
-              strstr(r.md, "- withheld: security-relevant finding, see "
-                           "security.md") &&
-              strstr(r.md, "This run found 2 security-relevant findings") &&
+  /* the public files: no proxy target, no private scenario, no withheld
+   * cell; only that findings exist and how to report them privately */
+  int md_ok = !strstr(r.md, "nginx-keepalive") && !strstr(r.md, "withheld") &&
+              !strstr(r.md, "proxy-cross-client") &&
+              strstr(r.md, "2 findings (a request smuggled past a proxy") &&
               strstr(r.md, "GitHub private vulnerability reporting") &&
+              strstr(r.md, "security.md and security.html next to this file") &&
               !strstr(r.md, "## Failures") && !strstr(r.md, "<pre>");
-  int xml_ok = count(r.xml, "<failure type=\"security\" message=\"security-"
-                            "relevant finding withheld; see security.md\">") == 2 &&
-               count(r.xml, "<system-out>") == 2;      /* the two ok cells */
+  int xml_ok = !strstr(r.xml, "<failure") && !strstr(r.xml, "nginx-keepalive") &&
+               !strstr(r.xml, "withheld");
+  int pub_html_ok = !strstr(r.html, "nginx-keepalive") &&
+                    !strstr(r.html, "withheld") &&
+                    !strstr(r.html, "proxy-cross-client") &&
+                    !strstr(r.html, "id=\"security-banner\"") &&
+                    strstr(r.html, "GitHub private vulnerability reporting");
   int sec_ok = strstr(r.sec, "# Security-relevant findings \xe2\x80\x94 do not "
                              "paste publicly") &&
                strstr(r.sec, "**Calibration:** request 2's head is 96 bytes") &&
                strstr(r.sec, "backend backend-gevent (python3-gevent 22.10.2-3)") &&
                strstr(r.sec, "<summary>Backend log (2 entries") &&
                strstr(r.sec, "X-Lab-Cell: c0mh4k2x9a02\\r\\nContent-Length: 96");
-  char *sec_start = strstr(r.html, "<section id=\"security\" class=\"security\">");
-  int html_ok = sec_start && strstr(r.html, "id=\"security-banner\"") &&
+  char *sec_start = strstr(r.shtml, "<section id=\"security\" class=\"security\">");
+  int html_ok = sec_start && strstr(r.shtml, "id=\"security-banner\"") &&
                 strstr(sec_start, "do not paste publicly</h2>") &&
                 strstr(sec_start, "<details id=\"cell-nginx-keepalive-proxy-"
                                   "cross-client\"") &&
@@ -935,7 +965,255 @@ TEST(security_findings_stay_out_of_report_md) {
   CHECK(xml_ok);
   CHECK(sec_ok);
   CHECK(html_ok);
+  CHECK(pub_html_ok);
   CHECK(valid);
+}
+
+/* The first screen is the finding: report.md opens with it, at most 1,500
+ * characters before its first table, with what breaks, the curl line, the
+ * versions as measured, the effect and the upstream issue, all from data
+ * (info.roles, info.upstream_issue); the matrix and the failures list the
+ * subject first, newest version first. Without roles there is no block. */
+TEST(headline_comes_first_from_the_data) {
+  rendered r;
+  CHECK(render_fixture("fixtures/results-lab.json", &r) == 0);
+  const char *table = strstr(r.md, "\n|");
+  size_t before = table ? (size_t)(table - r.md) : 0;
+  const char *fail_sid = strstr(r.md, "### gevent-sid: seed-chunked");
+  const char *fail_bw = strstr(r.md, "### gevent-bookworm: seed-chunked");
+  const char *fail_bull = strstr(r.md, "### gevent-bullseye: websocket-raw-echo");
+  int ok = strncmp(r.md, "# h2c interop lab report\n\n## The finding\n", 41) == 0 &&
+           table && before <= 1500 &&
+           strstr(r.md, "**What breaks:** gevent-sid (25.9.1-2+b1), on ") &&
+           strstr(r.md, "curl -i -m 5 --http1.1 -H 'Connection: Upgrade' -H "
+                        "'Upgrade: h2c'") &&
+           strstr(r.md, "out of sync: gevent-sid (25.9.1-2+b1), gevent-bookworm "
+                        "(22.10.2-3); in sync: gevent-bullseye (20.9.0-2)") &&
+           strstr(r.md, "It came after gevent-bullseye and by gevent-bookworm; "
+                        "no version between them was measured.") &&
+           strstr(r.md, "(on gevent-sid): desync on seed-upgrade-h2c (13 bytes of "
+                        "the next request lost); hang on seed-chunked.") &&
+           strstr(r.md, "https://github.com/gevent/gevent/issues/2035") &&
+           strstr(r.md, "| POST, Connection: Upgrade, Upgrade: h2c, 13-byte body | "
+                        "seed-upgrade-h2c | **yes** | desync |") &&
+           strstr(r.md, "| GET, Connection: Upgrade, Upgrade: websocket, no body | "
+                        "websocket-raw-echo | no | ok-h1 |") &&
+           strstr(r.md, "**History:** The raw wsgi.input branch") &&
+           strstr(r.md, "| *gevent (the subject, newest first)* |") &&
+           strstr(r.md, "| *other servers* |") &&
+           fail_sid && fail_bw && fail_bull && fail_sid < fail_bw && fail_bw < fail_bull;
+  const char *fin = strstr(r.html, "<section id=\"finding\" class=\"finding\">");
+  const char *mat = strstr(r.html, "<table id=\"matrix\">");
+  int page = fin && mat && fin < mat;
+  if (!ok)
+    fprintf(stderr, "  %zu characters before the first table\n", before);
+  rendered_free(&r);
+  CHECK(ok);
+  CHECK(page);
+  CHECK(render_fixture("fixtures/results-sample.json", &r) == 0);
+  int none = !strstr(r.md, "The finding") && !strstr(r.html, "id=\"finding\"");
+  rendered_free(&r);
+  CHECK(none);
+}
+
+/* A verdict the scenario lists as "unsupported" (the target does not speak
+ * its protocol) is shown, in italics and unframed, and never listed as a
+ * failure: not in Failures, skipped in junit.xml, not in the summary. */
+TEST(unsupported_verdict_is_not_a_failure) {
+  cJSON *j = load_fixture("fixtures/results-lab.json");
+  CHECK(j);
+  const cJSON *x;
+  cJSON_ArrayForEach(x, cJSON_GetObjectItem(j, "scenarios"))
+    if (strcmp(cJSON_GetObjectItem(x, "id")->valuestring, "seed-chunked") == 0) {
+      cJSON *u = cJSON_CreateArray();
+      cJSON_AddItemToArray(u, cJSON_CreateString(verdicts_name(V_HANG)));
+      cJSON_AddItemToObject((cJSON *)x, "unsupported", u);
+    }
+  rendered r;
+  int rc = render_tree(j, &r);
+  cJSON_Delete(j);
+  CHECK(rc == 0);
+  int ok = strstr(r.md, "## Failures (3)") &&
+           !strstr(r.md, "### gevent-sid: seed-chunked") &&
+           !strstr(r.md, "Hung (no answer in time)") &&
+           strstr(r.md, "| gevent-sid | ok-h1 | ok-h1 | *hang* | **desync** |") &&
+           strstr(r.md, "- in italics: the target does not speak") &&
+           strstr(r.xml, "failures=\"3\" errors=\"0\" skipped=\"3\"") &&
+           strstr(r.html, "<td class=\"cell verdict-hang unspoken\"") &&
+           strstr(r.html, "2 in a protocol the target does not speak");
+  rendered_free(&r);
+  CHECK(ok);
+}
+
+/* ---- two audiences: the public files carry no recipe ------------------- */
+
+/* A name the public files must not carry: a proxy-* id, an id private by
+ * data, a target with info.proxy. Counts the public files that hold it. */
+static int public_holds(const rendered *r, const char *s) {
+  return shows(r->md, s) + (strstr(r->html, s) != NULL) +
+         (strstr(r->xml, s) != NULL);
+}
+
+static int private_by_data(const cJSON *sc) {
+  const cJSON *aud = cJSON_GetObjectItem(sc, "audience"), *q;
+  int priv = cJSON_IsString(aud) && strcmp(aud->valuestring, "private") == 0;
+  cJSON_ArrayForEach(q, cJSON_GetObjectItem(sc, "requests")) {
+    const cJSON *e = cJSON_GetObjectItem(q, "embedded");
+    priv |= cJSON_IsArray(e) && cJSON_GetArraySize(e) > 0;
+  }
+  return priv;
+}
+
+/* The grep of the public outputs: no /admin, no proxy-* or private id, no
+ * proxy target, no "withheld" pointer; all of them in the private files.
+ * Returns how many rules broke (each printed). */
+static int public_split_holds(const cJSON *j, const char *what) {
+  rendered r;
+  if (render_tree(j, &r) != 0)
+    return 1;
+  int bad = 0, kept = 0, names = 0;
+  static const char *const never[] = {"/admin", "withheld", "GET /secret",
+                                      "DOCTORED"};
+  for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+    if (public_holds(&r, never[i])) {
+      fprintf(stderr, "  %s: a public file holds \"%s\"\n", what, never[i]);
+      bad++;
+    }
+  const cJSON *x;
+  cJSON_ArrayForEach(x, cJSON_GetObjectItem(j, "scenarios")) {
+    const char *id = cJSON_GetObjectItem(x, "id")->valuestring;
+    if (strncmp(id, "proxy-", 6) != 0 && !private_by_data(x))
+      continue;
+    names++;
+    kept += strstr(r.sec, id) && strstr(r.shtml, id);
+    if (public_holds(&r, id)) {
+      fprintf(stderr, "  %s: a public file names scenario %s\n", what, id);
+      bad++;
+    }
+  }
+  cJSON_ArrayForEach(x, cJSON_GetObjectItem(j, "targets")) {
+    const cJSON *proxy = cJSON_GetObjectItem(cJSON_GetObjectItem(x, "info"), "proxy");
+    const char *name = cJSON_GetObjectItem(x, "name")->valuestring;
+    if (!cJSON_IsString(proxy))
+      continue;
+    names++;
+    kept += strstr(r.sec, name) && strstr(r.shtml, name);
+    if (public_holds(&r, name)) {
+      fprintf(stderr, "  %s: a public file names proxied target %s\n", what, name);
+      bad++;
+    }
+  }
+  if (kept != names) {
+    fprintf(stderr, "  %s: %d of %d private names in security.md and "
+                    "security.html\n", what, kept, names);
+    bad++;
+  }
+  if (names && !strstr(r.md, "GitHub private vulnerability reporting")) {
+    fprintf(stderr, "  %s: report.md does not say how to report privately\n", what);
+    bad++;
+  }
+  rendered_free(&r);
+  return bad;
+}
+
+/* The lab fixture and the security fixture as they are, and one run that
+ * holds both (direct gevent targets, proxies, proxy-* scenarios). */
+TEST(public_files_carry_no_recipe) {
+  cJSON *lab = load_fixture("fixtures/results-lab.json");
+  cJSON *sec = load_fixture("fixtures/results-security.json");
+  CHECK(lab && sec);
+  int bad = public_split_holds(lab, "lab") + public_split_holds(sec, "security");
+  static const char *const arrays[] = {"targets", "scenarios", "cells"};
+  for (size_t i = 0; i < 3; i++) {
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(sec, arrays[i]))
+      cJSON_AddItemToArray(cJSON_GetObjectItem(lab, arrays[i]),
+                           cJSON_Duplicate(x, 1));
+  }
+  cJSON_ReplaceItemInObject(lab, "summary", cJSON_Duplicate(
+                                cJSON_GetObjectItem(sec, "summary"), 1));
+  bad += public_split_holds(lab, "lab+security");
+  cJSON_Delete(lab);
+  cJSON_Delete(sec);
+  CHECK_INT(bad, 0);
+}
+
+/* A copy of seed-upgrade-h2c (scenario and cells) under a new id, with a
+ * recipe-looking body and reason; audience as given (NULL: none), and an
+ * embedded request when emb. */
+static void add_doctored(cJSON *j, const char *id, const char *audience,
+                         int emb) {
+  const cJSON *x;
+  cJSON_ArrayForEach(x, cJSON_GetObjectItem(j, "scenarios")) {
+    if (strcmp(cJSON_GetObjectItem(x, "id")->valuestring, "seed-upgrade-h2c"))
+      continue;
+    cJSON *sc = cJSON_Duplicate(x, 1);
+    cJSON_ReplaceItemInObject(sc, "id", cJSON_CreateString(id));
+    cJSON_ReplaceItemInObject(sc, "title", cJSON_CreateString("DOCTORED title"));
+    cJSON_DeleteItemFromObject(sc, "audience");
+    if (audience)
+      cJSON_AddStringToObject(sc, "audience", audience);
+    cJSON *req = cJSON_GetArrayItem(cJSON_GetObjectItem(sc, "requests"), 1);
+    cJSON_ReplaceItemInObject(req, "body", cJSON_CreateString(
+        "GET /secret?x=1 HTTP/1.1\\r\\nHost: b\\r\\n\\r\\n"));
+    cJSON_DeleteItemFromObject(req, "embedded");
+    cJSON *e = cJSON_CreateArray();
+    if (emb) {
+      cJSON *one = cJSON_CreateObject();
+      cJSON_AddStringToObject(one, "method", "GET");
+      cJSON_AddStringToObject(one, "path", "/secret?x=1");
+      cJSON_AddNullToObject(one, "marker");
+      cJSON_AddItemToArray(e, one);
+      cJSON_AddItemToObject(req, "embedded", e);
+    } else {
+      cJSON_Delete(e);
+      cJSON_AddNullToObject(req, "embedded");
+    }
+    cJSON_AddItemToArray(cJSON_GetObjectItem(j, "scenarios"), sc);
+    break;
+  }
+  cJSON *cells = cJSON_GetObjectItem(j, "cells"), *add = cJSON_CreateArray();
+  cJSON_ArrayForEach(x, cells) {
+    if (strcmp(cJSON_GetObjectItem(x, "scenario")->valuestring, "seed-upgrade-h2c"))
+      continue;
+    cJSON *c = cJSON_Duplicate(x, 1);
+    cJSON_ReplaceItemInObject(c, "scenario", cJSON_CreateString(id));
+    cJSON_ReplaceItemInObject(c, "reason", cJSON_CreateString("DOCTORED reason"));
+    cJSON_AddItemToArray(add, c);
+  }
+  while (cJSON_GetArraySize(add) > 0)
+    cJSON_AddItemToArray(cells, cJSON_DetachItemFromArray(add, 0));
+  cJSON_Delete(add);
+}
+
+/* The split follows the data whatever a scenario is called: a new id marked
+ * private, and one whose only mark is an embedded request, stay out of every
+ * public file and are in both private ones; a third copy marked public is
+ * shown (the test would pass vacuously if nothing were ever shown). */
+TEST(doctored_private_scenario_stays_private) {
+  cJSON *j = load_fixture("fixtures/results-lab.json");
+  CHECK(j);
+  add_doctored(j, "zz-boundary-check", "private", 0);
+  add_doctored(j, "aa-body-probe", NULL, 1);
+  int bad = public_split_holds(j, "doctored");
+  add_doctored(j, "mm-public-copy", "public", 0);
+  rendered r;
+  int rc = render_tree(j, &r);
+  cJSON_Delete(j);
+  CHECK(rc == 0);
+  int shown = strstr(r.md, "mm-public-copy") && strstr(r.html, "mm-public-copy") &&
+              strstr(r.xml, "mm-public-copy");
+  int hidden = !public_holds(&r, "zz-boundary-check") &&
+               !public_holds(&r, "aa-body-probe");
+  int private_has = strstr(r.sec, "zz-boundary-check") &&
+                    strstr(r.shtml, "<details id=\"cell-gevent-sid-zz-boundary-check\"") &&
+                    strstr(r.shtml, "DOCTORED reason") &&
+                    strstr(r.shtml, "aa-body-probe");
+  rendered_free(&r);
+  CHECK_INT(bad, 0);
+  CHECK(shown);
+  CHECK(hidden);
+  CHECK(private_has);
 }
 
 TEST(no_security_findings_still_writes_security_md) {
@@ -981,7 +1259,7 @@ TEST(calibrated_reproducer_sends_what_the_cell_sent) {
   CHECK(j);
   r_model m;
   char err[256];
-  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  CHECK(model_load(&m, j, MODEL_PRIVATE, err, sizeof err) == 0);
   out o;
   out_init(&o);
   repro_kind k = repro_build(&o, &m, 0, 1, 0);   /* nginx, smuggle-admin */
@@ -1024,11 +1302,11 @@ TEST(reproducer_leaves_out_requests_not_sent) {
   out_init(&without);
   r_model m;
   char err[256];
-  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  CHECK(model_load(&m, j, MODEL_PRIVATE, err, sizeof err) == 0);
   repro_build(&with, &m, 0, 0, 0);               /* proxy-cross-client */
   model_free(&m);
   cJSON_DeleteItemFromArray(cJSON_GetObjectItem(c0, "exchanges"), 1);
-  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  CHECK(model_load(&m, j, MODEL_PRIVATE, err, sizeof err) == 0);
   repro_kind k = repro_build(&without, &m, 0, 0, 0);
   model_free(&m);
   cJSON_Delete(j);
@@ -1233,7 +1511,7 @@ static int nc_gives_back(cJSON *j, const buf *want, int truncate) {
         cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "cells"),
                                                1), "transcript"),
         "truncated", cJSON_CreateTrue());
-  if (model_load(&m, j, err, sizeof err) != 0)
+  if (model_load(&m, j, MODEL_PRIVATE, err, sizeof err) != 0)
     return 0;
   out o;
   out_init(&o);
@@ -1283,7 +1561,7 @@ TEST(curl_reproducer_for_the_seed_case) {
   CHECK(j);
   r_model m;
   char err[256];
-  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  CHECK(model_load(&m, j, MODEL_PRIVATE, err, sizeof err) == 0);
   out o;
   out_init(&o);
   repro_kind k = repro_build(&o, &m, 0, 0, 0);    /* seed-upgrade-h2c */
@@ -1316,7 +1594,7 @@ TEST(curl_reproducer_methods) {
   cJSON_ReplaceItemInObject(r2, "body", cJSON_CreateNull());
   r_model m;
   char err[256];
-  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  CHECK(model_load(&m, j, MODEL_PRIVATE, err, sizeof err) == 0);
   out o;
   out_init(&o);
   repro_kind k = repro_build(&o, &m, 0, 0, 0);
@@ -1342,7 +1620,7 @@ TEST(bash_reproducer_for_two_clients_parses) {
                        ex);
   r_model m;
   char err[256];
-  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  CHECK(model_load(&m, j, MODEL_PRIVATE, err, sizeof err) == 0);
   out o;
   out_init(&o);
   repro_kind k = repro_build(&o, &m, 0, 0, 0);
@@ -1382,6 +1660,10 @@ CHECK_MAIN(CASE(golden_files_match), CASE(sample_report_md_says_what_happened),
            CASE(after_101_reproducer_and_echo), CASE(fix_base_rules),
            CASE(security_findings_stay_out_of_report_md),
            CASE(no_security_findings_still_writes_security_md),
+           CASE(public_files_carry_no_recipe),
+           CASE(unsupported_verdict_is_not_a_failure),
+           CASE(headline_comes_first_from_the_data),
+           CASE(doctored_private_scenario_stays_private),
            CASE(security_overview_covers_every_proxied_target),
            CASE(calibrated_reproducer_sends_what_the_cell_sent),
            CASE(reproducer_leaves_out_requests_not_sent),

@@ -218,6 +218,47 @@ TEST(proxy_fields_good_form) {
   CHECK(good);
 }
 
+/* "audience" and "unsupported" (their broken forms are fixtures in
+ * scenarios-bad/): an embedded request alone makes a scenario private, the
+ * default is public, and both survive a cell's instance. */
+TEST(audience_and_unsupported_good_form) {
+  scenario sc, inst;
+  CHECK_INT(load_good("audience-by-embedded", &sc), 0);
+  int priv = sc.private_;
+  scenario_free(&sc);
+  CHECK(priv);
+  CHECK_INT(load_good("audience-unsupported", &sc), 0);
+  int good = !sc.private_ && sc.nunsupported == 2 &&
+             strcmp(sc.unsupported[1], "closed") == 0 &&
+             scenario_inst_create(&sc, "c00000000000", &inst) == 0;
+  good = good && inst.nunsupported == 2 && !inst.private_;
+  scenario_free(&inst);
+  scenario_free(&sc);
+  CHECK(good);
+}
+
+/* The catalogue marks every proxy-* scenario private by data (its file's
+ * "audience" or an embedded request), and only those: the reports decide by
+ * the field, so a scenario named otherwise is as private as its data says. */
+TEST(catalogue_private_scenarios) {
+  scenario *list = NULL;
+  char err[512] = "";
+  int n = scenario_load_dir("../scenarios", &list, err, sizeof err);
+  CHECK(n > 0);
+  int proxies = 0, wrong = 0;
+  for (int i = 0; i < n; i++) {
+    int is_proxy = strncmp(list[i].id, "proxy-", 6) == 0;
+    proxies += is_proxy;
+    if (is_proxy != list[i].private_) {
+      fprintf(stderr, "  %s: private_ %d\n", list[i].id, list[i].private_);
+      wrong++;
+    }
+  }
+  scenario_free_all(list, n);
+  CHECK(proxies >= 5);
+  CHECK_INT(wrong, 0);
+}
+
 /* Every catalogue request on another client connection than the first
  * request's upgrade offer waits a moment (delay_ms): the proxy must have
  * pooled the first client's upstream connection before the next client
@@ -502,7 +543,8 @@ CHECK_MAIN(CASE(catalogue_loads_sorted_and_complete), CASE(seed_scenario_fields)
            CASE(seed_wire_exact), CASE(chunked_wire_exact),
            CASE(wire_listed_framing_and_escapes), CASE(curl_defaults_http_version),
            CASE(websocket_raw_echo_fields), CASE(after_101_and_na_status_good_form),
-           CASE(proxy_fields_good_form), CASE(catalogue_later_clients_wait), CASE(catalogue_proxy_scenarios),
+           CASE(proxy_fields_good_form), CASE(audience_and_unsupported_good_form),
+           CASE(catalogue_private_scenarios), CASE(catalogue_later_clients_wait), CASE(catalogue_proxy_scenarios),
            CASE(instance_replaces_cell_tags), CASE(head_length_and_resized_body),
            CASE(malformed_fixtures_fail_as_their_err_says), CASE(every_err_has_its_fixture),
            CASE(dir_with_a_bad_file_fails_naming_it), CASE(missing_file_names_the_path),

@@ -60,6 +60,7 @@ TEST(bad_targets_files_name_file_and_member) {
   static const struct { const char *file, *member, *words; } cases[] = {
       {"duplicate-member", "targets[0].info: ", "member \"proxy\" is given twice"},
       {"proxy-not-a-string", "targets[0].info.proxy: ", "expected a non-empty string"},
+      {"upstream-issue-not-a-string", "targets[0].info.upstream_issue: ", "expected a string"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char path[128], err[512] = "";

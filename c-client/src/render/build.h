@@ -17,19 +17,22 @@
 #include "model.h"
 
 typedef struct build_opts {
-  int page;          /* 1: report.html (private: every cell, the security
-                      * section, anchors); 0: a Markdown paste */
+  int page;          /* 1: a page (report.html, security.html: every cell
+                      * of its model, anchors); 0: a Markdown paste */
   size_t tx_budget;  /* transcript bytes per cell; 0: none */
   int shortened;     /* report.md: say that transcripts were cut */
   int compact;       /* report.md's last resort: shorter everything */
   int max_failures;  /* report.md: failure sections at most (-1: all) */
+  int private_;      /* security.html: the whole run, with the security
+                      * section; 0: a public file (its model is public) */
 } build_opts;
 
 /* build.c: the documents of report.md and report.html, part by part. */
 void build_report_md(doc *d, const r_model *m, const build_opts *op);
 void build_report_page(doc *d, const r_model *m, const build_opts *op);
 /* build.c: "cell-<target>-<scenario>", id-safe: the anchor of a cell's
- * details; and the cell's state as a class: fail, pass, na or missing. */
+ * details; and the cell's state as a class: fail, pass, na, unspoken or
+ * missing. */
 void build_cell_id(out *o, const r_model *m, int t, int s);
 const char *build_state_class(const r_cell *c);
 

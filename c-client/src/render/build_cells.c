@@ -132,32 +132,39 @@ int build_cells_public_failures(const r_model *m) {
   return n;
 }
 
-/* Public reports only say that such findings exist and where they go. */
-static void md_security_note(doc *d, const r_model *m) {
-  doc_words(d, doc_heading(d, NULL, 2), "Security-relevant findings");
-  doc_node *p = doc_para(d, NULL);
-  if (m->security_count <= 0) {
+/* The public files only say that private findings exist and how to report
+ * them: no scenario, target, verdict or byte of them (the public model holds
+ * none). */
+static void public_security_note(doc *d, doc_node *parent, const r_model *m) {
+  doc_words(d, doc_heading(d, parent, 2), "Security-relevant findings");
+  doc_node *p = doc_para(d, parent);
+  if (m->security_count <= 0 && m->withheld_cells == 0) {
     doc_wordsf(d, p, "None were found in this run: no cell is marked "
                      "security-relevant (%s, %s).",
                verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED));
     return;
   }
-  doc_wordsf(d, p, "This run found %ld security-relevant finding%s (an answer "
-                   "that reached another client, or a request smuggled past "
-                   "a proxy). This report is meant for public issues, so "
-                   "their details are withheld: the matrix shows them as "
-                   "withheld, and security.md next to this file has the "
-                   "reasons, transcripts, backend logs and reproducers. "
-                   "Please report them privately \xe2\x80\x94 through GitHub "
-                   "private vulnerability reporting (the affected "
-                   "repository's Security tab, \"Report a vulnerability\") "
-                   "or the contact in the project's security policy "
-                   "\xe2\x80\x94 not in a public issue.",
-             m->security_count, m->security_count == 1 ? "" : "s");
+  doc_words(d, p, "This run has security-relevant results: ");
+  if (m->security_count > 0)
+    doc_wordsf(d, p, "%ld finding%s (a request smuggled past a proxy, or an "
+                     "answer that reached another client), ",
+               m->security_count, m->security_count == 1 ? "" : "s");
+  doc_wordsf(d, p, "%d cell%s in all, of scenarios that can serve as an "
+                   "exploitation recipe and of targets behind a reverse "
+                   "proxy. These files are meant for public issues and CI "
+                   "logs, so they leave all of them out; security.md and "
+                   "security.html next to this file hold them \xe2\x80\x94 "
+                   "do not paste or attach those publicly. Please report "
+                   "them privately: through GitHub private vulnerability "
+                   "reporting (the affected repository's Security tab, "
+                   "\"Report a vulnerability\") or the maintainers' "
+                   "security contact (a SECURITY.md, when the project has "
+                   "one), not in a public issue.",
+             m->withheld_cells, m->withheld_cells == 1 ? "" : "s");
 }
 
 void build_cells_md(doc *d, const r_model *m, const build_opts *op) {
-  md_security_note(d, m);
+  public_security_note(d, NULL, m);
   int left = build_cells_public_failures(m), shown = 0;
   if (left == 0)
     return;
@@ -299,8 +306,14 @@ static void page_security(doc *d, const r_model *m) {
 }
 
 void build_cells_page(doc *d, const r_model *m, const build_opts *op) {
-  (void)op;
-  page_security(d, m);
+  if (op->private_)
+    page_security(d, m);
+  else {
+    doc_node *sec = doc_add(d, NULL, DOC_SECTION);
+    doc_set_id(d, sec, "security");
+    doc_set_cls(d, sec, "security none");
+    public_security_note(d, sec, m);
+  }
   doc_node *h = doc_heading(d, NULL, 2);
   doc_set_id(d, h, "cells");
   doc_words(d, h, "Cells");

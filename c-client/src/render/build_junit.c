@@ -3,7 +3,9 @@
  *
  * A cell the scenario does not accept is a failure (message = the reason,
  * text = reason, answers and reproducer); verdict "error" (could not
- * connect) is an error, "n/a" and cells without a result are skipped, so a
+ * connect) is an error, "n/a", a verdict the scenario lists as
+ * "unsupported" (the target does not speak its protocol) and cells without
+ * a result are skipped, so a
  * dashboard tells "the server is wrong" from "the lab could not ask". The
  * transcript excerpt is the case's output. A security-relevant cell is a
  * failure that says only that (CI logs are often public): no verdict,
@@ -24,7 +26,7 @@
 typedef enum { JU_PASS, JU_FAILURE, JU_ERROR, JU_SKIPPED } ju_kind;
 
 static ju_kind cell_kind(const r_cell *c) {
-  if (!c->json || c->state == CELL_NA)
+  if (!c->json || c->state == CELL_NA || c->state == CELL_UNSPOKEN)
     return JU_SKIPPED;
   if (c->security)
     return JU_FAILURE;

@@ -1,8 +1,10 @@
 /* render/build_matrix.c - "Results": one row per target, one column per
  * scenario, each cell its verdict word (bold, or a heavy frame on the page,
- * when the scenario does not accept it), then a legend. A paste shows a
- * security-relevant cell as "withheld"; the page links every cell to its
- * details and every scenario to its definition. */
+ * when the scenario does not accept it; in italics, never framed, when the
+ * target does not speak the scenario's protocol), then a legend. Rows come
+ * in the model's groups (the subject's family, other servers, proxies:
+ * only in the private page), each opened by a group row. The page links
+ * every cell to its details and every scenario to its definition. */
 #include "build_matrix.h"
 #include "esc.h"
 #include "vinfo.h"
@@ -86,11 +88,51 @@ static void target_row(doc *d, doc_node *table, const r_model *m, int t,
       continue;
     }
     doc_span_add(d, doc_add(d, row, DOC_CELL),
-                 c->state == CELL_FAIL || c->security ? DOC_STRONG : DOC_TEXT,
-                 c->security ? "withheld"
-                 : c->json   ? c->verdict
-                             : VINFO_MISSING.name, 30, NULL);
+                 c->state == CELL_FAIL       ? DOC_STRONG
+                 : c->state == CELL_UNSPOKEN ? DOC_EM
+                                             : DOC_TEXT,
+                 c->json ? c->verdict : VINFO_MISSING.name, 30, NULL);
   }
+}
+
+/* The subject's family name when all its rows share one. */
+static const char *subject_family(const r_model *m) {
+  const char *f = NULL;
+  for (int t = 0; t < m->nt; t++) {
+    if (m->t[t].group != MODEL_GROUP_SUBJECT)
+      continue;
+    if (!m->t[t].family || (f && strcmp(f, m->t[t].family) != 0))
+      return NULL;
+    f = m->t[t].family;
+  }
+  return f;
+}
+
+/* A row naming the group the next rows belong to (empty cells after it,
+ * so a Markdown table keeps its column count). */
+static void group_row(doc *d, doc_node *table, const r_model *m, int group) {
+  doc_node *row = doc_add(d, table, DOC_ROW);
+  doc_set_cls(d, row, "group");
+  doc_node *name = doc_add(d, row, DOC_CELL);
+  name->level = 1;
+  const char *family = subject_family(m);
+  if (group == MODEL_GROUP_SUBJECT && family) {
+    out w;
+    out_init(&w);
+    esc_clean(&w, family, 60, ESC_ONE_LINE);
+    out_adds(&w, " (the subject, newest first)");
+    doc_span_add(d, name, DOC_EM, w.b.data ? w.b.data : "", DOC_NOCAP, NULL);
+    d->failed |= w.failed;
+    out_free(&w);
+  } else {
+    doc_span_add(d, name, DOC_EM, group == MODEL_GROUP_SUBJECT
+                 ? "the subject, newest first"
+                 : group == MODEL_GROUP_OTHER ? "other servers"
+                                              : "behind a reverse proxy",
+                 DOC_OWN, NULL);
+  }
+  for (int s = 0; s < m->ns; s++)
+    doc_add(d, row, DOC_CELL);
 }
 
 /* A paste explains the verdicts that appear in it. */
@@ -108,9 +150,8 @@ static void md_legend(doc *d, const r_model *m) {
   doc_node *p = doc_para(d, NULL);
   doc_words(d, p, "Each cell is the verdict for that target and scenario. ");
   doc_span_add(d, p, DOC_STRONG, "Bold", DOC_OWN, NULL);
-  doc_wordsf(d, p, ": not a result the scenario accepts; each one is "
-                   "explained under Failures%s.",
-             m->nsecurity ? " (a withheld one in security.md)" : "");
+  doc_words(d, p, ": not a result the scenario accepts; each one is "
+                  "explained under Failures.");
   doc_node *list = doc_add(d, NULL, DOC_LIST);
   for (int v = -1; v < 0 || vinfo_at(v); v++) {
     const vinfo *vi = v < 0 ? &VINFO_MISSING : vinfo_at(v);
@@ -118,9 +159,11 @@ static void md_legend(doc *d, const r_model *m) {
       doc_wordsf(d, doc_add(d, list, DOC_ITEM), "%s: %s", vi->name,
                  vi->meaning);
   }
-  if (m->nsecurity)
+  if (m->nunspoken)
     doc_words(d, doc_add(d, list, DOC_ITEM),
-              "withheld: security-relevant finding, see security.md");
+              "in italics: the target does not speak the scenario's "
+              "protocol (a verdict the scenario lists as unsupported): "
+              "not a failure");
   if (verdict_seen(m, vinfo_lookup(NULL)))
     doc_wordsf(d, doc_add(d, list, DOC_ITEM), "other: %s",
                vinfo_lookup(NULL)->meaning);
@@ -152,20 +195,37 @@ static void page_legend(doc *d, const r_model *m) {
                             "findings: their details are under "
                             "Security-relevant findings, not for public "
                             "issues." : "");
+  if (m->nunspoken)
+    doc_words(d, doc_add(d, list, DOC_ITEM), "In italics, without a frame: "
+              "the target does not speak the scenario's protocol (a verdict "
+              "the scenario lists as unsupported); not a failure.");
 }
 
 void build_matrix(doc *d, const r_model *m, const build_opts *op) {
   doc_node *h = doc_heading(d, NULL, 2);
   doc_set_id(d, h, "results");
   doc_words(d, h, "Results");
+  if (m->nt == 0 || m->ns == 0) {
+    doc_wordsf(d, doc_para(d, NULL), "No cell to show: %s.",
+               m->withheld_cells ? "every cell of this run is kept out of "
+               "the public reports (see Security-relevant findings)"
+               : "the run has no targets or no scenarios");
+    return;
+  }
   if (op->page)
     doc_add(d, NULL, DOC_FILTER);
-  doc_node *table = doc_add(d, NULL, DOC_TABLE);
+  doc_node *wrap = doc_add(d, NULL, DOC_BOX);  /* scrolls, not the page */
+  doc_set_cls(d, wrap, "matrix-wrap");
+  doc_node *table = doc_add(d, wrap, DOC_TABLE);
   table->level = 1;
   doc_set_id(d, table, "matrix");
   header_row(d, table, m, op);
-  for (int t = 0; t < m->nt; t++)
+  int grouped = m->nt > 0 && m->t[0].group == MODEL_GROUP_SUBJECT;
+  for (int t = 0; t < m->nt; t++) {
+    if (grouped && (t == 0 || m->t[t].group != m->t[t - 1].group))
+      group_row(d, table, m, m->t[t].group);
     target_row(d, table, m, t, op);
+  }
   if (op->page)
     page_legend(d, m);
   else

@@ -38,15 +38,20 @@ static void md_cut_note(doc *d, const build_opts *op) {
   out_free(&w);
 }
 
+void build_title(doc *d, const r_model *m, const build_opts *op) {
+  doc_words(d, doc_heading(d, NULL, 1), op->private_
+            ? "h2c interop lab report \xe2\x80\x94 private: security-"
+              "relevant findings included" : "h2c interop lab report");
+  if (op->private_)
+    page_banner(d, m);
+}
+
 void build_summary(doc *d, const r_model *m, const build_opts *op) {
   out t;
   out_init(&t);
-  facts_summary(&t, m, op->page ? "the section \xe2\x80\x9cSecurity-relevant "
-                                  "findings\xe2\x80\x9d below"
-                                : "security.md");
-  doc_words(d, doc_heading(d, NULL, 1), "h2c interop lab report");
-  if (op->page)
-    page_banner(d, m);
+  facts_summary(&t, m, op->private_ ? "the section \xe2\x80\x9cSecurity-"
+                                      "relevant findings\xe2\x80\x9d below"
+                                    : "security.md and security.html");
   doc_node *p = doc_para(d, NULL);
   doc_set_id(d, p, "summary");
   doc_text_out(d, p, &t, 16000);
@@ -54,9 +59,10 @@ void build_summary(doc *d, const r_model *m, const build_opts *op) {
   if (op->page) {
     p = doc_para(d, NULL);
     doc_set_id(d, p, "counts");
-    doc_wordsf(d, p, "%d cells: %d accepted, %d not accepted, %d %s, %d not "
-                     "run.", m->nt * m->ns, m->npass, m->nfail, m->nna,
-               verdicts_name(V_NA), m->nmissing);
+    doc_wordsf(d, p, "%d cells: %d accepted, %d not accepted, %d %s, %d in "
+                     "a protocol the target does not speak, %d not run.",
+               m->nt * m->ns, m->npass, m->nfail, m->nna, verdicts_name(V_NA),
+               m->nunspoken, m->nmissing);
   } else {
     md_cut_note(d, op);
   }

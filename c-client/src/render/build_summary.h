@@ -4,8 +4,10 @@
 
 #include "build.h"
 
-/* The headline, the summary and (page) the counts, or (a paste) whether
- * transcripts were cut. */
+/* The report's title (and, on the private page, its banner). */
+void build_title(doc *d, const r_model *m, const build_opts *op);
+/* The summary and (page) the counts, or (a paste) whether transcripts were
+ * cut. */
 void build_summary(doc *d, const r_model *m, const build_opts *op);
 
 #endif

@@ -271,9 +271,10 @@ static void window_sentence(out *o, const r_model *m, const int *idx, int n,
                 "before it.");
   } else {
     target_named(o, &m->t[idx[first_bad - 1]]);
-    out_adds(o, " is the last version that keeps the connection in sync, ");
+    out_adds(o, " is the last version measured in sync, ");
     target_named(o, &m->t[idx[first_bad]]);
-    out_adds(o, " the first that does not.");
+    out_adds(o, " the first measured out of sync; no version between them "
+                "was measured.");
   }
   for (int i = first_bad + 1; first_bad >= 0 && i < n; i++)
     if (sync[i] == 1) {

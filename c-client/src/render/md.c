@@ -151,7 +151,7 @@ static int md_fits(const out *o) { return o->b.len < MD_LIMIT; }
 
 /* The last resort: compact, with as many failure sections as fit. */
 static void md_render_compact(out *o, const r_model *m) {
-  build_opts op = {0, 0, 1, 1, -1};
+  build_opts op = {0, 0, 1, 1, -1, 0};
   md_render(o, m, &op);
   if (md_fits(o) || o->failed)
     return;
@@ -170,23 +170,23 @@ static void md_render_compact(out *o, const r_model *m) {
 
 /* Renders into o the fullest report that fits GitHub's limit. */
 static void md_render_fitting(out *o, const r_model *m) {
-  build_opts op = {0, TX_FULL, 0, 0, -1};
+  build_opts op = {0, TX_FULL, 0, 0, -1, 0};
   md_render(o, m, &op);
   if (md_fits(o) || o->failed)
     return;
   /* Measure everything but the transcripts, then share what is left. */
-  op = (build_opts){0, 0, 1, 0, -1};
+  op = (build_opts){0, 0, 1, 0, -1, 0};
   md_render(o, m, &op);
   size_t room = o->b.len + MD_MARGIN < MD_LIMIT
                     ? MD_LIMIT - MD_MARGIN - o->b.len : 0;
   size_t per = m->nfail ? room / (size_t)m->nfail : 0;
   for (per = per > TX_FULL ? TX_FULL : per; per >= TX_MIN; per = per * 3 / 4) {
-    op = (build_opts){0, per, 1, 0, -1};
+    op = (build_opts){0, per, 1, 0, -1, 0};
     md_render(o, m, &op);
     if (md_fits(o))
       return;
   }
-  op = (build_opts){0, 0, 1, 0, -1};
+  op = (build_opts){0, 0, 1, 0, -1, 0};
   md_render(o, m, &op);
   if (!md_fits(o))
     md_render_compact(o, m);

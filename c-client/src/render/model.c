@@ -4,10 +4,18 @@
  * The model only points into the cJSON tree (no copies), so it lives as long
  * as the tree. Whether a cell passed is decided here, once, from the
  * scenario's accept list (n/a is neither), and whether it is security-
- * relevant from its "security" flag, so the reports always agree. */
+ * relevant from its "security" flag, so the reports always agree.
+ *
+ * Which reports may show what is decided here too, from data only: a
+ * scenario is private when results.json says "audience": "private", when a
+ * request hides another in its body ("embedded") or when one of its cells
+ * is security-relevant; a target is private when its info.proxy names a
+ * proxy configuration. The public model (report.md, report.html,
+ * junit.xml) holds none of them, so no builder can show them there. */
 #include "model.h"
 #include "jget.h"
 #include "vinfo.h"
+#include "debver.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +61,14 @@ static void load_target(r_target *t, const cJSON *j) {
   t->family = jget_str(info, "family");
   t->fix_of = jget_str(info, "fix_of");
   t->upstream_note = jget_str(info, "upstream_note");
+  t->upstream_issue = jget_str(info, "upstream_issue");
+  const cJSON *role;
+  cJSON_ArrayForEach(role, jget_arr(info, "roles")) {
+    t->subject |= cJSON_IsString(role) && strcmp(role->valuestring, "subject") == 0;
+    t->fix |= cJSON_IsString(role) && strcmp(role->valuestring, "fix") == 0;
+  }
+  const char *proxy = jget_str(info, "proxy");
+  t->private_ = proxy && *proxy;
   t->info = cJSON_IsObject(info) ? info : NULL;
   t->patch = jget_str(j, "patch");
   t->patch_truncated =
@@ -125,6 +141,19 @@ static int load_scenario(r_scenario *s, const cJSON *j) {
   }
   const cJSON *r;
   cJSON_ArrayForEach(r, reqs) load_request(&s->req[s->nreq++], r);
+  s->unsupported = jget_arr(j, "unsupported");
+  const char *aud = jget_str(j, "audience");
+  s->private_ = aud && strcmp(aud, "private") == 0;
+  for (int i = 0; i < s->nreq; i++)
+    s->private_ |= s->req[i].embedded != NULL;
+  return 0;
+}
+
+static int listed(const cJSON *names, const char *name) {
+  const cJSON *a;
+  cJSON_ArrayForEach(a, names) if (cJSON_IsString(a) &&
+                                   strcmp(a->valuestring, name) == 0)
+      return 1;
   return 0;
 }
 
@@ -133,11 +162,15 @@ static int accepted(const r_scenario *s, const char *name) {
     return 0;
   if (!s->accept)
     return vinfo_lookup(name)->ok;
-  const cJSON *a;
-  cJSON_ArrayForEach(a, s->accept) if (cJSON_IsString(a) &&
-                                       strcmp(a->valuestring, name) == 0)
-      return 1;
-  return 0;
+  return listed(s->accept, name);
+}
+
+static cell_state judge(const r_scenario *s, const char *name) {
+  if (vinfo_lookup(name) == verdicts_info(V_NA))
+    return CELL_NA;
+  if (accepted(s, name))
+    return CELL_PASS;
+  return listed(s->unsupported, name) ? CELL_UNSPOKEN : CELL_FAIL;
 }
 
 static int find_target(const r_model *m, const char *name) {
@@ -154,7 +187,7 @@ static int find_scenario(const r_model *m, const char *id) {
   return -1;
 }
 
-static void load_cell(const r_model *m, const cJSON *j) {
+static void load_cell(r_model *m, const cJSON *j) {
   int t = find_target(m, jget_str(j, "target"));
   int s = find_scenario(m, jget_str(j, "scenario"));
   if (t < 0 || s < 0)
@@ -168,9 +201,9 @@ static void load_cell(const r_model *m, const cJSON *j) {
     c->verdict = "?";
   c->reason = jget_str(j, "reason");
   c->sc = &m->s[s];
-  c->state = vinfo_lookup(c->verdict) == verdicts_info(V_NA) ? CELL_NA
-             : accepted(&m->s[s], c->verdict) ? CELL_PASS : CELL_FAIL;
+  c->state = judge(&m->s[s], c->verdict);
   c->security = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "security"));
+  m->s[s].private_ |= c->security;  /* a finding's scenario is a recipe */
   c->tag = jget_str(j, "tag");
   c->backend_log = jget_arr(j, "backend_log");
   const cJSON *cal = cJSON_GetObjectItemCaseSensitive(j, "calibration");
@@ -187,14 +220,104 @@ static void load_cell(const r_model *m, const cJSON *j) {
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tx, "truncated"));
 }
 
+/* ---- order and audience ------------------------------------------------- */
+
+static int subject_family(const r_model *m, const char *family) {
+  for (int i = 0; family && i < m->nt; i++)
+    if (m->t[i].subject && m->t[i].family &&
+        strcmp(m->t[i].family, family) == 0)
+      return 1;
+  return 0;
+}
+
+/* The index of the first target of that family (a family's rank). */
+static int family_rank(const r_model *m, const char *family) {
+  for (int i = 0; family && i < m->nt; i++)
+    if (m->t[i].family && strcmp(m->t[i].family, family) == 0)
+      return i;
+  return m->nt;
+}
+
+/* Before a, b: by group; in the subject's group the subjects first, then
+ * by family (as results.json first names it), then newest first; otherwise
+ * results.json's order (the sort is stable). */
+static int row_before(const r_target *a, const r_target *b) {
+  if (a->group != b->group)
+    return a->group < b->group;
+  if (a->group != MODEL_GROUP_SUBJECT)
+    return 0;
+  if (a->subject != b->subject)
+    return a->subject;
+  if (a->family_rank != b->family_rank)
+    return a->family_rank < b->family_rank;
+  return debver_cmp_labelled(a->version, b->version) > 0;
+}
+
+static void order_targets(r_model *m) {
+  for (int i = 0; i < m->nt; i++) {
+    r_target *t = &m->t[i];
+    t->group = t->private_ ? MODEL_GROUP_PROXY
+               : t->subject || subject_family(m, t->family)
+                   ? MODEL_GROUP_SUBJECT
+                   : MODEL_GROUP_OTHER;
+  }
+  for (int i = 0; i < m->nt; i++)    /* from results.json's order */
+    m->t[i].family_rank = family_rank(m, m->t[i].family);
+  for (int i = 1; i < m->nt; i++)   /* insertion sort: stable, few rows */
+    for (int j = i; j > 0 && row_before(&m->t[j], &m->t[j - 1]); j--) {
+      r_target tmp = m->t[j];
+      m->t[j] = m->t[j - 1];
+      m->t[j - 1] = tmp;
+    }
+}
+
+/* Keeps the public targets and scenarios (and their cells) in place,
+ * counting what goes. */
+static void keep_public(r_model *m) {
+  int nt = 0, ns = 0;
+  int *smap = calloc((size_t)m->ns + 1, sizeof *smap);
+  if (!smap)
+    return;
+  for (int s = 0; s < m->ns; s++) {
+    smap[s] = m->s[s].private_ ? -1 : ns;
+    if (m->s[s].private_)
+      free(m->s[s].req);
+    else
+      m->s[ns++] = m->s[s];
+  }
+  r_cell *cells = m->cells;          /* compacted in place: never ahead */
+  for (int t = 0; t < m->nt; t++) {
+    for (int s = 0; s < m->ns; s++) {
+      const r_cell *c = &cells[(size_t)t * (size_t)m->ns + (size_t)s];
+      if (m->t[t].private_ || smap[s] < 0) {
+        m->withheld_cells += c->json != NULL;
+        continue;
+      }
+      r_cell *dst = &cells[(size_t)nt * (size_t)ns + (size_t)smap[s]];
+      *dst = *c;
+      if (dst->json)
+        dst->sc = &m->s[smap[s]];
+    }
+    if (!m->t[t].private_)
+      m->t[nt++] = m->t[t];
+  }
+  m->withheld_targets = m->nt - nt;
+  m->withheld_scenarios = m->ns - ns;
+  m->nt = nt;
+  m->ns = ns;
+  free(smap);
+}
+
 static int model_fail(r_model *m, char *err, size_t errlen, const char *msg) {
   snprintf(err, errlen, "results.json: %s", msg);
   model_free(m);
   return -1;
 }
 
-int model_load(r_model *m, const cJSON *root, char *err, size_t errlen) {
+int model_load(r_model *m, const cJSON *root, model_audience audience,
+               char *err, size_t errlen) {
   memset(m, 0, sizeof *m);
+  m->audience = audience;
   if (!cJSON_IsObject(root))
     return model_fail(m, err, errlen, "not a JSON object");
   m->tool = cJSON_GetObjectItemCaseSensitive(root, "tool");
@@ -211,17 +334,21 @@ int model_load(r_model *m, const cJSON *root, char *err, size_t errlen) {
     return model_fail(m, err, errlen, "out of memory");
   const cJSON *j;
   cJSON_ArrayForEach(j, targets) load_target(&m->t[m->nt++], j);
+  order_targets(m);
   cJSON_ArrayForEach(j, scenarios) {
     if (load_scenario(&m->s[m->ns++], j) != 0)
       return model_fail(m, err, errlen, "out of memory");
   }
   cJSON_ArrayForEach(j, jget_arr(root, "cells")) load_cell(m, j);
+  if (audience == MODEL_PUBLIC)
+    keep_public(m);
   for (size_t i = 0; i < (size_t)m->nt * (size_t)m->ns; i++) {
     const r_cell *c = &m->cells[i];
     m->nmissing += c->state == CELL_MISSING;
     m->npass += c->state == CELL_PASS;
     m->nfail += c->state == CELL_FAIL;
     m->nna += c->state == CELL_NA;
+    m->nunspoken += c->state == CELL_UNSPOKEN;
     m->nsecurity += c->security;
   }
   m->security_count = jget_long(

@@ -1,7 +1,13 @@
 /* render/render.c - the top of the render layer: results.json is read into
- * the model once, each report's document is built from it (build_*.c) and
+ * two models, each report's document is built from one (build_*.c) and
  * written by its format's writer (md.c, html.c, junit.c), each file
- * atomically. Nothing else lives here. */
+ * atomically. Nothing else lives here.
+ *
+ * Two audiences: the public files (report.md, report.html, junit.xml: for
+ * an upstream issue and CI logs) are built from the public model, which
+ * holds no private scenario and no proxied target (model.c decides from
+ * the data); the private files (security.md, security.html: for a private
+ * vulnerability report) from the whole run. */
 #include "render.h"
 #include "build.h"
 #include "build_junit.h"
@@ -31,7 +37,12 @@ static int render_doc(const r_model *m, void (*build)(doc *, const r_model *),
 }
 
 static void build_page(doc *d, const r_model *m) {
-  build_opts op = {1, 0, 0, 0, -1};
+  build_opts op = {1, 0, 0, 0, -1, 0};
+  build_report_page(d, m, &op);
+}
+
+static void build_private_page(doc *d, const r_model *m) {
+  build_opts op = {1, 0, 0, 0, -1, 1};
   build_report_page(d, m, &op);
 }
 
@@ -45,21 +56,28 @@ static int render_md(const r_model *m, const char *dir, char *err,
   return rc;
 }
 
-/* One model for all four: results.json is read into it once. */
+/* The public files from the public model, the private ones from all. */
 int render_all(const cJSON *results, const char *dir, char *err,
                size_t errlen) {
   if (atomic_file_make_dirs(dir, err, errlen) != 0)
     return -1;
-  r_model m;
-  if (model_load(&m, results, err, errlen) != 0)
+  r_model pub, all;
+  if (model_load(&pub, results, MODEL_PUBLIC, err, errlen) != 0)
     return -1;
-  int rc = render_md(&m, dir, err, errlen) != 0 ||
-           render_doc(&m, build_security_md, md_emit, dir, "security.md", err,
+  if (model_load(&all, results, MODEL_PRIVATE, err, errlen) != 0) {
+    model_free(&pub);
+    return -1;
+  }
+  int rc = render_md(&pub, dir, err, errlen) != 0 ||
+           render_doc(&pub, build_page, html_page, dir, "report.html", err,
                       errlen) != 0 ||
-           render_doc(&m, build_page, html_page, dir, "report.html", err,
+           render_doc(&pub, build_junit, junit_emit, dir, "junit.xml", err,
                       errlen) != 0 ||
-           render_doc(&m, build_junit, junit_emit, dir, "junit.xml", err,
-                      errlen) != 0 ? -1 : 0;
-  model_free(&m);
+           render_doc(&all, build_security_md, md_emit, dir, "security.md",
+                      err, errlen) != 0 ||
+           render_doc(&all, build_private_page, html_page, dir,
+                      "security.html", err, errlen) != 0 ? -1 : 0;
+  model_free(&pub);
+  model_free(&all);
   return rc;
 }
