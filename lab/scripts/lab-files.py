@@ -351,11 +351,15 @@ COMPOSE_PROBE = """\
     networks: [lab]
     init: true
     restart: "no"
+    # It writes reports/ as the directory's owner, whoever runs compose: it starts as
+    # root with only the capabilities to become that uid:gid (SETUID, SETGID) and to
+    # empty its bounding set (SETPCAP, so an owner of uid 0 keeps none either); the
+    # entrypoint (lab/scripts/probe-entrypoint.sh) drops all of them with setpriv
+    # before anything else runs, and no-new-privileges keeps them dropped.
+    user: "0:0"
     cap_drop: [ALL]
+    cap_add: [SETUID, SETGID, SETPCAP]
     security_opt: ["no-new-privileges:true"]
-    # The reports directory must be writable by this uid (default 1000, the image's
-    # "probe" user): set H2C_LAB_UID/H2C_LAB_GID to your own ids, or chown reports/.
-    user: "${H2C_LAB_UID:-1000}:${H2C_LAB_GID:-1000}"
     # make report runs the upstream-style test in the gevent images first and hands
     # its outcome to the probe as NAME=FILE (a path under /reports); empty: none.
     environment:

@@ -5,8 +5,8 @@
 # saying what it does and how long it took:
 #   1. images   lab/scripts/lab-images.sh (Docker + Compose v2, local base images,
 #               `docker compose build`; cheap when everything is already built);
-#   2. reports  make sure the reports directory exists and that the probe, which
-#               runs as a plain uid with every capability dropped, can write to it;
+#   2. reports  make sure the reports directory exists (the probe writes as its
+#               owner, with every capability dropped);
 #   3. run      `docker compose up --abort-on-container-exit --exit-code-from probe`,
 #               bounded by a timeout, always followed by `docker compose down` (trap).
 # The probe's entrypoint writes a NEW directory per run and only then moves
@@ -27,7 +27,7 @@ usage() {
 usage: $(basename "$0") [--no-build] [--help]
   Runs the compose lab once and writes a new run directory under the reports directory:
   1. lab/scripts/lab-images.sh   Docker + Compose v2, base images, docker compose build
-  2. reports directory           created if missing, checked writable for the probe
+  2. reports directory           created if missing; the probe writes as its owner
   3. docker compose up           every server + the probe, then docker compose down
   --no-build   skip step 1 (images must already exist)
   Environment:
@@ -78,28 +78,17 @@ check_engine() {
 }
 
 # ---- step 2: the reports directory ------------------------------------------------------
-# The probe container runs as PROBE_UID:PROBE_GID with no capabilities, so even uid 0
-# cannot write into a directory it does not own. As root, run it as the directory's
-# owner; otherwise as the caller, who must own the directory (or it must be o+w).
+# The probe container becomes the directory's owner (lab/scripts/probe-entrypoint.sh),
+# so the runs belong to whoever owns reports/, whoever runs this.
 prepare_reports() {
   step_start "step 2/3: reports directory $REPORTS"
   mkdir -p "$REPORTS" || die "cannot create $REPORTS; create it or set H2C_LAB_REPORTS=DIR"
   REPORTS=$(cd "$REPORTS" && pwd)
-  local owner mode
-  owner=$(stat -c '%u:%g' "$REPORTS")
-  mode=$(stat -c '%a' "$REPORTS")
-  if [ "$(id -u)" = 0 ]; then
-    PROBE_UID=${owner%%:*} PROBE_GID=${owner##*:}
-  else
-    PROBE_UID=$(id -u) PROBE_GID=$(id -g)
-    if { [ "${owner%%:*}" != "$PROBE_UID" ] || [ ! -w "$REPORTS" ]; } && [ $(( 0$mode & 2 )) = 0 ]; then
-      die "$REPORTS (owner $owner, mode $mode) is not writable for uid $PROBE_UID; run: sudo chown $PROBE_UID:$PROBE_GID '$REPORTS'"
-    fi
-  fi
+  OWNER=$(stat -c '%u:%g' "$REPORTS")
   [ ! -e "$REPORTS/latest" ] || [ -L "$REPORTS/latest" ] \
     || die "$REPORTS/latest exists and is not a symlink; move it away (the probe points it at the newest run)"
-  export H2C_LAB_REPORTS=$REPORTS H2C_LAB_UID=$PROBE_UID H2C_LAB_GID=$PROBE_GID
-  say "the probe writes as uid:gid $PROBE_UID:$PROBE_GID into $REPORTS"
+  export H2C_LAB_REPORTS=$REPORTS
+  say "the probe writes as $OWNER, the owner of $REPORTS"
   step_done "step 2/3"
 }
 
@@ -114,7 +103,7 @@ run_upstream_test() {
   local file="$REPORTS/.upstream-$$.json" images=()
   mapfile -t images < <("$HERE/lab-files.py" --role upstream-test --print images)
   if [ ${#images[@]} -gt 0 ] && "$ROOT/lab/upstream/run-in-images.sh" --out "$file" "${images[@]}"; then
-    chown "$PROBE_UID:$PROBE_GID" "$file" 2>/dev/null || true
+    chown "$OWNER" "$file" 2>/dev/null || true
     chmod 644 "$file"
     UPSTREAM_FILE=$file
     H2C_PROBE_ATTACH="upstream=/reports/${file##*/}"
