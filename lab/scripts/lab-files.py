@@ -5,7 +5,11 @@ lab.json manifests of the folders under lab/servers/, lab/proxies/ and lab/backe
 Idea: a server is its folder. Each folder's lab.json says which compose services it
 builds (Dockerfile, build args, environment), which targets the probe gets from them
 (name, URL, info, roles) and which health check they need; a proxy folder lists its
-configurations, and its targets are every configuration x every backend folder. The
+configurations, and its targets are every configuration x every backend folder; each
+configuration gets its own copy of every backend (service <backend>-<configuration>,
+reached by the proxy under the backend's own name on a network of its own), so no two
+targets share a backend or an upstream connection pool and the probe need not
+serialize them. The
 two files the lab runs on are generated from that, committed, and checked for
 staleness by `make test` (lab-files.py --check). Scripts that need "the gevent
 targets with the raw-input branch" or "the fixed gevent" ask for a role
@@ -165,6 +169,7 @@ def read_lab(root):
             seen[s["name"]] = m["rel"]
             services.append(s)
     backends = read_backends(manifests, services)
+    services = own_backends(services, backends)
     targets = read_targets(manifests, services, backends)
     return {"lab": lab, "manifests": manifests, "services": services, "backends": backends,
             "targets": targets}
@@ -193,15 +198,49 @@ def read_backends(manifests, services):
     return backends
 
 
+def backend_copy(b, config):
+    """The service name of backend b's copy that serves only proxy configuration config."""
+    return "%s-%s" % (b["service"], config)
+
+
+def own_backends(services, backends):
+    """The services as compose runs them: a backend folder's service is a template, and
+    each proxy configuration gets a copy of every backend right after it, on a network
+    of its own (upstream-<configuration>) where the copy answers to the backend's own
+    name (the proxies' config files name backend-gevent etc.). So one configuration's
+    desyncs, pooled connections and resets never reach another's backend."""
+    template = {b["service"]: b for b in backends}
+    names = {s["name"] for s in services}
+    out = []
+    for s in (s for s in services if s["name"] not in template):
+        out.append(s)
+        if not s.get("config"):
+            continue
+        c = s["config"]["name"]
+        s["network"] = "upstream-" + c
+        s["backends"] = []
+        for b in backends:
+            copy = dict(next(t for t in services if t["name"] == b["service"]))
+            copy.update(name=backend_copy(b, c), network=s["network"], alias=b["service"],
+                        comment="%s (%s) for %s alone" % (b["service"], os.path.dirname(b["rel"]),
+                                                          s["name"]))
+            need(copy["name"] not in names and NAME_RE.match(copy["name"]), b["rel"],
+                 "the copy of %s for %s would be service %s, which is taken or too long"
+                 % (b["service"], s["name"], copy["name"]))
+            names.add(copy["name"])
+            s["backends"].append(copy["name"])
+            out.append(copy)
+    return out
+
+
 def proxy_targets(service, backends):
-    """One target per backend behind one proxy configuration."""
+    """One target per backend behind one proxy configuration: its own copy of it."""
     c = service["config"]
     out = []
     for b in backends:
-        base = "http://%s:8080/__lab/" % b["service"]
+        base = "http://%s:8080/__lab/" % backend_copy(b, c["name"])
         info = {"family": "proxy", "proxy": c["name"], "backend": b["target"],
-                "backend_log_url": base + "requests", "isolation_group": b["service"],
-                "backend_reset_url": base + "reset"}
+                "backend_log_url": base + "requests", "backend_reset_url": base + "reset"}
         info.update(c["info"])
         out.append({"name": "via-%s-%s" % (c["name"], b["name"]),
                     "url": "http://%s:%d" % (service["name"], b["port"]),
@@ -333,12 +372,12 @@ x-server: &server
   healthcheck: *health-app
 
 # Shared by the reverse proxies (lab/proxies/, GitHub issue 6): like a server, with
-# the status health check, started after the backends (lab/backends/).
+# the status health check. Each configuration has its own copies of the backends
+# (lab/backends/), on its own network upstream-<configuration>, and starts after them.
 x-proxy: &proxy
   <<: *server
   healthcheck: *health-status
-  depends_on:
-%(backends)s
+
 services:
 """
 
@@ -373,7 +412,7 @@ networks:
   lab:
     # No route out of this network: the servers and the probe only reach each other.
     internal: true
-"""
+%s"""
 
 
 def health_anchors():
@@ -399,23 +438,35 @@ def service_block(s):
     if s["environment"]:
         lines.append("    environment:")
         lines += ["      %s: %s" % (k, y(v)) for k, v in s["environment"].items()]
+    if s.get("alias"):              # a backend's copy for one proxy configuration
+        lines += ["    networks:", "      lab: {}",
+                  "      %s: { aliases: [%s] }" % (s["network"], s["alias"])]
+    if s.get("backends"):           # a proxy configuration and its own backends
+        lines += ["    networks: [lab, %s]" % s["network"], "    depends_on:"]
+        lines.append(depends(s["backends"], "      ").rstrip("\n"))
     return "\n".join(lines) + "\n"
 
 
 def compose_yaml(lab_data):
-    backends = [b["service"] for b in lab_data["backends"]]
-    out = [COMPOSE_HEAD % {"regen": REGENERATE, "health": health_anchors(),
-                           "backends": depends(backends, "    ").rstrip("\n") + "\n"}]
+    out = [COMPOSE_HEAD % {"regen": REGENERATE, "health": health_anchors()}]
     folder = None
     for s in lab_data["services"]:
-        if s["folder"] is not folder:
+        if s.get("alias"):
+            pass                    # written under its proxy configuration's folder
+        elif s["folder"] is not folder:
             folder = s["folder"]
             about = folder["doc"].get("about", "")
             head = "  # ---- lab/%s/%s/ " % (folder["kind"], folder["folder"])
             out.append(head + "-" * max(4, 86 - len(head)) + "\n")
             out += [line + "\n" for line in comment_lines(about, "  ")]
         out.append(service_block(s) + "\n")
-    out.append(COMPOSE_PROBE % depends([s["name"] for s in lab_data["services"]], "      "))
+    networks = "".join("  %s:\n    internal: true\n" % s["network"]
+                       for s in lab_data["services"] if s.get("backends"))
+    if networks:
+        networks = ("  # Each proxy configuration's upstream side: the proxy and its own backends,\n"
+                    "  # which answer there to the names its config file uses.\n" + networks)
+    out.append(COMPOSE_PROBE % (depends([s["name"] for s in lab_data["services"]], "      "),
+                                networks))
     return "".join(out)
 
 
@@ -446,7 +497,7 @@ def query(lab_data, role, what, name=None):
     if what == "suites":
         return base_suites(lab_data)
     if role == "backend":
-        services = [b["service"] for b in lab_data["backends"]]
+        services = [s["name"] for s in lab_data["services"] if s.get("alias")]
         targets = [b["target"] for b in lab_data["backends"]]
     else:
         chosen = [t for t in lab_data["targets"] if (role is None or role in t["info"].get("roles", []))
