@@ -18,6 +18,7 @@ Format of lab.json: lab/servers/README.md. Standard library only.
 """
 
 import argparse
+import fnmatch
 import json
 import os
 import re
@@ -490,22 +491,33 @@ def base_suites(lab_data):
     return sorted(suites, key=lambda x: (known.index(x) if x in known else len(known), x))
 
 
-def query(lab_data, role, what, name=None):
+def query(lab_data, role, what, names=None):
     """Names for scripts: targets with ROLE (or services/images of them); role backend
-    means the backend services; NAME keeps only that target."""
+    means the backend services; NAMES (shell patterns such as gevent-*) keep only the
+    targets matching one. build-services: one service per image that those targets need
+    (the proxies' backend copies included), enough for `docker compose build`."""
     by_service = {s["name"]: s for s in lab_data["services"]}
     if what == "suites":
         return base_suites(lab_data)
     if role == "backend":
         services = [s["name"] for s in lab_data["services"] if s.get("alias")]
         targets = [b["target"] for b in lab_data["backends"]]
+        chosen = []
     else:
         chosen = [t for t in lab_data["targets"] if (role is None or role in t["info"].get("roles", []))
-                  and name in (None, t["name"])]
+                  and (not names or any(fnmatch.fnmatchcase(t["name"], n) for n in names))]
         targets = [t["name"] for t in chosen]
         services = [t["url"].split("//")[1].split(":")[0] for t in chosen]
     if what == "targets":
         return targets
+    if what == "targets-file":
+        return [json.dumps({"targets": chosen}, ensure_ascii=False)]
+    if what == "build-services":
+        services += [b for s in services for b in by_service[s].get("backends", [])]
+        images = {}
+        for s in services:
+            images.setdefault(by_service[s]["image"], s)
+        return list(images.values())
     services = list(dict.fromkeys(services))
     if what == "services":
         return services
@@ -528,8 +540,12 @@ def main():
                          "the manifests give")
     ap.add_argument("--role", choices=sorted(ROLES) + ["backend"],
                     help="with --print: only targets with this role")
-    ap.add_argument("--name", metavar="TARGET", help="with --print: only this target")
-    ap.add_argument("--print", dest="what", choices=["targets", "services", "images", "suites"],
+    ap.add_argument("--name", metavar="TARGET", action="append",
+                    help="with --print: only this target; a shell pattern (gevent-*), "
+                         "repeatable, or several separated by spaces")
+    ap.add_argument("--print", dest="what",
+                    choices=["targets", "services", "images", "suites", "build-services",
+                             "targets-file"],
                     help="print names, one a line, instead of writing files")
     args = ap.parse_args()
     try:
@@ -540,11 +556,13 @@ def main():
     if args.what or args.role or args.name:
         if not args.what:
             ap.error("--role and --name need --print targets|services|images")
-        found = query(lab_data, args.role, args.what, args.name)
-        if args.name and not found:
-            print("lab-files: no target %s%s" % (args.name, " with role " + args.role if args.role else ""),
-                  file=sys.stderr)
-            return 1
+        names = [n for arg in args.name or [] for n in arg.split()]
+        for n in names:             # a pattern that matches nothing is a typo: say so
+            if not query(lab_data, None, "targets", [n]):
+                print("lab-files: no target %s; the targets are: %s"
+                      % (n, " ".join(query(lab_data, None, "targets"))), file=sys.stderr)
+                return 1
+        found = query(lab_data, args.role, args.what, names)
         for name in found:
             print(name)
         return 0
