@@ -374,7 +374,8 @@ x-server: &server
 
 # Shared by the reverse proxies (lab/proxies/, GitHub issue 6): like a server, with
 # the status health check. Each configuration has its own copies of the backends
-# (lab/backends/), on its own network upstream-<configuration>, and starts after them.
+# (lab/backends/), on its own network upstream-<configuration>, and starts once they
+# have started (the probe waits for all to be healthy).
 x-proxy: &proxy
   <<: *server
   healthcheck: *health-status
@@ -422,8 +423,8 @@ def health_anchors():
                      % (name, name, y(HEALTH_GET + test)) for name, test in HEALTH.items())
 
 
-def depends(names, indent):
-    return "".join("%s%s: { condition: service_healthy }\n" % (indent, n) for n in names)
+def depends(names, indent, condition="service_healthy"):
+    return "".join("%s%s: { condition: %s }\n" % (indent, n, condition) for n in names)
 
 
 def service_block(s):
@@ -443,8 +444,11 @@ def service_block(s):
         lines += ["    networks:", "      lab: {}",
                   "      %s: { aliases: [%s] }" % (s["network"], s["alias"])]
     if s.get("backends"):           # a proxy configuration and its own backends
+        # Started, not healthy: a proxy only needs its backends' names to resolve (it
+        # resolves them at start); the probe waits for every server to be healthy, so
+        # the proxies need not wait a health interval more after the backends.
         lines += ["    networks: [lab, %s]" % s["network"], "    depends_on:"]
-        lines.append(depends(s["backends"], "      ").rstrip("\n"))
+        lines.append(depends(s["backends"], "      ", "service_started").rstrip("\n"))
     return "\n".join(lines) + "\n"
 
 
