@@ -114,17 +114,18 @@ same_sha256() { # file sum
 # Containers compose made for the project. The project label alone is not enough:
 # compose also stamps it on the images it builds, so a `docker run` of a lab image
 # carries it too; only compose's own containers have the oneoff label.
-project_containers() {
-  docker ps -a "$@" --filter "label=com.docker.compose.project=$PROJECT" \
+project_containers() { # project [docker ps options]
+  local project=$1; shift
+  docker ps -a "$@" --filter "label=com.docker.compose.project=$project" \
     --filter "label=com.docker.compose.oneoff"
 }
 
-no_project_containers() {
-  local left
-  left=$(project_containers -q | wc -l)
-  [ "$left" = 0 ] || { project_containers | sed 's/^/# /'; return 1; }
-  [ -z "$(docker network ls -q --filter "label=com.docker.compose.project=$PROJECT")" ] \
-    || { echo "# a network of project $PROJECT is left"; return 1; }
+no_project_containers() { # [project]
+  local left project=${1:-$PROJECT}
+  left=$(project_containers "$project" -q | wc -l)
+  [ "$left" = 0 ] || { project_containers "$project" | sed 's/^/# /'; return 1; }
+  [ -z "$(docker network ls -q --filter "label=com.docker.compose.project=$project")" ] \
+    || { echo "# a network of project $project is left: $(docker network ls --format '{{.Name}}' --filter "label=com.docker.compose.project=$project" | tr '\n' ' ')"; return 1; }
 }
 
 # check-expected.py must notice a changed verdict: flip the seed cell of the first
@@ -263,12 +264,12 @@ new_server_probed() { # dir results-of-run-1
   (cd "$dir" && export COMPOSE_PROJECT_NAME=$PROJECT-new H2C_LAB_REPORTS=$dir/new-reports &&
    timeout 600 docker compose build "$NEW" >"$dir/build.log" 2>&1 &&
    timeout 300 docker compose up -d --wait "$NEW" >"$dir/up.log" 2>&1 &&
-   timeout 300 docker compose run --rm --no-deps probe run \
-     --targets /reports/targets.json --out /reports/run >"$dir/probe.log" 2>&1) || rc=$?
+   H2C_PROBE_TARGETS=/reports/targets.json timeout 300 docker compose up --no-build --no-deps \
+     --abort-on-container-exit --exit-code-from probe probe >"$dir/probe.log" 2>&1) || rc=$?
   (cd "$dir" && COMPOSE_PROJECT_NAME=$PROJECT-new timeout 120 docker compose down --timeout 5 \
      --remove-orphans >/dev/null 2>&1) || true
   [ "$rc" = 0 ] || { tail -n 5 "$dir"/*.log | sed 's/^/# /'; return 1; }
-  $PY - "$dir/new-reports/run/results.json" "$2" "$NEW" <<'EOF'
+  $PY - "$dir/new-reports/latest/results.json" "$2" "$NEW" <<'EOF'
 import json, sys
 new = {c["scenario"]: c["verdict"] for c in json.load(open(sys.argv[1]))["cells"] if c["target"] == sys.argv[3]}
 old = {c["scenario"]: c["verdict"] for c in json.load(open(sys.argv[2]))["cells"] if c["target"] == "waitress"}
@@ -316,6 +317,8 @@ plain_compose_up() { # root|user dir
      --abort-on-container-exit --exit-code-from probe) >"$dir.log" 2>&1 || rc=$?
   (cd "$dir" && COMPOSE_PROJECT_NAME=$PROJECT-plain timeout 120 docker compose down \
      --timeout 5 --remove-orphans >/dev/null 2>&1) || true
+  check "plain docker compose up as $who: no container or network of project $PROJECT-plain left after down" \
+    no_project_containers "$PROJECT-plain" || true
   if [ "$rc" != 0 ]; then
     echo "# docker compose up exited $rc; the probe said:"
     grep -E 'probe-1 +\|' "$dir.log" | tail -n 5 | sed 's/^/# /'

@@ -403,8 +403,12 @@ COMPOSE_PROBE = """\
     security_opt: ["no-new-privileges:true"]
     # make report runs the upstream-style test in the gevent images first and hands
     # its outcome to the probe as NAME=FILE (a path under /reports); empty: none.
+    # H2C_PROBE_TARGETS (a targets file the probe sees) and H2C_PROBE_ARGS (more
+    # `h2c-probe run` options, e.g. --only ID) choose cells: make report TARGETS=...
     environment:
       H2C_PROBE_ATTACH: ${H2C_PROBE_ATTACH:-}
+      H2C_TARGETS: ${H2C_PROBE_TARGETS:-/lab/targets.json}
+      H2C_PROBE_ARGS: ${H2C_PROBE_ARGS:-}
     volumes:
       - ./lab/targets.json:/lab/targets.json:ro
       - ${H2C_LAB_REPORTS:-./reports}:/reports

@@ -84,10 +84,14 @@ echo "probe: run $name: targets $TARGETS, scenarios $SCENARIOS -> $out"
 # results.json, e.g. the upstream-style test's outcome per image.
 attach=()
 [ -z "${H2C_PROBE_ATTACH:-}" ] || attach=(--attach "$H2C_PROBE_ATTACH")
+# H2C_PROBE_ARGS: more run options, words separated by spaces (e.g. --only seed-chunked),
+# for a `docker compose up` that cannot pass arguments (lab/scripts/report.sh).
+extra=()
+[ -z "${H2C_PROBE_ARGS:-}" ] || read -r -a extra <<<"$H2C_PROBE_ARGS"
 
 rc=0
 timeout "$RUN_TIMEOUT_S" h2c-probe run --targets "$TARGETS" --scenarios "$SCENARIOS" --out "$out" \
-  "${attach[@]}" "$@" || rc=$?
+  "${attach[@]}" "${extra[@]}" "$@" || rc=$?
 
 if { [ "$rc" = 0 ] || [ "$rc" = 1 ]; } && [ -f "$out/results.json" ]; then
   tmp="$REPORTS/latest.tmp.$$"

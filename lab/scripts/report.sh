@@ -147,7 +147,7 @@ run_upstream_test() {
 # ---- the cells: which targets and scenarios ----------------------------------------------
 # Patterns go to lab/scripts/lab-files.py (targets) and match the scenario files' ids;
 # one that matches nothing is refused, with the names it could have matched.
-NAMES=() SERVICES=() PROBE_ENV=() PROBE_ARGS=() SUBSET_FILE=
+NAMES=() SERVICES=() PROBE_ARGS=() SUBSET_FILE=
 select_cells() {
   [ -z "$TARGETS" ] || NAMES=(--name "$TARGETS")
   mapfile -t SERVICES < <("$HERE/lab-files.py" --print services "${NAMES[@]}")
@@ -158,7 +158,7 @@ select_cells() {
       || die "cannot write $SUBSET_FILE"
     chown "$OWNER" "$SUBSET_FILE" 2>/dev/null || true
     chmod 644 "$SUBSET_FILE"
-    PROBE_ENV=(-e "H2C_TARGETS=/reports/${SUBSET_FILE##*/}")
+    export H2C_PROBE_TARGETS="/reports/${SUBSET_FILE##*/}"
     say "targets: $("$HERE/lab-files.py" --print targets "${NAMES[@]}" | tr '\n' ' ')"
   fi
   [ -n "$SCENARIOS" ] || return 0
@@ -173,6 +173,7 @@ select_cells() {
     done
     [ "$hit" = 1 ] || die "no scenario matches '$pat'; the scenarios are: ${ids[*]}"
   done
+  export H2C_PROBE_ARGS="${PROBE_ARGS[*]}"
   say "scenarios: ${PROBE_ARGS[*]//--only /}"
 }
 
@@ -182,8 +183,25 @@ compose_down() {
   [ "$COMPOSE_UP" = 1 ] || return 0
   COMPOSE_UP=0
   say "docker compose down (project $PROJECT)"
-  timed down timeout 120 docker compose down --timeout 10 --remove-orphans >/dev/null 2>&1 \
-    || say "WARNING: 'docker compose down' failed; run it by hand: COMPOSE_PROJECT_NAME=$PROJECT docker compose down"
+  timed down down_retried \
+    || say "WARNING: 'docker compose down' failed ($DOWN_ERR); run it by hand: COMPOSE_PROJECT_NAME=$PROJECT docker compose down"
+}
+
+# Docker 20.10 releases a removed container's network endpoint a moment later, so a
+# down right after the probe's `run --rm` can find the lab network still "in use":
+# try again, up to three times.
+DOWN_ERR=''
+# shellcheck disable=SC2317  # run through timed
+down_retried() {
+  local i
+  for i in 1 2 3; do
+    if DOWN_ERR=$(timeout 120 docker compose down --timeout 10 --remove-orphans 2>&1 >/dev/null); then
+      return 0
+    fi
+    DOWN_ERR=$(tail -n 1 <<<"$DOWN_ERR")
+    [ "$i" = 3 ] || sleep 1
+  done
+  return 1
 }
 
 # (compose stamps the project label on the images it builds too, so a plain `docker run`
@@ -221,14 +239,19 @@ explain_failure() { # log
   fi
 }
 
-# The servers, then the probe. Its lines reach the terminal; everything (the servers'
-# logs too) goes to the log, later the run's compose.log.
+# The servers, then the probe: `docker compose up` of the probe alone (the servers are
+# up), the same container as a plain `docker compose up`; not `docker compose run
+# --rm`, whose removed container Docker 20.10 can leave behind as a stale endpoint
+# that keeps the lab network from being removed. Its lines reach the terminal;
+# everything (the servers' logs too) goes to the log, later the run's compose.log.
 # shellcheck disable=SC2317  # run through timed
 run_probe() { # log
   local rc=0
   set +e
-  timeout --kill-after=30 "$TIMEOUT_S" docker compose --ansi never run --rm --no-deps -T \
-    "${PROBE_ENV[@]}" probe "${PROBE_ARGS[@]}" 2>&1 | tee -a "$1" | sed -u 's/^/  /'
+  timeout --kill-after=30 "$TIMEOUT_S" docker compose --ansi never up --no-build --no-deps \
+    --abort-on-container-exit --exit-code-from probe probe 2>&1 | tee -a "$1" \
+    | sed -u -E 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep --line-buffered -E '^probe-1 +\|' \
+    | sed -u -E 's/^probe-1 +\| ?/  /'
   rc=${PIPESTATUS[0]}
   set -e
   return "$rc"
