@@ -24,13 +24,18 @@ prereqs:  ## make sure Docker and Compose v2 are usable (lab/scripts/prereqs.sh)
 	  || echo "prereqs: Docker/Compose not ready; the e2e-compose suite will fail (H2C_SKIP_COMPOSE=1 skips it)"; \
 	else echo "prereqs: lab/scripts/prereqs.sh not present yet; skipped"; fi
 
-test:  ## everything: deps if missing, then unit, e2e-local, e2e-compose (tests/run-all.sh)
+test:  ## everything: deps if missing, then unit, fuzz smoke, e2e-local, e2e-compose (tests/run-all.sh)
 	lab/scripts/deps.sh
 	@$(MAKE) --no-print-directory prereqs
 	tests/run-all.sh
 
 unit:  ## unit tests under ASan+UBSan (make -C c-client check)
 	$(MAKE) -C c-client check
+
+# Each harness for FUZZ_SECONDS (default 180); `make test` runs the short
+# smoke pass (suite "fuzz"). See c-client/fuzz/README.md.
+fuzz:  ## run every libFuzzer harness for FUZZ_SECONDS each (c-client/fuzz/)
+	$(MAKE) -C c-client fuzz
 
 e2e-local:  ## end-to-end on loopback, no Docker (tests/e2e-local.sh)
 	tests/e2e-local.sh
@@ -44,13 +49,17 @@ lab-images:  ## build the Docker images of the lab (lab/scripts/lab-images.sh)
 
 # docker-compose.yml and lab/targets.json are generated from the folders' lab.json;
 # `make test` (tests/lint.sh) fails while the committed ones are stale.
+# RUN=reports/<stamp> picks a run; default reports/latest.
+upstream:  ## write reports/<run>/upstream/: the gevent patch, ISSUE-COMMENT.md, ADVISORY.md (lab/scripts/upstream.py)
+	lab/scripts/upstream.py write $(RUN)
+
 lab-files:  ## regenerate docker-compose.yml and lab/targets.json from lab/*/*/lab.json
 	lab/scripts/lab-files.py
 
 lint:  ## generated files fresh, manifests valid, shellcheck + pyflakes (tests/lint.sh)
 	tests/lint.sh
 
-clean:  ## remove build output (c-client/build, c-client/build-asan)
+clean:  ## remove build output (c-client/build, build-asan, build-fuzz)
 	$(MAKE) -C c-client clean
 
-.PHONY: help all deps prereqs test unit e2e-local report lab-images lab-files lint clean
+.PHONY: help all deps prereqs test unit fuzz e2e-local report upstream lab-images lab-files lint clean

@@ -251,8 +251,18 @@ check_results() {
     q "('%d bytes' % body_len('seed-upgrade-h2c', 0)) in c['reason']" gevent-local seed-upgrade-h2c
   check "gevent seed-upgrade-h2c lost_bytes equals the body length" \
     q "c['lost_bytes'] == body_len('seed-upgrade-h2c', 0)" gevent-local seed-upgrade-h2c
+  check "gevent seed-pipelined: the count is confirmed pipelined, and k - 1, k + 1 filler bytes fail" \
+    q "c['lost_bytes'] == body_len('seed-pipelined', 0) and 'a pipelined replay with' in c['loss_evidence'] and ('with %d and with %d it was not' % (body_len('seed-pipelined', 0) - 1, body_len('seed-pipelined', 0) + 1)) in c['loss_evidence']" gevent-local seed-pipelined
+  check "gevent h2-prior-knowledge is n/a: HTTP/1.1 to the preface, named (ok null)" \
+    q "c['verdict'] == 'n/a' and c['ok'] is None and 'the server speaks HTTP/1.1' in c['reason']" gevent-local h2-prior-knowledge
+  # The controls: gevent's raw-input branch needs only one of the two seed
+  # headers (either alone loses 13 bytes), never pipelining or a bodiless GET.
+  for s in control-connection-upgrade control-upgrade-websocket; do
+    check "gevent $s (one seed header alone) is desync, 13 bytes confirmed" \
+      q "c['verdict'] == 'desync' and c['lost_bytes'] == 13" gevent-local "$s"
+  done
   local s
-  for s in control-keepalive rfc-upgrade-post rfc-upgrade-get; do
+  for s in control-keepalive control-pipelined control-seed-get rfc-upgrade-post rfc-upgrade-get keepalive-declined-upgrade; do
     check "gevent $s is ok-h1" verdict_is gevent-local "$s" ok-h1
   done
   check "gevent seed-long-body is hang or desync" \
@@ -266,8 +276,17 @@ check_results() {
       nghttpx-local "$s"
   done
 
+  # nghttpx 1.52: the declined upgrade leaves its parser in upgrade mode even
+  # without a body (control-seed-get), and the seed's failure is no control's.
+  check "nghttpx control-seed-get is desync (the upgrade headers alone, no body)" \
+    verdict_is nghttpx-local control-seed-get desync
+  check "nghttpx seed-upgrade-h2c: its control passes, so no 'not caused by' note" \
+    q "c['verdict'] == 'desync' and 'not caused by the upgrade headers' not in c['reason']" \
+    nghttpx-local seed-upgrade-h2c
+
   # waitress: a well-behaved server stays in sync.
-  for s in control-keepalive seed-upgrade-h2c; do
+  for s in control-keepalive control-pipelined control-seed-get control-connection-upgrade \
+           control-upgrade-websocket seed-upgrade-h2c; do
     check "waitress $s is ok" q "c['ok'] is True and c['verdict'] in ('ok-h1', 'ok-h2')" waitress-local "$s"
   done
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # tests/e2e-upstream.sh - the proposed gevent fix, tested for real:
-#   1. lab/servers/gevent/patch_pywsgi.py patches this machine's gevent
-#      (a copy of it) and refuses what it must refuse (a second run, a missing anchor);
+#   1. the patch proposed to gevent (lab/servers/gevent/0001-*.patch) is what
+#      lab/scripts/upstream.py assembles from its pieces, applies with patch -p1 to
+#      gevent's layout built from this machine's package, adds the test and the
+#      towncrier fragment, carries no lab marker, and is refused a second time;
+#      apply-patch.sh (what the image runs) patches a copy that still imports;
 #   2. the upstream-style regression test (lab/upstream/test_pywsgi_upgrade_body.py),
 #      run inside the images by lab/upstream/run-in-images.sh, FAILS on unpatched
 #      gevent (the target the fix is of, info.fix_of; the other targets with the roles
@@ -16,7 +19,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PY=/usr/bin/python3
-PATCHER="$ROOT/lab/servers/gevent/patch_pywsgi.py"
+PATCH=$(ls "$ROOT"/lab/servers/gevent/0001-*.patch)
+APPLY="$ROOT/lab/servers/gevent/apply-patch.sh"
 RUNNER="$ROOT/lab/upstream/run-in-images.sh"
 BUILD_LIMIT_S=${H2C_UPSTREAM_BUILD_S:-1800}
 
@@ -69,47 +73,49 @@ trap 'exit 130' INT TERM
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/h2c-e2e-upstream.XXXXXX")
 
-# --- 1. the patch program on this machine's gevent ---------------------------------
+# --- 1. the patch on this machine's gevent --------------------------------------------
 
-host_pywsgi() { "$PY" -c 'import gevent.pywsgi as p; print(p.__file__)'; }
+host_gevent() { "$PY" -c 'import gevent, os; print(os.path.dirname(gevent.__file__))'; }
 
-# patched_copy_runs: a patched copy of the installed gevent imports and serves
-# (the anchors matched, the result compiles, the diff names the three edits).
+# layout_applies: gevent's layout from the installed package (its dist-packages/gevent
+# as src/gevent), then `patch -p1` as a maintainer would apply the file.
+layout_applies() {
+  mkdir -p "$WORK/layout/src"
+  cp -a "$(host_gevent)" "$WORK/layout/src/gevent"
+  (cd "$WORK/layout" && patch -p1 --fuzz=0 --batch) <"$PATCH" || return 1
+  for f in src/gevent/tests/test__pywsgi_upgrade_body.py docs/changes/2035.bugfix.rst; do
+    [ -s "$WORK/layout/$f" ] || { echo "the patch did not create $f"; return 1; }
+  done
+  grep -q '^class _UpgradeInput' "$WORK/layout/src/gevent/pywsgi.py" || { echo "pywsgi.py not patched"; return 1; }
+}
+
+no_lab_markers() {
+  ! grep -n -i -E '^\+.*(h2c-lab|h2c lab|lab/|probe)' "$PATCH"
+}
+
 patched_copy_runs() {
-  local src
-  src=$(dirname "$(host_pywsgi)")
-  cp -a "$src" "$WORK/gevent-copy/gevent"
-  "$PY" "$PATCHER" --file "$WORK/gevent-copy/gevent/pywsgi.py" --diff-out "$WORK/host.diff" || return 1
-  [ "$(grep -c '^+.*h2c-lab fix' "$WORK/host.diff")" -eq 3 ] \
-    || { echo "expected 3 'h2c-lab fix' hunks in the diff:"; cat "$WORK/host.diff"; return 1; }
+  mkdir -p "$WORK/gevent-copy"
+  cp -a "$(host_gevent)" "$WORK/gevent-copy/gevent"
+  "$APPLY" "$PATCH" "$WORK/gevent-copy/gevent" "$WORK/host.diff" || return 1
+  grep -q '^+++ b/src/gevent/pywsgi.py' "$WORK/host.diff" || { echo "no pywsgi.py diff:"; cat "$WORK/host.diff"; return 1; }
   PYTHONPATH="$WORK/gevent-copy" "$PY" -c '
 import gevent.pywsgi as p, sys
 assert p.__file__.startswith(sys.argv[1]), p.__file__
-assert p.WSGIHandler.raw_input_given is False' "$WORK/gevent-copy"
+assert p._UpgradeInput.__slots__ == ("rfile", "handler", "used")' "$WORK/gevent-copy"
 }
 
 refuses_second_run() {
   local out rc=0
-  out=$("$PY" "$PATCHER" --file "$WORK/gevent-copy/gevent/pywsgi.py" --dry-run 2>&1) || rc=$?
-  if [ $rc -eq 0 ] || ! grep -q 'patched already' <<<"$out"; then echo "rc=$rc: $out"; return 1; fi
+  out=$("$APPLY" "$PATCH" "$WORK/gevent-copy/gevent" 2>&1) || rc=$?
+  if [ $rc -eq 0 ] || ! grep -q 'does not apply' <<<"$out"; then echo "rc=$rc: $out"; return 1; fi
 }
 
-refuses_missing_anchor() {
-  local out rc=0
-  # gevent's own file with the get_environ anchor line altered: the build must stop.
-  sed 's/handling_reads = not self._connection_upgrade_requested()/handling_reads = True/' \
-    "$(host_pywsgi)" >"$WORK/no-anchor.py"
-  out=$("$PY" "$PATCHER" --file "$WORK/no-anchor.py" 2>&1) || rc=$?
-  if [ $rc -eq 0 ] || ! grep -q "occurs 0 times" <<<"$out" \
-     || ! grep -qF "handling_reads = not self._connection_upgrade_requested()" <<<"$out"; then
-    echo "rc=$rc: $out"; return 1
-  fi
-}
-
-mkdir -p "$WORK/gevent-copy"
-check "patch_pywsgi.py patches a copy of this machine's gevent ($("$PY" -c 'import gevent; print(gevent.__version__)')), which still imports" patched_copy_runs
-check "patch_pywsgi.py refuses a file it already patched" refuses_second_run
-check "patch_pywsgi.py stops, naming the anchor, when an anchor is missing" refuses_missing_anchor
+check "the committed patch is what lab/scripts/upstream.py assembles from its pieces" \
+  "$ROOT/lab/scripts/upstream.py" check
+check "the patch applies with patch -p1 to gevent's layout built from this machine's gevent ($("$PY" -c 'import gevent; print(gevent.__version__)')) and adds the test and the fragment" layout_applies
+check "the patch carries no lab marker in its added lines" no_lab_markers
+check "apply-patch.sh patches a copy of this machine's gevent, which still imports" patched_copy_runs
+check "apply-patch.sh refuses a package it already patched" refuses_second_run
 
 # --- 2. the upstream-style test inside the images -----------------------------------
 
@@ -159,17 +165,19 @@ jqc() {
 run_of() { printf '(.runs[] | select(.image == "%s"))' "$1"; }
 BODY_TESTS='["test_upgrade_h2c_chunked_body_consumed_once","test_upgrade_h2c_content_length_body_consumed_once"]'
 WS_TEST=test_websocket_handshake_keeps_raw_input
+KEEP_TEST=test_bodiless_upgrade_without_101_keeps_alive  # passes on every version
+N_TESTS=4
 
 [ -f "$JSON" ] || { not_ok "upstream.json exists"; exit 1; }
 jqc "upstream.json has format h2c-lab-upstream/1 and one run per image" \
   ".format == \"h2c-lab-upstream/1\" and (.runs | length) == ${#IMAGES[@]}"
 
 jqc "unpatched ${BASE_IMAGE#h2c-lab/} (info.fix_of of $FIX): the test FAILS (exit 1)" \
-  "$(run_of "$BASE_IMAGE") | .outcome == \"fail\" and .exit_code == 1 and .patched == false and .ran == 3"
+  "$(run_of "$BASE_IMAGE") | .outcome == \"fail\" and .exit_code == 1 and .patched == false and .ran == $N_TESTS"
 jqc "unpatched ${BASE_IMAGE#h2c-lab/}: both body tests fail, the WebSocket test passes" \
-  "$(run_of "$BASE_IMAGE") | ([.tests[${BODY_TESTS}[]]] == [\"FAIL\",\"FAIL\"]) and .tests.$WS_TEST == \"ok\""
-jqc "${FIX_IMAGE#h2c-lab/}: the test PASSES, all 3 tests ok" \
-  "$(run_of "$FIX_IMAGE") | .outcome == \"pass\" and .exit_code == 0 and .ran == 3 and ([.tests[]] == [\"ok\",\"ok\",\"ok\"])"
+  "$(run_of "$BASE_IMAGE") | ([.tests[${BODY_TESTS}[]]] == [\"FAIL\",\"FAIL\"]) and .tests.$WS_TEST == \"ok\" and .tests.$KEEP_TEST == \"ok\""
+jqc "${FIX_IMAGE#h2c-lab/}: the test PASSES, all $N_TESTS tests ok" \
+  "$(run_of "$FIX_IMAGE") | .outcome == \"pass\" and .exit_code == 0 and .ran == $N_TESTS and ([.tests[]] | length == $N_TESTS and all(. == \"ok\"))"
 jqc "${FIX_IMAGE#h2c-lab/}: it is patched (/lab/fix.diff) and says so in its version" \
   "$(run_of "$FIX_IMAGE") | .patched == true and (.version | endswith(\"+ h2c-lab fix\"))"
 jqc "${FIX_IMAGE#h2c-lab/} runs the same gevent as ${BASE_IMAGE#h2c-lab/}" \
@@ -186,3 +194,36 @@ for entry in "${OTHERS[@]}"; do
       "$(run_of "$image") | ([.tests[${BODY_TESTS}[]]] == [\"ok\",\"ok\"]) and .tests.$WS_TEST == \"FAIL\""
   fi
 done
+
+# --- 3. the patch is against this very gevent, and make upstream uses these results --
+
+# The patch's pywsgi.py pre-image (its index line) is the git blob of the installed
+# pywsgi.py of the image the fix is of: the patch is against exactly that release.
+blob_in_image() {
+  docker run --rm --network none --entrypoint "" "$1" /usr/bin/python3 -c '
+import hashlib, gevent.pywsgi as p
+d = open(p.__file__, "rb").read()
+print(hashlib.sha1(b"blob %d\0" % len(d) + d).hexdigest())'
+}
+pre_image_matches() {
+  local pre blob
+  pre=$(sed -n 's/^index \([0-9a-f]*\)\.\.[0-9a-f]* 100644$/\1/p' "$PATCH")
+  blob=$(blob_in_image "$BASE_IMAGE") || return 1
+  if [ -z "$pre" ] || [ "${blob#"$pre"}" = "$blob" ]; then
+    echo "index pre-image '$pre', installed blob $blob"; return 1
+  fi
+}
+check "the patch's pywsgi.py pre-image is ${BASE_IMAGE#h2c-lab/}'s installed pywsgi.py" pre_image_matches
+
+# upstream.py write on a results.json that carries this run's upstream.json.
+upstream_files() {
+  mkdir -p "$WORK/run"
+  jq --slurpfile u "$JSON" '.attachments.upstream = $u[0]' \
+    "$ROOT/c-client/tests/fixtures/results-lab.json" >"$WORK/run/results.json" || return 1
+  "$ROOT/lab/scripts/upstream.py" write "$WORK/run" || return 1
+  cmp "$WORK/run/upstream/$(basename "$PATCH")" "$PATCH" || return 1
+  grep -q "$FIX_IMAGE (.*): pass" "$WORK/run/upstream/ISSUE-COMMENT.md" \
+    || { echo "ISSUE-COMMENT.md does not state the fix image's pass"; return 1; }
+  ! grep -n -E '/admin|proxy-' "$WORK/run/upstream/ISSUE-COMMENT.md"
+}
+check "upstream.py write: the committed patch, and an ISSUE-COMMENT.md that states this upstream.json" upstream_files

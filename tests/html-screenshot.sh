@@ -104,7 +104,7 @@ digest = "sha256-" + base64.b64encode(hashlib.sha256(scripts[0].encode()).digest
 sys.exit(0 if len(scripts) == 1 and csp and csp.group(1) == digest else 1)
 EOF
 then ok "the one inline script matches the CSP hash"
-else fail "inline script and Content-Security-Policy hash differ (update SCRIPT_HASH in render_html.c)"
+else fail "inline script and Content-Security-Policy hash differ (update SCRIPT_HASH in c-client/src/render/html.c)"
 fi
 
 # Every element opened is closed, in order (html.parser from the stdlib).
@@ -306,7 +306,7 @@ inner = m.group(1) if m else ""
 heading = re.search(r"<h2>(.*?)</h2>", inner, re.S)
 flagged = re.findall(r'<td class="cell [^"]* security"[^>]*><a href="#([^"]+)"', dom)
 inside = [c for c in flagged if ('<details id="%s"' % c) in inner]
-banner = re.search(r'<p class="security-banner" id="security-banner">', dom)
+banner = re.search(r'<p (?=[^>]*\bid="security-banner")(?=[^>]*\bclass="security-banner")', dom)
 print("# security section: heading %r, %d security cells, %d inside" %
       (html.unescape(heading.group(1)) if heading else None, len(flagged), len(inside)))
 ok = (heading and "do not paste publicly" in html.unescape(heading.group(1)) and

@@ -7,6 +7,7 @@
 #     and a new target, in a scratch copy of the repository;
 #   - broken manifests are refused with the file and the member named;
 #   - check-expected.py prints the shared notes (lab/notes) in full and refuses unknown ones;
+#   - the gevent patch is fresh, and upstream.py keeps recipes out of the public comment;
 #   - shellcheck and pyflakes report nothing on the tracked shell and Python scripts.
 # Prints "ok - ..." / "FAIL - ..." per check and "N passed, N failed" last.
 set -euo pipefail
@@ -202,12 +203,56 @@ unknown_note_refused() {
 }
 check "check-expected.py refuses an expected file naming an unknown note" unknown_note_refused
 
+# ---- the upstream files (lab/scripts/upstream.py, make upstream) -------------------------
+UP=lab/scripts/upstream.py
+check "$UP check: the committed gevent patch is what its pieces assemble to" in_root "$PY" "$UP" check
+patch_stale_is_caught() {
+  local dir out rc=0
+  dir=$(scratch stalepatch) || return 1
+  echo "One more line." >>"$dir/lab/servers/gevent/patch/2035.bugfix.rst"
+  out=$(cd "$dir" && "$PY" "$UP" check 2>&1) || rc=$?
+  if [ $rc -eq 0 ] || ! grep -q 'is stale: run lab/scripts/upstream.py patch' <<<"$out"; then echo "rc=$rc: $out"; return 1; fi
+}
+check "$UP check fails, saying what to run, when a piece of the patch changed" patch_stale_is_caught
+# A run with a recipe in it: the fixture plus a proxy-request-boundaries cell on gevent-sid
+# whose request 1 hides a GET /admin in its body, and a via-* proxy target.
+doctored_run() {
+  mkdir -p "$WORK/up" && "$PY" - "$ROOT/c-client/tests/fixtures/results-lab.json" "$WORK/up/results.json" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["scenarios"].append({"id": "proxy-request-boundaries", "title": "t", "requests": [{"headers": []}]})
+bytes_ = "POST /echo HTTP/1.1\\r\\nConnection: Upgrade\\r\\nContent-Length: 40\\r\\n\\r\\nGET /admin?from=body HTTP/1.1\\r\\n\\r\\n"
+for target, verdict in (("gevent-sid", "desync"), ("via-lab-proxy-gevent", "smuggled")):
+    r["cells"].append({"target": target, "scenario": "proxy-request-boundaries", "verdict": verdict,
+                       "ok": False, "security": verdict == "smuggled", "reason": "GET /admin answered",
+                       "transcript": {"events": [{"conn": "a", "dir": "out", "data": bytes_}]}})
+r["targets"].append({"name": "via-lab-proxy-gevent", "version": "x", "info": {
+    "family": "proxy", "proxy": "lab-proxy", "backend": "gevent-sid"}})
+json.dump(r, open(sys.argv[2], "w"))
+PYEOF
+}
+public_has_no_recipe() {
+  doctored_run && in_root "$PY" "$UP" write "$WORK/up" >/dev/null || return 1
+  local f="$WORK/up/upstream/ISSUE-COMMENT.md"
+  [ "$(wc -c <"$f")" -le 10000 ] || { echo "$f: $(wc -c <"$f") characters"; return 1; }
+  ! grep -n -E '/admin|proxy-|via-|lab-proxy' "$f" || return 1
+  grep -q 'gevent-sid .* desync' "$f" || { echo "the subject's desync is not stated"; return 1; }
+  grep -q 'GET /admin' "$WORK/up/upstream/ADVISORY.md" || { echo "ADVISORY.md lacks the reproducer"; return 1; }
+  grep -q '| lab-proxy | gevent-sid | smuggled | \*\*yes\*\* |' "$WORK/up/upstream/ADVISORY.md" \
+    || { echo "ADVISORY.md lacks the proxy row"; return 1; }
+  cmp -s "$WORK/up/upstream/0001-pywsgi-consume-the-body-of-an-upgrade-request-once.patch" \
+    "$ROOT/lab/servers/gevent/0001-pywsgi-consume-the-body-of-an-upgrade-request-once.patch"
+}
+check "$UP write on a run with a proxy recipe: ISSUE-COMMENT.md (<= 10,000 characters) names no /admin, proxy-* scenario or proxy configuration; ADVISORY.md has the proxy row and the reproducer" \
+  public_has_no_recipe
+
 # ---- shellcheck and pyflakes over every tracked script ------------------------------------
 SHELL_SCRIPTS=() PY_SCRIPTS=()
 while IFS= read -r -d '' f; do
   case "$f" in
     *.sh) SHELL_SCRIPTS+=("$f") ;;
     *.py) PY_SCRIPTS+=("$f") ;;
+    c-client/fuzz/corpus/*|c-client/fuzz/regressions/*) ;;   # fuzz inputs, binary
     *) case "$(head -n 1 "$ROOT/$f" 2>/dev/null)" in
          '#!'*python*) PY_SCRIPTS+=("$f") ;;
          '#!'*bash*|'#!'*/sh) SHELL_SCRIPTS+=("$f") ;;

@@ -8,7 +8,7 @@ table, c-client/src/verdicts.c, as the probe prints it (`h2c-probe list --verdic
                                     the unit suite `vocabulary` (make -C c-client check):
       doc       DOC's table is what `table` prints, and its "How each verdict is decided"
                 list has one entry per verdict, no more
-      spelling  no file of DIR (default c-client/src) but verdicts.c spells a verdict's
+      spelling  no file of DIR (default c-client/src, subfolders too) but verdicts.c spells a verdict's
                 name as a C string literal: a name with '-' or '/' (ok-h1, n/a) may not
                 appear in any literal, a plain word (desync, error) may not be a whole
                 literal; comments do not count. A literal of another vocabulary that
@@ -124,7 +124,9 @@ def spelled(name, literal):
 def spelling_problems(verdicts, src):
     names = [v["name"] for v in verdicts]
     problems = []
-    for f in sorted(os.listdir(src)):
+    files = sorted(os.path.relpath(os.path.join(d, n), src)
+                   for d, _, names in os.walk(src) for n in names)
+    for f in files:                  # src/render/ too
         if not f.endswith((".c", ".h")) or f == "verdicts.c":
             continue
         with open(os.path.join(src, f), "r", encoding="utf-8") as fh:

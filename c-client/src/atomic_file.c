@@ -79,3 +79,21 @@ int atomic_file_make_dirs(const char *path, char *err, size_t errlen) {
   free(p);
   return 0;
 }
+
+int atomic_file_out_dir(const char *path, char *err, size_t errlen) {
+  struct stat st;
+  if (!path[0]) {
+    snprintf(err, errlen, "an empty path names no directory (give one, e.g. "
+             "reports/run)");
+    return -1;
+  }
+  if (atomic_file_make_dirs(path, err, errlen) != 0)
+    return -1;
+  if (stat(path, &st) != 0)
+    return fail(err, errlen, "cannot use", path);
+  if (!S_ISDIR(st.st_mode)) {
+    snprintf(err, errlen, "%s exists and is not a directory", path);
+    return -1;
+  }
+  return 0;
+}

@@ -164,6 +164,7 @@ cJSON *backend_log_parse(const char *body, size_t n, int *dropped, char *err,
 }
 
 cJSON *backend_log_fetch(const target *t, const char *tag, int timeout_ms,
+                         int64_t deadline_ms,
                          int *dropped, char *err, size_t errlen) {
   if (!t->backend_log_url) {
     snprintf(err, errlen, "the target has no backend_log_url");
@@ -178,8 +179,10 @@ cJSON *backend_log_fetch(const target *t, const char *tag, int timeout_ms,
     snprintf(err, errlen, "the log URL is too long");
     return NULL;
   }
-  http_once h = {t->log_host, t->log_port, timeout_ms, clock_now_ms() + 2 * (int64_t)timeout_ms,
-                 BACKEND_LOG_MAX_BYTES, NULL, NULL};
+  int64_t until = clock_now_ms() + 2 * (int64_t)timeout_ms;
+  http_once h = {t->log_host, t->log_port, timeout_ms,
+                 deadline_ms < until ? deadline_ms : until, BACKEND_LOG_MAX_BYTES,
+                 NULL, NULL};
   h1_parser p;
   char why[256];
   cJSON *out = NULL;

@@ -17,6 +17,7 @@
 #define H2C_BACKEND_LOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "target.h"
 
 struct cJSON;
@@ -37,9 +38,11 @@ struct cJSON *backend_log_parse(const char *body, size_t n, int *dropped,
                                 char *err, size_t errlen);
 
 /* GET <log path>?cell=<tag> from the target's backend_log_url, bounded by
- * 2 x timeout_ms and BACKEND_LOG_MAX_BYTES. Returns the parsed array or NULL
- * with err ("connect ...", "answered 404", "not a log: ..."). */
+ * 2 x timeout_ms, the absolute deadline_ms (clock_now_ms clock; the caller's
+ * own, e.g. the calibration's) and BACKEND_LOG_MAX_BYTES. Returns the parsed
+ * array or NULL with err ("connect ...", "answered 404", "not a log: ..."). */
 struct cJSON *backend_log_fetch(const target *t, const char *tag, int timeout_ms,
+                                int64_t deadline_ms,
                                 int *dropped, char *err, size_t errlen);
 
 #define BACKEND_RESET_MAX_BYTES (64u * 1024u)  /* the reset answer, head included */

@@ -64,8 +64,10 @@ static long measure_via_log(cell *c, const engine_opts *o, const char *cal_tag) 
   transcript_note(&c->tx, CAL_LABEL, "calibration: request %d alone on a new "
                   "connection, tagged %s instead of %s (same length), to learn how "
                   "long a head the backend parses for it", R + 1, cal_tag, c->tag);
-  http_once h = {tg->host, tg->port, o->timeout_ms, clock_now_ms() + 2 * (int64_t)o->timeout_ms,
-                 CAL_MAX_ANSWER, &c->tx, CAL_LABEL};
+  int64_t until = clock_now_ms() + 2 * (int64_t)o->timeout_ms;
+  http_once h = {tg->host, tg->port, o->timeout_ms,
+                 o->deadline_ms < until ? o->deadline_ms : until, CAL_MAX_ANSWER,
+                 &c->tx, CAL_LABEL};
   h1_parser p;
   int answered = http_once_exchange(&h, wire.data, wire.len, &p, err, sizeof err);
   buf_free(&wire);
@@ -74,7 +76,8 @@ static long measure_via_log(cell *c, const engine_opts *o, const char *cal_tag) 
   } else {
     transcript_note(&c->tx, CAL_LABEL, "calibration request answered %d", p.resp.status);
     clock_sleep_ms(BACKEND_LOG_GRACE_MS);
-    cJSON *log = backend_log_fetch(tg, cal_tag, o->timeout_ms, NULL, err, sizeof err);
+    cJSON *log = backend_log_fetch(tg, cal_tag, o->timeout_ms, o->deadline_ms, NULL, err,
+                                   sizeof err);
     const cJSON *e = log ? find_entry(log, &sc->requests[R], c->tag, cal_tag, &head_len) : NULL;
     if (e) {
       char port[16];

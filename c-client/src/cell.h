@@ -38,6 +38,8 @@ typedef struct cell {
   size_t extra_bytes;          /* bytes after the last expected answer */
   long lost_bytes;             /* -1 unknown; set by the loss measurement */
   char loss_evidence[256];     /* how lost_bytes was established */
+  char loss_seen[400];         /* the loss check ran and confirmed nothing:
+                                  what it saw (for the reason), else "" */
   transcript tx;
   int64_t start_ms, total_ms;  /* start relative to run start */
   verdict verdict;

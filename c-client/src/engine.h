@@ -18,9 +18,17 @@ void engine_h2_run(cell *c, const engine_opts *o);
 /* Dispatch on c->sc->engine. */
 void engine_run(cell *c, const engine_opts *o);
 
-/* Raw engine: replays the requests before `failed` on a new connection, then
- * `k` filler bytes and request `failed`; returns 1 when request `failed` is
- * then answered as expected (so the server consumed exactly k bytes). */
-int engine_raw_confirm_loss(cell *c, const engine_opts *o, int failed, long k);
+/* Raw engine, the loss check (runner.c measure_loss runs it three times:
+ * docs/formats.md, "The loss check"). Replays on a new connection, in the
+ * scenario's sending mode, the requests before `failed` on its connection,
+ * then `filler` filler bytes and request `failed`. Returns LOSS_MATCH when
+ * request `failed` was then answered as expected, LOSS_WRONG when it was not,
+ * LOSS_NO_CONCLUSION when the replay could not get that far (an earlier
+ * request not answered as before, no connection, the deadline). `seen`
+ * (seenlen bytes) says in words what came back ("was answered `400 Bad
+ * Request` (not the expected answer)"). */
+enum { LOSS_NO_CONCLUSION = -1, LOSS_WRONG = 0, LOSS_MATCH = 1 };
+int engine_raw_replay_loss(cell *c, const engine_opts *o, int failed, long filler,
+                           char *seen, size_t seenlen);
 
 #endif

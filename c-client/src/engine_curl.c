@@ -31,6 +31,9 @@
 
 #define CURL_MAX_RESP_HEADERS 100
 #define CURL_MAX_TEXT_NOTES 64
+/* Header bytes of one transfer, every interim (1xx) answer's included: the
+ * time is CURLOPT_TIMEOUT_MS's, the bytes are this cap's (an endless 1xx). */
+#define CURL_MAX_HEAD_BYTES (2u * 1024u * 1024u)
 
 /* What one transfer collected (libcurl calls back into it). */
 typedef struct curl_xfer {
@@ -44,6 +47,7 @@ typedef struct curl_xfer {
   char reason[128];
   int conn_close;
   int too_big;
+  size_t head_bytes;                      /* header bytes so far */
   int saw_101;
   int *text_notes;                        /* per handle */
 } curl_xfer;
@@ -121,6 +125,11 @@ static int lists_close(const char *v) {
 static size_t on_header(char *data, size_t size, size_t nitems, void *ud) {
   curl_xfer *x = ud;
   size_t n = size * nitems;
+  x->head_bytes += n;
+  if (x->head_bytes > CURL_MAX_HEAD_BYTES) {
+    x->too_big = 1;
+    return 0;   /* libcurl stops with CURLE_WRITE_ERROR */
+  }
   if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
     on_status_line(x, data, n);
     return n;
@@ -153,12 +162,33 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud) {
   return n;
 }
 
+/* Does a header block that went out hold a field `name` (a line starting
+ * "name:", any case)? libcurl writes headers of its own (Upgrade: h2c and
+ * HTTP2-Settings for CURL_HTTP_VERSION_2_0), so what the scenario lists is
+ * not what was sent; the verdict's refusal rule needs what was sent. */
+static int block_has_field(const char *data, size_t size, const char *name) {
+  size_t n = strlen(name);
+  for (size_t at = 0; at + n < size;) {
+    if (strncasecmp(data + at, name, n) == 0 && data[at + n] == ':')
+      return 1;
+    const char *nl = memchr(data + at, '\n', size - at);
+    if (!nl)
+      break;
+    at = (size_t)(nl - data) + 1;
+  }
+  return 0;
+}
+
 static int on_debug(CURL *h, curl_infotype type, char *data, size_t size,
                     void *ud) {
   (void)h;
   curl_xfer *x = ud;
   switch (type) {
   case CURLINFO_HEADER_OUT:
+    if (block_has_field(data, size, "Upgrade"))
+      x->e->sent_upgrade = 1;
+    transcript_bytes(&x->c->tx, x->label, TX_OUT, data, size);
+    break;
   case CURLINFO_DATA_OUT:
     transcript_bytes(&x->c->tx, x->label, TX_OUT, data, size);
     break;

@@ -170,6 +170,8 @@ typedef struct rx {
   h1_parser p;
   int64_t t_sent;
   size_t seen;             /* bytes of this answer so far (with any 1xx) */
+  int interim;             /* 1xx answers skipped so far (H1_MAX_INTERIM) */
+  char speaks[64];         /* the answer began with HTTP/2 frames */
   char detail[256];
 } rx;
 
@@ -177,12 +179,39 @@ static void rx_init(rx *r, const sc_request *req, int64_t t_sent) {
   http1_parse_init(&r->p, strcmp(req->method, "HEAD") == 0);
   r->t_sent = t_sent;
   r->seen = 0;
+  r->interim = 0;
+  r->speaks[0] = '\0';
   r->detail[0] = '\0';
 }
 
+/* An HTTP/2-only server reads our HTTP/1.1 bytes as a bad client preface and
+ * answers with its own SETTINGS (RFC 9113 §3.4) or a GOAWAY, then closes: a
+ * frame header of that type on stream 0, with a length the type allows. No
+ * HTTP/1.1 status line starts with such bytes ("HTTP/" is 0x48...). */
+static const char *h2_frame_name(const unsigned char *b, size_t n) {
+  if (n < 9 || (b[5] | b[6] | b[7] | (b[8] & 0x7f)) != 0)
+    return NULL;
+  size_t len = ((size_t)b[0] << 16) | ((size_t)b[1] << 8) | b[2];
+  if (b[3] == 0x04 && len % 6 == 0 && len <= 16384)
+    return "a SETTINGS frame";
+  if (b[3] == 0x07 && len >= 8 && len <= 16384)
+    return "a GOAWAY frame";
+  return NULL;
+}
+
 /* Feeds buffered bytes; returns 1 when the parser reached DONE or ERROR. An
- * interim 1xx is noted and skipped: the final answer follows it. */
+ * interim 1xx is noted and skipped: the final answer follows it; more than
+ * H1_MAX_INTERIM of them is a cap reached (an endless 1xx stream). */
 static int rx_feed(raw_ctx *x, rconn *rc, rx *r, int i, h1_status *st) {
+  const char *frame = r->seen == 0 && !r->speaks[0]
+                          ? h2_frame_name((const unsigned char *)rc->in.data, rc->in.len)
+                          : NULL;
+  if (frame) {
+    snprintf(r->speaks, sizeof r->speaks, "HTTP/2 (%s)", frame);
+    transcript_note(&x->c->tx, rc->label, "the answer to request %d begins with %s "
+                    "on stream 0: the server speaks HTTP/2 here, not HTTP/1.1",
+                    i + 1, frame);
+  }
   while (rc->in.len) {
     size_t used = 0;
     *st = http1_parse_feed(&r->p, rc->in.data, rc->in.len, &used);
@@ -194,9 +223,10 @@ static int rx_feed(raw_ctx *x, rconn *rc, rx *r, int i, h1_status *st) {
       transcript_note(&x->c->tx, rc->label, "interim response %d %s to request "
                       "%d; waiting for the final one", r->p.resp.status,
                       r->p.resp.reason, i + 1);
-      int head = r->p.request_was_head;
-      http1_parse_free(&r->p);
-      http1_parse_init(&r->p, head);
+      if (http1_parse_next_after_interim(&r->p, &r->interim) != 0) {
+        *st = H1_ERROR;
+        return 1;
+      }
       continue;
     }
     return 1;
@@ -486,6 +516,7 @@ static void take_answer(raw_ctx *x, rconn *rc, int i, int64_t t_sent) {
     hand_over_to_h2(x, rc, &r, i);
   } else {
     fill_exchange(&c->ex[i], &r.p.resp, out, clock_now_ms() - t_sent, r.detail);
+    snprintf(c->ex[i].speaks, sizeof c->ex[i].speaks, "%s", r.speaks);
     if (out == OUT_ANSWERED) {
       after_answer(x, rc, &r.p.resp, i);
     } else {
@@ -586,6 +617,7 @@ static void send_one(raw_ctx *x, rconn *rc, int i) {
     break_conn(rc, detail);
     return;
   }
+  c->ex[i].sent_upgrade = scenario_request_is_upgrade(&c->sc->requests[i]);
   take_answer(x, rc, i, t_sent);
 }
 
@@ -671,6 +703,8 @@ static void run_pipelined_conn(raw_ctx *x, rconn *rc, const int *idx, int n) {
     break_conn(rc, detail);
     return;
   }
+  for (int k = 0; k < n; k++)
+    c->ex[idx[k]].sent_upgrade = scenario_request_is_upgrade(&c->sc->requests[idx[k]]);
   for (int k = 0; k < n; k++) {
     if (c->ex[idx[k]].outcome != OUT_PENDING)   /* HTTP/2 took it */
       continue;
@@ -747,83 +781,156 @@ static int answer_matches(const sc_request *req, const h1_response *resp) {
   return ok;
 }
 
-/* Sends `filler` bytes of 'X' then request i's bytes in one write and reads
- * one answer; returns 1 when it is what request i expects. Any bytes would
- * do (a server discarding them as a body never looks at them); a visible
- * letter reads well in the transcript. */
-static int loss_exchange(raw_ctx *x, rconn *rc, int i, long filler) {
-  cell *c = x->c;
-  buf wire;
-  char detail[256], block[1024];
-  buf_init(&wire, 8u * 1024u * 1024u);
+/* The filler put before the replayed request: n - 1 bytes 'X', then ';'.
+ * Why these bytes. A server that consumes exactly n bytes after the previous
+ * request never looks at them. Every other server parses them as the start
+ * of the next request, and then the filler must make that request fail:
+ * - no CR or LF: a line of its own could be skipped as a leading empty line
+ *   (RFC 9112 §2.2), or rejected or answered as a request of its own, with
+ *   the real request parsed fine after it;
+ * - no SP or HTAB: a lenient server may strip whitespace before the method;
+ * - the last byte is ';', not a tchar (RFC 9110 §5.6.2): the bytes cannot
+ *   join the method into one token ("XXX;POST" is no method), and when a
+ *   server consumes n - 1 bytes the one byte left (";POST /echo") is no
+ *   request line either.
+ * A server that checks no token at all may still take "XXX;POST" as a
+ * method and answer it: that is what the differential check is for (a server
+ * that does not count bytes answers n - 1, n and n + 1 bytes alike). */
+static void loss_filler(buf *wire, long n) {
+  char block[1024];
   memset(block, 'X', sizeof block);
-  for (long left = filler; left > 0; left -= (long)sizeof block)
-    buf_add(&wire, block, left < (long)sizeof block ? (size_t)left : sizeof block);
-  int built = scenario_request_wire(c->sc, i, c->tg->authority, &wire) == BUF_OK;
-  int64_t t_sent = clock_now_ms();
-  outcome out = built ? send_bytes(x, rc, &wire, detail, sizeof detail) : OUT_NOT_SENT;
-  buf_free(&wire);
-  if (out != OUT_PENDING)
-    return 0;
+  for (long left = n - 1; left > 0; left -= (long)sizeof block)
+    buf_add(wire, block, left < (long)sizeof block ? (size_t)left : sizeof block);
+  if (n > 0)
+    buf_add(wire, ";", 1);
+}
+
+/* What came back for request i in a replay, in words (no judge-layer text
+ * here: the runner quotes it). */
+static void describe_replay(char *seen, size_t n, outcome out, const h1_response *resp,
+                            int matched) {
+  if (out == OUT_ANSWERED && matched)
+    snprintf(seen, n, "was answered as expected");
+  else if (out == OUT_ANSWERED && resp->status == 101)
+    snprintf(seen, n, "was answered `101 %s` (a switch, not the answer)", resp->reason);
+  else if (out == OUT_ANSWERED)
+    snprintf(seen, n, "was answered `%d %s`%s", resp->status, resp->reason,
+             resp->status == 0 ? "" : " (not the expected answer)");
+  else if (out == OUT_TIMEOUT)
+    snprintf(seen, n, "got no answer within the timeout");
+  else if (out == OUT_CLOSED)
+    snprintf(seen, n, "got no answer: the server closed the connection");
+  else if (out == OUT_RESET)
+    snprintf(seen, n, "got no answer: the connection was reset");
+  else if (out == OUT_BAD_RESPONSE || out == OUT_TOO_BIG)
+    snprintf(seen, n, "got an answer the probe could not parse");
+  else
+    snprintf(seen, n, "could not be sent");
+}
+
+/* Reads one answer for request i of a replay; returns 1 when it is what
+ * request i expects (a 101 never is: the replay speaks HTTP/1.1 only). */
+static int replay_answer(raw_ctx *x, rconn *rc, int i, int64_t t_sent, char *seen,
+                         size_t seenlen) {
+  cell *c = x->c;
   rx r;
   rx_init(&r, &c->sc->requests[i], t_sent);
-  out = read_response(x, rc, &r, i);
-  int ok = out == OUT_ANSWERED && answer_matches(&c->sc->requests[i], &r.p.resp);
-  if (out == OUT_ANSWERED)
-    transcript_note(&c->tx, rc->label, "loss check: request %d answered %d %s "
-                    "(%s)", i + 1, r.p.resp.status, r.p.resp.reason,
-                    ok ? "as expected" : "not as expected");
-  if (out == OUT_ANSWERED && r.p.resp.status == 101)
-    ok = 0;
+  outcome out = rc->usable ? read_response(x, rc, &r, i) : OUT_NOT_SENT;
+  int ok = out == OUT_ANSWERED && r.p.resp.status != 101 &&
+           answer_matches(&c->sc->requests[i], &r.p.resp);
+  describe_replay(seen, seenlen, out, &r.p.resp, ok);
+  transcript_note(&c->tx, rc->label, "loss check: request %d %s", i + 1, seen);
   if (out == OUT_ANSWERED)
     after_answer(x, rc, &r.p.resp, i);
   http1_parse_free(&r.p);
   return ok;
 }
 
-int engine_raw_confirm_loss(cell *c, const engine_opts *o, int failed, long k) {
+/* Appends request i's bytes, with `filler` filler bytes before them. */
+static int replay_wire(raw_ctx *x, buf *wire, int i, long filler) {
+  loss_filler(wire, filler);
+  return scenario_request_wire(x->c->sc, i, x->c->tg->authority, wire) == BUF_OK;
+}
+
+/* Sends wire on rc; 1 when all of it went out. */
+static int replay_send(raw_ctx *x, rconn *rc, buf *wire, char *seen, size_t seenlen) {
+  char detail[256];
+  int ok = send_bytes(x, rc, wire, detail, sizeof detail) == OUT_PENDING;
+  if (!ok)
+    snprintf(seen, seenlen, "could not be sent (%s)", detail);
+  buf_reset(wire);
+  return ok;
+}
+
+/* The replay itself, on rc: earlier requests idx[0..n) then the failed one
+ * (after the filler), sequentially or in one write as the scenario sends. */
+static int replay_run(raw_ctx *x, rconn *rc, const int *idx, int n, int failed,
+                      long filler, char *seen, size_t seenlen) {
+  int pipelined = x->c->sc->send == SEND_PIPELINED;
+  buf wire;
+  buf_init(&wire, 8u * 1024u * 1024u);
+  int rv = LOSS_NO_CONCLUSION, sent = 1;
+  int64_t t_sent = clock_now_ms();
+  if (pipelined) {
+    for (int k = 0; k < n && sent; k++)
+      sent = replay_wire(x, &wire, idx[k], 0);
+    sent = sent && replay_wire(x, &wire, failed, filler) &&
+           replay_send(x, rc, &wire, seen, seenlen);
+  }
+  for (int k = 0; k < n && sent; k++) {
+    if (!pipelined)
+      sent = replay_wire(x, &wire, idx[k], 0) && replay_send(x, rc, &wire, seen, seenlen);
+    if (sent && !replay_answer(x, rc, idx[k], t_sent, seen, seenlen)) {
+      char before[200];
+      snprintf(before, sizeof before, "%s", seen);
+      snprintf(seen, seenlen, "replayed request %d %s, not as before", idx[k] + 1,
+               before);
+      sent = 0;
+    }
+    t_sent = clock_now_ms();
+  }
+  if (sent && !pipelined)
+    sent = replay_wire(x, &wire, failed, filler) && replay_send(x, rc, &wire, seen, seenlen);
+  if (sent)
+    rv = replay_answer(x, rc, failed, t_sent, seen, seenlen) ? LOSS_MATCH : LOSS_WRONG;
+  buf_free(&wire);
+  return rv;
+}
+
+int engine_raw_replay_loss(cell *c, const engine_opts *o, int failed, long filler,
+                           char *seen, size_t seenlen) {
   const scenario *sc = c->sc;
-  if (failed < 0 || failed >= sc->nrequests || k < 0 || k > LOSS_MAX_FILLER)
-    return 0;
+  snprintf(seen, seenlen, "could not be replayed");
+  if (failed < 0 || failed >= sc->nrequests || filler < 0 || filler > LOSS_MAX_FILLER)
+    return LOSS_NO_CONCLUSION;
   if (clock_now_ms() >= o->deadline_ms) {
+    snprintf(seen, seenlen, "was not replayed: the deadline had passed");
     transcript_note(&c->tx, LOSS_LABEL, "loss check with %ld filler bytes "
-                    "skipped: the cell's deadline has passed", k);
-    return 0;
+                    "skipped: the deadline has passed", filler);
+    return LOSS_NO_CONCLUSION;
   }
   raw_ctx x;
   memset(&x, 0, sizeof x);
   x.c = c;
   x.o = o;
   const char *label = sc->requests[failed].connection;
-  transcript_note(&c->tx, LOSS_LABEL, "loss check: a new connection replays the "
-                  "requests before request %d on connection %s, then sends %ld "
-                  "filler bytes ('X') and request %d in one write. A server that "
-                  "consumes exactly %ld bytes after the previous request answers "
-                  "request %d correctly.", failed + 1, label, k, failed + 1, k,
-                  failed + 1);
+  int idx[SC_MAX_REQUESTS], n = 0;
+  for (int j = 0; j < failed; j++)
+    if (strcmp(sc->requests[j].connection, label) == 0 && !c->skipped[j])
+      idx[n++] = j;
+  transcript_note(&c->tx, LOSS_LABEL, "loss check with %ld filler bytes: a new "
+                  "connection replays %s the %d request(s) before request %d on "
+                  "connection %s, then %ld filler bytes ('X'…';') and request %d",
+                  filler, sc->send == SEND_PIPELINED ? "in one write (pipelined, as "
+                  "the scenario sends)" : "one after the other (as the scenario sends)",
+                  n, failed + 1, label, filler, failed + 1);
   rconn rc;
   rconn_init(&rc, LOSS_LABEL);
-  int ok = open_conn(&x, &rc) == 0;
-  for (int j = 0; ok && j < failed; j++) {
-    if (strcmp(sc->requests[j].connection, label) != 0 || c->skipped[j])
-      continue;
-    if (!loss_exchange(&x, &rc, j, 0) || !rc.usable) {
-      transcript_note(&c->tx, LOSS_LABEL, "loss check: replayed request %d was "
-                      "not answered as before (or the server ended the "
-                      "connection); no conclusion", j + 1);
-      ok = 0;
-    }
-  }
-  if (ok)
-    ok = loss_exchange(&x, &rc, failed, k);
+  int rv = LOSS_NO_CONCLUSION;
+  if (open_conn(&x, &rc) == 0)
+    rv = replay_run(&x, &rc, idx, n, failed, filler, seen, seenlen);
+  else
+    snprintf(seen, seenlen, "could not be replayed: %s", rc.gone);
   rconn_close(&rc);
-  transcript_note(&c->tx, LOSS_LABEL, "loss check with %ld filler bytes: %s", k,
-                  ok ? "confirmed" : "not confirmed");
-  if (ok) {
-    c->lost_bytes = k;
-    snprintf(c->loss_evidence, sizeof c->loss_evidence, "a replay with %ld "
-             "filler bytes before request %d was answered correctly", k,
-             failed + 1);
-  }
-  return ok;
+  return rv;
 }

@@ -31,6 +31,10 @@ typedef struct exchange {
   int conn_close;              /* server announced close */
   int new_connection;          /* curl: went over a new connection */
   int64_t elapsed_ms;
+  int sent_upgrade;            /* an Upgrade header went out with the request,
+                                  whoever wrote it (libcurl adds its own) */
+  char speaks[64];             /* the answer was in another protocol than the
+                                  request ("HTTP/2 (a SETTINGS frame)"), else "" */
   char detail[256];            /* engine's words, e.g. "connect: refused" */
 } exchange;
 

@@ -9,7 +9,9 @@
  *   - out: nghttp2's send callback appends to a buffer that is flushed to the
  *     socket (one transcript event per write) after each nghttp2_session_send;
  *   - in: one bounded net_recv at a time, recorded, then nghttp2_session_mem_recv.
- * Every wait is bounded by the per-read timeout and the cell's deadline.
+ * Every wait is bounded by the per-read timeout and the cell's deadline, and
+ * the deadline holds while frames keep coming (net_recv refuses to read past
+ * it); H2_IN_MAX caps the bytes one connection may feed nghttp2.
  *
  * Each scenario request becomes a stream; how its stream ended decides the
  * exchange's outcome (answered, reset, closed by GOAWAY/EOF, timeout, ...). */
@@ -35,8 +37,9 @@
 #define H2_OUT_MAX (1024u * 1024u)   /* hard cap of the out buffer */
 #define H2_READ_CHUNK 16384
 #define H2_MAX_RESP_HEADERS 100      /* response headers kept per exchange */
-#define H2_MAX_REQ_HEADERS (SC_MAX_HEADERS + 4)
+#define H2_MAX_REQ_HEADERS (SC_MAX_HEADERS + 5)  /* 4 pseudo, content-length */
 #define H2_DRAIN_MS 200              /* wait for the peer's close at the end */
+#define H2_IN_MAX (32u * 1024u * 1024u)  /* bytes in per connection */
 
 /* One scenario request carried as one stream. */
 typedef struct h2_req {
@@ -603,7 +606,8 @@ static int reqs_done(const h2_conn *h, const h2_req *only) {
 
 /* A server that does not speak HTTP/2 answers our preface with an HTTP/1.x
  * error. That is an answer, not garbage: record its status line on the first
- * request so the verdict can say "refused" instead of "unparseable". */
+ * request, and the protocol it speaks, so the verdict can say so instead of
+ * "unparseable". */
 static int answered_in_http1(h2_conn *h, const char *data, size_t n) {
   int status = 0, minor = 0;
   char line[128];
@@ -624,6 +628,7 @@ static int answered_in_http1(h2_conn *h, const char *data, size_t n) {
   e->status = status;
   e->conn_close = 1;
   snprintf(e->http_version, sizeof e->http_version, "1.%d", minor);
+  snprintf(e->speaks, sizeof e->speaks, "HTTP/1.%d", minor);
   snprintf(e->reason_phrase, sizeof e->reason_phrase, "%s",
            strlen(line) > 13 ? line + 13 : "");
   conn_break(h, OUT_NOT_SENT, "the server does not speak HTTP/2: %.100s", line);
@@ -655,12 +660,20 @@ static int read_once(h2_conn *h) {
   char rb[H2_READ_CHUNK];
   ssize_t n = net_recv(h->fd, rb, sizeof rb, h->o->timeout_ms,
                        h->o->deadline_ms);
+  if (n > 0 && h->bytes_fed + (size_t)n > H2_IN_MAX) {
+    conn_break(h, OUT_TOO_BIG, "the server sent more than %u bytes on this "
+               "connection", H2_IN_MAX);
+    return -1;
+  }
   if (n > 0) {
     transcript_bytes(&h->c->tx, h->label, TX_IN, rb, (size_t)n);
     return feed(h, rb, (size_t)n);
   }
   if (n == 0)
     conn_break(h, OUT_CLOSED, "connection closed by the server");
+  else if (n == NET_TIMEOUT && clock_now_ms() >= h->o->deadline_ms)
+    conn_break(h, OUT_TIMEOUT, "the cell's deadline passed before the answer "
+               "was complete");
   else if (n == NET_TIMEOUT)
     conn_break(h, OUT_TIMEOUT, "no answer within %d ms", h->o->timeout_ms);
   else if (n == NET_RESET)
@@ -722,6 +735,13 @@ static nghttp2_nv make_nv(const char *name, const char *value) {
   return nv;
 }
 
+static int has_header(const nghttp2_nv *nva, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (nva[i].namelen == strlen(name) && memcmp(nva[i].name, name, nva[i].namelen) == 0)
+      return 1;
+  return 0;
+}
+
 /* Submits request r as a new stream. Header strings live in `store` only
  * until nghttp2_submit_request returns: nghttp2 copies them. */
 static int submit_req(h2_conn *h, h2_req *r) {
@@ -753,8 +773,16 @@ static int submit_req(h2_conn *h, h2_req *r) {
   int has_body = q->has_body || q->nchunks > 0;
   nghttp2_data_provider prd = {.source.ptr = r, .read_callback = read_request_body};
   buf_init(&r->body, 16u * 1024u * 1024u);
-  if (has_body)
+  char clen[32];
+  if (has_body) {
     scenario_request_body(q, &r->body);   /* de-chunked: HTTP/2 has no chunks */
+    /* RFC 9113 §8.1.1 allows content-length, and real clients (curl) send it:
+     * a server that wants it (411 Length Required) would otherwise fail a
+     * stream for the probe's framing, not for its own behaviour. */
+    snprintf(clen, sizeof clen, "%zu", r->body.len);
+    if (!has_header(nva, nnv, "content-length"))
+      nva[nnv++] = make_nv("content-length", clen);
+  }
   int32_t id = nghttp2_submit_request(h->session, NULL, nva, nnv,
                                       has_body ? &prd : NULL, NULL);
   for (int i = 0; i < nstore; i++) {

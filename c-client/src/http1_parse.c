@@ -45,6 +45,18 @@ void http1_parse_init(h1_parser *p, int request_was_head) {
   p->resp.content_length = -1;
 }
 
+int http1_parse_next_after_interim(h1_parser *p, int *interim) {
+  int head = p->request_was_head;
+  http1_parse_free(p);
+  http1_parse_init(p, head);
+  if (++*interim <= H1_MAX_INTERIM)
+    return 0;
+  snprintf(p->errmsg, sizeof p->errmsg, "more than %d interim (1xx) answers",
+           H1_MAX_INTERIM);
+  p->resp.too_big = 1;
+  return -1;
+}
+
 void http1_parse_free(h1_parser *p) {
   for (int i = 0; i < p->resp.nheaders; i++) {
     free(p->resp.headers[i].name);

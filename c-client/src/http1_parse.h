@@ -13,6 +13,9 @@
 #define H1_MAX_HEADER_BYTES (64u * 1024u)
 #define H1_MAX_HEADERS 100
 #define H1_MAX_BODY (1024u * 1024u)
+/* Interim (1xx) answers a reader takes before one final answer; past it an
+ * endless 1xx stream is an error, not a loop (the byte caps hold as well). */
+#define H1_MAX_INTERIM 32
 
 typedef enum {
   H1_NEED_MORE = 0,   /* all input used, response not complete yet */
@@ -49,6 +52,10 @@ typedef struct h1_parser {
 
 void http1_parse_init(h1_parser *p, int request_was_head);
 void http1_parse_free(h1_parser *p);
+/* After an interim (1xx) answer: makes p ready for the next answer to the
+ * same request and counts it in *interim. -1 (errmsg set, resp.too_big)
+ * when that is more than H1_MAX_INTERIM: an endless 1xx stream. */
+int http1_parse_next_after_interim(h1_parser *p, int *interim);
 /* Feeds data[0..n). *used is set to the bytes consumed (<= n). */
 h1_status http1_parse_feed(h1_parser *p, const char *data, size_t n, size_t *used);
 /* Tells the parser the peer closed: completes an until-EOF body (H1_DONE),

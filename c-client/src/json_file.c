@@ -1,6 +1,9 @@
 /* json_file.c - reads and parses one JSON file with a size cap (json_file.h).
  * A parse error reports the line and column, because scenario files are
- * written by hand and the error must say where to look. */
+ * written by hand and the error must say where to look. cJSON keeps every
+ * member of an object, duplicates included, and lookups return the first:
+ * a second "status" would be silently ignored, so a duplicate is an error
+ * naming the object's path and the member. */
 #include "json_file.h"
 
 #include <errno.h>
@@ -49,6 +52,65 @@ static void parse_position(const char *text, const char *at, int *line, int *col
   }
 }
 
+static int by_name(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The member name given twice in object o, or NULL (sorted, so an object of
+ * many members costs n log n). *oom set when the scratch array failed. */
+static const char *duplicate_member(const cJSON *o, int *oom) {
+  int n = cJSON_GetArraySize(o);
+  if (n < 2)
+    return NULL;
+  const char **names = malloc((size_t)n * sizeof *names);
+  if (!names) {
+    *oom = 1;
+    return NULL;
+  }
+  int k = 0;
+  for (const cJSON *m = o->child; m; m = m->next)
+    names[k++] = m->string ? m->string : "";
+  qsort(names, (size_t)k, sizeof *names, by_name);
+  const char *dup = NULL;
+  for (int i = 1; i < k && !dup; i++)
+    if (strcmp(names[i - 1], names[i]) == 0)
+      dup = names[i];
+  free(names);
+  return dup;
+}
+
+/* Appends ".name" or "[i]" to the path at path[len] (cut to fit). */
+static size_t path_push(char *path, size_t cap, size_t len, const cJSON *m, int i) {
+  int w = m->string ? snprintf(path + len, cap - len, "%s%.60s", len ? "." : "", m->string)
+                    : snprintf(path + len, cap - len, "[%d]", i);
+  size_t nl = len + (w > 0 ? (size_t)w : 0);
+  return nl < cap ? nl : cap - 1;
+}
+
+/* Walks the tree; -1 with err at the first object holding a member twice.
+ * depth: cJSON itself refuses nesting past CJSON_NESTING_LIMIT. */
+static int check_members(const cJSON *j, char *path, size_t cap, size_t len,
+                         const char *file, char *err, size_t errlen) {
+  int oom = 0;
+  const char *dup = cJSON_IsObject(j) ? duplicate_member(j, &oom) : NULL;
+  if (dup || oom) {
+    if (oom)
+      snprintf(err, errlen, "%s: out of memory checking member names", file);
+    else
+      snprintf(err, errlen, "%s: %s: member \"%.60s\" is given twice (a JSON object "
+               "holds each member once)", file, len ? path : "the top-level object", dup);
+    return -1;
+  }
+  int i = 0;
+  for (const cJSON *m = j->child; m; m = m->next, i++) {
+    size_t nl = path_push(path, cap, len, m, i);
+    if ((m->child && check_members(m, path, cap, nl, file, err, errlen) != 0))
+      return -1;
+    path[len] = '\0';
+  }
+  return 0;
+}
+
 cJSON *json_file_load(const char *path, size_t max, char *err, size_t errlen) {
   buf b;
   buf_init(&b, max);
@@ -74,5 +136,10 @@ cJSON *json_file_load(const char *path, size_t max, char *err, size_t errlen) {
     snprintf(err, errlen, "%s: line %d, column %d: invalid JSON", path, line, col);
   }
   buf_free(&b);
+  char where[512] = "";
+  if (root && check_members(root, where, sizeof where, 0, path, err, errlen) != 0) {
+    cJSON_Delete(root);
+    return NULL;
+  }
   return root;
 }

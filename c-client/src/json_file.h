@@ -10,7 +10,8 @@
 #define JSON_FILE_MAX (64u * 1024u * 1024u)
 
 /* Returns the parsed tree (caller cJSON_Delete's it), or NULL with err
- * naming the path and what went wrong (including the parse position). */
+ * naming the path and what went wrong (the parse position, or the object
+ * and member when an object holds a member twice). */
 cJSON *json_file_load(const char *path, size_t max, char *err, size_t errlen);
 
 #endif

@@ -4,7 +4,8 @@
  *   0  the run completed (whatever the verdicts), or list/render succeeded
  *   1  run --strict: some cell's verdict is not in its scenario's accept list
  *   2  usage, input or output error (bad option, malformed scenario or
- *      targets file, unwritable --out directory)
+ *      targets file, a results.json render does not read, an --out that is
+ *      empty, not a directory or not writable)
  * An unreachable server is not an error of the probe: it becomes `error`
  * cells in the results. */
 #include <getopt.h>
@@ -23,8 +24,9 @@
 
 #include "atomic_file.h"
 #include "json_file.h"
-#include "render.h"
+#include "render/render.h"
 #include "results.h"
+#include "results_check.h"
 #include "runner.h"
 #include "verdicts.h"
 
@@ -136,6 +138,17 @@ static const char *default_scenarios_dir(void) {
   return "scenarios";
 }
 
+/* --out DIR of run and render (atomic_file_out_dir): "" or a path that is
+ * not a directory is a usage error naming what was given. 0, or -1 with the
+ * message printed. */
+static int prepare_out_dir(const char *cmd, const char *dir) {
+  char err[600];
+  if (atomic_file_out_dir(dir, err, sizeof err) == 0)
+    return 0;
+  fprintf(stderr, "h2c-probe: %s: --out '%s': %s\n", cmd, dir, err);
+  return -1;
+}
+
 static int parse_int(const char *s, int lo, int hi, int *out) {
   char *end;
   long v = strtol(s, &end, 10);
@@ -227,6 +240,11 @@ static int load_targets(const run_args *a, target **list, int *n) {
       return -1;
     }
     (*n)++;
+  }
+  if (*n > TARGETS_MAX) {
+    fprintf(stderr, "h2c-probe: --target: %d targets in all, more than the %d a run "
+            "may hold\n", *n, TARGETS_MAX);
+    return -1;
   }
   for (int i = 0; i < *n; i++)
     for (int j = 0; j < i; j++)
@@ -401,9 +419,7 @@ static int cmd_run(int argc, char **argv) {
     runner_free(&r);
     return EXIT_USAGE;
   }
-  char err[512];
-  if (atomic_file_make_dirs(a.out_dir, err, sizeof err) != 0) {   /* fail before the run */
-    fprintf(stderr, "h2c-probe: %s\n", err);
+  if (prepare_out_dir("run", a.out_dir) != 0) {   /* fail before the run */
     runner_free(&r);
     return EXIT_USAGE;
   }
@@ -524,10 +540,13 @@ static int cmd_render(int argc, char **argv) {
   if (!out)
     return usage_error("render: --out DIR is required");
   char err[512];
-  cJSON *tree = json_file_load(argv[optind], JSON_FILE_MAX, err, sizeof err);
-  int rc = tree ? 0 : -1;
-  if (rc == 0)
-    rc = atomic_file_make_dirs(out, err, sizeof err);
+  const char *path = argv[optind];
+  cJSON *tree = json_file_load(path, JSON_FILE_MAX, err, sizeof err);
+  int rc = tree ? results_check_doc(tree, path, err, sizeof err) : -1;
+  if (rc == 0 && prepare_out_dir("render", out) != 0) {
+    cJSON_Delete(tree);
+    return EXIT_USAGE;
+  }
   if (rc == 0)
     rc = render_all(tree, out, err, sizeof err);
   cJSON_Delete(tree);

@@ -1,6 +1,10 @@
 /* net.c - TCP client sockets where every wait is bounded.
  * Non-blocking connect + poll, so an unreachable target costs at most the
- * deadline; reads wait for min(per-read timeout, time left to the deadline). */
+ * deadline; reads wait for min(per-read timeout, time left to the deadline).
+ * The one clock rule: once the deadline has passed, net_recv and
+ * net_send_all return NET_TIMEOUT whatever the socket does, so a peer that
+ * keeps bytes coming (an endless 1xx, a trickle, a frame flood) cannot hold
+ * a read loop past its deadline: every loop built on them stops there. */
 #include "net.h"
 #include "clock.h"
 #include "transcript.h"
@@ -83,9 +87,14 @@ int net_connect(const char *host, const char *port, int64_t deadline_ms,
   return fd;
 }
 
+/* The deadline has passed (the clock rule above). */
+static int past(int64_t deadline_ms) { return clock_now_ms() >= deadline_ms; }
+
 int net_send_all(int fd, const void *data, size_t n, int64_t deadline_ms) {
   const char *p = data;
   while (n > 0) {
+    if (past(deadline_ms))
+      return NET_TIMEOUT;             /* a peer reading slowly keeps us no longer */
     ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
     if (w > 0) {
       p += w;
@@ -109,6 +118,8 @@ int net_send_all(int fd, const void *data, size_t n, int64_t deadline_ms) {
 
 ssize_t net_recv(int fd, void *data, size_t cap, int timeout_ms,
                  int64_t deadline_ms) {
+  if (past(deadline_ms))
+    return NET_TIMEOUT;               /* even when bytes are waiting */
   int wait = time_left(deadline_ms);
   if (timeout_ms >= 0 && timeout_ms < wait)
     wait = timeout_ms;

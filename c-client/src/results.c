@@ -18,12 +18,11 @@
 
 #include "atomic_file.h"
 #include "escape.h"
+#include "results_check.h"
 
 #ifndef H2C_VERSION
 #define H2C_VERSION "0.0.0"
 #endif
-
-#define RESULTS_FORMAT "h2c-lab-results/1"
 
 /* ---- small builders --------------------------------------------------- */
 
@@ -266,6 +265,10 @@ static cJSON *scenario_json(const scenario *sc) {
   cJSON_AddItemToObject(o, "accept", string_array(sc->accept, sc->naccept));
   cJSON_AddBoolToObject(o, "measure_loss", sc->measure_loss);
   cJSON_AddBoolToObject(o, "regression_guard", sc->regression_guard);
+  if (sc->control)
+    cJSON_AddStringToObject(o, "control", sc->control);
+  else
+    cJSON_AddNullToObject(o, "control");
   cJSON *na = cJSON_AddArrayToObject(o, "na_status");
   for (int i = 0; i < sc->nna_status; i++)
     cJSON_AddItemToArray(na, cJSON_CreateNumber(sc->na_status[i]));
@@ -414,7 +417,7 @@ static cJSON *summary_json(const run *r) {
 /* The text is malloc'd (cJSON's default allocator): free() it. */
 char *results_to_json(const run *r) {
   cJSON *root = cJSON_CreateObject();
-  cJSON_AddStringToObject(root, "format", RESULTS_FORMAT);
+  cJSON_AddStringToObject(root, "format", RESULTS_CHECK_FORMAT);
   cJSON_AddItemToObject(root, "tool", tool_json());
   cJSON_AddItemToObject(root, "run", run_json(r));
   cJSON *ts = cJSON_AddArrayToObject(root, "targets");

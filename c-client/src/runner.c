@@ -43,7 +43,7 @@
 #include "engine.h"
 #include "escape.h"
 #include "http1_parse.h"
-#include "net.h"
+#include "http_once.h"
 #include "verdict.h"
 
 #ifndef H2C_VERSION
@@ -52,6 +52,10 @@
 
 #define VERSION_MAX 200     /* bytes kept of the version line / Server header */
 #define PATCH_MAX (64u * 1024u)  /* bytes kept of a target's fix diff */
+#define CAL_MS(t) (3 * (int64_t)(t))      /* calibration request + its log entry */
+#define SIDE_GET_MS(t) (2 * (int64_t)(t)) /* one http_once side request */
+/* All bytes of a version or patch answer: the parser's caps and a margin. */
+#define GET_MAX_BYTES (H1_MAX_HEADER_BYTES + H1_MAX_BODY + 64u * 1024u)
 
 /* ---- a tiny work pool (the version fetches, one item per target) ---- */
 
@@ -117,52 +121,32 @@ static char *first_line(const char *data, size_t n) {
   return buf_steal(&b);
 }
 
-/* Reads one response into p; returns 1 when complete. */
-static int read_response(int fd, h1_parser *p, int timeout_ms, int64_t deadline) {
-  char chunk[4096];
-  for (;;) {
-    ssize_t n = net_recv(fd, chunk, sizeof chunk, timeout_ms, deadline);
-    if (n == 0)
-      return http1_parse_eof(p) == H1_DONE;
-    if (n < 0)
-      return 0;
-    size_t off = 0;
-    while (off < (size_t)n) {
-      size_t used = 0;
-      h1_status st = http1_parse_feed(p, chunk + off, (size_t)n - off, &used);
-      if (st == H1_ERROR)
-        return 0;
-      off += used;
-      if (st == H1_DONE && !p->resp.is_interim)
-        return 1;
-      if (st == H1_DONE) {           /* 1xx: the real answer follows */
-        http1_parse_free(p);
-        http1_parse_init(p, 0);
-      } else if (used == 0) {
-        break;
-      }
-    }
-  }
-}
-
-/* One plain GET of path on its own connection (Connection: close), bounded
- * by 2 x timeout_ms; p holds the answer. Returns 1 when it was complete. */
+/* One plain GET of path on its own connection (Connection: close) through
+ * http_once: bounded by 2 x timeout_ms and GET_MAX_BYTES, whatever the
+ * server sends (an endless 1xx, a trickle). p holds the answer (the caller
+ * frees it). Returns 1 when it was complete. */
 static int http_get(const target *t, const char *path, int timeout_ms, h1_parser *p) {
-  int64_t deadline = clock_now_ms() + 2 * (int64_t)timeout_ms;
-  char err[256];
-  http1_parse_init(p, 0);
-  int fd = net_connect(t->host, t->port, deadline, err, sizeof err);
-  if (fd < 0)
-    return 0;
-  char req[1024];
+  char req[1024], err[256];
   int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: "
                    "h2c-probe/%s\r\nConnection: close\r\n\r\n", path, t->authority,
                    H2C_VERSION);
-  int ok = n > 0 && (size_t)n < sizeof req &&
-           net_send_all(fd, req, (size_t)n, deadline) == 0 &&
-           read_response(fd, p, timeout_ms, deadline);
-  net_close(fd);
-  return ok;
+  if (n <= 0 || (size_t)n >= sizeof req) {
+    http1_parse_init(p, 0);
+    return 0;
+  }
+  http_once h = {t->host, t->port, timeout_ms, clock_now_ms() + SIDE_GET_MS(timeout_ms),
+                 GET_MAX_BYTES, NULL, NULL};
+  return http_once_exchange(&h, req, (size_t)n, p, err, sizeof err);
+}
+
+/* A target outside the lab (no info.software) answering /version with any
+ * 2xx body (an echo app's "EMPTY", a fixed page) has not told its version:
+ * it stays unknown unless the first line looks like one. */
+static int looks_like_version(const buf *body) {
+  size_t len = 0;
+  while (len < body->len && body->data[len] != '\n' && body->data[len] != '\r')
+    len++;
+  return target_looks_like_version(body->data, len);
 }
 
 /* GET version_path (or / just for the Server header). Failures leave version
@@ -174,7 +158,7 @@ static void fetch_version(target *t, int timeout_ms) {
     if (server)
       t->server_header = first_line(server, strlen(server));
     if (t->version_path && p.resp.status >= 200 && p.resp.status <= 299 &&
-        p.resp.body.len > 0)
+        p.resp.body.len > 0 && (t->names_package || looks_like_version(&p.resp.body)))
       t->version = first_line(p.resp.body.data, p.resp.body.len);
   }
   http1_parse_free(&p);
@@ -212,10 +196,37 @@ static void version_work(pool *p, int idx) {
 
 /* ---- cells ---------------------------------------------------------------- */
 
-/* Time a cell may take: each request may use a full timeout, plus connect and
- * slack; the engines also stop at this deadline. */
+/* Time the engine may take for a cell: each request may use a full timeout,
+ * plus connect and slack; the engines stop at this deadline. */
 static int64_t cell_budget_ms(const scenario *sc, int timeout_ms) {
   return (int64_t)timeout_ms * (sc->nrequests + 2);
+}
+
+/* ---- the bounds (docs/formats.md, "Time bounds"): each phase of a cell has
+ * its own deadline, so a cell's time is at most the sum of its phases'. */
+
+static int64_t reset_phase_ms(const target *t, int timeout_ms) {
+  return t && t->reset_url ? SIDE_GET_MS(timeout_ms) + BACKEND_RESET_SETTLE_MS : 0;
+}
+
+int64_t runner_cell_bound_ms(const scenario *sc, const target *t, int timeout_ms) {
+  int64_t ms = reset_phase_ms(t, timeout_ms) + cell_budget_ms(sc, timeout_ms);
+  if (sc->has_calibrate)
+    ms += CAL_MS(timeout_ms) + BACKEND_LOG_GRACE_MS + reset_phase_ms(t, timeout_ms);
+  if (sc->measure_loss && sc->engine == ENGINE_RAW)
+    ms += 3 * cell_budget_ms(sc, timeout_ms);     /* k, k - 1, k + 1 */
+  if (t && t->backend_log_url)
+    ms += BACKEND_LOG_GRACE_MS + SIDE_GET_MS(timeout_ms);
+  return ms;
+}
+
+int64_t runner_run_bound_ms(const run *r, int timeout_ms, int jobs) {
+  int j = jobs < 1 ? 1 : jobs;
+  int64_t ms = (int64_t)((r->ntargets + j - 1) / j) * 2 * SIDE_GET_MS(timeout_ms);
+  for (int t = 0; t < r->ntargets; t++)
+    for (int s = 0; s < r->nscenarios; s++)
+      ms += runner_cell_bound_ms(&r->scenarios[s], &r->targets[t], timeout_ms);
+  return ms;
 }
 
 /* Failures where the server may have consumed part of the next request. */
@@ -231,9 +242,16 @@ static int prev_on_conn(const scenario *sc, int i) {
   return -1;
 }
 
-/* measure_loss: when request i failed after request p on the same
- * connection, replay with k = len(p's body) filler bytes before i; if i is
- * then answered correctly, the server consumed exactly those k bytes. */
+/* The loss check (docs/formats.md, "The loss check"): when request i failed
+ * after request p on the same connection, and a server that read p's body a
+ * second time would have eaten k = len(p's body) bytes of what followed, the
+ * claim "k bytes were lost" is tested so that it can fail. Three replays on
+ * new connections, in the scenario's own sending mode, put k, k - 1 and
+ * k + 1 filler bytes before request i: only when k gives the expected
+ * answer and k - 1 and k + 1 do not is the count confirmed. A server that
+ * never answers pipelined requests fails the first replay; one that accepts
+ * any bytes as a method answers all three alike. Otherwise the cell says
+ * what was seen (loss_seen) and claims no count. */
 static void measure_loss(cell *c, int timeout_ms) {
   const scenario *sc = c->sc;
   if (!sc->measure_loss || sc->engine != ENGINE_RAW || c->upgraded)
@@ -251,13 +269,39 @@ static void measure_loss(cell *c, int timeout_ms) {
   buf_free(&body);
   if (k <= 0)
     return;
-  engine_opts o = {timeout_ms, clock_now_ms() + cell_budget_ms(sc, timeout_ms)};
-  if (engine_raw_confirm_loss(c, &o, i, k) == 1) {
-    c->lost_bytes = k;
-    snprintf(c->loss_evidence, sizeof c->loss_evidence,
-             "replayed on a new connection with %ld filler bytes before request "
-             "%d, which was then answered as expected", k, i + 1);
+  const char *mode = sc->send == SEND_PIPELINED ? "pipelined" : "sequential";
+  long fill[3] = {k, k - 1, k + 1};
+  char seen[3][160];
+  int rv[3], t;
+  for (t = 0; t < 3; t++) {
+    engine_opts o = {timeout_ms, clock_now_ms() + cell_budget_ms(sc, timeout_ms)};
+    rv[t] = engine_raw_replay_loss(c, &o, i, fill[t], seen[t], sizeof seen[t]);
+    if (rv[t] != (t == 0 ? LOSS_MATCH : LOSS_WRONG))
+      break;
   }
+  char head[96];
+  snprintf(head, sizeof head, "a %s replay with %ld filler bytes before request %d",
+           mode, k, i + 1);
+  if (t == 3) {
+    c->lost_bytes = k;
+    snprintf(c->loss_evidence, sizeof c->loss_evidence, "%s was answered as "
+             "expected, with %ld and with %ld it was not", head, k - 1, k + 1);
+  } else if (t == 0) {
+    snprintf(c->loss_seen, sizeof c->loss_seen, "loss check: %s %s; no byte count "
+             "is claimed", head, seen[0]);
+  } else if (rv[t] == LOSS_MATCH) {
+    snprintf(c->loss_seen, sizeof c->loss_seen, "loss check: %s was answered as "
+             "expected, and so was one with %ld: the answer does not depend on how "
+             "many bytes came before it, so no byte count is claimed", head, fill[t]);
+  } else {
+    snprintf(c->loss_seen, sizeof c->loss_seen, "loss check: %s was answered as "
+             "expected, but the replay with %ld %s; no byte count is claimed", head,
+             fill[t], seen[t]);
+  }
+  transcript_note(&c->tx, "loss-check", "loss check: %s", c->lost_bytes >= 0
+                  ? c->loss_evidence : c->loss_seen + strlen("loss check: "));
+  transcript_note(&c->tx, "loss-check", "loss check with %ld filler bytes: %s", k,
+                  c->lost_bytes >= 0 ? "confirmed" : "not confirmed");
 }
 
 /* "requires": a request the target cannot make meaningful is not sent (and
@@ -290,7 +334,9 @@ static void fetch_backend_log(cell *c, int timeout_ms) {
   clock_sleep_ms(BACKEND_LOG_GRACE_MS);
   char err[512];
   int dropped = 0;
-  c->backend_log = backend_log_fetch(c->tg, c->tag, timeout_ms, &dropped, err, sizeof err);
+  c->backend_log = backend_log_fetch(c->tg, c->tag, timeout_ms,
+                                     clock_now_ms() + SIDE_GET_MS(timeout_ms), &dropped,
+                                     err, sizeof err);
   if (!c->backend_log)
     transcript_note(&c->tx, "backend-log", "backend log not available: %s", err);
   else
@@ -331,7 +377,7 @@ static void reset_backend(cell *c, int timeout_ms) {
   clock_sleep_ms(BACKEND_RESET_SETTLE_MS);
 }
 
-static void run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, int idx) {
+void runner_run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, int idx) {
   int64_t t0 = clock_now_ms();
   c->start_ms = t0 - run_t0;
   c->tx.t0_ms = t0;                  /* transcript times count from here */
@@ -342,7 +388,7 @@ static void run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, i
                     "scenario, {cell} not replaced");
   mark_skipped(c);
   reset_backend(c, timeout_ms);
-  engine_opts cal = {timeout_ms, clock_now_ms() + 3 * (int64_t)timeout_ms};
+  engine_opts cal = {timeout_ms, clock_now_ms() + CAL_MS(timeout_ms)};
   /* The calibration request leaves an idle upstream connection in a pooling
    * proxy. Left there, the cell's first client may or may not be given it
    * (HAProxy keeps idle connections per thread), and the scenario's clients
@@ -460,7 +506,7 @@ static void *cell_worker(void *arg) {
     pthread_mutex_unlock(&p->mu);
     if (idx < 0)
       return NULL;
-    run_cell(&p->r->cells[idx], p->o->timeout_ms, p->t0, p->run_ms, idx);
+    runner_run_cell(&p->r->cells[idx], p->o->timeout_ms, p->t0, p->run_ms, idx);
     pthread_mutex_lock(&p->mu);
     p->busy[p->group_of[idx / p->r->nscenarios]] = 0;
     p->done++;
@@ -553,10 +599,63 @@ void runner_run(run *r, const runner_opts *o) {
   pthread_mutex_destroy(&vp.mu);
 
   run_cells(r, o, t0, run_ms);
+  runner_compare_controls(r);
   if (o->progress)
     fprintf(stderr, "\r\033[K");
   iso_now(r->finished, sizeof r->finished);
   r->duration_ms = clock_now_ms() - t0;
+}
+
+static int scenario_index(const run *r, const char *id) {
+  for (int s = 0; id && s < r->nscenarios; s++)
+    if (strcmp(r->scenarios[s].id, id) == 0)
+      return s;
+  return -1;            /* not in this run (--only) */
+}
+
+/* Failed, and judged: neither accepted nor n/a. */
+static int failed(const cell *c) {
+  return c->verdict != V_NA && !cell_accepted(c);
+}
+
+/* Appends to the reason, which stays one line under 500 bytes: when both do
+ * not fit, the reason is cut (never inside a UTF-8 sequence) before an
+ * ellipsis, so the addition is always read. */
+static void append_reason(cell *c, const char *add) {
+  static const char ell[] = "…";
+  size_t len = strlen(c->reason), n = strlen(add), max = 499;
+  if (n + sizeof ell > max)
+    return;
+  if (len + n > max) {
+    len = max - n - (sizeof ell - 1);
+    while (len > 0 && ((unsigned char)c->reason[len] & 0xc0) == 0x80)
+      len--;
+    memcpy(c->reason + len, ell, sizeof ell - 1);
+    len += sizeof ell - 1;
+  }
+  memcpy(c->reason + len, add, n + 1);
+}
+
+void runner_compare_controls(run *r) {
+  for (int t = 0; t < r->ntargets; t++) {
+    for (int s = 0; s < r->nscenarios; s++) {
+      int k = scenario_index(r, r->scenarios[s].control);
+      if (k < 0)
+        continue;
+      cell *c = &r->cells[t * r->nscenarios + s];
+      const cell *ctl = &r->cells[t * r->nscenarios + k];
+      int i = verdict_first_failure(c);
+      if (!failed(c) || !failed(ctl) || ctl->verdict != c->verdict ||
+          verdict_first_failure(ctl) != i)
+        continue;
+      char add[300];
+      snprintf(add, sizeof add, " — the control %s (the same requests without the "
+               "upgrade headers) fails the same way on this target (%s at request "
+               "%d): the failure is not caused by the upgrade headers", ctl->sc->id,
+               verdicts_name(ctl->verdict), i + 1);
+      append_reason(c, add);
+    }
+  }
 }
 
 void runner_free(run *r) {

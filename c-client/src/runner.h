@@ -28,10 +28,28 @@ typedef struct runner_opts {
 } runner_opts;
 
 void runner_run(run *r, const runner_opts *o);
+/* The documented bounds (docs/formats.md, "Time bounds"), in ms: what one
+ * cell of scenario sc on target t may take at most (the sum of its phases'
+ * deadlines), and a whole run (its version fetches, then every cell's bound
+ * one after the other). Only CPU work and closing sockets come on top. */
+int64_t runner_cell_bound_ms(const scenario *sc, const target *t, int timeout_ms);
+int64_t runner_run_bound_ms(const run *r, int timeout_ms, int jobs);
+/* After the cells: a failing cell whose scenario names a control
+ * (scenario "control": the same requests without the upgrade headers) gets
+ * told when the same target fails that control the same way (same verdict,
+ * same first failing request): its reason then says the failure is not
+ * caused by the upgrade headers. Runs by runner_run; a test may call it. */
+void runner_compare_controls(run *r);
 /* Frees the cells, scenarios, targets and attachments of a run (a run that
  * is all zeroes, or only partly loaded, is fine). */
 void runner_free(run *r);
 /* Counts accepted, n/a (neither ok nor a failure) and security cells. */
 void runner_count(const run *r, int *ok, int *na, int *security);
+/* One cell, exactly as runner_run runs each: tag (unless c->tag is set),
+ * instance, skipped requests, backend reset, calibration, engine, loss
+ * measurement, backend log, verdict. run_t0 (now_ms clock) and run_ms (Unix
+ * ms) are the run's start; idx is the cell's index (its tag's last digits).
+ * tests/test_cases.c drives every data-driven case through it. */
+void runner_run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, int idx);
 
 #endif

@@ -730,7 +730,7 @@ static int load_root(const loader *L, const cJSON *root, scenario *sc) {
                                      "rfc", "engine", "send", "accept",
                                      "measure_loss", "curl", "requests",
                                      "na_status", "calibrate", "regression_guard",
-                                     NULL};
+                                     "control", NULL};
   if (!cJSON_IsObject(root))
     return fail(L, NULL, "expected a JSON object");
   if (check_keys(L, NULL, root, keys) != 0)
@@ -765,6 +765,11 @@ static int load_root(const loader *L, const cJSON *root, scenario *sc) {
   if (get_bool(L, root, "regression_guard", "regression_guard",
                &sc->regression_guard) != 0)
     return -1;
+  if (get_string(L, root, "control", "control", 0, &sc->control) != 0)
+    return -1;
+  if (sc->control && (!is_id(sc->control) || strcmp(sc->control, sc->id) == 0))
+    return fail(L, "control", "\"%s\" must be another scenario's id ([a-z0-9-]+)",
+                sc->control);
   if (get_bool(L, root, "measure_loss", "measure_loss", &sc->measure_loss) != 0)
     return -1;
   if (sc->measure_loss && sc->engine != ENGINE_RAW)
@@ -800,8 +805,7 @@ static int cmp_names(const void *a, const void *b) {
 }
 
 /* The sorted *.json file names of dir (hidden files skipped). */
-static int list_json_files(const char *dir, char ***names, int *n, char *err,
-                           size_t errlen) {
+int scenario_list_dir(const char *dir, char ***names, int *n, char *err, size_t errlen) {
   DIR *d = opendir(dir);
   if (!d) {
     snprintf(err, errlen, "%s: cannot open scenario directory", dir);
@@ -832,12 +836,97 @@ static int list_json_files(const char *dir, char ***names, int *n, char *err,
   return 0;
 }
 
+/* The headers that make a request upgrade-bearing (RFC 9110 §7.6.1, §7.8;
+ * RFC 7540 §3.2.1): what a control leaves out. */
+static int is_upgrade_header(const char *name) {
+  return strcasecmp(name, "Connection") == 0 || strcasecmp(name, "Upgrade") == 0 ||
+         strcasecmp(name, "HTTP2-Settings") == 0;
+}
+
+/* Request b's next header at or after *k that is not an upgrade header. */
+static const sc_header *next_plain(const sc_request *r, int *k) {
+  while (*k < r->nheaders && is_upgrade_header(r->headers[*k].name))
+    (*k)++;
+  return *k < r->nheaders ? &r->headers[(*k)++] : NULL;
+}
+
+static int same_bytes(const buf *a, const buf *b) {
+  return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+/* Are a and b the same request once the upgrade headers are left out of
+ * both (method, path, connection, the other headers in order, the body)? */
+static int same_but_upgrade(const sc_request *a, const sc_request *b) {
+  if (strcmp(a->method, b->method) || strcmp(a->path, b->path) ||
+      strcmp(a->connection, b->connection) || a->has_body != b->has_body ||
+      a->nchunks != b->nchunks || !same_bytes(&a->body, &b->body))
+    return 0;
+  for (int k = 0; k < a->nchunks; k++)
+    if (!same_bytes(&a->chunks[k], &b->chunks[k]))
+      return 0;
+  int ka = 0, kb = 0;
+  for (;;) {
+    const sc_header *ha = next_plain(a, &ka), *hb = next_plain(b, &kb);
+    if (!ha || !hb)
+      return ha == hb;
+    if (strcmp(ha->name, hb->name) || strcmp(ha->value, hb->value))
+      return 0;
+  }
+}
+
+/* A scenario's "control" names a scenario of the same directory that sends
+ * the same requests the same way without the upgrade headers (Connection,
+ * Upgrade, HTTP2-Settings), and has no control of its own: so "fails the
+ * control the same way" can only mean "not caused by the upgrade headers". */
+static const char *control_mismatch(const scenario *sc, const scenario *ctl) {
+  if (ctl->control)
+    return "has a control of its own (a control is the plain form, one level only)";
+  if (sc->engine != ctl->engine || sc->send != ctl->send ||
+      sc->nrequests != ctl->nrequests)
+    return "is not sent like it (engine, send mode, number of requests)";
+  for (int i = 0; i < sc->nrequests; i++)
+    if (!same_but_upgrade(&sc->requests[i], &ctl->requests[i]))
+      return "sends other requests than it once the upgrade headers (Connection, "
+             "Upgrade, HTTP2-Settings) are left out";
+  return NULL;
+}
+static int check_controls(const char *dir, const scenario *list, int n, char *err,
+                          size_t errlen) {
+  for (int i = 0; i < n; i++) {
+    if (!list[i].control)
+      continue;
+    int k = 0;
+    while (k < n && strcmp(list[k].id, list[i].control) != 0)
+      k++;
+    if (k == n) {
+      snprintf(err, errlen, "%s: control: \"%s\" is no scenario in %s",
+               list[i].source_path, list[i].control, dir);
+      return -1;
+    }
+    const char *why = control_mismatch(&list[i], &list[k]);
+    if (why) {
+      snprintf(err, errlen, "%s: control: \"%s\" %s", list[i].source_path,
+               list[i].control, why);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 int scenario_load_dir(const char *dir, scenario **out, char *err, size_t errlen) {
   char **names;
   int n;
   *out = NULL;
-  if (list_json_files(dir, &names, &n, err, errlen) != 0)
+  if (scenario_list_dir(dir, &names, &n, err, errlen) != 0)
     return -1;
+  if (n > SC_MAX_SCENARIOS) {
+    snprintf(err, errlen, "%s: %d scenario files, more than the %d a run may hold",
+             dir, n, SC_MAX_SCENARIOS);
+    for (int i = 0; i < n; i++)
+      free(names[i]);
+    free(names);
+    return -1;
+  }
   scenario *list = n ? calloc((size_t)n, sizeof *list) : NULL;
   int loaded = 0, rc = 0;
   if (n && !list) {
@@ -855,6 +944,8 @@ int scenario_load_dir(const char *dir, scenario **out, char *err, size_t errlen)
   for (int i = 0; i < n; i++)
     free(names[i]);
   free(names);
+  if (rc == 0)
+    rc = check_controls(dir, list, n, err, errlen);
   if (rc != 0) {
     scenario_free_all(list, loaded);
     return -1;
@@ -894,6 +985,7 @@ void scenario_free(scenario *sc) {
   for (int i = 0; i < sc->naccept; i++)
     free(sc->accept[i]);
   free(sc->curl_http_version);
+  free(sc->control);
   for (int i = 0; i < sc->nrequests; i++)
     request_free(&sc->requests[i]);
   free(sc->source_path);

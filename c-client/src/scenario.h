@@ -73,6 +73,8 @@ typedef struct scenario {
   int measure_loss;
   int regression_guard;     /* guards what a fix must keep working */
   char *curl_http_version;  /* "1.1", "2", "2-prior-knowledge" */
+  char *control;            /* id of the control scenario (the same requests
+                               without what this one tests), or NULL */
   int na_status[SC_MAX_NA_STATUS]; /* request 1 answered with one: n/a */
   int nna_status;
   int has_calibrate;        /* "calibrate": size requests[cal_into]'s body */
@@ -85,6 +87,12 @@ typedef struct scenario {
 /* Loads one file. Returns 0, or -1 with a message naming the file and the
  * offending field in err. */
 int scenario_load_file(const char *path, scenario *sc, char *err, size_t errlen);
+/* At most this many scenarios in one directory: what results.json may hold
+ * and a report shows. */
+#define SC_MAX_SCENARIOS 1000
+/* The names of the *.json files in dir (not starting with '.'), sorted;
+ * the caller frees each and the list. Returns 0, or -1 with err. */
+int scenario_list_dir(const char *dir, char ***names, int *n, char *err, size_t errlen);
 /* Loads every *.json in dir, sorted by file name. Returns count or -1. */
 int scenario_load_dir(const char *dir, scenario **out, char *err, size_t errlen);
 void scenario_free(scenario *sc);

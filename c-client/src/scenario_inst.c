@@ -120,6 +120,7 @@ int scenario_inst_create(const scenario *t, const char *tag, scenario *out) {
             dup_into(&out->explanation, t->explanation) |
             dup_into(&out->correct, t->correct) |
             dup_into(&out->curl_http_version, t->curl_http_version) |
+            dup_into(&out->control, t->control) |
             dup_into(&out->source_path, t->source_path);
   out->nrfc = t->nrfc;
   bad |= copy_strings(out->rfc, t->rfc, t->nrfc);

@@ -173,7 +173,42 @@ int target_parse_spec(const char *spec, target *t, char *err, size_t errlen) {
     target_free(t);
     return -1;
   }
+  /* The app contract's /version, as the lab's targets file names it: a
+   * server outside the lab may answer it or not (target_looks_like_version
+   * decides what is kept). */
+  t->version_path = strdup("/version");
   return 0;
+}
+
+static size_t span_of(const char *s, size_t n, const char *set) {
+  size_t i = 0;
+  while (i < n && s[i] && strchr(set, s[i]))
+    i++;
+  return i;
+}
+
+#define DIGITS "0123456789"
+#define ALNUM DIGITS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+int target_looks_like_version(const char *s, size_t n) {
+  size_t i = 0, k;
+  if (n == 0 || !strchr(ALNUM, s[0]) || strchr(DIGITS, s[0]))
+    return 0;                                   /* a name starts with a letter */
+  i = span_of(s, n, ALNUM "._+-");
+  if (i > 64 || i >= n || (s[i] != ' ' && s[i] != '/'))
+    return 0;
+  i++;
+  k = span_of(s + i, n - i, DIGITS);            /* an epoch "1:" or the version */
+  if (k && i + k < n && s[i + k] == ':')
+    i += k + 1;
+  k = span_of(s + i, n - i, DIGITS);
+  if (k == 0)
+    return 0;
+  i += k;
+  if (i + 1 >= n || s[i] != '.' || !strchr(ALNUM, s[i + 1]))
+    return 0;                                   /* at least "N.x" */
+  i += span_of(s + i, n - i, ALNUM ".+~:_-");
+  return i == n || s[i] == ' ';
 }
 
 /* An optional path member ("version_path", "patch_path"): a path starting
@@ -268,10 +303,32 @@ static int load_isolation_group(const char *path, int idx, const cJSON *info, ta
 }
 
 /* What the probe itself reads from info; the rest is only copied. */
+/* The info members the probe or the reports read as text: present means a
+ * string (proxy: a non-empty one), not silently "absent" when mistyped. */
+static int check_info_text(const char *path, int idx, const cJSON *info, char *err,
+                           size_t errlen) {
+  static const char *const keys[] = {"proxy", "family", "base_image", "fix_of",
+                                     "upstream_note", "software", NULL};
+  for (const char *const *k = keys; *k; k++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(info, *k);
+    int empty_proxy = cJSON_IsString(v) && !v->valuestring[0] && strcmp(*k, "proxy") == 0;
+    if (v && (!cJSON_IsString(v) || empty_proxy)) {
+      snprintf(err, errlen, "%s: targets[%d].info.%s: expected a %sstring", path, idx, *k,
+               strcmp(*k, "proxy") == 0 ? "non-empty " : "");
+      return -1;
+    }
+  }
+  return 0;
+}
+
 static int load_info(const char *path, int idx, const cJSON *info, target *t,
                      char *err, size_t errlen) {
+  if (check_info_text(path, idx, info, err, errlen) != 0)
+    return -1;
   const cJSON *proxy = cJSON_GetObjectItemCaseSensitive(info, "proxy");
   t->behind_proxy = cJSON_IsString(proxy) && proxy->valuestring[0];
+  const cJSON *software = cJSON_GetObjectItemCaseSensitive(info, "software");
+  t->names_package = cJSON_IsString(software) && software->valuestring[0];
   lab_url log = {&t->backend_log_url, &t->log_host, &t->log_port, &t->log_authority,
                  &t->log_path};
   lab_url reset = {&t->reset_url, &t->reset_host, &t->reset_port, &t->reset_authority,
@@ -348,6 +405,11 @@ int target_load_file(const char *path, target **list, int *n, char *err,
     rc = -1;
   }
   int count = rc == 0 ? cJSON_GetArraySize(arr) : 0;
+  if (rc == 0 && count > TARGETS_MAX - *n) {
+    snprintf(err, errlen, "%s: targets: %d targets%s, more than the %d a run may hold",
+             path, count, *n ? " after those given before" : "", TARGETS_MAX);
+    rc = -1;
+  }
   target *grown = NULL;
   if (rc == 0 && count > 0) {
     grown = realloc(*list, (size_t)(*n + count) * sizeof *grown);

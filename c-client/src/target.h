@@ -19,6 +19,11 @@ typedef struct target {
   char *patch;          /* filled by the runner: the diff's bytes (capped), or NULL */
   size_t patch_len;
   int patch_truncated;  /* the server sent more than the cap */
+  /* info.software (the lab's rows): the package the target runs. Its /version
+   * answer is kept as given (lab/scripts/check-expected.py checks that it
+   * names that package); without it, only an answer that looks like a
+   * version is kept (target_looks_like_version). */
+  int names_package;
   /* From info (the lab's proxy rows): */
   int behind_proxy;     /* info.proxy is a non-empty string */
   char *backend_log_url;/* info.backend_log_url: http://host[:port]/path, or NULL */
@@ -34,9 +39,18 @@ typedef struct target {
 
 /* "NAME=URL" → target. Returns 0 or -1 with err. */
 int target_parse_spec(const char *spec, target *t, char *err, size_t errlen);
+/* At most this many targets in one run (files and --target together): what
+ * results.json may hold and a report shows. */
+#define TARGETS_MAX 1000
 /* Appends the targets of a targets file to *list (realloc'd). Returns 0/-1. */
 int target_load_file(const char *path, target **list, int *n, char *err,
                      size_t errlen);
 void target_free(target *t);
+/* Does the first line of a /version answer (n bytes at s) look like a
+ * version: a package name, a space or '/', then a version token (digits, a
+ * dot and more, Debian epochs and revisions allowed), then the end or a
+ * space: "python3-gevent 22.10.2-3", "nginx/1.22.1". An echo app's "EMPTY",
+ * a fixed "static-ok" or an HTML page is not. */
+int target_looks_like_version(const char *s, size_t n);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "escape.h"
 #include "target.h"
@@ -147,6 +148,14 @@ static void add_loss(buf *out, const cell *c, int i, int p) {
   }
   char quote[256];
   long k = infer_lost(c, i, quote, sizeof quote);
+  if (c->loss_seen[0]) {          /* the check ran and refuted or could not */
+    buf_adds(out, " — ");         /* confirm a count: none is guessed either, */
+    verdict_text_words(out, c->loss_seen);   /* the quote is only quoted */
+    if (k > 0)
+      buf_printf(out, "; the answer quotes request %d from byte %ld: `%s`", i + 1, k,
+                 quote);
+    return;
+  }
   if (k > 0)
     buf_printf(out, " — the first %ld bytes of request %d seem to have been "
                "consumed as the body of request %d (inferred: the answer quotes "
@@ -173,9 +182,96 @@ static void add_hang_hint(buf *out, const cell *c, int i, int p) {
 
 /* ---- the decision ------------------------------------------------------- */
 
-static verdict decide_failure(const cell *c, int i, buf *why) {
+/* Request i was answered wrongly with nothing earlier answered on its
+ * connection (or on an HTTP/2 stream): no boundary can have been lost before
+ * it. What the later requests on the connection got says whether it stayed
+ * in sync; it is stated, not used to guess a desync (a server may answer
+ * both of two requests wrongly for one reason). */
+static verdict wrong_answer(buf *why, const cell *c, int i) {
+  const scenario *sc = c->sc;
+  for (int j = i + 1; j < sc->nrequests; j++) {
+    if (c->skipped[j] || strcmp(sc->requests[j].connection, sc->requests[i].connection))
+      continue;
+    if (verdict_exchange_ok(c, j, NULL, 0))
+      buf_printf(why, " — request %d after it on the same connection was answered "
+                 "as expected: the connection stayed in sync", j + 1);
+    else if (c->ex[j].outcome == OUT_ANSWERED)
+      buf_printf(why, " — request %d after it on the same connection was answered "
+                 "wrongly too (%d)", j + 1, c->ex[j].status);
+    break;
+  }
+  return V_WRONG_ANSWER;
+}
+
+/* The protocol request i was sent in, in words. */
+static const char *spoken(const cell *c) {
+  return c->sc->engine == ENGINE_H2 ? "HTTP/2 with prior knowledge" : "HTTP/1.1";
+}
+
+/* The value of request i's Upgrade header as the scenario gives it. */
+static const char *upgrade_token(const sc_request *r) {
+  for (int h = 0; h < r->nheaders; h++)
+    if (strcasecmp(r->headers[h].name, "Upgrade") == 0)
+      return r->headers[h].value;
+  return "the protocol it asked for";
+}
+
+/* A peer that does not speak the scenario's protocol at all: nothing about
+ * request boundaries can be judged, so the cell is n/a (neither a pass nor a
+ * failure), and the reason names what it speaks. Two shapes, from the wire:
+ * the first answer on a connection came in another protocol (an HTTP/2-only
+ * server's SETTINGS frame to HTTP/1.1 bytes, an HTTP/1.1 status line to the
+ * HTTP/2 preface); or a request that asked to switch protocols and expects
+ * the 101 was answered normally, in HTTP/1.1 (RFC 9110 §7.8: a server may
+ * ignore Upgrade), so the protocol the scenario goes on to speak is not
+ * there. */
+static int other_protocol(const cell *c, int i, buf *why) {
   const exchange *e = &c->ex[i];
   const sc_request *r = &c->sc->requests[i];
+  if (e->speaks[0] && verdict_text_prev_on_conn(c, i) < 0) {
+    int name_len = (int)strcspn(e->speaks, " ");   /* "HTTP/2 (a SETTINGS frame)" */
+    buf_printf(why, "request %d (%s %.60s) was answered in %s, not %s: the server "
+               "speaks %.*s on this port, so this scenario does not apply", i + 1,
+               r->method, r->path, e->speaks, spoken(c), name_len, e->speaks);
+    return 1;
+  }
+  if (r->expect_status == 101 && e->sent_upgrade && e->outcome == OUT_ANSWERED &&
+      e->status >= 200 && e->status <= 399 && e->http_version[0] == '1') {
+    buf_printf(why, "the server declined the upgrade to %.40s and answered request "
+               "%d (%s %.60s) normally, `%d", upgrade_token(r), i + 1, r->method,
+               r->path, e->status);
+    if (e->reason_phrase[0]) {
+      buf_adds(why, " ");
+      verdict_text_snippet(why, e->reason_phrase, strlen(e->reason_phrase));
+    }
+    buf_printf(why, "` over HTTP/%s (RFC 9110 §7.8 lets it ignore Upgrade): it "
+               "does not speak %.40s here, so this scenario does not apply",
+               e->http_version, upgrade_token(r));
+    return 1;
+  }
+  return 0;
+}
+
+/* Request i got a wrong or unparseable answer over HTTP/1.x: a desync when
+ * something before it on its connection was answered (request p, or the 101
+ * whose switched stream is the follow-up), else a wrong answer. */
+static verdict lost_boundary(buf *why, const cell *c, int i, int p) {
+  if (c->sc->requests[i].has_after_101 && c->ex[i].status == 101) {
+    buf_adds(why, " — after its 101 the bytes sent on the switched connection "
+             "(a follow-up on it) got other bytes back: the server still read "
+             "them as HTTP/1.1, or lost where they began");
+    return V_DESYNC;
+  }
+  if (p < 0)
+    return wrong_answer(why, c, i);
+  add_loss(why, c, i, p);
+  verdict_proxy_add_log_absence(why, c, i);
+  verdict_proxy_add_calibration(why, c, i);
+  return V_DESYNC;
+}
+
+static verdict decide_failure(const cell *c, int i, buf *why) {
+  const exchange *e = &c->ex[i];
   int p = verdict_text_prev_on_conn(c, i);
   int announced = p >= 0 && c->ex[p].conn_close;
   verdict_text_expectation(why, c, i);
@@ -188,10 +284,13 @@ static verdict decide_failure(const cell *c, int i, buf *why) {
   case OUT_PENDING:
     return V_ERROR;
   case OUT_TIMEOUT:
-    if (c->lost_bytes >= 0)
+    if (c->lost_bytes >= 0) {
       add_loss(why, c, i, p);
-    else
+    } else {
       add_hang_hint(why, c, i, p);
+      if (c->loss_seen[0])
+        add_loss(why, c, i, p);
+    }
     return V_HANG;
   case OUT_NOT_SENT:
   case OUT_CLOSED:
@@ -210,24 +309,20 @@ static verdict decide_failure(const cell *c, int i, buf *why) {
     return V_CLOSED;
   case OUT_BAD_RESPONSE:
   case OUT_TOO_BIG:
-    add_loss(why, c, i, p);
-    verdict_proxy_add_log_absence(why, c, i);
-    verdict_proxy_add_calibration(why, c, i);
-    return V_DESYNC;
+    return lost_boundary(why, c, i, p);
   case OUT_ANSWERED:
-    if (p < 0 && scenario_request_is_upgrade(r) && e->status >= 400 && e->status <= 599) {
+    /* What went on the wire decides, not the scenario file: libcurl adds
+     * an Upgrade header of its own. */
+    if (p < 0 && e->sent_upgrade && e->status >= 400 && e->status <= 599) {
       buf_adds(why, " — the server refused the upgrade-bearing request itself");
       return V_REJECTED;
     }
-    if (p < 0 && c->sc->engine == ENGINE_H2 && e->http_version[0] == '1') {
-      buf_adds(why, " — the server answered the HTTP/2 connection preface in "
-               "HTTP/1.1: it does not speak h2c with prior knowledge");
-      return V_REJECTED;
+    if (strcmp(e->http_version, "2") == 0) {
+      buf_adds(why, " — an HTTP/2 stream is framed on its own, so a wrong answer on "
+               "it is not a lost request boundary");
+      return wrong_answer(why, c, i);
     }
-    add_loss(why, c, i, p);
-    verdict_proxy_add_log_absence(why, c, i);
-    verdict_proxy_add_calibration(why, c, i);
-    return V_DESYNC;
+    return lost_boundary(why, c, i, p);
   }
   return V_ERROR;
 }
@@ -339,7 +434,7 @@ void verdict_decide(cell *c) {
   buf why;
   buf_init(&why, 8192);
   int i = verdict_first_failure(c);
-  if (not_applicable(c, &why))
+  if (not_applicable(c, &why) || (i >= 0 && other_protocol(c, i, &why)))
     c->verdict = V_NA;
   else if (verdict_proxy_smuggled(c, &why))
     c->verdict = V_SMUGGLED;

@@ -105,7 +105,9 @@ void verdict_text_got(buf *out, const exchange *e) {
   case OUT_TIMEOUT: buf_adds(out, "got no complete answer before the timeout"); break;
   case OUT_CLOSED: buf_adds(out, "got EOF: the server closed the connection without answering"); break;
   case OUT_RESET: buf_adds(out, "got a connection reset"); break;
-  case OUT_NOT_SENT: buf_adds(out, "not sent: the connection was already gone"); break;
+  case OUT_NOT_SENT:   /* the detail says why, when the engine knew */
+    buf_adds(out, e->detail[0] ? "not sent" : "not sent: the connection was already gone");
+    break;
   case OUT_CONNECT_FAILED: buf_adds(out, "could not connect"); break;
   case OUT_BAD_RESPONSE: buf_adds(out, "got an unparseable response"); break;
   case OUT_TOO_BIG: buf_adds(out, "got an answer over the probe's size cap"); break;

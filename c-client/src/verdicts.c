@@ -25,10 +25,15 @@ static const verdict_info table[V__COUNT] = {
                     "refused the upgrade-bearing request itself with a 4xx/5xx",
                     "Rejected the request", "#7e57c2", "#fff", 0, 0},
     [V_DESYNC] = {"desync", "desync",
-                  "a follow-up request got the wrong answer: the server lost the request "
-                  "boundaries on the connection",
+                  "a follow-up request got the wrong answer (or bytes answering nothing "
+                  "sent) after an earlier request on its connection was answered: the "
+                  "server lost the request boundaries on the connection",
                   "Desynchronised (a follow-up request got the wrong answer)", "#c62828",
                   "#fff", 0, 0},
+    [V_WRONG_ANSWER] = {"wrong-answer", "wrong-answer",
+                        "a request was itself answered wrongly (status or body), with "
+                        "no earlier answer on its connection to lose sync after",
+                        "Answered a request wrongly", "#1565c0", "#fff", 0, 0},
     [V_SMUGGLED] = {"smuggled", "smuggled",
                     "a request hidden inside another request's body was answered",
                     "Answered a smuggled request", "#880e4f", "#fff", 0, 1},
@@ -41,7 +46,8 @@ static const verdict_info table[V__COUNT] = {
                   "Closed the connection without announcing it", "#8d6e63", "#fff", 0, 0},
     [V_ERROR] = {"error", "error", "could not connect", "Could not be reached",
                  "#424242", "#fff", 0, 0},
-    [V_NA] = {"n/a", "na", "the target does not implement what the scenario needs",
+    [V_NA] = {"n/a", "na", "the target does not implement what the scenario needs: "
+              "an endpoint, or the protocol the scenario speaks",
               "Not applicable", "#bdbdbd", "#000", 0, 0},
 };
 

@@ -19,8 +19,15 @@
 #include "check.h"
 #include "escape.h"
 #include "json_file.h"
-#include "render.h"
-#include "render_util.h"
+#include "render/doc.h"
+#include "render/esc.h"
+#include "render/html.h"
+#include "render/md.h"
+#include "render/facts.h"
+#include "render/fix.h"
+#include "render/model.h"
+#include "render/render.h"
+#include "render/repro.h"
 
 static const char *const OUTPUTS[] = {"report.md", "report.html", "junit.xml",
                                       "security.md"};
@@ -745,6 +752,24 @@ TEST(lab_report_md_proposes_the_fix) {
   CHECK(valid);
 }
 
+/* report.md and report.html show one targets table (one builder): the
+ * same columns, and each target's URL and software in both. */
+TEST(environment_tables_agree) {
+  rendered r;
+  CHECK(render_fixture("fixtures/results-lab.json", &r) == 0);
+  int md = strstr(r.md, "| Target | URL | Version | Server header | Software "
+                        "| Base image | How started |\n") != NULL;
+  int html = strstr(r.html, "<tr><th>Target</th><th>URL</th><th>Version</th>"
+                            "<th>Server header</th><th>Software</th><th>Base "
+                            "image</th><th>How started</th></tr>") != NULL;
+  int url = strstr(r.md, "| gevent-bullseye | http://") &&
+            strstr(r.html, "<tr><td>gevent-bullseye</td><td>http://");
+  rendered_free(&r);
+  CHECK(md);
+  CHECK(html);
+  CHECK(url);
+}
+
 TEST(lab_na_is_neither_pass_nor_failure) {
   rendered r;
   CHECK(render_fixture("fixtures/results-lab.json", &r) == 0);
@@ -782,7 +807,7 @@ TEST(after_101_reproducer_and_echo) {
   out_init(&a);
   repro_kind k = s < m.ns ? repro_build(&o, &m, 0, s, 0) : REPRO_CURL;
   if (s < m.ns)
-    cell_answers_text(&a, model_cell(&m, 0, s));   /* gevent-bullseye */
+    facts_answers(&a, model_cell(&m, 0, s));   /* gevent-bullseye */
   model_free(&m);
   cJSON_Delete(j);
   int echo = strstr(a.b.data ? a.b.data : "",
@@ -845,12 +870,12 @@ TEST(fix_base_rules) {
 
 /* ---- security-relevant findings: never in report.md or junit.xml -------- */
 
-/* s, or its Markdown-escaped form, occurs in doc. */
-static int shows(const char *doc, const char *s) {
+/* s, or its Markdown-escaped form, occurs in text. */
+static int shows(const char *text, const char *s) {
   out e;
   out_init(&e);
   esc_md(&e, s, 4000);
-  int found = strstr(doc, s) || (e.b.data && strstr(doc, e.b.data));
+  int found = strstr(text, s) || (e.b.data && strstr(text, e.b.data));
   out_free(&e);
   return found;
 }
@@ -987,12 +1012,13 @@ TEST(calibrated_reproducer_sends_what_the_cell_sent) {
   CHECK(same);
 }
 
-/* A request whose "requires" the target does not meet was not sent, so the
- * reproducer leaves it out and says so. */
+/* A request the probe did not send (a "requires" the target does not meet)
+ * has no exchange in results.json, so the reproducer leaves it out and says
+ * so; its bytes are not taken from the transcript either. */
 TEST(reproducer_leaves_out_requests_not_sent) {
   cJSON *j = load_fixture("fixtures/results-security.json");
   CHECK(j);
-  cJSON *t0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "targets"), 0);
+  cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "cells"), 0);
   out with, without;
   out_init(&with);
   out_init(&without);
@@ -1001,7 +1027,7 @@ TEST(reproducer_leaves_out_requests_not_sent) {
   CHECK(model_load(&m, j, err, sizeof err) == 0);
   repro_build(&with, &m, 0, 0, 0);               /* proxy-cross-client */
   model_free(&m);
-  cJSON_DeleteItemFromObject(cJSON_GetObjectItem(t0, "info"), "proxy");
+  cJSON_DeleteItemFromArray(cJSON_GetObjectItem(c0, "exchanges"), 1);
   CHECK(model_load(&m, j, err, sizeof err) == 0);
   repro_kind k = repro_build(&without, &m, 0, 0, 0);
   model_free(&m);
@@ -1009,14 +1035,91 @@ TEST(reproducer_leaves_out_requests_not_sent) {
   int ok = strstr(with.b.data, "exec 4<>") &&
            strstr(with.b.data, "client b\\047s own request") &&
            k == REPRO_CURL && !strstr(without.b.data, "client b") &&
-           strncmp(without.b.data, "# 1 of the scenario's requests apply "
-                                   "only to targets this one is not", 60) == 0;
+           strncmp(without.b.data, "# 1 of the scenario's requests were not "
+                                   "sent to this target", 56) == 0;
   if (!ok)
     fprintf(stderr, "  with:\n%s\n  without:\n%s\n", with.b.data,
             without.b.data);
   out_free(&with);
   out_free(&without);
   CHECK(ok);
+}
+
+/* ---- the document ------------------------------------------------------ */
+
+/* d written by both writers (md and html initialised here), then freed. */
+static void emit_both(doc *d, out *md, out *html) {
+  out_init(md);
+  out_init(html);
+  md_emit(md, d);
+  html_emit(html, d);
+  doc_free(d);
+}
+
+/* The writers' rules on one small document: data is escaped everywhere
+ * (in HTML its apostrophe too, the report's own words keep theirs), a code
+ * span stays escaped text in Markdown, and a collapsible block is raw HTML
+ * there, its code HTML-escaped in a <pre>. */
+TEST(writers_escape_data_and_keep_their_rules) {
+  doc d;
+  doc_init(&d);
+  doc_node *p = doc_para(&d, NULL);
+  doc_set_cls(&d, p, "x\"y");
+  doc_words(&d, p, "the lab's words ");
+  doc_span_add(&d, p, DOC_CODE, "a|b'<c>", 100, NULL);
+  doc_node *det = doc_add(&d, NULL, DOC_DETAILS);
+  doc_words(&d, det, "--> sent");
+  out code;
+  out_init(&code);
+  out_adds(&code, "</pre>`x`");
+  doc_code_out(&d, det, &code, NULL, "transcript");
+  out_free(&code);
+  out md, html;
+  emit_both(&d, &md, &html);
+  const char *want_md = "the lab's words a\\|b'\\<c\\>\n\n"
+                        "<details><summary>--&gt; sent</summary>\n\n<pre>\n"
+                        "&lt;/pre&gt;`x`</pre>\n\n</details>\n\n";
+  const char *want_html = "<p class=\"x&quot;y\">the lab's words "
+                          "<code>a|b&#39;&lt;c&gt;</code></p>\n"
+                          "<details>\n<summary>--&gt; sent</summary>\n"
+                          "<pre class=\"transcript\">&lt;/pre&gt;`x`</pre>\n"
+                          "</details>\n";
+  int md_ok = md.b.data && strcmp(md.b.data, want_md) == 0;
+  int html_ok = html.b.data && strcmp(html.b.data, want_html) == 0;
+  if (!md_ok || !html_ok)
+    fprintf(stderr, "  md:\n%s\n  html:\n%s\n", md.b.data, html.b.data);
+  out_free(&md);
+  out_free(&html);
+  CHECK(md_ok);
+  CHECK(html_ok);
+}
+
+/* A document past its memory cap is failed, building on it is harmless, and
+ * no writer gives a file for it (the report says "out of memory" instead of
+ * being written half). */
+TEST(document_cap_fails_the_report) {
+  doc d;
+  doc_init(&d);
+  d.max = 4096;
+  for (int i = 0; i < 200; i++) {
+    doc_node *p = doc_para(&d, NULL);
+    doc_text(&d, p, "some data text that takes room", 100);
+    doc_words(&d, doc_add(&d, p, DOC_ITEM), "words");
+  }
+  int failed = d.failed, bounded = d.used <= 4096 + 256;
+  out md, html;
+  emit_both(&d, &md, &html);
+  char err[256] = "";
+  int refused = out_write_file(&md, "/nonexistent", "report.md", err,
+                               sizeof err) != 0 &&
+                strstr(err, "out of memory") != NULL;
+  int html_failed = html.failed;
+  out_free(&md);
+  out_free(&html);
+  CHECK(failed);
+  CHECK(bounded);
+  CHECK(refused);
+  CHECK(html_failed);
 }
 
 /* ---- escapers ---------------------------------------------------------- */
@@ -1028,22 +1131,22 @@ TEST(escapers) {
   int md_ok = strcmp(o.b.data, "a\\|b\\`c\\<d\\>\\\\e f\\*\\_\\[x\\]") == 0;
   out_free(&o);
   out_init(&o);
-  esc_html(&o, "<a href='x'>&\"", 100, TEXT_ONE_LINE);
+  esc_html(&o, "<a href='x'>&\"", 100, ESC_ONE_LINE);
   int html_ok =
       strcmp(o.b.data, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;") == 0;
   out_free(&o);
   out_init(&o);
   /* invalid UTF-8, a C0 control, a bidi override (U+202E), valid é */
-  text_clean(&o, "\xff\xfe\x01\xe2\x80\xae\xc3\xa9", 100, TEXT_ONE_LINE);
+  esc_clean(&o, "\xff\xfe\x01\xe2\x80\xae\xc3\xa9", 100, ESC_ONE_LINE);
   int clean_ok =
       strcmp(o.b.data, "\\xff\\xfe\\x01\\xe2\\x80\\xae\xc3\xa9") == 0;
   out_free(&o);
   out_init(&o);
-  text_clean(&o, "abcdefghij", 4, TEXT_ONE_LINE);
+  esc_clean(&o, "abcdefghij", 4, ESC_ONE_LINE);
   int cap_ok = strcmp(o.b.data, "abcd\xe2\x80\xa6 [6 bytes cut]") == 0;
   out_free(&o);
   out_init(&o);
-  bytes_display(&o, "GET\r\n\0\\", 7, 100, 0);
+  esc_bytes(&o, "GET\r\n\0\\", 7, 100, 0);
   int bytes_ok = strcmp(o.b.data, "GET\\r\\n\n\\x00\\\\") == 0;
   out_free(&o);
   CHECK(md_ok);
@@ -1074,66 +1177,105 @@ static char *run_shell(const char *shell, const char *script, size_t *len) {
 }
 
 /* One raw pipelined request carrying every byte value 0..255 and the
- * characters shells and printf care about. */
-static cJSON *all_bytes_tree(buf *wire_raw) {
+ * characters shells and printf care about: as the cell's transcript
+ * recorded it (host filled in), and as the request's wire ({authority}). */
+static cJSON *all_bytes_tree(buf *sent, const char *host) {
   cJSON *j = load_fixture("fixtures/results-sample.json");
   if (!j)
     return NULL;
-  buf_init(wire_raw, 4096);
-  buf_adds(wire_raw, "POST /e'%s\\%%$(id)`x` HTTP/1.1\r\nHost: {authority}\r\n"
-                     "Content-Length: 256\r\n\r\n");
+  buf_init(sent, 4096);
+  if (buf_printf(sent, "POST /e'%%s\\%%%%$(id)`x` HTTP/1.1\r\nHost: %s\r\n"
+                       "Content-Length: 256\r\n\r\n", host) != BUF_OK) {
+    cJSON_Delete(j);
+    return NULL;
+  }
   for (int i = 0; i < 256; i++) {
     char c = (char)i;
-    buf_add(wire_raw, &c, 1);
+    if (buf_add(sent, &c, 1) != BUF_OK) {
+      cJSON_Delete(j);
+      return NULL;
+    }
   }
   buf esc;
   buf_init(&esc, 16384);
-  escape_bytes(&esc, wire_raw->data, wire_raw->len);
+  if (escape_bytes(&esc, sent->data, sent->len) != BUF_OK) {
+    buf_free(&esc);
+    cJSON_Delete(j);
+    return NULL;
+  }
   cJSON *sc = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "scenarios"), 1);
   cJSON *req = cJSON_GetArrayItem(cJSON_GetObjectItem(sc, "requests"), 0);
   cJSON_ReplaceItemInObject(req, "wire", cJSON_CreateString(esc.data));
   cJSON_DeleteItemFromArray(cJSON_GetObjectItem(sc, "requests"), 1);
+  /* the cell (gevent, seed-pipelined): one write of exactly these bytes */
+  cJSON *cell = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "cells"), 1);
+  cJSON *tx = cJSON_GetObjectItem(cell, "transcript");
+  cJSON *evs = cJSON_CreateArray(), *ev = cJSON_CreateObject();
+  cJSON_AddStringToObject(ev, "conn", "a");
+  cJSON_AddStringToObject(ev, "dir", "out");
+  cJSON_AddNumberToObject(ev, "t_ms", 0);
+  cJSON_AddNumberToObject(ev, "offset", 0);
+  cJSON_AddNumberToObject(ev, "len", (double)sent->len);
+  cJSON_AddStringToObject(ev, "data", esc.data);
+  cJSON_AddItemToArray(evs, ev);
+  cJSON_ReplaceItemInObject(tx, "events", evs);
+  cJSON_DeleteItemFromArray(cJSON_GetObjectItem(cell, "exchanges"), 1);
   buf_free(&esc);
   return j;
 }
 
-TEST(nc_reproducer_gives_back_the_exact_bytes) {
-  buf wire;
-  cJSON *j = all_bytes_tree(&wire);
-  CHECK(j);
+/* The reproducer of cell (0, 1) run through sh and bash gives back want. */
+static int nc_gives_back(cJSON *j, const buf *want, int truncate) {
   r_model m;
   char err[256];
-  CHECK(model_load(&m, j, err, sizeof err) == 0);
+  if (truncate)
+    cJSON_ReplaceItemInObject(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "cells"),
+                                               1), "transcript"),
+        "truncated", cJSON_CreateTrue());
+  if (model_load(&m, j, err, sizeof err) != 0)
+    return 0;
   out o;
   out_init(&o);
   repro_kind k = repro_build(&o, &m, 0, 1, 0);   /* gevent, seed-pipelined */
   model_free(&m);
-  cJSON_Delete(j);
   char *pipe = strstr(o.b.data, " | nc -w 3 127.0.0.1 18081\n");
-  int shape = k == REPRO_NC && pipe && strncmp(o.b.data, "printf '", 8) == 0;
+  const char *start = strstr(o.b.data, "printf '");
+  int shape = k == REPRO_NC && pipe && start &&
+              (start == o.b.data || start[-1] == '\n');
   if (pipe)
     strcpy(pipe, "\n");                         /* keep only the printf */
-  /* what the server must receive: {authority} filled in the head only */
-  const char *expect_head = "POST /e'%s\\%%$(id)`x` HTTP/1.1\r\n"
-                            "Host: 127.0.0.1:18081\r\n"
-                            "Content-Length: 256\r\n\r\n";
-  size_t hl = strlen(expect_head);
-  int same[2] = {0, 0};
   const char *shells[2] = {"/bin/sh", "/bin/bash"};
   for (int s = 0; s < 2 && shape; s++) {
     size_t len = 0;
     char *got = run_shell(shells[s], o.b.data, &len);
-    same[s] = got && len == hl + 256 && memcmp(got, expect_head, hl) == 0 &&
-              memcmp(got + hl, wire.data + wire.len - 256, 256) == 0;
-    if (!same[s])
-      fprintf(stderr, "  %s printed %zu bytes\n", shells[s], len);
+    if (!got || len != want->len || memcmp(got, want->data, len) != 0) {
+      fprintf(stderr, "  %s printed %zu bytes, want %zu\n", shells[s], len,
+              want->len);
+      shape = 0;
+    }
     free(got);
   }
   out_free(&o);
+  return shape;
+}
+
+/* The bytes the transcript recorded, and without a whole transcript the
+ * wire with {authority} filled in the head only. */
+TEST(nc_reproducer_gives_back_the_exact_bytes) {
+  buf sent, wire;
+  cJSON *j = all_bytes_tree(&sent, "127.0.0.1:18081");
+  CHECK(j);
+  int from_transcript = nc_gives_back(j, &sent, 0);
+  cJSON_Delete(j);
+  j = all_bytes_tree(&wire, "{authority}");
+  CHECK(j);
+  int from_wire = nc_gives_back(j, &sent, 1);
+  cJSON_Delete(j);
+  buf_free(&sent);
   buf_free(&wire);
-  CHECK(shape);
-  CHECK(same[0]);
-  CHECK(same[1]);
+  CHECK(from_transcript);
+  CHECK(from_wire);
 }
 
 TEST(curl_reproducer_for_the_seed_case) {
@@ -1192,6 +1334,12 @@ TEST(curl_reproducer_methods) {
 TEST(bash_reproducer_for_two_clients_parses) {
   cJSON *j = load_fixture("fixtures/results-hostile.json");
   CHECK(j);
+  /* both requests sent (the fixture records an exchange for the first) */
+  cJSON *ex = cJSON_CreateObject();
+  cJSON_AddNumberToObject(ex, "request", 1);
+  cJSON_AddItemToArray(cJSON_GetObjectItem(cJSON_GetArrayItem(
+                           cJSON_GetObjectItem(j, "cells"), 0), "exchanges"),
+                       ex);
   r_model m;
   char err[256];
   CHECK(model_load(&m, j, err, sizeof err) == 0);
@@ -1229,13 +1377,16 @@ CHECK_MAIN(CASE(golden_files_match), CASE(sample_report_md_says_what_happened),
            CASE(huge_matrix_still_fits_compacted),
            CASE(proposed_fix_still_fits_github),
            CASE(lab_report_md_proposes_the_fix),
+           CASE(environment_tables_agree),
            CASE(lab_na_is_neither_pass_nor_failure),
            CASE(after_101_reproducer_and_echo), CASE(fix_base_rules),
            CASE(security_findings_stay_out_of_report_md),
            CASE(no_security_findings_still_writes_security_md),
            CASE(security_overview_covers_every_proxied_target),
            CASE(calibrated_reproducer_sends_what_the_cell_sent),
-           CASE(reproducer_leaves_out_requests_not_sent), CASE(escapers),
+           CASE(reproducer_leaves_out_requests_not_sent),
+           CASE(writers_escape_data_and_keep_their_rules),
+           CASE(document_cap_fails_the_report), CASE(escapers),
            CASE(nc_reproducer_gives_back_the_exact_bytes),
            CASE(curl_reproducer_for_the_seed_case),
            CASE(curl_reproducer_methods),

@@ -506,7 +506,34 @@ TEST(proxy_fields) {
   CHECK(ok);
 }
 
+/* --target fetches /version like a lab row; what counts as a version when
+ * the target does not name its package. */
+TEST(version_answers) {
+  target t;
+  char err[256];
+  CHECK_INT(target_parse_spec("a=http://example.test", &t, err, sizeof err), 0);
+  int asked = t.version_path && strcmp(t.version_path, "/version") == 0 && !t.names_package;
+  target_free(&t);
+  CHECK(asked);
+  static const char *const yes[] = {"python3-gevent 22.10.2-3", "nginx/1.22.1",
+                                    "python3-gevent 25.9.1-2+b1 + h2c-lab fix",
+                                    "lighttpd/1.4.69", "tomcat10 10.1.6-1+deb12u1",
+                                    "pkg 1:2.3~rc1"};
+  static const char *const no[] = {"EMPTY", "static-ok", "h2c-lab ok", "<html>",
+                                   "22.10.2", "gevent", "gevent 22", "gevent 22.",
+                                   "gevent 1.2.3junk<", "", " nginx/1.2", "1pkg 1.2"};
+  int bad = 0;
+  for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+    if (!target_looks_like_version(yes[i], strlen(yes[i])))
+      bad++, fprintf(stderr, "  should look like a version: %s\n", yes[i]);
+  for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+    if (target_looks_like_version(no[i], strlen(no[i])))
+      bad++, fprintf(stderr, "  should not look like a version: %s\n", no[i]);
+  CHECK_INT(bad, 0);
+}
+
 CHECK_MAIN(CASE(top_level_shape), CASE(targets_section), CASE(scenario_definition_with_wire),
            CASE(cells_exchanges_and_escaped_bytes), CASE(transcript_events),
            CASE(write_atomically), CASE(target_patch_is_text), CASE(na_cells_and_after_101),
-           CASE(target_specs), CASE(targets_file), CASE(proxy_fields))
+           CASE(target_specs), CASE(targets_file), CASE(proxy_fields),
+           CASE(version_answers))

@@ -31,6 +31,8 @@
 #include "clock.h"
 #include "results.h"
 #include "runner.h"
+#include "test_tmp.h"
+#include "script_server.h"
 #include "transcript.h"
 
 #define NPORTS 4              /* ports 0,1 are fake group 0; 2,3 group 1 */
@@ -258,23 +260,13 @@ static void fake_stop(fake *f) {
 static char dir[64];
 
 static int write_file(const char *name, const char *text) {
-  char path[160];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *fp = fopen(path, "w");
-  if (!fp)
-    return -1;
-  fputs(text, fp);
-  return fclose(fp);
+  return test_tmp_write(dir, name, text);
 }
 
-#define SCN(id, reqs, extra)                                                     \
-  "{\"id\":\"" id "\",\"title\":\"t\",\"explanation\":\"e\",\"correct\":\"RFC c\"," \
-  "\"engine\":\"raw\"," extra "\"requests\":[" reqs "]}"
-#define ECHO(body, extra)                                                        \
-  "{\"method\":\"POST\",\"path\":\"/echo\",\"headers\":[[\"Host\",\"{authority}\"],"  \
-  "[\"X-Lab-Cell\",\"{cell}\"]" extra "],\"body\":\"" body "\","                  \
-  "\"expect\":{\"status\":200,\"body_is_request_body\":true}}"
-#define EMBEDDED "GET /x?c={cell} HTTP/1.1\\\\r\\\\n\\\\r\\\\n"
+/* The run's scenarios: fixtures/scenarios-runner/ (s1 echoes {cell} in its
+ * body, s2 a plain echo, s3 calibrates, embeds a request and has a request
+ * that requires a proxy). */
+#define RUNNER_SCENARIOS "fixtures/scenarios-runner"
 
 static int write_lab(const fake *f) {
   snprintf(dir, sizeof dir, "/tmp/h2c-test-runner-XXXXXX");
@@ -286,17 +278,7 @@ static int write_lab(const fake *f) {
            "{\"proxy\":\"fake\",\"backend_log_url\":\"http://127.0.0.1:%d/__lab/requests\"}},"
            "{\"name\":\"direct\",\"url\":\"http://127.0.0.1:%d\"}]}",
            f->port[0], f->port[0], f->port[1]);
-  return write_file("targets.lab", targets) | write_file("s1.json", SCN("s1", ECHO("one {cell}", ""), "")) |
-         write_file("s2.json", SCN("s2", ECHO("two", ""), "")) |
-         write_file("s3.json",
-                    SCN("s3", ECHO("x", ",[\"Connection\",\"Upgrade\"],[\"Upgrade\",\"h2c\"]") ","
-                        "{\"method\":\"POST\",\"path\":\"/echo\",\"headers\":[[\"X-Lab-Cell\","
-                        "\"{cell}\"]],\"body\":\"" EMBEDDED "\",\"embedded\":[{\"method\":"
-                        "\"GET\",\"path\":\"/x?c={cell}\"}],\"expect\":{\"status\":200,"
-                        "\"body_is_request_body\":true}},"
-                        "{\"connection\":\"c\",\"method\":\"GET\",\"path\":\"/only-via-proxy\","
-                        "\"requires\":\"proxy\",\"expect\":{\"status\":200}}",
-                        "\"calibrate\":{\"request\":1,\"into\":0},"));
+  return write_file("targets.lab", targets);
 }
 
 static int recorded_cell(fake *f, const char *tag) {
@@ -321,7 +303,7 @@ TEST(serial_per_target_parallel_across_targets) {
   char err[512], path[160];
   snprintf(path, sizeof path, "%s/targets.lab", dir);
   CHECK_INT(target_load_file(path, &r.targets, &r.ntargets, err, sizeof err), 0);
-  r.nscenarios = scenario_load_dir(dir, &r.scenarios, err, sizeof err);
+  r.nscenarios = scenario_load_dir(RUNNER_SCENARIOS, &r.scenarios, err, sizeof err);
   CHECK_INT(r.nscenarios, 3);
   runner_opts o = {1000, 4, 0};
   runner_run(&r, &o);
@@ -386,18 +368,6 @@ TEST(serial_per_target_parallel_across_targets) {
   CHECK_INT(system(cmd), 0);
 }
 
-/* A port nobody listens on (bound, then closed): a reset there fails. */
-static int dead_port(void) {
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  int port = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-             getsockname(fd, (struct sockaddr *)&a, &len) == 0 ? ntohs(a.sin_port) : 1;
-  if (fd >= 0)
-    close(fd);
-  return port;
-}
 
 /* Four targets on ports 0-3: g1a, g1b share group "g1" and the backend
  * reset on port 0 (g1a also has a backend log, so its calibration goes
@@ -416,7 +386,7 @@ static int write_groups(const fake *f) {
            "{\"name\":\"g2b\",\"url\":\"http://127.0.0.1:%d\",\"info\":{\"isolation_group\":"
            "\"g2\",\"backend_reset_url\":\"http://127.0.0.1:%d/__lab/reset\"}}]}",
            f->port[0], f->port[0], f->port[0], f->port[1], f->port[0], f->port[2], f->port[2],
-           f->port[3], dead_port());
+           f->port[3], script_server_dead_port());
   return write_file("groups.lab", targets);
 }
 
@@ -482,7 +452,7 @@ TEST(isolation_groups_and_backend_reset) {
   CHECK_INT(target_load_file(path, &r.targets, &r.ntargets, err, sizeof err), 0);
   CHECK_STR(r.targets[1].isolation_group, "g1");
   CHECK_STR(r.targets[0].reset_path, "/__lab/reset");
-  r.nscenarios = scenario_load_dir(dir, &r.scenarios, err, sizeof err);
+  r.nscenarios = scenario_load_dir(RUNNER_SCENARIOS, &r.scenarios, err, sizeof err);
   CHECK_INT(r.nscenarios, 3);
   runner_opts o = {1000, 4, 0};
   runner_run(&r, &o);

@@ -1,7 +1,9 @@
 /* test_scenario.c - scenario loading, strict validation and wire bytes.
  * Runs from tests/ (make check does cd tests): the catalogue is ../scenarios,
- * malformed files are fixtures/scenarios-bad/, one-off good files are written
- * to a fresh temporary directory. */
+ * malformed files are fixtures/scenarios-bad/NAME.json, each beside NAME.err
+ * (the message it must fail with), and one-off good files are in
+ * fixtures/scenarios-good/. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,42 +11,16 @@
 
 #include "check.h"
 #include "scenario.h"
+#include "test_tmp.h"
 
-static char tmpdir[64];
-
-/* Writes json to <tmpdir>/<id>.json and returns the path (static). */
-static const char *write_scenario(const char *id, const char *json) {
-  static char path[256];
-  if (!tmpdir[0]) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/h2c-test-scenario-XXXXXX");
-    if (!mkdtemp(tmpdir))
-      return NULL;
-  }
-  snprintf(path, sizeof path, "%s/%s.json", tmpdir, id);
-  FILE *f = fopen(path, "w");
-  if (!f)
-    return NULL;
-  fputs(json, f);
-  fclose(f);
-  return path;
-}
-
-static void remove_tmpdir(void) {
-  if (!tmpdir[0])
-    return;
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-  if (system(cmd) != 0)
-    fprintf(stderr, "could not remove %s\n", tmpdir);
-}
-
-/* Loads a one-off scenario; returns 0 on success. */
-static int load_tmp(const char *id, const char *json, scenario *sc, char *err,
-                    size_t errlen) {
-  const char *path = write_scenario(id, json);
-  if (!path)
-    return -1;
-  return scenario_load_file(path, sc, err, errlen);
+/* Loads fixtures/scenarios-good/NAME.json; 0 on success. */
+static int load_good(const char *name, scenario *sc) {
+  char path[256], err[512] = "";
+  snprintf(path, sizeof path, "fixtures/scenarios-good/%s.json", name);
+  int rc = scenario_load_file(path, sc, err, sizeof err);
+  if (rc)
+    fprintf(stderr, "  %s\n", err);
+  return rc;
 }
 
 static int wire_is(const scenario *sc, int i, const char *auth, const char *want,
@@ -73,7 +49,7 @@ TEST(catalogue_loads_sorted_and_complete) {
       "websocket-upgrade-post", "seed-long-body", "seed-pipelined", "seed-chunked",
       "curl-h2c-upgrade", "curl-seed-headers", "h2-prior-knowledge",
       "websocket-raw-echo", "proxy-cross-client", "proxy-request-boundaries",
-      "proxy-smuggle-cross-client"};
+      "proxy-smuggle-cross-client", "keepalive-declined-upgrade"};
   int found = 0;
   for (size_t k = 0; k < sizeof need / sizeof need[0]; k++)
     for (int i = 0; i < n; i++)
@@ -150,28 +126,13 @@ TEST(chunked_wire_exact) {
   CHECK(w);
 }
 
+/* framing.json: a listed Content-Length wins (even a wrong one), escaped
+ * bytes are decoded, a listed Transfer-Encoding gets no second one and is
+ * still chunk-encoded (0x1a = 26 bytes), an empty body is Content-Length: 0,
+ * no body and no headers is the request line alone. */
 TEST(wire_listed_framing_and_escapes) {
-  static const char json[] =
-      "{\"id\":\"framing\",\"title\":\"t\",\"explanation\":\"e\",\"correct\":\"c\","
-      "\"engine\":\"raw\",\"send\":\"pipelined\",\"requests\":["
-      /* listed Content-Length wins (even a wrong one), escaped bytes decoded */
-      "{\"method\":\"POST\",\"path\":\"/echo\",\"headers\":[[\"Host\",\"x{authority}y{authority}\"],"
-      "[\"content-length\",\"99\"]],\"body\":\"a\\\\x00\\\\r\\\\n\\\\\\\\b\","
-      "\"expect\":{\"status\":200}},"
-      /* listed Transfer-Encoding: no auto header, still chunk-encoded; 0x1a = 26 bytes */
-      "{\"connection\":\"b\",\"method\":\"PUT\",\"path\":\"/x?q=1\",\"headers\":"
-      "[[\"Transfer-Encoding\",\"gzip, chunked\"]],\"chunks\":[\"abcdefghijklmnopqrstuvwxyz\"],"
-      "\"expect\":{\"status\":404,\"body\":\"no\\\\n\"}},"
-      /* empty body: Content-Length: 0 */
-      "{\"method\":\"POST\",\"path\":\"/e\",\"body\":\"\",\"expect\":{\"status\":200}},"
-      /* no body, no headers */
-      "{\"method\":\"GET\",\"path\":\"*\",\"expect\":{\"status\":400}}]}";
   scenario sc;
-  char err[512] = "";
-  int rc = load_tmp("framing", json, &sc, err, sizeof err);
-  if (rc)
-    fprintf(stderr, "  %s\n", err);
-  CHECK_INT(rc, 0);
+  CHECK_INT(load_good("framing", &sc), 0);
   static const char w0[] = "POST /echo HTTP/1.1\r\nHost: x[::1]:80y[::1]:80\r\n"
                            "content-length: 99\r\n\r\na\0\r\n\\b";
   int a = wire_is(&sc, 0, "[::1]:80", w0, sizeof w0 - 1);
@@ -195,12 +156,8 @@ TEST(wire_listed_framing_and_escapes) {
 }
 
 TEST(curl_defaults_http_version) {
-  static const char json[] =
-      "{\"id\":\"c\",\"title\":\"t\",\"explanation\":\"e\",\"correct\":\"c\",\"engine\":\"curl\","
-      "\"requests\":[{\"method\":\"GET\",\"path\":\"/\",\"expect\":{\"status\":200}}]}";
   scenario sc;
-  char err[512] = "";
-  CHECK_INT(load_tmp("c", json, &sc, err, sizeof err), 0);
+  CHECK_INT(load_good("curl-default-version", &sc), 0);
   int ok = sc.engine == ENGINE_CURL && sc.curl_http_version &&
            strcmp(sc.curl_http_version, "1.1") == 0;
   scenario_free(&sc);
@@ -233,78 +190,12 @@ TEST(websocket_raw_echo_fields) {
   CHECK(w);
 }
 
-/* A scenario around one request object (R) plus extra root fields (X). */
-#define ONE_REQ(X, R)                                                          \
-  "{\"id\":\"v\",\"title\":\"t\",\"explanation\":\"e\",\"correct\":\"c\"," X  \
-  "\"requests\":[" R "]}"
-#define WS_HEADERS "\"headers\":[[\"Connection\",\"Upgrade\"],[\"Upgrade\",\"websocket\"]]"
-#define WS_REQ(EXTRA)                                                          \
-  "{\"method\":\"GET\",\"path\":\"/ws\"," WS_HEADERS ",\"after_101\":{\"send\":\"hi\"}," \
-  "\"expect\":{\"status\":101,\"body\":\"hi\"}" EXTRA "}"
-
-TEST(after_101_and_na_status_rules) {
-  static const struct { const char *json, *field, *words; } cases[] = {
-      {ONE_REQ("\"engine\":\"curl\",", WS_REQ("")), "requests[0].after_101: ",
-       "only the raw engine"},
-      {ONE_REQ("\"engine\":\"raw\",",
-               "{\"method\":\"GET\",\"path\":\"/ws\",\"after_101\":{\"send\":\"hi\"},"
-               "\"expect\":{\"status\":101,\"body\":\"hi\"}}"),
-       "requests[0].after_101: ", "Upgrade header"},
-      {ONE_REQ("\"engine\":\"raw\",",
-               "{\"method\":\"GET\",\"path\":\"/ws\"," WS_HEADERS ",\"after_101\":{\"send\":"
-               "\"hi\"},\"expect\":{\"status\":200,\"body\":\"hi\"}}"),
-       "requests[0].after_101: ", "expect.status must be 101"},
-      {ONE_REQ("\"engine\":\"raw\",",
-               "{\"method\":\"GET\",\"path\":\"/ws\"," WS_HEADERS ",\"after_101\":{\"send\":"
-               "\"hi\"},\"expect\":{\"status\":101}}"),
-       "requests[0].after_101: ", "expect.body"},
-      {ONE_REQ("\"engine\":\"raw\",", WS_REQ("") ",{\"method\":\"GET\",\"path\":\"/\","
-               "\"expect\":{\"status\":200}}"),
-       "requests[0].after_101: ", "last request on connection \"a\""},
-      {ONE_REQ("\"engine\":\"raw\",",
-               "{\"method\":\"GET\",\"path\":\"/ws\"," WS_HEADERS ",\"after_101\":{\"send\":"
-               "\"\"},\"expect\":{\"status\":101,\"body\":\"\"}}"),
-       "requests[0].after_101.send: ", "must not be empty"},
-      {ONE_REQ("\"engine\":\"raw\",",
-               "{\"method\":\"GET\",\"path\":\"/ws\"," WS_HEADERS ",\"after_101\":{\"sned\":"
-               "\"hi\"},\"expect\":{\"status\":101,\"body\":\"hi\"}}"),
-       "requests[0].after_101.sned: ", "unknown field"},
-      {ONE_REQ("\"engine\":\"raw\",",
-               "{\"method\":\"GET\",\"path\":\"/ws\"," WS_HEADERS ",\"after_101\":\"hi\","
-               "\"expect\":{\"status\":101,\"body\":\"hi\"}}"),
-       "requests[0].after_101: ", "expected an object"},
-      {ONE_REQ("\"engine\":\"raw\",\"na_status\":[404,\"x\"],", WS_REQ("")),
-       "na_status[1]: ", "integer status"},
-      {ONE_REQ("\"engine\":\"raw\",\"na_status\":[],", WS_REQ("")), "na_status: ",
-       "non-empty"},
-      {ONE_REQ("\"engine\":\"raw\",\"na_status\":[101],", WS_REQ("")), "na_status[0]: ",
-       "what request 1 expects"},
-      {ONE_REQ("\"engine\":\"raw\",\"na_status\":[600],", WS_REQ("")), "na_status[0]: ",
-       "100-599"},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    scenario sc;
-    char err[512] = "", want[64];
-    const char *path = write_scenario("v", cases[i].json);
-    CHECK(path != NULL);
-    int rc = scenario_load_file(path, &sc, err, sizeof err);
-    const char *colon = strstr(err, ".json: ");
-    snprintf(want, sizeof want, "%s", cases[i].field);
-    int ok = rc == -1 && colon && strncmp(colon + 7, want, strlen(want)) == 0 &&
-             strstr(err, cases[i].words) != NULL;
-    if (!ok)
-      fprintf(stderr, "  case %zu: got \"%s\"\n", i, err);
-    CHECK(ok);
-  }
-  /* The good form loads; an explicit n/a in accept is not added twice. */
+/* The rules' failures are fixtures (scenarios-bad/, each with its .err);
+ * here the good form loads, and an explicit n/a in accept is not added
+ * twice. */
+TEST(after_101_and_na_status_good_form) {
   scenario sc;
-  char err[512] = "";
-  int rc = load_tmp("v", ONE_REQ("\"engine\":\"raw\",\"accept\":[\"n/a\",\"ok-h1\"],"
-                                 "\"na_status\":[404,405],", WS_REQ("")),
-                    &sc, err, sizeof err);
-  if (rc)
-    fprintf(stderr, "  %s\n", err);
-  CHECK_INT(rc, 0);
+  CHECK_INT(load_good("after-101-na-status", &sc), 0);
   int good = sc.naccept == 2 && sc.nna_status == 2 && sc.na_status[1] == 405 &&
              sc.requests[0].has_after_101;
   scenario_free(&sc);
@@ -312,84 +203,11 @@ TEST(after_101_and_na_status_rules) {
 }
 
 /* Two POSTs on "a" (the first an upgrade offer), a GET on "c": the shape of
- * the proxy scenarios, for the rules below. X: root fields; E: fields of the
- * second request; G: fields of the third. */
-#define EMB_BODY "GET /admin?c={cell} HTTP/1.1\\r\\nHost: b\\r\\n\\r\\n"
-#define PROXY3(X, E, G)                                                        \
-  ONE_REQ("\"engine\":\"raw\"," X,                                             \
-          "{\"method\":\"POST\",\"path\":\"/echo\",\"headers\":[[\"Upgrade\",\"h2c\"]]," \
-          "\"body\":\"x\",\"expect\":{\"status\":200,\"body_is_request_body\":true}}," \
-          "{\"method\":\"POST\",\"path\":\"/echo\",\"body\":\"" EMB_BODY "\"" E "," \
-          "\"expect\":{\"status\":200,\"body_is_request_body\":true}},"       \
-          "{\"connection\":\"c\",\"method\":\"GET\",\"path\":\"/admin\"" G ","  \
-          "\"expect\":{\"status\":403}}")
-#define EMB_OK ",\"embedded\":[{\"method\":\"GET\",\"path\":\"/admin?c={cell}\"}]"
-#define CAL_OK "\"calibrate\":{\"request\":1,\"into\":0},"
-
-TEST(proxy_fields_rules) {
-  static const struct { const char *json, *field, *words; } cases[] = {
-      {PROXY3("", ",\"embedded\":[{\"method\":\"GET\",\"path\":\"/adm\"}]", ""),
-       "requests[1].embedded[0]: ", "does not contain the request line"},
-      {PROXY3("", ",\"embedded\":[]", ""), "requests[1].embedded: ", "non-empty"},
-      {PROXY3("", ",\"embedded\":[{\"method\":\"GET\"}]", ""),
-       "requests[1].embedded[0].path: ", "missing"},
-      {PROXY3("", ",\"embedded\":[{\"method\":\"GET\",\"path\":\"/admin?c={cell}\","
-              "\"marker\":\"\"}]", ""), "requests[1].embedded[0].marker: ", "not be empty"},
-      {PROXY3("", ",\"embedded\":[{\"method\":\"GET\",\"path\":\"/admin?c={cell}\","
-              "\"why\":1}]", ""), "requests[1].embedded[0].why: ", "unknown field"},
-      {PROXY3("", "", ",\"embedded\":[{\"method\":\"GET\",\"path\":\"/\"}]"),
-       "requests[2].embedded: ", "only a request with a body"},
-      {PROXY3("", "", ",\"requires\":\"tls\""), "requests[2].requires: ", "\"tls\""},
-      {PROXY3("", "", ",\"requires\":true"), "requests[2].requires: ", "expected"},
-      {ONE_REQ("\"engine\":\"raw\",", "{\"method\":\"GET\",\"path\":\"/\",\"requires\":"
-               "\"proxy\",\"expect\":{\"status\":200}}"),
-       "requests[0].requires: ", "first request always applies"},
-      {PROXY3("\"calibrate\":{\"request\":0,\"into\":1},", "", ""), "calibrate.into: ",
-       "before calibrate.request"},
-      {PROXY3("\"calibrate\":{\"request\":3,\"into\":0},", "", ""), "calibrate.request: ",
-       "index 0-2"},
-      {PROXY3("\"calibrate\":{\"request\":1},", "", ""), "calibrate.into: ", "missing"},
-      {PROXY3("\"calibrate\":{\"request\":2,\"into\":1,\"by\":1},", "", ""),
-       "calibrate.by: ", "unknown field"},
-      {PROXY3("\"calibrate\":{\"request\":2,\"into\":1},", "", ",\"requires\":\"proxy\""),
-       "calibrate.request: ", "always be sent"},
-      {PROXY3("\"calibrate\":{\"request\":2,\"into\":1},", ",\"headers\":[[\"Content-Length\","
-              "\"5\"]]", ""), "calibrate.into: ", "Content-Length"},
-      {PROXY3("\"calibrate\":{\"request\":2,\"into\":1},", ",\"chunks\":[\"a\"]", ""),
-       "requests[1]: ", "exclusive"},
-      {PROXY3("", "", ",\"delay_ms\":-1"), "requests[2].delay_ms: ", "0-10000"},
-      {PROXY3("", "", ",\"delay_ms\":10001"), "requests[2].delay_ms: ", "0-10000"},
-      {PROXY3("", "", ",\"delay_ms\":1.5"), "requests[2].delay_ms: ", "whole milliseconds"},
-      {PROXY3("", "", ",\"delay_ms\":\"50\""), "requests[2].delay_ms: ", "whole"},
-      {PROXY3("\"send\":\"pipelined\",", "", ",\"delay_ms\":50"), "requests[2].delay_ms: ",
-       "sequentially"},
-      {ONE_REQ("\"engine\":\"h2\",", "{\"method\":\"GET\",\"path\":\"/\",\"delay_ms\":5,"
-               "\"expect\":{\"status\":200}}"), "requests[0].delay_ms: ", "raw engine"},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    scenario sc;
-    char err[512] = "", want[64];
-    const char *path = write_scenario("v", cases[i].json);
-    CHECK(path != NULL);
-    int rc = scenario_load_file(path, &sc, err, sizeof err);
-    const char *colon = strstr(err, ".json: ");
-    snprintf(want, sizeof want, "%s", cases[i].field);
-    int ok = rc == -1 && colon && strncmp(colon + 7, want, strlen(want)) == 0 &&
-             strstr(err, cases[i].words) != NULL;
-    if (!ok)
-      fprintf(stderr, "  case %zu: got \"%s\"\n", i, err);
-    if (rc == 0)
-      scenario_free(&sc);
-    CHECK(ok);
-  }
-  /* and the good shape loads */
+ * the proxy scenarios with embedded, calibrate, requires and delay_ms (their
+ * broken forms are fixtures in scenarios-bad/). */
+TEST(proxy_fields_good_form) {
   scenario sc;
-  char err[512] = "";
-  int rc = load_tmp("v", PROXY3(CAL_OK, EMB_OK, ",\"requires\":\"backend_log\","
-                               "\"delay_ms\":50"), &sc, err, sizeof err);
-  if (rc)
-    fprintf(stderr, "  %s\n", err);
-  CHECK_INT(rc, 0);
+  CHECK_INT(load_good("proxy-fields", &sc), 0);
   int good = sc.has_calibrate && sc.cal_request == 1 && sc.cal_into == 0 &&
              sc.requests[1].nembedded == 1 && !sc.requests[1].embedded[0].has_marker &&
              sc.requests[2].requires == REQUIRES_BACKEND_LOG &&
@@ -533,48 +351,94 @@ TEST(head_length_and_resized_body) {
   CHECK(cl);
 }
 
-/* Each malformed fixture fails with "<path>: <field>: ..." */
-TEST(malformed_fixtures_name_file_and_field) {
-  static const struct { const char *file, *field, *words; } cases[] = {
-      {"header-not-pair", "requests[1].headers[0]: ", "expected [name, value]"},
-      {"unknown-engine", "engine: ", "telnet"},
-      {"unknown-send", "send: ", "burst"},
-      {"id-mismatch", "id: ", "file name"},
-      {"missing-expect", "requests[0].expect: ", "missing"},
-      {"body-and-chunks", "requests[0]: ", "exclusive"},
-      {"bad-escape", "requests[0].body: ", "bad escape"},
-      {"unknown-field", "reqests: ", "unknown field"},
-      {"bad-accept", "accept[1]: ", "\"fine\""},
-      {"status-not-int", "requests[1].expect.status: ", "integer"},
-      {"header-crlf", "requests[0].headers[1]: ", "CR, LF"},
-      {"empty-chunk", "requests[0].chunks[1]: ", "empty chunk"},
-      {"no-requests", "requests: ", "non-empty"},
-      {"curl-bad-version", "curl.http_version: ", "\"3\""},
-      {"echo-and-body", "requests[0].expect: ", "not both"},
-      {"not-json", "line 3, column", "invalid JSON"},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    char path[256], err[512] = "", prefix[300];
-    snprintf(path, sizeof path, "fixtures/scenarios-bad/%s.json", cases[i].file);
-    snprintf(prefix, sizeof prefix, "%s: %s", path, cases[i].field);
+#define BAD_DIR "fixtures/scenarios-bad"
+
+/* The expected message of a bad fixture: BAD_DIR/NAME.err, its first line
+ * (the message after "PATH: ", or its fixed start). 0, or -1 when missing. */
+static int expected_error(const char *name, char *out, size_t outlen) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s.err", BAD_DIR, name);
+  FILE *f = fopen(path, "r");
+  int ok = f && fgets(out, (int)outlen, f) != NULL;
+  if (f)
+    fclose(f);
+  out[ok ? strcspn(out, "\n") : 0] = '\0';
+  return ok && out[0] ? 0 : -1;
+}
+
+/* Each BAD_DIR/NAME.json fails to load with "BAD_DIR/NAME.json: " and then
+ * the text of NAME.err: adding a malformed fixture needs no C. */
+TEST(malformed_fixtures_fail_as_their_err_says) {
+  char **names = NULL;
+  int n = 0, bad = 0;
+  char err[512];
+  CHECK_INT(scenario_list_dir(BAD_DIR, &names, &n, err, sizeof err), 0);
+  for (int i = 0; i < n; i++) {
+    char name[256], path[512], want[512], msg[512] = "", prefix[1100];
+    snprintf(name, sizeof name, "%.*s", (int)strlen(names[i]) - 5, names[i]);
+    snprintf(path, sizeof path, "%s/%s", BAD_DIR, names[i]);
     scenario sc;
-    int rc = scenario_load_file(path, &sc, err, sizeof err);
-    int ok = rc == -1 && strncmp(err, prefix, strlen(prefix)) == 0 &&
-             strstr(err, cases[i].words) != NULL && sc.id == NULL;
-    if (!ok)
-      fprintf(stderr, "  %s: got \"%s\"\n", cases[i].file, err);
-    CHECK(ok);
+    int rc = scenario_load_file(path, &sc, msg, sizeof msg);
+    if (expected_error(name, want, sizeof want) != 0) {
+      fprintf(stderr, "  %s: no %s/%s.err: add one with the expected message (got \"%s\")\n",
+              names[i], BAD_DIR, name, msg);
+      bad++;
+    } else if (rc != -1 || sc.id != NULL ||
+               strncmp(msg, prefix, (size_t)snprintf(prefix, sizeof prefix, "%s: %s",
+                                                     path, want)) != 0) {
+      fprintf(stderr, "  %s: expected \"%s\", got \"%s\"\n", names[i], prefix, msg);
+      bad++;
+    }
+    if (rc == 0)
+      scenario_free(&sc);
   }
+  for (int i = 0; i < n; i++)
+    free(names[i]);
+  free(names);
+  CHECK(n >= 50);
+  CHECK_INT(bad, 0);
+}
+
+/* Every .err has its .json (a renamed fixture leaves no stale message). */
+TEST(every_err_has_its_fixture) {
+  DIR *d = opendir(BAD_DIR);
+  CHECK(d != NULL);
+  int errs = 0, orphans = 0;
+  for (struct dirent *de; (de = readdir(d));) {
+    size_t len = strlen(de->d_name);
+    if (len < 5 || strcmp(de->d_name + len - 4, ".err") != 0)
+      continue;
+    char path[512];
+    snprintf(path, sizeof path, "%s/%.*s.json", BAD_DIR, (int)len - 4, de->d_name);
+    errs++;
+    if (access(path, F_OK) != 0) {
+      fprintf(stderr, "  %s has no fixture %s\n", de->d_name, path);
+      orphans++;
+    }
+  }
+  closedir(d);
+  CHECK(errs > 0);
+  CHECK_INT(orphans, 0);
 }
 
 TEST(dir_with_a_bad_file_fails_naming_it) {
   scenario *list = (scenario *)1;
-  char err[512] = "";
-  int n = scenario_load_dir("fixtures/scenarios-bad", &list, err, sizeof err);
-  CHECK_INT(n, -1);
+  char err[512] = "", want[512], prefix[1100], **names = NULL;
+  int n = 0;
+  CHECK_INT(scenario_list_dir(BAD_DIR, &names, &n, err, sizeof err), 0);
+  CHECK(n > 0);
+  /* sorted: the first file is the one named, with its own message */
+  char first[256];
+  snprintf(first, sizeof first, "%.*s", (int)strlen(names[0]) - 5, names[0]);
+  int have = expected_error(first, want, sizeof want) == 0;
+  snprintf(prefix, sizeof prefix, "%s/%s: %s", BAD_DIR, names[0], want);
+  for (int i = 0; i < n; i++)
+    free(names[i]);
+  free(names);
+  CHECK(have);
+  CHECK_INT(scenario_load_dir(BAD_DIR, &list, err, sizeof err), -1);
   CHECK(list == NULL);
-  /* sorted: bad-accept.json is the first file */
-  CHECK(strncmp(err, "fixtures/scenarios-bad/bad-accept.json: accept[1]", 49) == 0);
+  CHECK(strncmp(err, prefix, strlen(prefix)) == 0);
   CHECK(scenario_load_dir("fixtures/no-such-dir", &list, err, sizeof err) == -1);
   CHECK(strstr(err, "fixtures/no-such-dir") != NULL);
 }
@@ -594,17 +458,52 @@ TEST(names) {
   CHECK_STR(scenario_send_mode_name(SEND_SEQUENTIAL), "sequential");
 }
 
-TEST(cleanup) {
-  remove_tmpdir();
-  CHECK(access(tmpdir, F_OK) != 0);
+/* "control" must name a scenario of the directory that sends the same
+ * requests without the upgrade headers: checked when the directory loads. */
+static const char CTL_PLAIN[] =
+    "{\"id\": \"plain\", \"title\": \"t\", \"explanation\": \"e\", \"correct\": \"c\","
+    " \"engine\": \"raw\", \"requests\": [{\"method\": \"POST\", \"path\": \"/echo\","
+    " \"headers\": [[\"Host\", \"{authority}\"]], \"body\": \"abc\","
+    " \"expect\": {\"status\": 200}}]}";
+
+static int load_pair(const char *up_headers, const char *control, char *err, size_t n) {
+  char dir[128], up[1024];
+  if (test_tmp_make(dir, sizeof dir, "control") != 0)
+    return -2;
+  snprintf(up, sizeof up, "{\"id\": \"up\", \"title\": \"t\", \"explanation\": \"e\","
+           " \"correct\": \"c\", \"engine\": \"raw\", \"control\": \"%s\", \"requests\":"
+           " [{\"method\": \"POST\", \"path\": \"/echo\", \"headers\": [%s],"
+           " \"body\": \"abc\", \"expect\": {\"status\": 200}}]}", control, up_headers);
+  scenario *list = NULL;
+  int rc = test_tmp_write(dir, "plain.json", CTL_PLAIN) || test_tmp_write(dir, "up.json", up)
+               ? -2 : scenario_load_dir(dir, &list, err, n);
+  if (rc > 0)
+    scenario_free_all(list, rc);
+  test_tmp_remove(dir);
+  return rc;
+}
+
+TEST(control_must_be_the_plain_form) {
+  char err[512] = "";
+  CHECK_INT(load_pair("[\"Host\", \"{authority}\"], [\"Connection\", \"Upgrade\"],"
+                      " [\"Upgrade\", \"h2c\"], [\"HTTP2-Settings\", \"AA\"]", "plain",
+                      err, sizeof err), 2);
+  CHECK_INT(load_pair("[\"Host\", \"{authority}\"], [\"Upgrade\", \"h2c\"],"
+                      " [\"X-Other\", \"1\"]", "plain", err, sizeof err), -1);
+  CHECK(strstr(err, "up.json: control: \"plain\" sends other requests than it once the "
+               "upgrade headers") != NULL);
+  CHECK_INT(load_pair("[\"Host\", \"{authority}\"]", "nope", err, sizeof err), -1);
+  CHECK(strstr(err, "control: \"nope\" is no scenario in /tmp/h2c-test-control-") != NULL);
+  CHECK_INT(load_pair("[\"Host\", \"{authority}\"]", "up", err, sizeof err), -1);
+  CHECK(strstr(err, "up.json: control: \"up\" must be another scenario's id") != NULL);
 }
 
 CHECK_MAIN(CASE(catalogue_loads_sorted_and_complete), CASE(seed_scenario_fields),
            CASE(seed_wire_exact), CASE(chunked_wire_exact),
            CASE(wire_listed_framing_and_escapes), CASE(curl_defaults_http_version),
-           CASE(websocket_raw_echo_fields), CASE(after_101_and_na_status_rules),
-           CASE(proxy_fields_rules), CASE(catalogue_later_clients_wait), CASE(catalogue_proxy_scenarios),
+           CASE(websocket_raw_echo_fields), CASE(after_101_and_na_status_good_form),
+           CASE(proxy_fields_good_form), CASE(catalogue_later_clients_wait), CASE(catalogue_proxy_scenarios),
            CASE(instance_replaces_cell_tags), CASE(head_length_and_resized_body),
-           CASE(malformed_fixtures_name_file_and_field),
+           CASE(malformed_fixtures_fail_as_their_err_says), CASE(every_err_has_its_fixture),
            CASE(dir_with_a_bad_file_fails_naming_it), CASE(missing_file_names_the_path),
-           CASE(names), CASE(cleanup))
+           CASE(names), CASE(control_must_be_the_plain_form))

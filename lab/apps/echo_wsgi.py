@@ -24,15 +24,17 @@ itself; another launcher that runs this app under gevent's pywsgi (gunicorn
 with the gevent_pywsgi worker) sets it in its environment. Everywhere else
 the endpoint is 404, which the probe reports as "n/a".
 
-The app is deliberately naive in one way, like the original demo: it trusts
-wsgi.input. With Content-Length it reads exactly CONTENT_LENGTH bytes; without
-it (a chunked body) it reads until EOF, which the WSGI server must provide at
-the end of the body (gevent's Input and waitress's buffer both dechunk and end
-there). gevent is the exception the lab exists to show: for a request whose
-whole Connection value is "upgrade" it hands the app the raw socket file
-(wsgi.input_terminated=False), so a chunked body read "until EOF" blocks until
-the client gives up, and a Content-Length body is discarded a second time by
-gevent after the app read it.
+The app reads its body the way PEP 3333 apps (and frameworks such as Werkzeug/
+Flask) do: with a CONTENT_LENGTH it reads exactly that many bytes; without one it
+reads to EOF only when the server sets wsgi.input_terminated (the server promises
+an EOF at the end of the body: gevent's Input, which dechunks, and waitress's
+buffer do), and otherwise takes the body as empty - nothing says where it ends.
+So what a response shows is the server's doing, not the app's. gevent is the
+case the lab exists to show: for a request whose whole Connection value is
+"upgrade" it hands the app the raw socket file (wsgi.input_terminated False).
+A Content-Length body read from it is then discarded a second time by gevent;
+a chunked body is not readable at all (no length, no EOF), so the app answers
+200 with an empty body while gevent discards the chunks itself.
 
 Run it directly (local tests and containers share this entry point):
   /usr/bin/python3 echo_wsgi.py --server gevent   --port 8080 [--host 0.0.0.0]
@@ -65,7 +67,9 @@ def read_body(environ):
     length = environ.get("CONTENT_LENGTH", "")
     if length.strip():
         return read_exactly(stream, int(length))
-    return read_to_eof(stream)
+    if environ.get("wsgi.input_terminated"):
+        return read_to_eof(stream)
+    return b""  # no length and no EOF promised: PEP 3333 gives no way to find the end
 
 
 def read_exactly(stream, n):

@@ -5,7 +5,8 @@
 # (gevent, waitress, nghttpx) plus curl/nc for poking at them by hand, and
 # what the report tests use: headless Chromium (+ a font, so text renders in
 # the screenshot), xmllint for junit.xml, jq for the upstream-test checks, and
-# the linters of the lint suite (tests/lint.sh: shellcheck, pyflakes3).
+# the linters of the lint suite (tests/lint.sh: shellcheck, pyflakes3), and
+# clang with its libFuzzer runtime for the fuzz harnesses (c-client/fuzz/).
 #
 # Idea: cheap when nothing is missing (one dpkg-query), so `make test` can call
 # it every time. As root it installs only what is missing, running
@@ -15,7 +16,8 @@ set -euo pipefail
 
 PACKAGES=(build-essential pkg-config libcurl4-openssl-dev libnghttp2-dev libcjson-dev
           python3-gevent python3-waitress nghttp2-proxy nghttp2-client curl netcat-openbsd
-          chromium fonts-dejavu-core libxml2-utils jq shellcheck pyflakes3)
+          chromium fonts-dejavu-core libxml2-utils jq shellcheck pyflakes3
+          clang libclang-rt-14-dev)
 
 usage() {
   cat <<EOF

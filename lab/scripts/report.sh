@@ -187,9 +187,9 @@ compose_down() {
     || say "WARNING: 'docker compose down' failed ($DOWN_ERR); run it by hand: COMPOSE_PROJECT_NAME=$PROJECT docker compose down"
 }
 
-# Docker 20.10 releases a removed container's network endpoint a moment later, so a
-# down right after the probe's `run --rm` can find the lab network still "in use":
-# try again, up to three times.
+# Docker 20.10 can release a removed container's network endpoint a moment late, so
+# that removing the lab network fails with "has active endpoints": try again, up to
+# three times.
 DOWN_ERR=''
 # shellcheck disable=SC2317  # run through timed
 down_retried() {

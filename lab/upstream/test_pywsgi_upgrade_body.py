@@ -1,26 +1,25 @@
-"""test_pywsgi_upgrade_body.py - gevent.pywsgi must consume an upgrade request's body once.
+"""
+Regression tests for gh-2035: gevent.pywsgi must consume the body of a
+request that asks to upgrade the connection exactly once.
 
-A self-contained regression test in the style of gevent's own pywsgi tests
-(standard-library unittest, a real WSGIServer on 127.0.0.1:0, raw bytes over a
-socket), meant to be proposed upstream. It imports nothing but the standard
-library and gevent.
-
-The bug: since gevent 20.12.0 (PR #1723, issue #1712) a request whose whole
-Connection value is "upgrade" gets the raw socket file as wsgi.input. An app
-that reads its Content-Length body from it is then followed by the server's own
-Input._discard(), which reads Content-Length bytes AGAIN - the start of the next
-request on the persistent connection (-> 400, or a hang). HTTP says the request
-is still HTTP/1.1 until a 101 (RFC 9110 section 7.8) and that an upgrade request's
-body is consumed before any switch (RFC 7540 section 3.2).
+Since gevent 20.12.0 (gh-1712) a request whose whole Connection value is
+"upgrade" gets the connection's own stream as wsgi.input. An application
+that reads its Content-Length body from it is followed by the server's
+own discard of the body, which reads Content-Length bytes again: the start
+of the next request on the persistent connection (a 400, or a hang). A
+chunked body cannot be read at all (no length, wsgi.input_terminated is
+false), so a PEP 3333 application sees an empty body. The request is still
+HTTP/1.1 until a 101 (RFC 9110 section 7.8), and an upgrade request's body
+is consumed before any switch (RFC 7540 section 3.2).
 
 Tests:
-  test_upgrade_h2c_content_length_body_consumed_once  the seed case (fails unpatched)
+  test_upgrade_h2c_content_length_body_consumed_once  the body once, then a second request
   test_upgrade_h2c_chunked_body_consumed_once         the same with a chunked body
-  test_websocket_handshake_keeps_raw_input            the raw-input path of PR #1723
-                                                     (101, then raw bytes) still works
+  test_websocket_handshake_keeps_raw_input            the raw stream after a 101 (gh-1712)
+  test_bodiless_upgrade_without_101_keeps_alive       a declined upgrade keeps the connection
 
-Run: python3 -m unittest -v test_pywsgi_upgrade_body
-Every network wait is bounded (socket timeouts and a per-test gevent.Timeout).
+Standard-library unittest and gevent only; every network wait is bounded.
+
 """
 
 import unittest
@@ -35,24 +34,29 @@ MAX_HEAD = 16384     # bytes: a response head larger than this is a failure
 
 
 def read_body(environ):
-    """The request body as a naive app reads it: CONTENT_LENGTH bytes, else to EOF."""
+    """The request body as a PEP 3333 application reads it: CONTENT_LENGTH
+    bytes; to EOF only when the server says the input is terminated;
+    otherwise nothing (there is no way to know where it ends)."""
     stream = environ['wsgi.input']
     length = environ.get('CONTENT_LENGTH')
     if length:
         return stream.read(int(length))
-    return stream.read()
+    if environ.get('wsgi.input_terminated'):
+        return stream.read()
+    return b''
 
 
 def echo_app(environ, start_response):
     """POST -> 200 with the request body; a WebSocket handshake -> 101, then
-    echo 5 raw bytes read from wsgi.input, prefixed with b'echo:'."""
+    echo 5 raw bytes read from wsgi.input, prefixed with b'echo:'; any
+    other GET -> 200 b'ok'."""
     if environ.get('HTTP_UPGRADE', '').lower() == 'websocket' and environ['REQUEST_METHOD'] == 'GET':
         write = start_response('101 Switching Protocols',
                                [('Upgrade', 'websocket'), ('Connection', 'Upgrade')])
         write(b'')  # send the 101 head now; from here on the app owns the stream
         write(b'echo:' + environ['wsgi.input'].read(5))
         return []
-    body = read_body(environ)
+    body = read_body(environ) if environ['REQUEST_METHOD'] == 'POST' else b'ok'
     start_response('200 OK', [('Content-Type', 'application/octet-stream'),
                               ('Content-Length', str(len(body)))])
     return [body]
@@ -164,6 +168,18 @@ class TestUpgradeRequestBody(unittest.TestCase):
         self.assertNotIn('transfer-encoding', headers)
         self.sock.sendall(b'ping!')
         self.assertEqual(self.rfile.read(len(b'echo:ping!')), b'echo:ping!')
+
+    def test_bodiless_upgrade_without_101_keeps_alive(self):
+        # An upgrade the application declines, and whose stream it never
+        # reads, costs nothing: the connection stays open for the next
+        # request (a proxy that sends "Connection: upgrade" on every
+        # request keeps its upstream keep-alive).
+        first = self.exchange(b'GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n'
+                              b'Connection: upgrade\r\nUpgrade: h2c\r\n\r\n')
+        self.assertEqual((first.status, first.body), (200, b'ok'))
+        self.assertNotEqual(first.headers.get('connection', '').lower(), 'close')
+        second = self.exchange(post('/echo', b'second request'))
+        self.assert_echo(second, b'second request')
 
 
 if __name__ == '__main__':

@@ -15,4 +15,13 @@ from hypercorn.middleware import AsyncioWSGIMiddleware
 
 import echo_wsgi
 
-app = AsyncioWSGIMiddleware(echo_wsgi.app, max_body_size=echo_wsgi.MAX_BODY)
+
+def terminated_input(environ, start_response):
+    """The adapter's wsgi.input is the whole body as a BytesIO (EOF at its end) but
+    0.13 does not say so; set the flag PEP 3333 apps go by, so a chunked body
+    (no CONTENT_LENGTH) is read to its end as it is under every other server."""
+    environ.setdefault("wsgi.input_terminated", True)
+    return echo_wsgi.app(environ, start_response)
+
+
+app = AsyncioWSGIMiddleware(terminated_input, max_body_size=echo_wsgi.MAX_BODY)
