@@ -8,7 +8,7 @@
 #   2. reports  make sure the reports directory exists (the probe writes as its
 #               owner, with every capability dropped);
 #   3. run      `docker compose up -d --wait` of the servers (every one, or those the
-#               chosen targets need), then the probe (`docker compose run probe`, the
+#               chosen targets need), then the probe (`docker compose up` of it alone, the
 #               same container `docker compose up` would start), each bounded by a
 #               timeout, always followed by `docker compose down` (trap).
 # --targets/--scenarios (make report TARGETS='gevent-* waitress' SCENARIOS='seed-*')
