@@ -16,6 +16,10 @@
 #   - the checker itself fails on a run whose verdict changed, and on one where the
 #     fixed gevent behind a proxy was smuggled (so both can fail);
 #   - after `down` no container of the project is left;
+#   - plain `docker compose up --abort-on-container-exit --exit-code-from probe`, no
+#     environment, in a fresh copy of the repository: as root (root-owned clone) and as
+#     a user that is neither root nor uid 1000 (made here, in the docker group, owning
+#     its clone): exit 0, and every file of the run belongs to the owner of reports/;
 #   - adding a server is one folder: a copy of lab/servers/waitress under a new name,
 #     edited only inside the copy, becomes a compose service and a target the probe
 #     runs, with waitress's verdicts.
@@ -61,6 +65,7 @@ finish() {
 cleanup() {
   COMPOSE_PROJECT_NAME=$PROJECT timeout 120 docker compose -f "$ROOT/docker-compose.yml" \
     down --timeout 5 --remove-orphans >/dev/null 2>&1 || true
+  [ "$PLAIN_USER_MADE" = 0 ] || userdel "$PLAIN_USER" >/dev/null 2>&1 || true
   if [ -n "$WORK" ] && [ -d "$WORK" ]; then
     if [ "$KEEP" = 1 ] || [ "$FAIL" -gt 0 ]; then echo "# kept: $WORK"; else rm -rf "$WORK"; fi
   fi
@@ -109,17 +114,18 @@ same_sha256() { # file sum
 # Containers compose made for the project. The project label alone is not enough:
 # compose also stamps it on the images it builds, so a `docker run` of a lab image
 # carries it too; only compose's own containers have the oneoff label.
-project_containers() {
-  docker ps -a "$@" --filter "label=com.docker.compose.project=$PROJECT" \
+project_containers() { # project [docker ps options]
+  local project=$1; shift
+  docker ps -a "$@" --filter "label=com.docker.compose.project=$project" \
     --filter "label=com.docker.compose.oneoff"
 }
 
-no_project_containers() {
-  local left
-  left=$(project_containers -q | wc -l)
-  [ "$left" = 0 ] || { project_containers | sed 's/^/# /'; return 1; }
-  [ -z "$(docker network ls -q --filter "label=com.docker.compose.project=$PROJECT")" ] \
-    || { echo "# a network of project $PROJECT is left"; return 1; }
+no_project_containers() { # [project]
+  local left project=${1:-$PROJECT}
+  left=$(project_containers "$project" -q | wc -l)
+  [ "$left" = 0 ] || { project_containers "$project" | sed 's/^/# /'; return 1; }
+  [ -z "$(docker network ls -q --filter "label=com.docker.compose.project=$project")" ] \
+    || { echo "# a network of project $project is left: $(docker network ls --format '{{.Name}}' --filter "label=com.docker.compose.project=$project" | tr '\n' ' ')"; return 1; }
 }
 
 # check-expected.py must notice a changed verdict: flip the seed cell of the first
@@ -227,12 +233,18 @@ second_run() {
 # generated lab/targets.json gives it. Same server, so its verdicts must be waitress's
 # of run 1.
 NEW=waitress-copy
-new_server_copy() { # dir
+# A scratch copy of the repository as a fresh clone has it: its tracked and untracked
+# (not ignored) files, so reports/ holds only its README.md.
+repo_copy() { # dir
   local f
   mkdir -p "$1"
   (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
      | while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done \
-     | xargs -0 cp --parents -t "$1") || return 1
+     | xargs -0 cp --parents -t "$1")
+}
+
+new_server_copy() { # dir
+  repo_copy "$1" || return 1
   cp -a "$1/lab/servers/waitress" "$1/lab/servers/$NEW"
   sed -i "s/\"waitress\"/\"$NEW\"/g" "$1/lab/servers/$NEW/lab.json" "$1/lab/servers/$NEW/expected.json"
   $PY "$1/lab/scripts/lab-files.py" >/dev/null || return 1
@@ -249,24 +261,87 @@ EOF
 new_server_probed() { # dir results-of-run-1
   local dir=$1 rc=0
   new_server_copy "$dir" || return 1
-  local uid gid
-  uid=$(stat -c %u "$dir/new-reports") gid=$(stat -c %g "$dir/new-reports")
-  (cd "$dir" && export COMPOSE_PROJECT_NAME=$PROJECT-new H2C_LAB_REPORTS=$dir/new-reports \
-     H2C_LAB_UID=$uid H2C_LAB_GID=$gid &&
+  (cd "$dir" && export COMPOSE_PROJECT_NAME=$PROJECT-new H2C_LAB_REPORTS=$dir/new-reports &&
    timeout 600 docker compose build "$NEW" >"$dir/build.log" 2>&1 &&
    timeout 300 docker compose up -d --wait "$NEW" >"$dir/up.log" 2>&1 &&
-   timeout 300 docker compose run --rm --no-deps --entrypoint h2c-probe probe run \
-     --targets /reports/targets.json --out /reports/run >"$dir/probe.log" 2>&1) || rc=$?
+   H2C_PROBE_TARGETS=/reports/targets.json timeout 300 docker compose up --no-build --no-deps \
+     --abort-on-container-exit --exit-code-from probe probe >"$dir/probe.log" 2>&1) || rc=$?
   (cd "$dir" && COMPOSE_PROJECT_NAME=$PROJECT-new timeout 120 docker compose down --timeout 5 \
      --remove-orphans >/dev/null 2>&1) || true
   [ "$rc" = 0 ] || { tail -n 5 "$dir"/*.log | sed 's/^/# /'; return 1; }
-  $PY - "$dir/new-reports/run/results.json" "$2" "$NEW" <<'EOF'
+  $PY - "$dir/new-reports/latest/results.json" "$2" "$NEW" <<'EOF'
 import json, sys
 new = {c["scenario"]: c["verdict"] for c in json.load(open(sys.argv[1]))["cells"] if c["target"] == sys.argv[3]}
 old = {c["scenario"]: c["verdict"] for c in json.load(open(sys.argv[2]))["cells"] if c["target"] == "waitress"}
 diff = {s: (old.get(s), new.get(s)) for s in set(old) | set(new) if old.get(s) != new.get(s)}
 assert new and not diff, "%d cells for %s; differs from waitress (run 1): %s" % (len(new), sys.argv[3], diff)
 EOF
+}
+
+# ---- plain `docker compose up`, as root and as a user ------------------------------------
+# What a new user types in a fresh clone, without make report and without any
+# environment: the probe must write that clone's reports/ as its owner. As root: a
+# root-owned clone. As a user: a clone owned by a user that is neither root nor uid
+# 1000 (the image's own user), who reaches the Docker socket through the docker group,
+# as on a workstation; the test makes that user (and removes it afterwards).
+PLAIN_USER=h2c-e2e-plain PLAIN_USER_MADE=0
+plain_user() {
+  local uid
+  if uid=$(id -u "$PLAIN_USER" 2>/dev/null); then
+    case $uid in 0|1000) echo "# $PLAIN_USER has uid $uid; remove it"; return 1 ;; esac
+  else
+    [ "$(id -u)" = 0 ] || { echo "# making a user needs root"; return 1; }
+    getent group docker >/dev/null || { echo "# no group docker (the socket's group) to put the user in"; return 1; }
+    uid=2000
+    while getent passwd "$uid" >/dev/null || getent group "$uid" >/dev/null; do uid=$((uid + 1)); done
+    useradd --uid "$uid" --user-group --groups docker --no-create-home \
+      --shell /usr/sbin/nologin "$PLAIN_USER" || return 1
+    PLAIN_USER_MADE=1
+  fi
+  [ -n "$(runuser -u "$PLAIN_USER" -- docker version -f '{{.Server.Version}}' 2>/dev/null)" ] \
+    || { echo "# $PLAIN_USER cannot reach the Docker engine (is the socket's group docker?)"; return 1; }
+}
+
+as_who() { # root|user command...
+  local who=$1; shift
+  if [ "$who" = root ]; then "$@"; else runuser -u "$PLAIN_USER" -- "$@"; fi
+}
+
+plain_compose_up() { # root|user dir
+  local who=$1 dir=$2 rc=0 owner run left
+  repo_copy "$dir" || return 1
+  [ "$who" = root ] || chown -R "$PLAIN_USER:$PLAIN_USER" "$dir"
+  owner=$(stat -c %u:%g "$dir/reports")
+  (cd "$dir" && as_who "$who" env HOME="$dir" COMPOSE_PROJECT_NAME="$PROJECT-plain" \
+     timeout --kill-after=30 900 docker compose --ansi never up \
+     --abort-on-container-exit --exit-code-from probe) >"$dir.log" 2>&1 || rc=$?
+  (cd "$dir" && COMPOSE_PROJECT_NAME=$PROJECT-plain timeout 120 docker compose down \
+     --timeout 5 --remove-orphans >/dev/null 2>&1) || true
+  check "plain docker compose up as $who: no container or network of project $PROJECT-plain left after down" \
+    no_project_containers "$PROJECT-plain" || true
+  if [ "$rc" != 0 ]; then
+    echo "# docker compose up exited $rc; the probe said:"
+    grep -E 'probe-1 +\|' "$dir.log" | tail -n 5 | sed 's/^/# /'
+    return 1
+  fi
+  grep -q "probe-1 .*probe: writing as uid:gid $owner, the owner of /reports; no capabilities" "$dir.log" \
+    || { echo "# the probe did not say it writes as $owner with no capabilities"; return 1; }
+  run=$(readlink "$dir/reports/latest" || true)
+  if [ -z "$run" ] || [ ! -s "$dir/reports/$run/results.json" ]; then
+    echo "# no complete run under $dir/reports"; return 1
+  fi
+  left=$(find "$dir/reports" -mindepth 1 -path "$dir/reports/README.md" -prune -o \
+         \( ! -uid "${owner%:*}" -o ! -gid "${owner#*:}" \) -print)
+  [ -z "$left" ] || { echo "# not owned by $owner:"; printf '#   %s\n' "$left"; return 1; }
+}
+
+plain_runs() {
+  check "plain docker compose up as root in a fresh root-owned clone: exit 0, the run written as 0:0 with no capabilities" \
+    plain_compose_up root "$WORK/plain-root" || true
+  if check "a user other than root and uid 1000 with access to the Docker socket ($PLAIN_USER)" plain_user; then
+    check "plain docker compose up as $PLAIN_USER in a fresh clone it owns: exit 0, every file of the run owned by $PLAIN_USER" \
+      plain_compose_up user "$WORK/plain-user" || true
+  fi
 }
 
 main() {
@@ -285,6 +360,7 @@ main() {
   if first_run; then
     check_first_run
     second_run
+    plain_runs
     check "a copy of lab/servers/waitress as $NEW (edited only inside the copy) + lab-files.py: its service starts and the probe's cells of the generated target equal waitress's" \
       new_server_probed "$WORK/new-server" "$REPORTS/$FIRST/results.json" || true
   fi

@@ -61,6 +61,39 @@ scratch() {
 check "$GEN --check: docker-compose.yml and lab/targets.json match the lab.json manifests" \
   "$PY" "$ROOT/$GEN" --check
 
+# No shared state between targets (GitHub issue 13): every target behind a proxy has a
+# backend no other target uses, no target names an isolation_group (the probe would
+# serialize it with others), and each proxy reaches its backends only on its own
+# upstream network, under the names its config file uses.
+own_backends() {
+  "$PY" - "$ROOT/lab/targets.json" "$ROOT/docker-compose.yml" <<'EOF2'
+import json, re, sys
+targets = json.load(open(sys.argv[1]))["targets"]
+compose = open(sys.argv[2]).read()
+seen, bad = {}, []
+for t in targets:
+    info = t.get("info", {})
+    if "isolation_group" in info:
+        bad.append("%s names isolation_group %s" % (t["name"], info["isolation_group"]))
+    for key in ("backend_reset_url", "backend_log_url"):
+        host = info.get(key, "").split("/")[2:3]
+        if host and seen.setdefault((key, host[0]), t["name"]) != t["name"]:
+            bad.append("%s and %s share %s host %s" % (seen[(key, host[0])], t["name"], key, host[0]))
+    if info.get("proxy"):
+        proxy = t["url"].split("//")[1].split(":")[0]
+        backend = info["backend_reset_url"].split("/")[2].split(":")[0]
+        net = "upstream-" + info["proxy"]
+        if not re.search(r"\n  %s:\n(    .*\n)*    networks: \[lab, %s\]\n" % (proxy, net), compose):
+            bad.append("service %s is not on lab and %s" % (proxy, net))
+        if not re.search(r"\n  %s:\n(    .*\n)*      %s: \{ aliases: \[" % (backend, net), compose):
+            bad.append("service %s is not on %s under an alias" % (backend, net))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+EOF2
+}
+check "every proxy target has backends of its own (no shared reset/log host, no isolation_group), reached on the proxy's own upstream network" \
+  own_backends
+
 # The check must be able to fail: a manifest edit without regenerating is stale.
 stale_is_caught() {
   local dir out rc=0

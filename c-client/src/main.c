@@ -62,7 +62,7 @@ static const char help_text[] =
     "  --only ID           run only this scenario (repeatable)\n"
     "  --out DIR           output directory (default reports/run)\n"
     "  --timeout-ms N      per-read timeout, 1-600000 (default 2000)\n"
-    "  --jobs N            cells run in parallel, 1-256 (default 8)\n"
+    "  --jobs N            cells run in parallel, 1-256 (default 64)\n"
     "  --strict            exit 1 when a verdict is not in its scenario's accept list\n"
     "  --attach NAME=FILE  embed the JSON document FILE (an object, at most 256 KiB)\n"
     "                      in results.json as attachments.NAME; upstream=FILE takes\n"
@@ -175,7 +175,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
   memset(a, 0, sizeof *a);
   a->out_dir = "reports/run";
   a->timeout_ms = 2000;
-  a->jobs = 8;
+  a->jobs = 64;                     /* every lab target at once: runner.c */
   int ch;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {

@@ -3,16 +3,19 @@
  * The idea: each cell has its own connections and transcript, but cells of
  * the SAME target are not independent: a reverse proxy pools its upstream
  * connections, so two cells at once could share one and mix their bytes (and
- * one cell's desync would land in another). Nor are cells of targets that
- * share a backend (several proxies in front of one server, each naming the
- * same info.isolation_group): one cell's desync, or the reset that clears
- * it, would land in the other's exchanges. So each group - those targets
- * together, or a target on its own - runs one cell at a time, in a fixed
- * order (its targets in file order, each in catalogue order: the same cell
- * always follows the same cells), while different groups run in parallel,
- * at most --jobs at a time. A worker takes the next cell of the free group
- * with the most cells left, under one mutex: the big shared groups are the
- * run's critical path, the rest fills in around them.
+ * one cell's desync would land in another), and a cell's backend reset
+ * closes every connection to its backend. So a target runs one cell at a
+ * time, in catalogue order (the same cell always follows the same cells),
+ * while different targets run in parallel, at most --jobs at a time. The
+ * lab gives every proxy target a backend of its own, so nothing else has to
+ * wait: the run takes about its longest target's cells one after the other.
+ * A targets file whose targets DO share a backend says so with one
+ * info.isolation_group; those targets are then one group, serialized
+ * together (their targets in file order), since one cell's desync, or the
+ * reset that clears it, would land in the other's exchanges. A worker takes
+ * the next cell of the free group with the most cells left, under one
+ * mutex: the longest groups are the run's critical path, the rest fills in
+ * around them.
  *
  * Per cell: its tag ({cell}) and its own instance of the scenario, requests
  * whose "requires" the target does not meet are skipped, the backend is

@@ -20,10 +20,11 @@ usage() {
   cat <<EOF
 usage: $(basename "$0") PROXY_HOST PORT [--upgrade TOKEN] [--new-connection] [--backend HOST]
   PROXY_HOST PORT    a lab proxy port in front of a gevent backend (8081 -> backend-gevent)
+                     (proxy-CONFIG's backends are its own copies, backend-gevent-CONFIG)
   --upgrade TOKEN    Upgrade value of R1 (default h2c; nghttpx strips h2c, use foo there)
   --new-connection   send R2 on a second client connection (another client, as far as the
                      proxy knows) instead of R1's connection
-  --backend HOST     backend whose log measures N (default backend-gevent)
+  --backend HOST     backend whose log measures N (default backend-gevent-CONFIG)
 Prints N, the answers, and whether the admin marker came back. Exit 0 = marker seen.
 EOF
 }
@@ -33,7 +34,8 @@ die() { echo "smuggle-demo: $*" >&2; exit 2; }
 [ "${1:-}" = -h ] || [ "${1:-}" = --help ] && { usage; exit 0; }
 [ $# -ge 2 ] || { usage >&2; exit 2; }
 HOST=$1 PORT=$2; shift 2
-UPGRADE=h2c NEWCONN=0 BACKEND=backend-gevent
+# proxy-CONFIG reaches its own copy of the backend, backend-gevent-CONFIG (lab-files.py).
+UPGRADE=h2c NEWCONN=0 BACKEND=backend-gevent-${HOST#proxy-}
 while [ $# -gt 0 ]; do
   case "$1" in
     --upgrade) UPGRADE=${2:?--upgrade needs a token}; shift 2 ;;

@@ -5,7 +5,11 @@ lab.json manifests of the folders under lab/servers/, lab/proxies/ and lab/backe
 Idea: a server is its folder. Each folder's lab.json says which compose services it
 builds (Dockerfile, build args, environment), which targets the probe gets from them
 (name, URL, info, roles) and which health check they need; a proxy folder lists its
-configurations, and its targets are every configuration x every backend folder. The
+configurations, and its targets are every configuration x every backend folder; each
+configuration gets its own copy of every backend (service <backend>-<configuration>,
+reached by the proxy under the backend's own name on a network of its own), so no two
+targets share a backend or an upstream connection pool and the probe need not
+serialize them. The
 two files the lab runs on are generated from that, committed, and checked for
 staleness by `make test` (lab-files.py --check). Scripts that need "the gevent
 targets with the raw-input branch" or "the fixed gevent" ask for a role
@@ -14,6 +18,7 @@ Format of lab.json: lab/servers/README.md. Standard library only.
 """
 
 import argparse
+import fnmatch
 import json
 import os
 import re
@@ -165,6 +170,7 @@ def read_lab(root):
             seen[s["name"]] = m["rel"]
             services.append(s)
     backends = read_backends(manifests, services)
+    services = own_backends(services, backends)
     targets = read_targets(manifests, services, backends)
     return {"lab": lab, "manifests": manifests, "services": services, "backends": backends,
             "targets": targets}
@@ -193,15 +199,49 @@ def read_backends(manifests, services):
     return backends
 
 
+def backend_copy(b, config):
+    """The service name of backend b's copy that serves only proxy configuration config."""
+    return "%s-%s" % (b["service"], config)
+
+
+def own_backends(services, backends):
+    """The services as compose runs them: a backend folder's service is a template, and
+    each proxy configuration gets a copy of every backend right after it, on a network
+    of its own (upstream-<configuration>) where the copy answers to the backend's own
+    name (the proxies' config files name backend-gevent etc.). So one configuration's
+    desyncs, pooled connections and resets never reach another's backend."""
+    template = {b["service"]: b for b in backends}
+    names = {s["name"] for s in services}
+    out = []
+    for s in (s for s in services if s["name"] not in template):
+        out.append(s)
+        if not s.get("config"):
+            continue
+        c = s["config"]["name"]
+        s["network"] = "upstream-" + c
+        s["backends"] = []
+        for b in backends:
+            copy = dict(next(t for t in services if t["name"] == b["service"]))
+            copy.update(name=backend_copy(b, c), network=s["network"], alias=b["service"],
+                        comment="%s (%s) for %s alone" % (b["service"], os.path.dirname(b["rel"]),
+                                                          s["name"]))
+            need(copy["name"] not in names and NAME_RE.match(copy["name"]), b["rel"],
+                 "the copy of %s for %s would be service %s, which is taken or too long"
+                 % (b["service"], s["name"], copy["name"]))
+            names.add(copy["name"])
+            s["backends"].append(copy["name"])
+            out.append(copy)
+    return out
+
+
 def proxy_targets(service, backends):
-    """One target per backend behind one proxy configuration."""
+    """One target per backend behind one proxy configuration: its own copy of it."""
     c = service["config"]
     out = []
     for b in backends:
-        base = "http://%s:8080/__lab/" % b["service"]
+        base = "http://%s:8080/__lab/" % backend_copy(b, c["name"])
         info = {"family": "proxy", "proxy": c["name"], "backend": b["target"],
-                "backend_log_url": base + "requests", "isolation_group": b["service"],
-                "backend_reset_url": base + "reset"}
+                "backend_log_url": base + "requests", "backend_reset_url": base + "reset"}
         info.update(c["info"])
         out.append({"name": "via-%s-%s" % (c["name"], b["name"]),
                     "url": "http://%s:%d" % (service["name"], b["port"]),
@@ -333,12 +373,13 @@ x-server: &server
   healthcheck: *health-app
 
 # Shared by the reverse proxies (lab/proxies/, GitHub issue 6): like a server, with
-# the status health check, started after the backends (lab/backends/).
+# the status health check. Each configuration has its own copies of the backends
+# (lab/backends/), on its own network upstream-<configuration>, and starts once they
+# have started (the probe waits for all to be healthy).
 x-proxy: &proxy
   <<: *server
   healthcheck: *health-status
-  depends_on:
-%(backends)s
+
 services:
 """
 
@@ -351,15 +392,23 @@ COMPOSE_PROBE = """\
     networks: [lab]
     init: true
     restart: "no"
+    # It writes reports/ as the directory's owner, whoever runs compose: it starts as
+    # root with only the capabilities to become that uid:gid (SETUID, SETGID) and to
+    # empty its bounding set (SETPCAP, so an owner of uid 0 keeps none either); the
+    # entrypoint (lab/scripts/probe-entrypoint.sh) drops all of them with setpriv
+    # before anything else runs, and no-new-privileges keeps them dropped.
+    user: "0:0"
     cap_drop: [ALL]
+    cap_add: [SETUID, SETGID, SETPCAP]
     security_opt: ["no-new-privileges:true"]
-    # The reports directory must be writable by this uid (default 1000, the image's
-    # "probe" user): set H2C_LAB_UID/H2C_LAB_GID to your own ids, or chown reports/.
-    user: "${H2C_LAB_UID:-1000}:${H2C_LAB_GID:-1000}"
     # make report runs the upstream-style test in the gevent images first and hands
     # its outcome to the probe as NAME=FILE (a path under /reports); empty: none.
+    # H2C_PROBE_TARGETS (a targets file the probe sees) and H2C_PROBE_ARGS (more
+    # `h2c-probe run` options, e.g. --only ID) choose cells: make report TARGETS=...
     environment:
       H2C_PROBE_ATTACH: ${H2C_PROBE_ATTACH:-}
+      H2C_TARGETS: ${H2C_PROBE_TARGETS:-/lab/targets.json}
+      H2C_PROBE_ARGS: ${H2C_PROBE_ARGS:-}
     volumes:
       - ./lab/targets.json:/lab/targets.json:ro
       - ${H2C_LAB_REPORTS:-./reports}:/reports
@@ -369,7 +418,7 @@ networks:
   lab:
     # No route out of this network: the servers and the probe only reach each other.
     internal: true
-"""
+%s"""
 
 
 def health_anchors():
@@ -378,8 +427,8 @@ def health_anchors():
                      % (name, name, y(HEALTH_GET + test)) for name, test in HEALTH.items())
 
 
-def depends(names, indent):
-    return "".join("%s%s: { condition: service_healthy }\n" % (indent, n) for n in names)
+def depends(names, indent, condition="service_healthy"):
+    return "".join("%s%s: { condition: %s }\n" % (indent, n, condition) for n in names)
 
 
 def service_block(s):
@@ -395,23 +444,38 @@ def service_block(s):
     if s["environment"]:
         lines.append("    environment:")
         lines += ["      %s: %s" % (k, y(v)) for k, v in s["environment"].items()]
+    if s.get("alias"):              # a backend's copy for one proxy configuration
+        lines += ["    networks:", "      lab: {}",
+                  "      %s: { aliases: [%s] }" % (s["network"], s["alias"])]
+    if s.get("backends"):           # a proxy configuration and its own backends
+        # Started, not healthy: a proxy only needs its backends' names to resolve (it
+        # resolves them at start); the probe waits for every server to be healthy, so
+        # the proxies need not wait a health interval more after the backends.
+        lines += ["    networks: [lab, %s]" % s["network"], "    depends_on:"]
+        lines.append(depends(s["backends"], "      ", "service_started").rstrip("\n"))
     return "\n".join(lines) + "\n"
 
 
 def compose_yaml(lab_data):
-    backends = [b["service"] for b in lab_data["backends"]]
-    out = [COMPOSE_HEAD % {"regen": REGENERATE, "health": health_anchors(),
-                           "backends": depends(backends, "    ").rstrip("\n") + "\n"}]
+    out = [COMPOSE_HEAD % {"regen": REGENERATE, "health": health_anchors()}]
     folder = None
     for s in lab_data["services"]:
-        if s["folder"] is not folder:
+        if s.get("alias"):
+            pass                    # written under its proxy configuration's folder
+        elif s["folder"] is not folder:
             folder = s["folder"]
             about = folder["doc"].get("about", "")
             head = "  # ---- lab/%s/%s/ " % (folder["kind"], folder["folder"])
             out.append(head + "-" * max(4, 86 - len(head)) + "\n")
             out += [line + "\n" for line in comment_lines(about, "  ")]
         out.append(service_block(s) + "\n")
-    out.append(COMPOSE_PROBE % depends([s["name"] for s in lab_data["services"]], "      "))
+    networks = "".join("  %s:\n    internal: true\n" % s["network"]
+                       for s in lab_data["services"] if s.get("backends"))
+    if networks:
+        networks = ("  # Each proxy configuration's upstream side: the proxy and its own backends,\n"
+                    "  # which answer there to the names its config file uses.\n" + networks)
+    out.append(COMPOSE_PROBE % (depends([s["name"] for s in lab_data["services"]], "      "),
+                                networks))
     return "".join(out)
 
 
@@ -435,22 +499,33 @@ def base_suites(lab_data):
     return sorted(suites, key=lambda x: (known.index(x) if x in known else len(known), x))
 
 
-def query(lab_data, role, what, name=None):
+def query(lab_data, role, what, names=None):
     """Names for scripts: targets with ROLE (or services/images of them); role backend
-    means the backend services; NAME keeps only that target."""
+    means the backend services; NAMES (shell patterns such as gevent-*) keep only the
+    targets matching one. build-services: one service per image that those targets need
+    (the proxies' backend copies included), enough for `docker compose build`."""
     by_service = {s["name"]: s for s in lab_data["services"]}
     if what == "suites":
         return base_suites(lab_data)
     if role == "backend":
-        services = [b["service"] for b in lab_data["backends"]]
+        services = [s["name"] for s in lab_data["services"] if s.get("alias")]
         targets = [b["target"] for b in lab_data["backends"]]
+        chosen = []
     else:
         chosen = [t for t in lab_data["targets"] if (role is None or role in t["info"].get("roles", []))
-                  and name in (None, t["name"])]
+                  and (not names or any(fnmatch.fnmatchcase(t["name"], n) for n in names))]
         targets = [t["name"] for t in chosen]
         services = [t["url"].split("//")[1].split(":")[0] for t in chosen]
     if what == "targets":
         return targets
+    if what == "targets-file":
+        return [json.dumps({"targets": chosen}, ensure_ascii=False)]
+    if what == "build-services":
+        services += [b for s in services for b in by_service[s].get("backends", [])]
+        images = {}
+        for s in services:
+            images.setdefault(by_service[s]["image"], s)
+        return list(images.values())
     services = list(dict.fromkeys(services))
     if what == "services":
         return services
@@ -473,8 +548,12 @@ def main():
                          "the manifests give")
     ap.add_argument("--role", choices=sorted(ROLES) + ["backend"],
                     help="with --print: only targets with this role")
-    ap.add_argument("--name", metavar="TARGET", help="with --print: only this target")
-    ap.add_argument("--print", dest="what", choices=["targets", "services", "images", "suites"],
+    ap.add_argument("--name", metavar="TARGET", action="append",
+                    help="with --print: only this target; a shell pattern (gevent-*), "
+                         "repeatable, or several separated by spaces")
+    ap.add_argument("--print", dest="what",
+                    choices=["targets", "services", "images", "suites", "build-services",
+                             "targets-file"],
                     help="print names, one a line, instead of writing files")
     args = ap.parse_args()
     try:
@@ -485,11 +564,13 @@ def main():
     if args.what or args.role or args.name:
         if not args.what:
             ap.error("--role and --name need --print targets|services|images")
-        found = query(lab_data, args.role, args.what, args.name)
-        if args.name and not found:
-            print("lab-files: no target %s%s" % (args.name, " with role " + args.role if args.role else ""),
-                  file=sys.stderr)
-            return 1
+        names = [n for arg in args.name or [] for n in arg.split()]
+        for n in names:             # a pattern that matches nothing is a typo: say so
+            if not query(lab_data, None, "targets", [n]):
+                print("lab-files: no target %s; the targets are: %s"
+                      % (n, " ".join(query(lab_data, None, "targets"))), file=sys.stderr)
+                return 1
+        found = query(lab_data, args.role, args.what, names)
         for name in found:
             print(name)
         return 0

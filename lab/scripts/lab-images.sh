@@ -18,21 +18,24 @@ mapfile -t SUITES < <(/usr/bin/python3 "$HERE/lab-files.py" --print suites)
 
 usage() {
   cat <<EOF
-usage: $(basename "$0") [--no-probe] [--help]
+usage: $(basename "$0") [--no-probe] [--targets 'PATTERN...'] [--help]
   1. lab/scripts/prereqs.sh       Docker engine + Compose v2 (installs/starts as root on Debian)
   2. lab/scripts/base-images.sh   debian:<suite>-slim for ${SUITES[*]}, built locally when missing
-  3. docker compose build          server images, then the probe image
+  3. docker compose build          server images (each image once), then the probe image
   --no-probe   skip the probe image (c-client/Dockerfile)
+  --targets    only the images these targets need (shell patterns: 'gevent-* waitress')
 EOF
 }
 
-PROBE=1
-case "${1:-}" in
-  -h|--help) usage; exit 0 ;;
-  --no-probe) PROBE=0 ;;
-  "") ;;
-  *) usage >&2; exit 2 ;;
-esac
+PROBE=1 NAMES=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --no-probe) PROBE=0; shift ;;
+    --targets) NAMES=(--name "${2:?--targets needs patterns}"); shift 2 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+done
 
 now_ms() { date +%s%3N; }
 T0=$(now_ms)
@@ -52,7 +55,9 @@ step_start "step 2/3: base images (${SUITES[*]})"
 step_done "step 2/3"
 
 step_start "step 3/3: docker compose build"
-mapfile -t services < <(docker compose config --services | grep -vx probe)
+# One service per image: the proxies' backend copies share their backend's image.
+mapfile -t services < <(/usr/bin/python3 "$HERE/lab-files.py" --print build-services "${NAMES[@]}")
+[ ${#services[@]} -gt 0 ] || die "lab/scripts/lab-files.py --print build-services ${NAMES[*]} named no service"
 echo "[lab-images] servers: ${services[*]}"
 timeout 3600 docker compose build "${services[@]}" \
   || die "building server images failed (see the build output above for the service)"

@@ -9,6 +9,15 @@
 # sees a half-written run or a dangling link. Extra arguments are passed to `run`
 # (e.g. --only seed-upgrade-h2c --strict); a first argument that is an h2c-probe
 # command (run, list, render, --version, --help) runs h2c-probe as given instead.
+#
+# Whoever runs compose (root in CI, uid 1000 or 1001 on a workstation), the files must
+# belong to the owner of the mounted reports directory, never to root in a user's tree.
+# So the container starts as root with only SETUID, SETGID and SETPCAP
+# (docker-compose.yml), and the first thing this script does is re-exec itself through
+# setpriv as that directory's uid:gid with no supplementary groups and every
+# capability gone (effective, permitted, inheritable, ambient and bounding: with an
+# empty bounding set even an owner of uid 0 gets none back on exec). Started as a
+# plain uid (docker run --user), it runs as that uid and only checks it can write.
 set -euo pipefail
 
 REPORTS=${H2C_REPORTS:-/reports}
@@ -28,6 +37,29 @@ EOF
 
 die() { printf 'probe: ERROR: %s\n' "$*" >&2; exit 2; }
 
+# The capability sets of this process, as /proc/self/status spells them (hex masks).
+caps() { grep -E '^Cap(Inh|Prm|Eff|Amb|Bnd):' /proc/self/status | tr -s ' \t' ' ' | tr '\n' ' '; }
+no_caps() { # uid: no capability in any set; the bounding set matters for uid 0 only
+  local line
+  for line in $(grep -E '^Cap(Inh|Prm|Eff|Amb):' /proc/self/status | awk '{print $2}') \
+              $([ "$1" = 0 ] && grep '^CapBnd:' /proc/self/status | awk '{print $2}'); do
+    [ "$((16#$line))" = 0 ] || return 1
+  done
+}
+
+# Started as root: become the owner of REPORTS, with nothing left of root.
+if [ "$(id -u)" = 0 ] && [ -z "${H2C_PROBE_DROPPED:-}" ]; then
+  [ -d "$REPORTS" ] || die "$REPORTS is not a directory (docker-compose.yml mounts reports/ there)"
+  owner=$(stat -c %u "$REPORTS") group=$(stat -c %g "$REPORTS")
+  export H2C_PROBE_DROPPED="$owner:$group"
+  exec setpriv --reuid="$owner" --regid="$group" --clear-groups --inh-caps=-all \
+    --bounding-set=-all -- "$0" "$@"
+fi
+if [ -n "${H2C_PROBE_DROPPED:-}" ]; then
+  no_caps "$(id -u)" || die "capabilities left after setpriv ($(caps)); the probe container needs cap_add SETUID, SETGID and SETPCAP (docker-compose.yml, lab/scripts/lab-files.py)"
+  echo "probe: writing as uid:gid $(id -u):$(id -g), the owner of $REPORTS; no capabilities"
+fi
+
 case "${1:-}" in
   -h|--help) usage; echo; exec h2c-probe --help ;;
   run|list|render|--version) exec h2c-probe "$@" ;;
@@ -35,7 +67,7 @@ esac
 
 [ -r "$TARGETS" ] || die "targets file $TARGETS not readable (docker-compose.yml mounts lab/targets.json there)"
 if [ ! -d "$REPORTS" ] || [ ! -w "$REPORTS" ]; then
-  die "$REPORTS is not a writable directory for uid $(id -u); on the host: chown $(id -u):$(id -g) reports/ or run with H2C_LAB_UID=\$(id -u) H2C_LAB_GID=\$(id -g)"
+  die "$REPORTS is not a writable directory for uid $(id -u) (its owner: $(stat -c %u:%g "$REPORTS" 2>/dev/null || echo none)); on the host: give reports/ to the user whose files these should be (chown), or start the container as root so it becomes the directory's owner"
 fi
 
 # A fresh directory per run; two runs in the same second get a suffix.
@@ -52,10 +84,14 @@ echo "probe: run $name: targets $TARGETS, scenarios $SCENARIOS -> $out"
 # results.json, e.g. the upstream-style test's outcome per image.
 attach=()
 [ -z "${H2C_PROBE_ATTACH:-}" ] || attach=(--attach "$H2C_PROBE_ATTACH")
+# H2C_PROBE_ARGS: more run options, words separated by spaces (e.g. --only seed-chunked),
+# for a `docker compose up` that cannot pass arguments (lab/scripts/report.sh).
+extra=()
+[ -z "${H2C_PROBE_ARGS:-}" ] || read -r -a extra <<<"$H2C_PROBE_ARGS"
 
 rc=0
 timeout "$RUN_TIMEOUT_S" h2c-probe run --targets "$TARGETS" --scenarios "$SCENARIOS" --out "$out" \
-  "${attach[@]}" "$@" || rc=$?
+  "${attach[@]}" "${extra[@]}" "$@" || rc=$?
 
 if { [ "$rc" = 0 ] || [ "$rc" = 1 ]; } && [ -f "$out/results.json" ]; then
   tmp="$REPORTS/latest.tmp.$$"

@@ -5,10 +5,17 @@
 # saying what it does and how long it took:
 #   1. images   lab/scripts/lab-images.sh (Docker + Compose v2, local base images,
 #               `docker compose build`; cheap when everything is already built);
-#   2. reports  make sure the reports directory exists and that the probe, which
-#               runs as a plain uid with every capability dropped, can write to it;
-#   3. run      `docker compose up --abort-on-container-exit --exit-code-from probe`,
-#               bounded by a timeout, always followed by `docker compose down` (trap).
+#   2. reports  make sure the reports directory exists (the probe writes as its
+#               owner, with every capability dropped);
+#   3. run      `docker compose up -d --wait` of the servers (every one, or those the
+#               chosen targets need), then the probe (`docker compose up` of it alone, the
+#               same container `docker compose up` would start), each bounded by a
+#               timeout, always followed by `docker compose down` (trap).
+# --targets/--scenarios (make report TARGETS='gevent-* waitress' SCENARIOS='seed-*')
+# choose cells by shell pattern: only their services start, only they run, into the
+# same reports layout. At the end it says where the time went: images, upstream test,
+# servers up and healthy, probe (its cells, and the rest: container start, render),
+# logs, down.
 # The probe's entrypoint writes a NEW directory per run and only then moves
 # reports/latest, so an earlier run is never overwritten. The full compose output goes
 # to <run>/compose.log; the terminal gets the probe's lines and a one-line summary.
@@ -24,27 +31,34 @@ PROJECT=${COMPOSE_PROJECT_NAME:-h2c-lab}
 
 usage() {
   cat <<EOF
-usage: $(basename "$0") [--no-build] [--help]
+usage: $(basename "$0") [--no-build] [--targets 'PATTERN...'] [--scenarios 'PATTERN...'] [--help]
   Runs the compose lab once and writes a new run directory under the reports directory:
   1. lab/scripts/lab-images.sh   Docker + Compose v2, base images, docker compose build
-  2. reports directory           created if missing, checked writable for the probe
-  3. docker compose up           every server + the probe, then docker compose down
-  --no-build   skip step 1 (images must already exist)
+  2. reports directory           created if missing; the probe writes as its owner
+  3. docker compose up -d --wait the servers, then the probe, then docker compose down
+  --no-build    skip step 1 (images must already exist)
+  --targets     only these targets (shell patterns, e.g. 'gevent-* waitress'): only their
+                services (and the backends of a proxy) start; default \$H2C_REPORT_TARGETS
+  --scenarios   only these scenarios (patterns, e.g. 'seed-*'); default \$H2C_REPORT_SCENARIOS
   Environment:
     H2C_LAB_REPORTS=DIR         reports directory (default: reports/ in the repository)
-    H2C_REPORT_TIMEOUT_S=N      bound for step 3 in seconds (default 1800)
+    H2C_REPORT_TIMEOUT_S=N      bound for each command of step 3 in seconds (default 1800)
     COMPOSE_PROJECT_NAME=NAME   compose project (default h2c-lab, from docker-compose.yml)
   Exit status: the probe's (0 run complete), 1 if the lab did not run, 124 on timeout.
 EOF
 }
 
 BUILD=1
-case "${1:-}" in
-  -h|--help) usage; exit 0 ;;
-  --no-build) BUILD=0 ;;
-  "") ;;
-  *) usage >&2; exit 2 ;;
-esac
+TARGETS=${H2C_REPORT_TARGETS:-} SCENARIOS=${H2C_REPORT_SCENARIOS:-}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --no-build) BUILD=0; shift ;;
+    --targets) TARGETS=${2?--targets needs patterns}; shift 2 ;;
+    --scenarios) SCENARIOS=${2?--scenarios needs patterns}; shift 2 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+done
 
 now_ms() { date +%s%3N; }
 T0=$(now_ms)
@@ -52,6 +66,15 @@ STEP_T0=0
 step_start() { STEP_T0=$(now_ms); printf '\n[report] == %s\n' "$1"; }
 step_done() { printf '[report] == %s: done in %d s\n' "$1" $(( ($(now_ms) - STEP_T0) / 1000 )); }
 say() { printf '[report] %s\n' "$*"; }
+# Where the time went: "phase=milliseconds" in order, printed at the end.
+PHASES=()
+timed() { # phase command...: runs it, adds its wall time to PHASES
+  local name=$1 t rc=0; shift
+  t=$(now_ms)
+  "$@" || rc=$?
+  PHASES+=("$name=$(( $(now_ms) - t ))")
+  return "$rc"
+}
 die() { printf '[report] ERROR: %s\n' "$*" >&2; exit 1; }
 
 cd "$ROOT"
@@ -65,7 +88,9 @@ export COMPOSE_PROJECT_NAME=$PROJECT
 BUILD_PROJECT=h2c-lab-images
 build_images() {
   step_start "step 1/3: images (lab/scripts/lab-images.sh)"
-  COMPOSE_PROJECT_NAME=$BUILD_PROJECT "$HERE/lab-images.sh" \
+  local only=()
+  [ -z "$TARGETS" ] || only=(--targets "$TARGETS")
+  COMPOSE_PROJECT_NAME=$BUILD_PROJECT timed images "$HERE/lab-images.sh" "${only[@]}" \
     || die "building the lab failed (see above); fix it, then run make report again"
   step_done "step 1/3"
 }
@@ -78,28 +103,17 @@ check_engine() {
 }
 
 # ---- step 2: the reports directory ------------------------------------------------------
-# The probe container runs as PROBE_UID:PROBE_GID with no capabilities, so even uid 0
-# cannot write into a directory it does not own. As root, run it as the directory's
-# owner; otherwise as the caller, who must own the directory (or it must be o+w).
+# The probe container becomes the directory's owner (lab/scripts/probe-entrypoint.sh),
+# so the runs belong to whoever owns reports/, whoever runs this.
 prepare_reports() {
   step_start "step 2/3: reports directory $REPORTS"
   mkdir -p "$REPORTS" || die "cannot create $REPORTS; create it or set H2C_LAB_REPORTS=DIR"
   REPORTS=$(cd "$REPORTS" && pwd)
-  local owner mode
-  owner=$(stat -c '%u:%g' "$REPORTS")
-  mode=$(stat -c '%a' "$REPORTS")
-  if [ "$(id -u)" = 0 ]; then
-    PROBE_UID=${owner%%:*} PROBE_GID=${owner##*:}
-  else
-    PROBE_UID=$(id -u) PROBE_GID=$(id -g)
-    if { [ "${owner%%:*}" != "$PROBE_UID" ] || [ ! -w "$REPORTS" ]; } && [ $(( 0$mode & 2 )) = 0 ]; then
-      die "$REPORTS (owner $owner, mode $mode) is not writable for uid $PROBE_UID; run: sudo chown $PROBE_UID:$PROBE_GID '$REPORTS'"
-    fi
-  fi
+  OWNER=$(stat -c '%u:%g' "$REPORTS")
   [ ! -e "$REPORTS/latest" ] || [ -L "$REPORTS/latest" ] \
     || die "$REPORTS/latest exists and is not a symlink; move it away (the probe points it at the newest run)"
-  export H2C_LAB_REPORTS=$REPORTS H2C_LAB_UID=$PROBE_UID H2C_LAB_GID=$PROBE_GID
-  say "the probe writes as uid:gid $PROBE_UID:$PROBE_GID into $REPORTS"
+  export H2C_LAB_REPORTS=$REPORTS
+  say "the probe writes as $OWNER, the owner of $REPORTS"
   step_done "step 2/3"
 }
 
@@ -112,9 +126,14 @@ UPSTREAM_FILE=
 run_upstream_test() {
   step_start "step 2b: upstream-style test in the gevent images (lab/upstream)"
   local file="$REPORTS/.upstream-$$.json" images=()
+  if [ -n "$TARGETS$SCENARIOS" ]; then
+    say "skipped: a run of some cells (--targets/--scenarios) is the quick loop; a full run has it"
+    step_done "step 2b"
+    return 0
+  fi
   mapfile -t images < <("$HERE/lab-files.py" --role upstream-test --print images)
-  if [ ${#images[@]} -gt 0 ] && "$ROOT/lab/upstream/run-in-images.sh" --out "$file" "${images[@]}"; then
-    chown "$PROBE_UID:$PROBE_GID" "$file" 2>/dev/null || true
+  if timed "upstream test" "$ROOT/lab/upstream/run-in-images.sh" --out "$file" "${images[@]}"; then
+    chown "$OWNER" "$file" 2>/dev/null || true
     chmod 644 "$file"
     UPSTREAM_FILE=$file
     H2C_PROBE_ATTACH="upstream=/reports/${file##*/}"
@@ -125,14 +144,64 @@ run_upstream_test() {
   step_done "step 2b"
 }
 
+# ---- the cells: which targets and scenarios ----------------------------------------------
+# Patterns go to lab/scripts/lab-files.py (targets) and match the scenario files' ids;
+# one that matches nothing is refused, with the names it could have matched.
+NAMES=() SERVICES=() PROBE_ARGS=() SUBSET_FILE=
+select_cells() {
+  [ -z "$TARGETS" ] || NAMES=(--name "$TARGETS")
+  mapfile -t SERVICES < <("$HERE/lab-files.py" --print services "${NAMES[@]}")
+  [ ${#SERVICES[@]} -gt 0 ] || die "no target matches --targets '$TARGETS' (see the list above)"
+  if [ -n "$TARGETS" ]; then
+    SUBSET_FILE="$REPORTS/.targets-$$.json"
+    "$HERE/lab-files.py" --print targets-file "${NAMES[@]}" >"$SUBSET_FILE" \
+      || die "cannot write $SUBSET_FILE"
+    chown "$OWNER" "$SUBSET_FILE" 2>/dev/null || true
+    chmod 644 "$SUBSET_FILE"
+    export H2C_PROBE_TARGETS="/reports/${SUBSET_FILE##*/}"
+    say "targets: $("$HERE/lab-files.py" --print targets "${NAMES[@]}" | tr '\n' ' ')"
+  fi
+  [ -n "$SCENARIOS" ] || return 0
+  local pats pat f id ids=() hit
+  read -r -a pats <<<"$SCENARIOS"
+  for f in "$ROOT"/c-client/scenarios/*.json; do ids+=("$(basename "$f" .json)"); done
+  for pat in "${pats[@]}"; do
+    hit=0
+    for id in "${ids[@]}"; do
+      # shellcheck disable=SC2053  # a pattern on purpose
+      if [[ $id == $pat ]]; then hit=1; PROBE_ARGS+=(--only "$id"); fi
+    done
+    [ "$hit" = 1 ] || die "no scenario matches '$pat'; the scenarios are: ${ids[*]}"
+  done
+  export H2C_PROBE_ARGS="${PROBE_ARGS[*]}"
+  say "scenarios: ${PROBE_ARGS[*]//--only /}"
+}
+
 # ---- step 3: run ------------------------------------------------------------------------
 COMPOSE_UP=0
 compose_down() {
   [ "$COMPOSE_UP" = 1 ] || return 0
   COMPOSE_UP=0
   say "docker compose down (project $PROJECT)"
-  timeout 120 docker compose down --timeout 10 --remove-orphans >/dev/null 2>&1 \
-    || say "WARNING: 'docker compose down' failed; run it by hand: COMPOSE_PROJECT_NAME=$PROJECT docker compose down"
+  timed down down_retried \
+    || say "WARNING: 'docker compose down' failed ($DOWN_ERR); run it by hand: COMPOSE_PROJECT_NAME=$PROJECT docker compose down"
+}
+
+# Docker 20.10 can release a removed container's network endpoint a moment late, so
+# that removing the lab network fails with "has active endpoints": try again, up to
+# three times.
+DOWN_ERR=''
+# shellcheck disable=SC2317  # run through timed
+down_retried() {
+  local i
+  for i in 1 2 3; do
+    if DOWN_ERR=$(timeout 120 docker compose down --timeout 10 --remove-orphans 2>&1 >/dev/null); then
+      return 0
+    fi
+    DOWN_ERR=$(tail -n 1 <<<"$DOWN_ERR")
+    [ "$i" = 3 ] || sleep 1
+  done
+  return 1
 }
 
 # (compose stamps the project label on the images it builds too, so a plain `docker run`
@@ -144,21 +213,14 @@ refuse_if_running() {
   [ "$running" = 0 ] || die "$running container(s) of compose project '$PROJECT' are running: another run is in progress. Wait for it, or stop it: COMPOSE_PROJECT_NAME=$PROJECT docker compose down"
 }
 
-# Only the probe's own lines and container exits reach the terminal; servers log a lot.
-# (compose 2.26 still writes an erase-line escape before each log line with --ansi never.)
-show_progress() {
-  sed -u -E 's/\x1b\[[0-9;]*[A-Za-z]//g' \
-    | grep --line-buffered -E '^probe-1 +\||exited with code|dependency failed|[Ee]rror' \
-    | sed -u -E 's/^probe-1 +\| ?/  /' || true
-}
-
-# Why the probe never ran: compose names the container it waited for ("dependency
-# failed to start: container X is unhealthy" / "exited (N)"); show its state and log.
-explain_dependency() { # log
-  local c
-  grep -oE 'dependency failed to start: container [^ ]+' "$1" | awk '{print $NF}' | sort -u \
-  | while read -r c; do
-    say "$c: $(docker inspect -f '{{.State.Status}} (exit {{.State.ExitCode}}{{if .State.Health}}, health {{.State.Health.Status}}{{end}})' "$c" 2>/dev/null || echo 'gone')"
+# Why the servers never became healthy: each container of the project that is not
+# running and healthy, its state and last log lines.
+explain_unhealthy() {
+  local c state
+  for c in $(docker compose ps -aq 2>/dev/null); do
+    state=$(docker inspect -f '{{.Name}} {{.State.Status}} (exit {{.State.ExitCode}}{{if .State.Health}}, health {{.State.Health.Status}}{{end}})' "$c" 2>/dev/null) || continue
+    case $state in *" running (exit 0, health healthy)"|*" running (exit 0)") continue ;; esac
+    say "${state#/}"
     say "its last log lines:"
     timeout 20 docker logs --tail 15 "$c" 2>&1 | sed 's/^/    /' || true
   done
@@ -168,8 +230,7 @@ explain_dependency() { # log
 
 # The compose output names the failure; turn the common ones into what to do.
 explain_failure() { # log
-  if grep -q 'dependency failed' "$1"; then explain_dependency "$1"; fi
-  if grep -qE 'exited \((137|143)\)' "$1"; then
+  if grep -qE 'exited \((137|143)\)|exit code (137|143)' "$1"; then
     say "a container was killed (SIGTERM/SIGKILL) before the probe finished - by a signal from outside"
     say "(another tool stopping lab containers?) or by the kernel (out of memory: dmesg); run again"
   fi
@@ -178,22 +239,51 @@ explain_failure() { # log
   fi
 }
 
+# The servers, then the probe: `docker compose up` of the probe alone (the servers are
+# up), the same container as a plain `docker compose up`; not `docker compose run
+# --rm`, whose removed container Docker 20.10 can leave behind as a stale endpoint
+# that keeps the lab network from being removed. Its lines reach the terminal;
+# everything (the servers' logs too) goes to the log, later the run's compose.log.
+# shellcheck disable=SC2317  # run through timed
+run_probe() { # log
+  local rc=0
+  set +e
+  timeout --kill-after=30 "$TIMEOUT_S" docker compose --ansi never up --no-build --no-deps \
+    --abort-on-container-exit --exit-code-from probe probe 2>&1 | tee -a "$1" \
+    | sed -u -E 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep --line-buffered -E '^probe-1 +\|' \
+    | sed -u -E 's/^probe-1 +\| ?/  /'
+  rc=${PIPESTATUS[0]}
+  set -e
+  return "$rc"
+}
+
+# shellcheck disable=SC2317  # run through timed
+compose_logs() { # log
+  timeout 120 docker compose --ansi never logs --no-color >>"$1" 2>&1
+}
+
 run_lab() {
-  step_start "step 3/3: docker compose up (bounded by ${TIMEOUT_S}s), then docker compose down"
+  step_start "step 3/3: docker compose up -d --wait (${#SERVICES[@]} services and what they need), the probe, docker compose down"
   refuse_if_running
-  local before after log rc=0
+  local before after log rc=0 n
   before=$(readlink "$REPORTS/latest" 2>/dev/null || true)
   log=$(mktemp "${TMPDIR:-/tmp}/h2c-report-compose.XXXXXX")
   COMPOSE_UP=1
   trap 'compose_down; exit 130' INT TERM
   trap 'compose_down' EXIT
-  timeout --kill-after=30 "$TIMEOUT_S" docker compose --ansi never up --no-build \
-      --abort-on-container-exit --exit-code-from probe >"$log" 2>&1 &
-  local pid=$!
-  tail -n +1 -s 0.2 -f --pid="$pid" "$log" 2>/dev/null | show_progress &
-  local tailpid=$!
-  wait "$pid" || rc=$?
-  wait "$tailpid" 2>/dev/null || true
+  if timed "servers up + healthy" timeout --kill-after=30 "$TIMEOUT_S" docker compose --ansi never \
+       up -d --wait --no-build "${SERVICES[@]}" >>"$log" 2>&1; then
+    n=$(docker compose ps -q | wc -l)
+    PHASES[-1]="${PHASES[-1]%%=*} ($n containers)=${PHASES[-1]##*=}"
+    say "$n containers up and healthy; the probe:"
+    timed probe run_probe "$log" || rc=$?
+  else
+    rc=$?
+    say "ERROR: the servers did not all become healthy (exit $rc):"
+    explain_unhealthy
+    [ "$rc" != 0 ] || rc=1
+  fi
+  timed logs compose_logs "$log" || true
   after=$(readlink "$REPORTS/latest" 2>/dev/null || true)
   if [ -n "$after" ] && [ "$after" != "$before" ] && [ -f "$REPORTS/$after/results.json" ]; then
     compose_down
@@ -212,11 +302,28 @@ run_lab() {
     [ "$rc" != 124 ] || say "ERROR: the lab did not finish within ${TIMEOUT_S}s (H2C_REPORT_TIMEOUT_S raises the bound)"
     explain_failure "$kept"   # before down: the containers still tell what happened
     compose_down
-    say "ERROR: no new complete run under $REPORTS (compose exit $rc); full compose output: $kept"
+    say "ERROR: no new complete run under $REPORTS (exit $rc); full compose output: $kept"
     [ "$rc" != 0 ] || rc=1
   fi
   step_done "step 3/3"
   return "$rc"
+}
+
+# Where the time went, one line: the phases in order; the probe's cells (results.json
+# run.duration_ms) and the rest of the probe (container start, versions, render).
+print_breakdown() { # results.json
+  local p name ms cells=0 line=""
+  if [ -f "$1" ] && [ -x /usr/bin/python3 ]; then
+    cells=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["duration_ms"])' "$1" 2>/dev/null || echo 0)
+  fi
+  for p in "${PHASES[@]}"; do
+    name=${p%=*} ms=${p##*=}
+    line+="${line:+, }$name $(printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100))) s"
+    if [ "$name" = probe ] && [ "$cells" -gt 0 ]; then
+      line+=" (cells $(printf '%d.%d' $((cells / 1000)) $((cells % 1000 / 100))) s, the rest $(( (ms - cells) / 1000 )).$(( (ms - cells) % 1000 / 100 )) s)"
+    fi
+  done
+  say "where the time went: $line; total $(( ($(now_ms) - T0) / 1000 )) s"
 }
 
 summarise() { # run_dir rc
@@ -228,7 +335,9 @@ summarise() { # run_dir rc
   done
   printf '  %s -> %s\n' "$REPORTS/latest" "$(basename "$dir")"
   if [ -x /usr/bin/python3 ]; then
-    /usr/bin/python3 "$HERE/check-expected.py" --brief "$dir/results.json" | sed 's/^/[report] /' || true
+    local some=()
+    [ -z "$TARGETS$SCENARIOS" ] || some=(--run-cells)   # only the chosen cells
+    /usr/bin/python3 "$HERE/check-expected.py" --brief "${some[@]}" "$dir/results.json" | sed 's/^/[report] /' || true
   else
     grep -ho 'h2c-probe: .* cells.*' "$dir/compose.log" 2>/dev/null | sed 's/^/[report] /' || true
   fi
@@ -238,13 +347,16 @@ main() {
   if [ "$BUILD" = 1 ]; then build_images; else say "step 1/3 skipped (--no-build)"; fi
   check_engine
   prepare_reports
+  select_cells
   run_upstream_test
   RUN_DIR=
   local rc=0
   run_lab || rc=$?
   [ -z "$UPSTREAM_FILE" ] || rm -f "$UPSTREAM_FILE"   # its content is in results.json now
-  [ -n "$RUN_DIR" ] || exit "$rc"
+  [ -z "$SUBSET_FILE" ] || rm -f "$SUBSET_FILE"
+  if [ -z "$RUN_DIR" ]; then print_breakdown ""; exit "$rc"; fi
   summarise "$RUN_DIR" "$rc"
+  print_breakdown "$RUN_DIR/results.json"
   exit "$rc"
 }
 
