@@ -97,7 +97,7 @@ run_report() { # reports-dir log [args]
 
 run_dir_complete() { # reports-dir run-name
   local d=$1/$2 f
-  for f in report.md report.html junit.xml results.json; do
+  for f in report.md report.html junit.xml security.md security.html results.json; do
     [ -s "$d/$f" ] || { echo "# missing or empty: $d/$f"; return 1; }
   done
   [ "$(readlink "$1/latest")" = "$2" ] || { echo "# $1/latest -> $(readlink "$1/latest"), not $2"; return 1; }
@@ -189,7 +189,7 @@ first_run() {
   fi
   FIRST=$(readlink "$REPORTS/latest" || true)
   check "run 1: no container of project $PROJECT left after down" no_project_containers || true
-  check "run 1: $REPORTS/${FIRST:-?} has report.md, report.html, junit.xml, results.json; latest points to it" \
+  check "run 1: $REPORTS/${FIRST:-?} has report.md, report.html, junit.xml, security.md, security.html, results.json; latest points to it" \
     run_dir_complete "$REPORTS" "$FIRST" || return 1
   SUM1=$(sha256sum "$REPORTS/$FIRST/results.json" | cut -d' ' -f1)
 }

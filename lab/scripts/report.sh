@@ -330,7 +330,7 @@ summarise() { # run_dir rc
   local dir=$1 rc=$2
   printf '\n[report] run complete in %d s (probe exit %d). Reports:\n' $(( ($(now_ms) - T0) / 1000 )) "$rc"
   local f
-  for f in report.md report.html junit.xml results.json compose.log; do
+  for f in report.md report.html junit.xml security.md security.html results.json compose.log; do
     [ ! -e "$dir/$f" ] || printf '  %s\n' "$dir/$f"
   done
   printf '  %s -> %s\n' "$REPORTS/latest" "$(basename "$dir")"
