@@ -650,9 +650,42 @@ static int answered_in_http1(h2_conn *h, const char *data, size_t n) {
   return 1;
 }
 
+/* A server that answers the preface with text but no status line (Python's
+ * http.server refuses "PRI * HTTP/2.0" with a bare HTML page: it has not yet
+ * recorded the version, so it writes no status line, as for HTTP/0.9) speaks
+ * no HTTP/2 either: its first frame must be SETTINGS (RFC 9113 §3.4), whose
+ * type byte 0x04 is no text, so printable first bytes rule HTTP/2 out. The
+ * verdict says so instead of "unparseable". */
+#define H2_TEXT_PROBE 16   /* leading bytes checked and quoted */
+
+static int is_text_byte(unsigned char b) {
+  return (b >= 0x20 && b < 0x7f) || b == '\t' || b == '\r' || b == '\n';
+}
+
+static int answered_in_text(h2_conn *h, const char *data, size_t n) {
+  size_t probe = n < H2_TEXT_PROBE ? n : H2_TEXT_PROBE, quote = 0;
+  if (h->upgrade || h->bytes_fed > 0 || h->nreqs == 0 || n < 4)
+    return 0;
+  for (size_t k = 0; k < probe; k++)
+    if (!is_text_byte((unsigned char)data[k]))
+      return 0;
+  while (quote < probe && data[quote] != '\r' && data[quote] != '\n')
+    quote++;
+  h2_req *r = &h->reqs[0];
+  exchange *e = req_ex(h, r);
+  finish_req(h, r, OUT_BAD_RESPONSE, "the server answered the HTTP/2 connection "
+             "preface with text, no status line and no HTTP/2 frame: `%.*s`",
+             (int)quote, data);
+  e->conn_close = 1;
+  e->http_version[0] = '\0';   /* no version was stated: null in results.json */
+  snprintf(e->speaks, sizeof e->speaks, "text (`%.*s`…, no HTTP/2 frame)", (int)quote, data);
+  conn_break(h, OUT_NOT_SENT, "the server does not speak HTTP/2: it answered in text");
+  return 1;
+}
+
 /* Feeds bytes to nghttp2; a negative return is fatal for the session. */
 static int feed(h2_conn *h, const char *data, size_t n) {
-  if (answered_in_http1(h, data, n))
+  if (answered_in_http1(h, data, n) || answered_in_text(h, data, n))
     return -1;
   h->bytes_fed += n;
   ssize_t rv = nghttp2_session_mem_recv(h->session, (const uint8_t *)data, n);
