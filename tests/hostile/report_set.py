@@ -14,6 +14,7 @@ atomic_file.c). Shown here with the probe itself:
 tests() yields (name, problems) pairs; problems None means skipped (the name says why).
 """
 import os
+import shutil
 import subprocess
 
 import checks
@@ -97,11 +98,11 @@ def over_another_run(probe, run_dir, workdir):
     """run_dir: a probe run's --out (results.json and reports of a hostile attack)."""
     d = os.path.join(workdir, "over-another")
     ref = os.path.join(workdir, "ref-over")
-    rc1, err1 = render(probe, os.path.join(run_dir, "results.json"), d)
-    rc2, err2 = render(probe, SMALL, d)
-    rc3, err3 = render(probe, SMALL, ref)
-    if rc1 or rc2 or rc3:
-        return ["a render failed: %s" % (err1 + err2 + err3).strip()]
+    shutil.copytree(run_dir, d)
+    rc1, err1 = render(probe, SMALL, d)
+    rc2, err2 = render(probe, SMALL, ref)
+    if rc1 or rc2:
+        return ["a render failed: %s" % (err1 + err2).strip()]
     problems = set_problems(snapshot(d), snapshot(ref), "after the second render")
     # results.json is the render's input copied as is (the fixture holds invalid UTF-8)
     problems += checks.report_problems(d, only=checks.REPORT_FILES[1:])
