@@ -117,6 +117,23 @@ _HTML1 = re.compile(r"^ {0,3}<(pre|script|style|textarea)[\s>]", re.I)
 _HTML6 = re.compile(r"^ {0,3}</?(details|summary|div|table|p|ul|ol|li|section|h[1-6])[\s>/]", re.I)
 
 
+# Outside code, Markdown passes HTML through: the only tags report.md and security.md
+# may hold are the renderer's own collapsible blocks (md.c: <details>, <summary>, an
+# HTML-escaped <pre>, <b> and <i> in a summary). A tag of a server's (<script>, <img>)
+# outside a fence or a code span would be live in an issue body.
+MD_TAGS = {"details", "summary", "pre", "b", "i"}
+_TAG = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)|<[!?]")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def _raw_tags(line, in_html):
+    """Tags of line that are not the renderer's (text lines: after removing backslash
+    escapes and code spans)."""
+    if not in_html:
+        line = _CODE_SPAN.sub("", re.sub(r"\\.", "", line))
+    return [m.group(0) for m in _TAG.finditer(line) if (m.group(1) or "").lower() not in MD_TAGS]
+
+
 def md_problems(name, data, limit):
     problems = text_problems(name, data)
     if len(data) >= limit:
@@ -124,7 +141,11 @@ def md_problems(name, data, limit):
     if problems:
         return problems
     fence, html_end = None, None
+    raw = []
     for n, line in enumerate(data.decode("utf-8").split("\n"), 1):
+        if not fence and not _FENCE.match(line):
+            opens_html = bool(_HTML1.match(line) or _HTML6.match(line))
+            raw += ["line %d: %s" % (n, t) for t in _raw_tags(line, html_end or opens_html)]
         if fence:
             m = _FENCE.match(line)
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
@@ -143,6 +164,8 @@ def md_problems(name, data, limit):
             html_end = "blank"
     if fence:
         problems.append("%s: the code fence opened at line %d is never closed" % (name, opened))
+    if raw:
+        problems.append("%s: markup outside code, not the renderer's: %s" % (name, "; ".join(raw[:3])))
     return problems
 
 

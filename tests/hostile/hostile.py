@@ -41,7 +41,7 @@ TIMEOUT_MS = 300          # --timeout-ms of the runs: every cell ends within (n 
 # timeout), so those attacks run with a longer one, each scenario in its own process
 # (every cell can last its whole bound, and one target's cells run one after another).
 SLOW = {"slow-head": 1200, "slow-body": 1200}
-PARALLEL = 16             # probe processes at once (most of them only wait)
+PARALLEL = 24             # probe processes at once (most of them only wait)
 # Peak RSS of one probe process (the ASan build, its quarantine of freed memory cut to
 # 16 MiB so the figure follows what the probe holds). Measured 2026-12-04: see
 # tests/hostile/README.md.
@@ -75,13 +75,17 @@ def check(msg, problems):
 
 # ---- servers and runs ----------------------------------------------------------------
 
-def start_server(mode):
-    """server.py MODE; returns (process, port) or (process, None) when it did not start."""
-    p = subprocess.Popen([sys.executable, os.path.join(HERE, "server.py"), mode],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    r, _, _ = select.select([p.stdout], [], [], 10)
-    line = p.stdout.readline().decode() if r else ""
-    return p, int(line.split()[1]) if line.startswith("port ") else None
+def start_servers(modes):
+    """server.py MODE for each mode, all at once; returns {mode: process} and
+    {mode: port or None when it did not say its port within 10 s}."""
+    procs = {m: subprocess.Popen([sys.executable, os.path.join(HERE, "server.py"), m],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) for m in modes}
+    ports, until = {}, time.monotonic() + 10
+    for m, p in procs.items():
+        r, _, _ = select.select([p.stdout], [], [], max(0, until - time.monotonic()))
+        line = p.stdout.readline().decode() if r else ""
+        ports[m] = int(line.split()[1]) if line.startswith("port ") else None
+    return procs, ports
 
 
 def scenario_ids():
@@ -103,6 +107,7 @@ class Run:
                                     "version_path": "/version", "patch_path": "/fix.diff"}]}, f)
         self.rc = self.rss_kib = self.wall_ms = None
         self.stderr = ""
+        self.doc = False                  # results.json once read (None: unreadable)
 
     def kill_after_s(self):
         """Far past the run's bound: only a probe that ignores its deadlines meets it."""
@@ -131,11 +136,13 @@ class Run:
         return self
 
     def results(self):
-        try:
-            with open(os.path.join(self.out, "results.json")) as f:
-                return json.load(f)
-        except (OSError, ValueError):
-            return None
+        if self.doc is False:
+            try:
+                with open(os.path.join(self.out, "results.json")) as f:
+                    self.doc = json.load(f)
+            except (OSError, ValueError):
+                self.doc = None
+        return self.doc
 
 
 def plan(modes, ports, workdir):
@@ -179,10 +186,10 @@ def judge(mode, runs):
 
 
 def attack(modes, workdir):
-    servers, ports = {}, {}
+    servers = {}
     try:
+        servers, ports = start_servers(modes)
         for m in modes:
-            servers[m], ports[m] = start_server(m)
             if ports[m] is None:
                 fail("%s: the server did not start" % m)
         modes = [m for m in modes if ports[m] is not None]
@@ -236,6 +243,10 @@ def selftest(template_run, workdir):
         ("report.md with an unclosed fence", "report.md", lambda b: b + b"\n```\nopen\n"),
         ("report.md over its size limit", "report.md", lambda b: b + b"x" * checks.MD_LIMIT),
         ("report.md with a control byte", "report.md", lambda b: b + b"\x1b[31m"),
+        ("report.md with a server's <img> outside code", "report.md",
+         lambda b: b + b"\nsee <img src=x onerror=alert(1)>\n"),
+        ("report.md with a <script> in the renderer's <details>", "report.md",
+         lambda b: b + b"\n<details><summary>x</summary><pre><script>alert(1)</script></pre></details>\n"),
         ("security.md with an unclosed fence", "security.md", lambda b: b + b"\n~~~~\n"),
         ("security.md over its size limit", "security.md", lambda b: b + b"y" * checks.SECURITY_MD_LIMIT),
         ("results.json that is not JSON", "results.json", lambda b: b[:-3]),
