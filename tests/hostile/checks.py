@@ -271,8 +271,15 @@ def rss_problems(rss_kib, limit_kib):
 CLAIMS = ("cross-client", "smuggled")
 
 
-def claim_problems(doc):
+def claim_problems(doc, outdir=None):
+    """No verdict, and no sentence of the public reports, claims a proxy or another client
+    for a run whose targets are no proxies."""
     problems = []
+    if outdir and not any((t.get("info") or {}).get("proxy") for t in doc["targets"]):
+        for f in ("report.md", "report.html"):
+            text = read("%s/%s" % (outdir, f)).decode("utf-8", "replace")
+            if "behind a reverse proxy" in text.replace("\n", " "):
+                problems.append("%s speaks of targets behind a reverse proxy; no target is one" % f)
     for c in doc["cells"]:
         if c["verdict"] in CLAIMS or c["security"]:
             problems.append("cell %s: verdict %s (security %s) against a server that answers every "

@@ -174,7 +174,7 @@ def judge(mode, runs):
         worst = max(doc["cells"], key=lambda c: c["timings"]["total_ms"])
         longest = max(longest, "%06d ms %s" % (worst["timings"]["total_ms"], worst["scenario"]))
         if mode == "canned":
-            claims = checks.claim_problems(doc)
+            claims = checks.claim_problems(doc, r.out)
             check("canned: no verdict claims a proxy or another client", claims)
     wall = max(r.wall_ms for r in runs)
     check("%s: no sanitizer report, exit 0 (%d run%s)" % (mode, len(runs), "s" if len(runs) > 1 else ""), san)
@@ -290,6 +290,10 @@ def selftest(template_run, workdir):
     claim["cells"][0]["verdict"] = "cross-client"
     check("selftest: the claim check refuses a cross-client verdict",
           [] if checks.claim_problems(claim) else ["no problem found"])
+    d = doctored(good, workdir)
+    edit(os.path.join(d, "report.md"), lambda b: b + b"\n2 cells of targets behind a reverse proxy.\n")
+    check("selftest: the claim check refuses a report naming a proxy there is none of",
+          [] if checks.claim_problems(doc, d) else ["no problem found"])
 
 
 def main(argv):
