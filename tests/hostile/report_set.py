@@ -6,8 +6,8 @@ atomic_file.c). Shown here with the probe itself:
 
 - a full file system: a tmpfs just large enough for a first render; a second, larger
   render into the same directory must fail and leave exactly the first set, byte for
-  byte, and no temporary file (needs `mount -t tmpfs`, i.e. root: skipped, not passed,
-  when mount is refused);
+  byte, and no temporary file; so must a `run` once the tmpfs is filled up (needs
+  `mount -t tmpfs`, i.e. root: skipped, not passed, when mount is refused);
 - a second render into a directory holding another run leaves that render's set, the
   same bytes as a render into an empty directory, results.json included.
 
@@ -15,6 +15,7 @@ tests() yields (name, problems) pairs; problems None means skipped (the name say
 """
 import os
 import shutil
+import socket
 import subprocess
 
 import checks
@@ -87,11 +88,45 @@ def full_filesystem(probe, workdir):
         elif "No space left on device" not in err:
             problems.append("the second render failed without saying the disk is full: %s" % err.strip())
         problems += set_problems(snapshot(out), small, "after the failed render")
+        problems += run_into_full(probe, mnt, out, small)
         if os.listdir(mnt) != ["run"]:
             problems.append("the tmpfs holds %s" % os.listdir(mnt))
         return problems
     finally:
         subprocess.run(["umount", mnt], timeout=30)
+
+
+def dead_port():
+    """A loopback port nothing listens on (bound, then closed)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_into_full(probe, mnt, out, small):
+    """`run` writes through the same set: with the tmpfs filled up (a file beside the
+    set), a run into out must fail and leave the set as it was."""
+    filler = os.path.join(mnt, "filler")
+    try:
+        with open(filler, "wb") as f:
+            while True:
+                f.write(b"\0" * PAGE)
+                f.flush()
+    except OSError:
+        pass
+    try:
+        p = subprocess.run([probe, "run", "--target", "dead=http://127.0.0.1:%d" % dead_port(),
+                            "--only", "seed-upgrade-h2c", "--timeout-ms", "200", "--out", out],
+                           capture_output=True, timeout=120)
+    finally:
+        os.unlink(filler)
+    err = p.stderr.decode("utf-8", "replace")
+    problems = []
+    if p.returncode == 0:
+        problems.append("a run into the full tmpfs exited 0")
+    elif "No space left on device" not in err:
+        problems.append("the run failed without saying the disk is full: %s" % err.strip()[-300:])
+    return problems + set_problems(snapshot(out), small, "after the failed run")
 
 
 def over_another_run(probe, run_dir, workdir):
