@@ -151,11 +151,12 @@ static int write_file(const char *name, const char *text) {
 #define UPGRADE ",[\"Connection\",\"Upgrade, HTTP2-Settings\"],[\"Upgrade\",\"h2c\"]," \
                 "[\"HTTP2-Settings\",\"AAMAAABkAAQAoAAAAAIAAAAA\"]"
 
-/* Loads one target (the flood server) and the scenarios written to dir. */
+/* Loads one target (the flood server, asked for its /version first) and the
+ * scenarios written to dir. */
 static int load_run(run *r, const flood *f, int nscenarios) {
   char targets[256], path[160], err[512];
   snprintf(targets, sizeof targets, "{\"targets\":[{\"name\":\"flood\",\"url\":"
-           "\"http://127.0.0.1:%d\",\"info\":{\"version_path\":\"/version\"}}]}", f->port);
+           "\"http://127.0.0.1:%d\",\"version_path\":\"/version\"}]}", f->port);
   memset(r, 0, sizeof *r);
   snprintf(path, sizeof path, "%s/targets.lab", dir);
   if (write_file("targets.lab", targets) != 0 ||
@@ -263,9 +264,52 @@ TEST(headers_flood_after_101_holds_the_cell_bound) {
   CHECK_INT(rc, 0);
 }
 
+/* An HTTP/2-only peer (nghttpd --no-tls) answers every connection with its
+ * SETTINGS frame. The version page is then asked over HTTP/2 with prior
+ * knowledge: here a flood of HEADERS (:status 100) without a pause, so both
+ * version fetches must stay within the run's bound, and nothing usable comes. */
+#define H2_SETTINGS "\x00\x00\x06\x04\x00\x00\x00\x00\x00" "\x00\x03\x00\x00\x00\x64"
+TEST(h2_only_peer_flooding_holds_the_run_bound) {
+  flood f;
+  CHECK_INT(make_dir(), 0);
+  CHECK_INT(write_file("raw.json", SCN("raw", "raw", "")), 0);
+  CHECK_INT(flood_start(&f, S(H2_SETTINGS), S(H2_HEADERS_100), 0), 0);
+  static const char *const words[] = {NULL};
+  int rc = run_within_bounds(&f, 1, words);
+  flood_stop(&f);
+  remove_dir();
+  CHECK_INT(rc, 0);
+}
+
+/* The same peer answering the version page properly over HTTP/2 (HEADERS
+ * :status 200 as HPACK index 8, then one DATA frame with END_STREAM): the
+ * run knows its version although the HTTP/1.1 GET got only a SETTINGS frame. */
+#define H2_VERSION_ANSWER H2_SETTINGS                                        \
+  "\x00\x00\x01\x01\x04\x00\x00\x00\x01" "\x88"                           \
+  "\x00\x00\x16\x00\x01\x00\x00\x00\x01" "nghttp2-server 1.52.0\n"
+TEST(h2_only_peer_version_is_asked_over_http2) {
+  flood f;
+  run r;
+  CHECK_INT(make_dir(), 0);
+  CHECK_INT(write_file("raw.json", SCN("raw", "raw", "")), 0);
+  CHECK_INT(flood_start(&f, S(H2_VERSION_ANSWER), S(H2_SETTINGS), 50), 0);
+  CHECK_INT(load_run(&r, &f, 1), 0);
+  runner_opts o = {TIMEOUT_MS, 1, 0};
+  runner_run(&r, &o);
+  flood_stop(&f);
+  CHECK(r.targets[0].version != NULL);
+  if (r.targets[0].version)
+    CHECK_STR(r.targets[0].version, "nghttp2-server 1.52.0");
+  CHECK(r.ncells == 1 && r.cells[0].verdict == V_NA);
+  runner_free(&r);
+  remove_dir();
+}
+
 CHECK_MAIN(CASE(http_once_stops_at_its_deadline_in_a_trickle),
            CASE(http_once_refuses_endless_interim_answers),
            CASE(backend_log_fetch_keeps_the_callers_deadline),
            CASE(endless_continue_holds_the_run_and_cell_bounds),
            CASE(trickled_head_holds_the_run_and_cell_bounds),
-           CASE(headers_flood_after_101_holds_the_cell_bound))
+           CASE(headers_flood_after_101_holds_the_cell_bound),
+           CASE(h2_only_peer_flooding_holds_the_run_bound),
+           CASE(h2_only_peer_version_is_asked_over_http2))
