@@ -33,7 +33,7 @@ static int bytes_in(const buf *hay, const void *b, size_t n) {
   return n >= POISON_MIN_TOKEN && hay->len >= n && memmem(hay->data, hay->len, b, n);
 }
 
-/* Do the answer to request k carry b, which its own expected body does not? */
+/* Does the answer to request k carry b, which its own expected body does not? */
 static int foreign_bytes(const cell *c, int k, const void *b, size_t n) {
   if (c->skipped[k] || c->ex[k].outcome != OUT_ANSWERED || !bytes_in(&c->ex[k].body, b, n))
     return 0;
