@@ -169,6 +169,9 @@ check "a backend standing for an unknown target is refused" \
 check "a fix whose info.fix_of is not a target is refused" \
   refused badfix 's/"fix_of": "gevent-sid"/"fix_of": "gevent-nope"/' lab/servers/gevent/lab.json \
   'lab/servers/gevent/lab.json: target gevent-fixed has role fix: its info.fix_of must name a target'
+check "a workaround configuration naming no configuration it changes is refused" \
+  refused badworkaround 's/"workaround_of": "nginx-websocket-keepalive"/"workaround_of": "nginx-nope"/' lab/proxies/nginx/lab.json \
+  "lab/proxies/nginx/lab.json: proxy.configs nginx-websocket-keepalive-guarded.info.workaround_of: expected the name of the configuration it changes"
 check "a target without its expected file is refused" \
   refused noexpected 's/"name": "hypercorn"/"name": "hypercorn2", "service": "hypercorn"/' lab/servers/hypercorn/lab.json \
   'lab/servers/hypercorn/lab.json: target hypercorn2 needs exactly one of expected-hypercorn2.json in lab/servers/hypercorn/'
@@ -245,6 +248,31 @@ public_has_no_recipe() {
 }
 check "$UP write on a run with a proxy recipe: ISSUE-COMMENT.md (<= 10,000 characters) names no /admin, proxy-* scenario or proxy configuration; ADVISORY.md has the proxy row and the reproducer" \
   public_has_no_recipe
+# Workarounds come from info.workaround/workaround_of of the run's proxy targets: the
+# doctored run plus lab-proxy-guarded (clean) and lab-proxy-half (still smuggled).
+# shellcheck disable=SC2016  # the backticks below are Markdown in ADVISORY.md, not expansions
+workarounds_from_data() {
+  doctored_run && "$PY" - "$WORK/up/results.json" <<'PYEOF' || return 1
+import json, sys
+r = json.load(open(sys.argv[1]))
+for config, verdict in (("lab-proxy-guarded", "ok-h1"), ("lab-proxy-half", "smuggled")):
+    r["targets"].append({"name": "via-%s-gevent" % config, "version": "x", "info": {
+        "family": "proxy", "proxy": config, "backend": "gevent-sid",
+        "workaround": "setting of %s" % config, "workaround_of": "lab-proxy"}})
+    r["cells"].append({"target": "via-%s-gevent" % config, "scenario": "proxy-request-boundaries",
+                       "verdict": verdict, "ok": verdict == "ok-h1", "security": verdict == "smuggled",
+                       "reason": "r"})
+json.dump(r, open(sys.argv[1], "w"))
+PYEOF
+  in_root "$PY" "$UP" write "$WORK/up" >/dev/null || return 1
+  local f="$WORK/up/upstream/ADVISORY.md"
+  grep -q '^- setting of lab-proxy-guarded - configuration `lab-proxy-guarded`: no security-relevant proxy-\* cell behind gevent-sid (unpatched); unchanged, `lab-proxy` is vulnerable behind gevent-sid\.$' "$f" \
+    || { echo "$f: no measured workaround line for lab-proxy-guarded"; return 1; }
+  grep -q '^- Measured NOT to stop it: setting of lab-proxy-half - configuration `lab-proxy-half` is still vulnerable behind gevent-sid\.$' "$f" \
+    || { echo "$f: lab-proxy-half is not listed as not stopping it"; return 1; }
+}
+check "$UP write lists the measured workarounds from info.workaround (one that holds, one that does not)" \
+  workarounds_from_data
 
 # ---- shellcheck and pyflakes over every tracked script ------------------------------------
 SHELL_SCRIPTS=() PY_SCRIPTS=()

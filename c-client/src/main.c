@@ -455,8 +455,9 @@ static int cmd_run(int argc, char **argv) {
   printf("h2c-probe: %d cells, %d ok, %d not ok, %d %s (%.1f s) → %s\n", r.ncells, ok,
          r.ncells - ok - na, na, verdicts_name(V_NA), (double)r.duration_ms / 1000.0, path);
   if (security)
-    printf("h2c-probe: %d security finding(s): %s or %s (results.json cells[].security)\n",
-           security, verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED));
+    printf("h2c-probe: %d security finding(s): %s, %s or %s (results.json cells[].security)\n",
+           security, verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED),
+           verdicts_name(V_POISONED));
   rc = (a.strict && ok + na != r.ncells) ? EXIT_STRICT : 0;
   runner_free(&r);
   return rc;

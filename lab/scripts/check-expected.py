@@ -36,7 +36,7 @@ Checks (each prints "ok - ..." or "FAIL - ..."):
              everywhere but h2 prior knowledge
   fixed-behind-proxies
              no cell of a target behind a proxy (info.proxy) whose backend is the fixed
-             gevent (info.backend == the "fix" target) is cross-client or smuggled
+             gevent (info.backend == the "fix" target) is a security verdict (cross-client, smuggled, poisoned)
   h2c        targets with info.h2c true answer rfc-upgrade-get/-post with ok-h2
              unless their expected.json says otherwise
   version    each target's /version names its package (targets.json info.software;
