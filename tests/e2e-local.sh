@@ -21,7 +21,8 @@
 #     the hidden GET /admin served (log entry + marker body) -> smuggled,
 #     security true; a backend_log_url nobody answers -> backend_log null,
 #     calibration from the wire, smuggled from the marker alone;
-#   - the whole run is bounded (the long-body case must not stall it).
+#   - the whole run is bounded (the long-body case must not stall it);
+#   - three `run --shard K/3` merged equal the unsharded run cell for cell.
 # The ASan/UBSan build (c-client/build-asan/h2c-probe) runs too when present
 # and must report nothing.
 # Prints "ok - ..." / "FAIL - ..." per check and "N passed, N failed" last.
@@ -459,6 +460,60 @@ for c in r["cells"]:
 EOF
 }
 
+# Shards (GitHub issue 13): `run --shard K/3` three times against the same targets adds
+# up to the unsharded run. Each cell ran in exactly one shard; a shard writes only
+# results.json; `merge` of the three writes one results.json whose cells equal the
+# unsharded run's cell for cell (target, scenario, verdict, ok, in run order) and
+# renders the same report files; `render` refuses a shard's file and `merge` refuses
+# two shards of three (exit 2, naming what is missing).
+check_shards() {
+  local k out rc
+  for k in 1 2 3; do
+    rc=0
+    timeout $((BOUND_S * 4)) "$PROBE" run --targets "$WORK/targets/targets.json" --scenarios "$SCENARIOS" \
+      --out "$WORK/shard-$k" --timeout-ms "$TIMEOUT_MS" --shard "$k/3" >"$WORK/shard-$k.stdout" 2>&1 || rc=$?
+    check "run --shard $k/3 exits 0 (exit $rc)" [ "$rc" -eq 0 ]
+  done
+  check "a shard writes results.json and no reports" \
+    bash -c '[ -s "$1/results.json" ] && [ ! -e "$1/report.md" ]' _ "$WORK/shard-1"
+  rc=0
+  "$PROBE" merge "$WORK"/shard-{3,1,2}/results.json --out "$WORK/merged" >"$WORK/merge.stdout" 2>&1 || rc=$?
+  check "merge of the three shards exits 0 (exit $rc)" [ "$rc" -eq 0 ]
+  [ "$rc" -eq 0 ] || sed 's/^/# /' "$WORK/merge.stdout"
+  check "merged cells equal the unsharded run's, cell for cell; each in one shard" \
+    "$PY" "$WORK/same-cells.py" "$RESULTS" "$WORK/merged/results.json" "$WORK"/shard-{1,2,3}/results.json
+  check "merge renders the same report files as run" \
+    bash -c 'diff <(cd "$1" && ls | grep -v results.json) <(cd "$2" && ls | grep -v results.json)' _ "$WORK/out" "$WORK/merged"
+  out=$("$PROBE" render "$WORK/shard-2/results.json" --out "$WORK/render-shard" 2>&1) && rc=0 || rc=$?
+  check "render refuses a shard's results (exit $rc)" \
+    bash -c '[ "$1" -eq 2 ] && [[ $2 == *"merge all shards first"* ]]' _ "$rc" "$out"
+  out=$("$PROBE" merge "$WORK"/shard-{1,2}/results.json --out "$WORK/merged-2" 2>&1) && rc=0 || rc=$?
+  check "merge refuses two shards of three (exit $rc)" \
+    bash -c '[ "$1" -eq 2 ] && [[ $2 == *"shard 3/3 is missing"* ]]' _ "$rc" "$out"
+}
+
+# same-cells.py FULL MERGED SHARD...: the merged run has the unsharded run's cells
+# (target, scenario, verdict, ok) in the same order and summary, every cell ran in
+# exactly one shard. Differences are printed as # comments.
+write_same_cells_helper() {
+  cat > "$WORK/same-cells.py" <<'EOF'
+import json, sys
+full, merged, *shards = [json.load(open(p)) for p in sys.argv[1:]]
+key = lambda c: (c["target"], c["scenario"])
+cells = lambda d: [(key(c), c["verdict"], c["ok"]) for c in d["cells"]]
+bad = [(a, b) for a, b in zip(cells(full), cells(merged)) if a != b]
+for a, b in bad:
+    print("#   %s x %s: unsharded %s, merged %s" % (a[0][0], a[0][1], a[1], b[1]))
+ran = [key(c) for s in shards for c in s["cells"]]
+ok = (not bad and len(cells(full)) == len(cells(merged)) == len(ran) == len(set(ran))
+      and all(s["run"]["shard"]["count"] == 3 for s in shards)
+      and merged["run"]["shard"] is None and len(merged["run"]["shards"]) == 3
+      and merged["summary"] == full["summary"])
+print("#   %d cells, shards of %s" % (len(ran), [len(s["cells"]) for s in shards]))
+sys.exit(0 if ok else 1)
+EOF
+}
+
 pkg_version() {
   dpkg-query -W -f '${Package} ${Version}' "$1" 2>/dev/null || echo "$1 (not installed)"
 }
@@ -518,6 +573,7 @@ main() {
   trap finish EXIT
   trap 'exit 130' INT TERM
   write_query_helper
+  write_same_cells_helper
 
   if [ -n "$RESULTS_ONLY" ]; then
     RESULTS=$RESULTS_ONLY
@@ -553,6 +609,7 @@ main() {
   print_verdicts
   check_patch_fetch
   check_backend_log
+  check_shards
   check_asan_run
 }
 

@@ -1,7 +1,7 @@
-/* main.c - the h2c-probe command line: run, list, render.
+/* main.c - the h2c-probe command line: run, list, render, merge.
  *
  * Exit codes are part of the interface (CI and lab scripts rely on them):
- *   0  the run completed (whatever the verdicts), or list/render succeeded
+ *   0  the run completed (whatever the verdicts), or list/render/merge succeeded
  *   1  run --strict: some cell's verdict is not in its scenario's accept list
  *   2  usage, input or output error (bad option, malformed scenario or
  *      targets file, a results.json render does not read, an --out that is
@@ -28,6 +28,8 @@
 #include "results.h"
 #include "results_check.h"
 #include "runner.h"
+#include "shard.h"
+#include "merge.h"
 #include "verdicts.h"
 
 #ifndef H2C_VERSION
@@ -43,10 +45,11 @@
 static const char usage_text[] =
     "usage: h2c-probe run [--target NAME=URL]... [--targets FILE] [--scenarios DIR]\n"
     "                     [--only ID]... [--out DIR] [--timeout-ms N] [--jobs N] [--strict]\n"
-    "                     [--attach NAME=FILE]...\n"
+    "                     [--attach NAME=FILE]... [--shard K/N]\n"
     "       h2c-probe list [--scenarios DIR]\n"
     "       h2c-probe list --verdicts [--json]\n"
     "       h2c-probe render RESULTS.json --out DIR\n"
+    "       h2c-probe merge SHARD.json... --out DIR\n"
     "       h2c-probe --help | --version\n";
 
 static const char help_text[] =
@@ -67,6 +70,14 @@ static const char help_text[] =
     "  --attach NAME=FILE  embed the JSON document FILE (an object, at most 256 KiB)\n"
     "                      in results.json as attachments.NAME; upstream=FILE takes\n"
     "                      lab/upstream's upstream.json (h2c-lab-upstream/1)\n"
+    "  --shard K/N         run only shard K of N (1 <= K <= N <= 1000): a fixed part\n"
+    "                      of the cells, chosen from the target and scenario names\n"
+    "                      (cells that must run in order stay together); writes\n"
+    "                      DIR/results.json only, for merge\n"
+    "\n"
+    "merge: reads the results.json of all N shards of one run (run --shard K/N,\n"
+    "  same probe, scenarios, targets and --timeout-ms; each shard once), writes\n"
+    "  DIR/results.json as the unsharded run would and renders the reports.\n"
     "\n"
     "list options:\n"
     "  --scenarios DIR     list this directory's scenarios (default as for run)\n"
@@ -90,6 +101,7 @@ typedef struct run_args {
   int timeout_ms, jobs, strict;
   const char *attach[MAX_ATTACH];   /* NAME=FILE */
   int nattach;
+  int shard_k, shard_n;             /* --shard K/N, or 0/0 */
 } run_args;
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -171,7 +183,9 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
       {"jobs", required_argument, NULL, 'j'},
       {"strict", no_argument, NULL, 'S'},
       {"attach", required_argument, NULL, 'A'},
+      {"shard", required_argument, NULL, 'H'},
       {NULL, 0, NULL, 0}};
+  char err[160];
   memset(a, 0, sizeof *a);
   a->out_dir = "reports/run";
   a->timeout_ms = 2000;
@@ -210,6 +224,10 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
       if (a->nattach == MAX_ATTACH)
         return usage_error("too many --attach options (max %d)", MAX_ATTACH);
       a->attach[a->nattach++] = optarg;
+      break;
+    case 'H':
+      if (shard_parse(optarg, &a->shard_k, &a->shard_n, err, sizeof err) != 0)
+        return usage_error("%s", err);
       break;
     default: return usage_error("run: bad option (see --help)");
     }
@@ -386,15 +404,10 @@ static int load_attachments(const run_args *a, cJSON **out) {
   return 0;
 }
 
-/* Writes results.json, then renders the reports from that same text. */
-static int write_outputs(const run *r, const char *dir, char *path, size_t pathlen) {
+/* Renders the reports from results.json as written (the same text a later
+ * `render` reads). */
+static int render_written(const char *dir, const char *path) {
   char err[512];
-  snprintf(path, pathlen, "%s/results.json", dir);
-  if (atomic_file_make_dirs(dir, err, sizeof err) != 0 ||
-      results_write(r, path, err, sizeof err) != 0) {
-    fprintf(stderr, "h2c-probe: %s\n", err);
-    return -1;
-  }
   cJSON *tree = json_file_load(path, JSON_FILE_MAX, err, sizeof err);
   if (!tree || render_all(tree, dir, err, sizeof err) != 0) {
     fprintf(stderr, "h2c-probe: rendering reports: %s\n", err);
@@ -403,6 +416,18 @@ static int write_outputs(const run *r, const char *dir, char *path, size_t pathl
   }
   cJSON_Delete(tree);
   return 0;
+}
+
+/* Writes results.json, then (unless a shard's) the reports from that text. */
+static int write_outputs(const run *r, const char *dir, char *path, size_t pathlen) {
+  char err[512];
+  snprintf(path, pathlen, "%s/results.json", dir);
+  if (atomic_file_make_dirs(dir, err, sizeof err) != 0 ||
+      results_write(r, path, err, sizeof err) != 0) {
+    fprintf(stderr, "h2c-probe: %s\n", err);
+    return -1;
+  }
+  return r->shard_n > 1 ? 0 : render_written(dir, path);
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -423,21 +448,27 @@ static int cmd_run(int argc, char **argv) {
     runner_free(&r);
     return EXIT_USAGE;
   }
-  runner_opts o = {a.timeout_ms, a.jobs, isatty(STDERR_FILENO)};
+  runner_opts o = {a.timeout_ms, a.jobs, isatty(STDERR_FILENO), a.shard_k, a.shard_n};
   runner_run(&r, &o);
   char path[4096];
   if (r.ncells != r.ntargets * r.nscenarios || write_outputs(&r, a.out_dir, path, sizeof path) != 0) {
     runner_free(&r);
     return EXIT_USAGE;
   }
-  int ok, na, security;
+  int ok, na, security, n = 0;
   runner_count(&r, &ok, &na, &security);
-  printf("h2c-probe: %d cells, %d ok, %d not ok, %d %s (%.1f s) → %s\n", r.ncells, ok,
-         r.ncells - ok - na, na, verdicts_name(V_NA), (double)r.duration_ms / 1000.0, path);
+  for (int i = 0; i < r.ncells; i++)
+    n += runner_in_run(&r, i);
+  if (r.shard_n > 1)
+    printf("h2c-probe: shard %d/%d: %d of the run's %d cells; no reports (h2c-probe merge "
+           "the %d shards' results.json renders them)\n", r.shard_k, r.shard_n, n, r.ncells,
+           r.shard_n);
+  printf("h2c-probe: %d cells, %d ok, %d not ok, %d %s (%.1f s) → %s\n", n, ok,
+         n - ok - na, na, verdicts_name(V_NA), (double)r.duration_ms / 1000.0, path);
   if (security)
     printf("h2c-probe: %d security finding(s): %s or %s (results.json cells[].security)\n",
            security, verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED));
-  rc = (a.strict && ok + na != r.ncells) ? EXIT_STRICT : 0;
+  rc = (a.strict && ok + na != n) ? EXIT_STRICT : 0;
   runner_free(&r);
   return rc;
 }
@@ -524,25 +555,46 @@ static int cmd_list(int argc, char **argv) {
   return 0;
 }
 
-static int cmd_render(int argc, char **argv) {
+/* The options of render and merge: --out DIR only, then one or more files
+ * (at argv[*first..argc)). 0, or a usage error's exit code. */
+static int parse_out_files(int argc, char **argv, const char *cmd, const char **out,
+                           int *first) {
   static const struct option opts[] = {
       {"out", required_argument, NULL, 'O'}, {NULL, 0, NULL, 0}};
-  const char *out = NULL;
   int ch;
+  *out = NULL;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     if (ch != 'O')
-      return usage_error("render: bad option (see --help)");
-    out = optarg;
+      return usage_error("%s: bad option (see --help)", cmd);
+    *out = optarg;
   }
-  if (optind != argc - 1)
+  if (optind >= argc)
+    return usage_error("%s: expected %s", cmd, strcmp(cmd, "merge") == 0
+                       ? "the shards' results.json files" : "exactly one RESULTS.json");
+  if (!*out)
+    return usage_error("%s: --out DIR is required", cmd);
+  *first = optind;
+  return 0;
+}
+
+static int cmd_render(int argc, char **argv) {
+  const char *out;
+  int first, rc0 = parse_out_files(argc, argv, "render", &out, &first);
+  if (rc0 != 0)
+    return rc0;
+  if (first != argc - 1)
     return usage_error("render: expected exactly one RESULTS.json");
-  if (!out)
-    return usage_error("render: --out DIR is required");
   char err[512];
-  const char *path = argv[optind];
+  const char *path = argv[first];
   cJSON *tree = json_file_load(path, JSON_FILE_MAX, err, sizeof err);
   int rc = tree ? results_check_doc(tree, path, err, sizeof err) : -1;
+  if (rc == 0 && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+                     cJSON_GetObjectItemCaseSensitive(tree, "run"), "shard"))) {
+    snprintf(err, sizeof err, "%s: run.shard: the results of one shard, a part of the "
+             "run: merge all shards first (h2c-probe merge SHARD.json... --out DIR)", path);
+    rc = -1;
+  }
   if (rc == 0 && prepare_out_dir("render", out) != 0) {
     cJSON_Delete(tree);
     return EXIT_USAGE;
@@ -555,6 +607,34 @@ static int cmd_render(int argc, char **argv) {
     return EXIT_USAGE;
   }
   printf("h2c-probe: reports rendered into %s\n", out);
+  return 0;
+}
+
+static int cmd_merge(int argc, char **argv) {
+  const char *out;
+  int first, rc0 = parse_out_files(argc, argv, "merge", &out, &first);
+  if (rc0 != 0)
+    return rc0;
+  char err[1024], path[4096];
+  cJSON *doc = merge_files((const char *const *)argv + first, argc - first, err,
+                           sizeof err);
+  if (!doc) {
+    fprintf(stderr, "h2c-probe: merge: %s\n", err);
+    return EXIT_USAGE;
+  }
+  snprintf(path, sizeof path, "%s/results.json", out);
+  int rc = prepare_out_dir("merge", out) == 0 ? 0 : -1;
+  if (rc == 0 && (atomic_file_make_dirs(out, err, sizeof err) != 0 ||
+                  results_write_doc(doc, path, err, sizeof err) != 0)) {
+    fprintf(stderr, "h2c-probe: %s\n", err);
+    rc = -1;
+  }
+  const cJSON *sum = cJSON_GetObjectItemCaseSensitive(doc, "summary");
+  int cells = cJSON_GetObjectItemCaseSensitive(sum, "cells")->valueint;
+  cJSON_Delete(doc);
+  if (rc != 0 || render_written(out, path) != 0)
+    return EXIT_USAGE;
+  printf("h2c-probe: merged %d shards, %d cells → %s\n", argc - first, cells, path);
   return 0;
 }
 
@@ -587,6 +667,8 @@ int main(int argc, char **argv) {
     rc = cmd_list(argc - 1, argv + 1);
   } else if (strcmp(cmd, "render") == 0) {
     rc = cmd_render(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "merge") == 0) {
+    rc = cmd_merge(argc - 1, argv + 1);
   } else {
     rc = usage_error("unknown command \"%s\"", cmd);
   }
