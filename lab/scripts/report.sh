@@ -31,7 +31,7 @@ PROJECT=${COMPOSE_PROJECT_NAME:-h2c-lab}
 
 usage() {
   cat <<EOF
-usage: $(basename "$0") [--no-build] [--targets 'PATTERN...'] [--scenarios 'PATTERN...'] [--help]
+usage: $(basename "$0") [--no-build] [--targets 'PATTERN...'] [--scenarios 'PATTERN...'] [--shard K/N] [--help]
   Runs the compose lab once and writes a new run directory under the reports directory:
   1. lab/scripts/lab-images.sh   Docker + Compose v2, base images, docker compose build
   2. reports directory           created if missing; the probe writes as its owner
@@ -40,6 +40,10 @@ usage: $(basename "$0") [--no-build] [--targets 'PATTERN...'] [--scenarios 'PATT
   --targets     only these targets (shell patterns, e.g. 'gevent-* waitress'): only their
                 services (and the backends of a proxy) start; default \$H2C_REPORT_TARGETS
   --scenarios   only these scenarios (patterns, e.g. 'seed-*'); default \$H2C_REPORT_SCENARIOS
+  --shard K/N   the probe runs shard K of N (h2c-probe run --shard): results.json of
+                that part only, no reports; h2c-probe merge of all N renders them
+                (README "Shards"); the upstream-style test runs in shard 1 only;
+                default \$H2C_REPORT_SHARD
   Environment:
     H2C_LAB_REPORTS=DIR         reports directory (default: reports/ in the repository)
     H2C_REPORT_TIMEOUT_S=N      bound for each command of step 3 in seconds (default 1800)
@@ -49,13 +53,14 @@ EOF
 }
 
 BUILD=1
-TARGETS=${H2C_REPORT_TARGETS:-} SCENARIOS=${H2C_REPORT_SCENARIOS:-}
+TARGETS=${H2C_REPORT_TARGETS:-} SCENARIOS=${H2C_REPORT_SCENARIOS:-} SHARD=${H2C_REPORT_SHARD:-}
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --no-build) BUILD=0; shift ;;
     --targets) TARGETS=${2?--targets needs patterns}; shift 2 ;;
     --scenarios) SCENARIOS=${2?--scenarios needs patterns}; shift 2 ;;
+    --shard) SHARD=${2?--shard needs K/N}; shift 2 ;;
     *) usage >&2; exit 2 ;;
   esac
 done
@@ -126,8 +131,8 @@ UPSTREAM_FILE=
 run_upstream_test() {
   step_start "step 2b: upstream-style test in the gevent images (lab/upstream)"
   local file="$REPORTS/.upstream-$$.json" images=()
-  if [ -n "$TARGETS$SCENARIOS" ]; then
-    say "skipped: a run of some cells (--targets/--scenarios) is the quick loop; a full run has it"
+  if [ -n "$TARGETS$SCENARIOS" ] || { [ -n "$SHARD" ] && [ "${SHARD%%/*}" != 1 ]; }; then
+    say "skipped: a run of some cells (--targets/--scenarios) is the quick loop, and of the shards only 1/N carries it (merge takes it from there); a full run has it"
     step_done "step 2b"
     return 0
   fi
@@ -160,6 +165,12 @@ select_cells() {
     chmod 644 "$SUBSET_FILE"
     export H2C_PROBE_TARGETS="/reports/${SUBSET_FILE##*/}"
     say "targets: $("$HERE/lab-files.py" --print targets "${NAMES[@]}" | tr '\n' ' ')"
+  fi
+  if [ -n "$SHARD" ]; then
+    [[ $SHARD =~ ^[0-9]+/[0-9]+$ ]] || die "--shard '$SHARD': expected K/N, e.g. 2/4"
+    PROBE_ARGS+=(--shard "$SHARD")
+    export H2C_PROBE_ARGS="${PROBE_ARGS[*]}"
+    say "shard: $SHARD (results.json only; merge the shards for the reports)"
   fi
   [ -n "$SCENARIOS" ] || return 0
   local pats pat f id ids=() hit
@@ -336,7 +347,7 @@ summarise() { # run_dir rc
   printf '  %s -> %s\n' "$REPORTS/latest" "$(basename "$dir")"
   if [ -x /usr/bin/python3 ]; then
     local some=()
-    [ -z "$TARGETS$SCENARIOS" ] || some=(--run-cells)   # only the chosen cells
+    [ -z "$TARGETS$SCENARIOS$SHARD" ] || some=(--run-cells)   # only the chosen cells
     /usr/bin/python3 "$HERE/check-expected.py" --brief "${some[@]}" "$dir/results.json" | sed 's/^/[report] /' || true
   else
     grep -ho 'h2c-probe: .* cells.*' "$dir/compose.log" 2>/dev/null | sed 's/^/[report] /' || true
