@@ -6,7 +6,8 @@
 # them, with its default --jobs and with --jobs 1, and prints from each results.json:
 # the probe phase (run.duration_ms: version fetches and every cell, not the container
 # start or the rendering), the slowest cell (timings.total_ms), their ratio (the
-# floor is 1: no run can be shorter than its slowest cell), and cells per second.
+# floor is 1: no run can be shorter than its slowest cell), cells per second, and the
+# longest chain of one serial target's cells (the runner's floor: runner.c).
 # --results FILE... only prints those figures for runs already made. The machine and
 # whatever else it runs meanwhile (load average, printed) decide the figures.
 set -euo pipefail
@@ -40,6 +41,18 @@ slowest = slow["timings"]["total_ms"] / 1000.0
 print("%-8s --jobs %-3d probe phase %6.1f s | slowest cell %.2f s (%s x %s) | ratio %.1f | "
       "%d cells, %.1f cells/s" % (label, run["jobs"], phase, slowest, slow["target"],
                                    slow["scenario"], phase / slowest, len(cells), len(cells) / phase))
+# The critical path under the runner's rule (c-client/src/runner.c): a serial target's
+# cells one after the other; the run cannot be shorter than its longest such chain.
+chain = {}
+for c in cells:
+    chain[c["target"]] = chain.get(c["target"], 0) + c["timings"]["total_ms"]
+info = {t["name"]: t.get("info", {}) for t in doc["targets"]}
+serial = {t: ms for t, ms in chain.items() if not info[t].get("direct")}
+if serial:
+    name = max(serial, key=serial.get)
+    print("%-8s longest serial chain %.1f s (%s: %d cells in a row); %d of %d targets serial"
+          % ("", serial[name] / 1000.0, name, sum(c["target"] == name for c in cells),
+             len(serial), len(chain)))
 EOF
 }
 

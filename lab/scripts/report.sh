@@ -8,9 +8,10 @@
 #   2. reports  make sure the reports directory exists (the probe writes as its
 #               owner, with every capability dropped);
 #   3. run      `docker compose up -d --wait` of the servers (every one, or those the
-#               chosen targets need), then the probe (`docker compose up` of it alone, the
+#               chosen targets need) while the upstream-style test runs in the gevent
+#               images beside them, then the probe (`docker compose up` of it alone, the
 #               same container `docker compose up` would start), each bounded by a
-#               timeout, always followed by `docker compose down` (trap).
+#               timeout, always followed by `docker compose kill` + `down` (trap).
 # --targets/--scenarios (make report TARGETS='gevent-* waitress' SCENARIOS='seed-*')
 # choose cells by shell pattern: only their services start, only they run, into the
 # same reports layout. At the end it says where the time went: images, upstream test,
@@ -127,26 +128,42 @@ prepare_reports() {
 # probe carries the outcomes into results.json (--attach), so the report states them.
 # A failure here is reported and the run goes on without that section. The images are
 # those of the targets with the role upstream-test (their folders' lab.json).
-UPSTREAM_FILE=
-run_upstream_test() {
-  step_start "step 2b: upstream-style test in the gevent images (lab/upstream)"
-  local file="$REPORTS/.upstream-$$.json" images=()
+# It needs nothing of the lab's servers (--network none, its own containers), so it
+# runs in the background while they come up (start_upstream_test), and the probe waits
+# for it (finish_upstream_test): the two waits overlap instead of adding up.
+UPSTREAM_FILE= UPSTREAM_PID= UPSTREAM_LOG= UPSTREAM_T0=0
+start_upstream_test() {
   if [ -n "$TARGETS$SCENARIOS" ] || { [ -n "$SHARD" ] && [ "${SHARD%%/*}" != 1 ]; }; then
-    say "skipped: a run of some cells (--targets/--scenarios) is the quick loop, and of the shards only 1/N carries it (merge takes it from there); a full run has it"
-    step_done "step 2b"
+    say "upstream-style test skipped: a run of some cells (--targets/--scenarios) is the quick loop, and of the shards only 1/N carries it (merge takes it from there); a full run has it"
     return 0
   fi
+  local images=()
   mapfile -t images < <("$HERE/lab-files.py" --role upstream-test --print images)
-  if timed "upstream test" "$ROOT/lab/upstream/run-in-images.sh" --out "$file" "${images[@]}"; then
-    chown "$OWNER" "$file" 2>/dev/null || true
-    chmod 644 "$file"
-    UPSTREAM_FILE=$file
-    H2C_PROBE_ATTACH="upstream=/reports/${file##*/}"
+  UPSTREAM_FILE="$REPORTS/.upstream-$$.json"
+  UPSTREAM_LOG=$(mktemp "${TMPDIR:-/tmp}/h2c-report-upstream.XXXXXX")
+  UPSTREAM_T0=$(now_ms)
+  "$ROOT/lab/upstream/run-in-images.sh" --out "$UPSTREAM_FILE" "${images[@]}" >"$UPSTREAM_LOG" 2>&1 &
+  UPSTREAM_PID=$!
+  say "upstream-style test in the gevent images (lab/upstream) started beside the servers"
+}
+
+finish_upstream_test() {
+  [ -n "$UPSTREAM_PID" ] || return 0
+  local rc=0 t
+  t=$(now_ms)
+  wait "$UPSTREAM_PID" || rc=$?
+  UPSTREAM_PID=
+  PHASES+=("upstream test (beside the servers; waited $(( ($(now_ms) - t) / 1000 )) s more)=$(( $(now_ms) - UPSTREAM_T0 ))")
+  sed 's/^/  /' "$UPSTREAM_LOG"
+  rm -f "$UPSTREAM_LOG"
+  if [ "$rc" = 0 ] && [ -s "$UPSTREAM_FILE" ]; then
+    chown "$OWNER" "$UPSTREAM_FILE" 2>/dev/null || true
+    chmod 644 "$UPSTREAM_FILE"
+    H2C_PROBE_ATTACH="upstream=/reports/${UPSTREAM_FILE##*/}"
     export H2C_PROBE_ATTACH
   else
-    say "WARNING: the upstream-style test could not run; the report will not state its outcome"
+    say "WARNING: the upstream-style test could not run (exit $rc); the report will not state its outcome"
   fi
-  step_done "step 2b"
 }
 
 # ---- the cells: which targets and scenarios ----------------------------------------------
@@ -205,6 +222,10 @@ DOWN_ERR=''
 # shellcheck disable=SC2317  # run through timed
 down_retried() {
   local i
+  # The logs are kept already and no server has state worth a clean stop: SIGKILL at
+  # once instead of SIGTERM and up to 10 s for each server that ignores it (a Python
+  # server as PID 1 does), then remove.
+  timeout 60 docker compose kill >/dev/null 2>&1 || true
   for i in 1 2 3; do
     if DOWN_ERR=$(timeout 120 docker compose down --timeout 10 --remove-orphans 2>&1 >/dev/null); then
       return 0
@@ -276,20 +297,23 @@ compose_logs() { # log
 run_lab() {
   step_start "step 3/3: docker compose up -d --wait (${#SERVICES[@]} services and what they need), the probe, docker compose down"
   refuse_if_running
+  start_upstream_test
   local before after log rc=0 n
   before=$(readlink "$REPORTS/latest" 2>/dev/null || true)
   log=$(mktemp "${TMPDIR:-/tmp}/h2c-report-compose.XXXXXX")
   COMPOSE_UP=1
   trap 'compose_down; exit 130' INT TERM
-  trap 'compose_down' EXIT
+  trap 'compose_down; [ -z "$UPSTREAM_PID" ] || wait "$UPSTREAM_PID"' EXIT
   if timed "servers up + healthy" timeout --kill-after=30 "$TIMEOUT_S" docker compose --ansi never \
        up -d --wait --no-build "${SERVICES[@]}" >>"$log" 2>&1; then
     n=$(docker compose ps -q | wc -l)
     PHASES[-1]="${PHASES[-1]%%=*} ($n containers)=${PHASES[-1]##*=}"
+    finish_upstream_test
     say "$n containers up and healthy; the probe:"
     timed probe run_probe "$log" || rc=$?
   else
     rc=$?
+    finish_upstream_test
     say "ERROR: the servers did not all become healthy (exit $rc):"
     explain_unhealthy
     [ "$rc" != 0 ] || rc=1
@@ -359,7 +383,6 @@ main() {
   check_engine
   prepare_reports
   select_cells
-  run_upstream_test
   RUN_DIR=
   local rc=0
   run_lab || rc=$?
