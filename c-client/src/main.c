@@ -4,7 +4,8 @@
  *   0  the run completed (whatever the verdicts), or list/render/merge succeeded
  *   1  run --strict: some cell's verdict is not in its scenario's accept list
  *   2  usage, input or output error (bad option, malformed scenario or
- *      targets file, a results.json render does not read, an --out that is
+ *      targets file, a results.json render does not read, shards merge
+ *      refuses (docs/formats.md, "Shards and merge"), an --out that is
  *      empty, not a directory or not writable)
  * An unreachable server is not an error of the probe: it becomes `error`
  * cells in the results. */
@@ -87,7 +88,8 @@ static const char help_text[] =
     "                      reports' CSS class, group heading and colours\n"
     "\n"
     "exit codes: 0 run completed, 1 --strict and some cell not ok,\n"
-    "            2 usage/input/output error\n";
+    "            2 usage/input/output error (merge: shards that do not add up\n"
+    "            to one run)\n";
 
 typedef struct run_args {
   const char *targets_files[16];
