@@ -8,7 +8,9 @@
 # start or the rendering), the slowest cell (timings.total_ms), their ratio (the
 # floor is 1: no run can be shorter than its slowest cell), cells per second, and the
 # longest chain of one serial target's cells (the runner's floor: runner.c).
-# --results FILE... only prints those figures for runs already made. The machine and
+# --shards N also runs N shards and merges them (checked cell for cell against the
+# unsharded run and against the expected files). --results FILE... only prints those
+# figures for runs already made. The machine and
 # whatever else it runs meanwhile (load average, printed) decide the figures.
 set -euo pipefail
 
@@ -18,12 +20,15 @@ PROJECT=${COMPOSE_PROJECT_NAME:-h2c-lab-bench}
 
 usage() {
   cat <<EOF
-usage: $(basename "$0") [--no-build] [--skip-serial] [--jobs N]
+usage: $(basename "$0") [--no-build] [--skip-serial] [--jobs N] [--shards N]
        $(basename "$0") --results RESULTS.json...
   Starts the compose lab (project $PROJECT), runs the probe with its default --jobs
   (or N) and with --jobs 1, prints for each: probe phase, slowest cell, ratio, cells/s.
   --no-build     the images must exist (else lab/scripts/lab-images.sh runs first)
   --skip-serial  no --jobs 1 run (it takes several minutes: every cell one after the other)
+  --shards N     also run the probe as N shards (--shard K/N, one after the other), merge
+                 them (c-client/build/h2c-probe merge) and check that the merged run
+                 equals the unsharded one cell for cell and every cell is as expected
   --results      only print the figures of these results.json files
 EOF
 }
@@ -56,13 +61,14 @@ if serial:
 EOF
 }
 
-BUILD=1 SERIAL=1 JOBS=()
+BUILD=1 SERIAL=1 JOBS=() SHARDS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --no-build) BUILD=0; shift ;;
     --skip-serial) SERIAL=0; shift ;;
     --jobs) JOBS=(--jobs "${2:?--jobs needs a number}"); shift 2 ;;
+    --shards) SHARDS=${2:?--shards needs a number}; shift 2 ;;
     --results)
       shift
       [ $# -gt 0 ] || { usage >&2; exit 2; }
@@ -100,6 +106,32 @@ probe() { # label [probe run options]
   figures "$label" "$WORK/$(readlink "$WORK/latest")/results.json"
 }
 
+# shards N: the probe as N shards against the same servers, merged on the host; the
+# merged run must equal the unsharded one (target, scenario, verdict) and be as expected.
+shards() {
+  local k files=() full
+  full="$WORK/$(readlink "$WORK/latest")/results.json"
+  make -s -C c-client >/dev/null || { echo "make -C c-client failed" >&2; return 1; }
+  for ((k = 1; k <= SHARDS; k++)); do
+    probe "shard$k" "${JOBS[@]}" --shard "$k/$SHARDS" || return 1
+    files+=("$WORK/$(readlink "$WORK/latest")/results.json")
+  done
+  c-client/build/h2c-probe merge "${files[@]}" --out "$WORK/merged" || return 1
+  "$PY" - "$full" "$WORK/merged/results.json" <<'EOF'
+import json, sys
+full, merged = (json.load(open(p)) for p in sys.argv[1:3])
+cells = lambda d: [(c["target"], c["scenario"], c["verdict"]) for c in d["cells"]]
+diff = [(a, b) for a, b in zip(cells(full), cells(merged)) if a != b]
+for a, b in diff:
+    print("# %s x %s: unsharded %s, merged %s" % (a[0], a[1], a[2], b[2]))
+print("merged   %d shards: %d cells, %s the unsharded run cell for cell; longest shard %.1f s"
+      % (len(merged["run"]["shards"]), len(merged["cells"]), "differs from" if diff else "equals",
+         merged["run"]["duration_ms"] / 1000.0))
+EOF
+  "$PY" lab/scripts/check-expected.py --brief "$WORK/merged/results.json" | sed 's/^/merged   /'
+}
+
 probe parallel "${JOBS[@]}"
+[ "$SHARDS" = 0 ] || shards
 [ "$SERIAL" = 0 ] || probe serial --jobs 1
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
