@@ -21,6 +21,7 @@
 #include "json_file.h"
 #include "results.h"
 #include "results_check.h"
+#include "shard.h"
 #include "verdicts.h"
 
 typedef struct shard_in {
@@ -189,14 +190,32 @@ static int collect_cells(merge *m, int f) {
   return 0;
 }
 
+/* The shard that runs cell (t, s): run's rule (runner_cell_shard) read from
+ * the target's info and the scenario's control. */
+static int shard_of_cell(const merge *m, int t, int s) {
+  const cJSON *tg = cJSON_GetArrayItem(m->targets, t), *info = get(tg, "info");
+  const cJSON *sc = cJSON_GetArrayItem(m->scenarios, s);
+  const char *proxy = str_or(info, "proxy", ""), *group = str_or(info, "isolation_group", NULL);
+  int serial = shard_target_serial(cJSON_IsTrue(get(info, "direct")), proxy[0] != '\0',
+                                   str_or(info, "backend_log_url", NULL) ||
+                                   str_or(info, "backend_reset_url", NULL), group);
+  const char *root = serial ? NULL : str_or(sc, "control", str_or(sc, "id", ""));
+  return shard_of(shard_unit_hash(group, str_or(tg, "name", ""), root), m->in[0].count);
+}
+
 static int check_complete(merge *m) {
-  for (int i = 0; i < m->nt * m->ns; i++)
-    if (!m->cells[i])
-      return fail(m, "cell %s × %s is in none of the %d files: the shard that should "
-                  "hold it was cut short or run with other options; run it again",
-                  str_or(cJSON_GetArrayItem(m->targets, i / m->ns), "name", "?"),
-                  str_or(cJSON_GetArrayItem(m->scenarios, i % m->ns), "id", "?"),
-                  m->n);
+  for (int i = 0; i < m->nt * m->ns; i++) {
+    if (m->cells[i])
+      continue;
+    int k = shard_of_cell(m, i / m->ns, i % m->ns), f = 0;
+    while (f < m->n - 1 && m->in[f].index != k)
+      f++;
+    return fail(m, "%s: shard %d/%d lacks cell %s × %s, which is in none of the %d files: "
+                "that shard was cut short or run with other options; run it again",
+                m->in[f].path, k, m->in[f].count,
+                str_or(cJSON_GetArrayItem(m->targets, i / m->ns), "name", "?"),
+                str_or(cJSON_GetArrayItem(m->scenarios, i % m->ns), "id", "?"), m->n);
+  }
   return 0;
 }
 

@@ -436,8 +436,8 @@ void runner_run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, i
 /* ---- the cell pool: one cell per lane at a time ------------------------- */
 
 int runner_target_serial(const target *t) {
-  return !t->direct || t->isolation_group || t->behind_proxy || t->reset_url ||
-         t->backend_log_url;
+  return shard_target_serial(t->direct, t->behind_proxy, t->reset_url || t->backend_log_url,
+                             t->isolation_group);
 }
 
 /* The shard unit of cell (t, s) (shard.h): its isolation group, else its

@@ -44,6 +44,10 @@ uint64_t shard_unit_hash(const char *group, const char *target, const char *scen
   return scenario_root ? fnv1a(h, scenario_root) : h;
 }
 
+int shard_target_serial(int direct, int proxy, int backend_url, const char *group) {
+  return !direct || proxy || backend_url || group;
+}
+
 int shard_of(uint64_t unit_hash, int n) {
   return n < 2 ? 1 : 1 + (int)(unit_hash % (uint64_t)n);
 }

@@ -24,6 +24,11 @@ int shard_parse(const char *s, int *k, int *n, char *err, size_t errlen);
  * group, or NULL), else target, and scenario_root (the scenario's control,
  * else its own id; NULL when the whole target is one unit). */
 uint64_t shard_unit_hash(const char *group, const char *target, const char *scenario_root);
+/* Whether a target's cells run one at a time, in order (one unit): unless
+ * it is said to be direct, or when it has a proxy, a backend log or reset
+ * URL or an isolation group (runner.c says why). The one rule for the
+ * runner (target structs) and merge (results.json's info). */
+int shard_target_serial(int direct, int proxy, int backend_url, const char *group);
 /* The shard (1..n) of a unit. */
 int shard_of(uint64_t unit_hash, int n);
 
