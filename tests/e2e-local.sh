@@ -466,6 +466,11 @@ EOF
 # unsharded run's cell for cell (target, scenario, verdict, ok, in run order) and
 # renders the same report files; `render` refuses a shard's file and `merge` refuses
 # two shards of three (exit 2, naming what is missing).
+results_only() { [ -s "$1/results.json" ] && [ ! -e "$1/report.md" ]; }
+report_files() { find "$1" -maxdepth 1 -type f ! -name results.json -printf '%f\n' | sort; }
+same_reports() { diff <(report_files "$1") <(report_files "$2"); }
+refused() { [ "$1" -eq 2 ] && [[ $2 == *"$3"* ]]; }   # exit 2, the message says $3
+
 check_shards() {
   local k out rc
   for k in 1 2 3; do
@@ -474,22 +479,18 @@ check_shards() {
       --out "$WORK/shard-$k" --timeout-ms "$TIMEOUT_MS" --shard "$k/3" >"$WORK/shard-$k.stdout" 2>&1 || rc=$?
     check "run --shard $k/3 exits 0 (exit $rc)" [ "$rc" -eq 0 ]
   done
-  check "a shard writes results.json and no reports" \
-    bash -c '[ -s "$1/results.json" ] && [ ! -e "$1/report.md" ]' _ "$WORK/shard-1"
+  check "a shard writes results.json and no reports" results_only "$WORK/shard-1"
   rc=0
   "$PROBE" merge "$WORK"/shard-{3,1,2}/results.json --out "$WORK/merged" >"$WORK/merge.stdout" 2>&1 || rc=$?
   check "merge of the three shards exits 0 (exit $rc)" [ "$rc" -eq 0 ]
   [ "$rc" -eq 0 ] || sed 's/^/# /' "$WORK/merge.stdout"
   check "merged cells equal the unsharded run's, cell for cell; each in one shard" \
     "$PY" "$WORK/same-cells.py" "$RESULTS" "$WORK/merged/results.json" "$WORK"/shard-{1,2,3}/results.json
-  check "merge renders the same report files as run" \
-    bash -c 'diff <(cd "$1" && ls | grep -v results.json) <(cd "$2" && ls | grep -v results.json)' _ "$WORK/out" "$WORK/merged"
+  check "merge renders the same report files as run" same_reports "$WORK/out" "$WORK/merged"
   out=$("$PROBE" render "$WORK/shard-2/results.json" --out "$WORK/render-shard" 2>&1) && rc=0 || rc=$?
-  check "render refuses a shard's results (exit $rc)" \
-    bash -c '[ "$1" -eq 2 ] && [[ $2 == *"merge all shards first"* ]]' _ "$rc" "$out"
+  check "render refuses a shard's results (exit $rc)" refused "$rc" "$out" "merge all shards first"
   out=$("$PROBE" merge "$WORK"/shard-{1,2}/results.json --out "$WORK/merged-2" 2>&1) && rc=0 || rc=$?
-  check "merge refuses two shards of three (exit $rc)" \
-    bash -c '[ "$1" -eq 2 ] && [[ $2 == *"shard 3/3 is missing"* ]]' _ "$rc" "$out"
+  check "merge refuses two shards of three (exit $rc)" refused "$rc" "$out" "shard 3/3 is missing"
 }
 
 # same-cells.py FULL MERGED SHARD...: the merged run has the unsharded run's cells

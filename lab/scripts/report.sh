@@ -131,7 +131,7 @@ prepare_reports() {
 # It needs nothing of the lab's servers (--network none, its own containers), so it
 # runs in the background while they come up (start_upstream_test), and the probe waits
 # for it (finish_upstream_test): the two waits overlap instead of adding up.
-UPSTREAM_FILE= UPSTREAM_PID= UPSTREAM_LOG= UPSTREAM_T0=0
+UPSTREAM_FILE='' UPSTREAM_PID='' UPSTREAM_LOG='' UPSTREAM_T0=0
 start_upstream_test() {
   if [ -n "$TARGETS$SCENARIOS" ] || { [ -n "$SHARD" ] && [ "${SHARD%%/*}" != 1 ]; }; then
     say "upstream-style test skipped: a run of some cells (--targets/--scenarios) is the quick loop, and of the shards only 1/N carries it (merge takes it from there); a full run has it"
