@@ -406,30 +406,44 @@ static int load_attachments(const run_args *a, cJSON **out) {
   return 0;
 }
 
-/* Renders the reports from results.json as written (the same text a later
- * `render` reads). */
-static int render_written(const char *dir, const char *path) {
-  char err[512];
-  cJSON *tree = json_file_load(path, JSON_FILE_MAX, err, sizeof err);
-  if (!tree || render_all(tree, dir, err, sizeof err) != 0) {
-    fprintf(stderr, "h2c-probe: rendering reports: %s\n", err);
-    cJSON_Delete(tree);
+/* results.json (text, n bytes) and the reports rendered from that same
+ * text, written into dir as one set: all of them replace the earlier set,
+ * or, on any failure (a full disk), none does and no temporary file stays.
+ * A shard's results.json (run --shard) goes alone: a part of a run is no
+ * report. 0, or -1 with err. */
+static int write_set(const char *text, size_t n, const char *dir, int reports, char *err,
+                     size_t errlen) {
+  char name[600];
+  snprintf(name, sizeof name, "%s/results.json", dir);
+  cJSON *tree = json_text_parse(name, text, n, err, errlen);
+  if (!tree)
     return -1;
-  }
+  atomic_set set;
+  atomic_set_init(&set, dir);
+  int rc = atomic_set_add(&set, "results.json", text, n, err, errlen) != 0 ||
+           (reports && render_stage(tree, &set, err, errlen) != 0) ||
+           atomic_set_commit(&set, err, errlen) != 0 ? -1 : 0;
+  atomic_set_free(&set);
   cJSON_Delete(tree);
-  return 0;
+  return rc;
 }
 
-/* Writes results.json, then (unless a shard's) the reports from that text. */
+/* Writes results.json and the reports (write_set); path gets results.json's. */
 static int write_outputs(const run *r, const char *dir, char *path, size_t pathlen) {
   char err[512];
+  size_t n;
   snprintf(path, pathlen, "%s/results.json", dir);
-  if (atomic_file_make_dirs(dir, err, sizeof err) != 0 ||
-      results_write(r, path, err, sizeof err) != 0) {
-    fprintf(stderr, "h2c-probe: %s\n", err);
-    return -1;
-  }
-  return r->shard_n > 1 ? 0 : render_written(dir, path);
+  char *text = results_text(r, &n);
+  int rc = -1;
+  if (!text)
+    snprintf(err, sizeof err, "out of memory building results.json");
+  else if (atomic_file_make_dirs(dir, err, sizeof err) == 0)
+    rc = write_set(text, n, dir, r->shard_n < 2, err, sizeof err);
+  free(text);
+  if (rc != 0)
+    fprintf(stderr, "h2c-probe: writing the reports: %s (the files of an earlier run "
+            "in %s, if any, are left as they were)\n", err, dir);
+  return rc;
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -589,7 +603,8 @@ static int cmd_render(int argc, char **argv) {
     return usage_error("render: expected exactly one RESULTS.json");
   char err[512];
   const char *path = argv[first];
-  cJSON *tree = json_file_load(path, JSON_FILE_MAX, err, sizeof err);
+  buf raw;
+  cJSON *tree = json_file_load_raw(path, JSON_FILE_MAX, &raw, err, sizeof err);
   int rc = tree ? results_check_doc(tree, path, err, sizeof err) : -1;
   if (rc == 0 && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
                      cJSON_GetObjectItemCaseSensitive(tree, "run"), "shard"))) {
@@ -597,13 +612,16 @@ static int cmd_render(int argc, char **argv) {
              "run: merge all shards first (h2c-probe merge SHARD.json... --out DIR)", path);
     rc = -1;
   }
+  cJSON_Delete(tree);
   if (rc == 0 && prepare_out_dir("render", out) != 0) {
-    cJSON_Delete(tree);
+    buf_free(&raw);
     return EXIT_USAGE;
   }
+  /* results.json goes with its reports: a directory that held another run
+   * holds this one's results.json and reports, never a mix */
   if (rc == 0)
-    rc = render_all(tree, out, err, sizeof err);
-  cJSON_Delete(tree);
+    rc = write_set(raw.data, raw.len, out, 1, err, sizeof err);
+  buf_free(&raw);
   if (rc != 0) {
     fprintf(stderr, "h2c-probe: %s\n", err);
     return EXIT_USAGE;
@@ -625,16 +643,23 @@ static int cmd_merge(int argc, char **argv) {
     return EXIT_USAGE;
   }
   snprintf(path, sizeof path, "%s/results.json", out);
-  int rc = prepare_out_dir("merge", out) == 0 ? 0 : -1;
-  if (rc == 0 && (atomic_file_make_dirs(out, err, sizeof err) != 0 ||
-                  results_write_doc(doc, path, err, sizeof err) != 0)) {
-    fprintf(stderr, "h2c-probe: %s\n", err);
-    rc = -1;
-  }
+  size_t n;
+  char *text = results_doc_text(doc, &n);
   const cJSON *sum = cJSON_GetObjectItemCaseSensitive(doc, "summary");
   int cells = cJSON_GetObjectItemCaseSensitive(sum, "cells")->valueint;
   cJSON_Delete(doc);
-  if (rc != 0 || render_written(out, path) != 0)
+  int rc = prepare_out_dir("merge", out);
+  if (rc == 0 && !text) {
+    snprintf(err, sizeof err, "out of memory building results.json");
+    rc = -1;
+  }
+  if (rc == 0 && (atomic_file_make_dirs(out, err, sizeof err) != 0 ||
+                  write_set(text, n, out, 1, err, sizeof err) != 0)) {
+    fprintf(stderr, "h2c-probe: merge: writing the reports: %s\n", err);
+    rc = -1;
+  }
+  free(text);
+  if (rc != 0)
     return EXIT_USAGE;
   printf("h2c-probe: merged %d shards, %d cells → %s\n", argc - first, cells, path);
   return 0;

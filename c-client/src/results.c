@@ -458,30 +458,39 @@ char *results_to_json(const run *r) {
   return text;
 }
 
-/* Writes text (cJSON_Print's, freed here) and a final newline, atomically. */
-static int write_text(char *text, const char *path, char *err, size_t errlen) {
-  if (!text) {
-    snprintf(err, errlen, "%s: out of memory building the JSON", path);
-    return -1;
-  }
+/* text (cJSON_Print's, taken over) as a text file: a final newline, its
+ * length in *len; NULL when out of memory. */
+static char *with_newline(char *text, size_t *len) {
+  if (!text)
+    return NULL;
   size_t n = strlen(text);
   char *withnl = realloc(text, n + 2);   /* a text file ends with a newline */
   if (!withnl) {
     free(text);
-    snprintf(err, errlen, "%s: out of memory", path);
-    return -1;
+    return NULL;
   }
   withnl[n] = '\n';
   withnl[n + 1] = '\0';
-  int rc = atomic_file_write(path, withnl, n + 1, err, errlen);
-  free(withnl);
-  return rc;
+  *len = n + 1;
+  return withnl;
+}
+
+char *results_text(const run *r, size_t *len) {
+  return with_newline(results_to_json(r), len);
+}
+
+char *results_doc_text(const cJSON *doc, size_t *len) {
+  return with_newline(cJSON_Print(doc), len);
 }
 
 int results_write(const run *r, const char *path, char *err, size_t errlen) {
-  return write_text(results_to_json(r), path, err, errlen);
-}
-
-int results_write_doc(const cJSON *doc, const char *path, char *err, size_t errlen) {
-  return write_text(cJSON_Print(doc), path, err, errlen);
+  size_t n;
+  char *text = results_text(r, &n);
+  if (!text) {
+    snprintf(err, errlen, "%s: out of memory building the JSON", path);
+    return -1;
+  }
+  int rc = atomic_file_write(path, text, n, err, errlen);
+  free(text);
+  return rc;
 }
