@@ -16,7 +16,9 @@
  * stays open; only the backend can close it for sure (the reset), and the
  * backend log (peer port per request) shows afterwards which connection a
  * request came on, but not the bytes a desynced backend swallowed without
- * parsing them, so it cannot prove two overlapping cells apart. Such a
+ * parsing them, and most scenarios carry no per-cell tag (their exact bytes
+ * are the evidence), so the log cannot even say which cell a request came
+ * from: it cannot prove two overlapping cells apart. Such a
  * target (a proxy, a backend log or reset, an isolation group, or simply
  * not said to be direct: a server may proxy inside its own container) runs
  * one cell at a time, in catalogue order (the same cell always follows the
