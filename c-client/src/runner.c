@@ -2,11 +2,13 @@
  *
  * The idea: each cell has its own connections and transcript, and the only
  * way one cell can change another's evidence is state that outlives a cell
- * outside the probe's own sockets. A direct server (info.direct: the URL is
- * the server itself, nothing pools connections behind it) keeps no such
- * state across connections: a desync lives and dies with the connection
- * that caused it, and every cell opens its own. So the cells of a direct
- * target are lanes of their own and run at the same time. Behind a reverse
+ * outside the probe's own sockets, or a worker another cell holds. A direct
+ * server (info.direct: the URL is the server itself, nothing pools
+ * connections behind it, and it serves any number of connections at once)
+ * keeps no such state across connections: a desync lives and dies with the
+ * connection that caused it, every cell opens its own, and none waits for
+ * a worker another cell's hang holds. So the cells of a direct target are
+ * lanes of their own and run at the same time. Behind a reverse
  * proxy it is different: the proxy pools its upstream connections, so two
  * cells at once could be given the same one and mix their bytes (one cell's
  * desync would land in another's answer, which is exactly the cross-client
