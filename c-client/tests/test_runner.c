@@ -509,11 +509,13 @@ TEST(isolation_groups_and_backend_reset) {
   CHECK_INT(system(cmd), 0);
 }
 
+/* ... and info.direct, which must be a boolean: a "yes" is no claim the
+ * runner may act on. */
 TEST(isolation_group_and_reset_url_are_checked_when_loading) {
   static const char *const bad[] = {
       "\"isolation_group\":\"\"", "\"isolation_group\":\"a b\"", "\"isolation_group\":3",
       "\"backend_reset_url\":\"http://h:1\"", "\"backend_reset_url\":\"http://h/r?x=1\"",
-      "\"backend_reset_url\":true"};
+      "\"backend_reset_url\":true", "\"direct\":\"yes\"", "\"direct\":1"};
   snprintf(dir, sizeof dir, "/tmp/h2c-test-runner-XXXXXX");
   CHECK(mkdtemp(dir) != NULL);
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -529,7 +531,8 @@ TEST(isolation_group_and_reset_url_are_checked_when_loading) {
       target_free(&list[k]);
     free(list);
     const char *want = strstr(bad[i], "isolation") ? "targets[0].info.isolation_group"
-                                                   : "targets[0].info.backend_reset_url";
+                       : strstr(bad[i], "direct") ? "targets[0].info.direct: expected true or false"
+                                                  : "targets[0].info.backend_reset_url";
     if (rc != -1 || !strstr(err, want))
       fprintf(stderr, "  %s: rc %d, \"%s\"\n", bad[i], rc, err);
     CHECK(rc == -1 && strstr(err, want));
