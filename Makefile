@@ -40,8 +40,8 @@ fuzz:  ## run every libFuzzer harness for FUZZ_SECONDS each (c-client/fuzz/)
 e2e-local:  ## end-to-end on loopback, no Docker (tests/e2e-local.sh)
 	tests/e2e-local.sh
 
-report:  ## run the compose lab once, write reports/<UTC stamp>/ (lab/scripts/report.sh); TARGETS='gevent-* waitress' SCENARIOS='seed-*' for some cells only
-	H2C_REPORT_TARGETS='$(TARGETS)' H2C_REPORT_SCENARIOS='$(SCENARIOS)' lab/scripts/report.sh
+report:  ## run the compose lab once, write reports/<UTC stamp>/ (lab/scripts/report.sh); TARGETS='gevent-* waitress' SCENARIOS='seed-*' for some cells only, SHARD=K/N for one shard
+	H2C_REPORT_TARGETS='$(TARGETS)' H2C_REPORT_SCENARIOS='$(SCENARIOS)' H2C_REPORT_SHARD='$(SHARD)' lab/scripts/report.sh
 
 # Built under their own compose project name: see BUILD_PROJECT in lab/scripts/report.sh.
 lab-images:  ## build the Docker images of the lab (lab/scripts/lab-images.sh)

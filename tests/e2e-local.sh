@@ -23,7 +23,8 @@
 #     calibration from the wire, smuggled from the marker alone;
 #   - the whole run is bounded (the long-body case must not stall it);
 #   - each local server's verdicts equal those its lab folder expects
-#     (expected*.json of its twin in lab/targets.json: same software, this host's suite).
+#     (expected*.json of its twin in lab/targets.json: same software, this host's suite);
+#   - three `run --shard K/3` merged equal the unsharded run cell for cell.
 # The ASan/UBSan build (c-client/build-asan/h2c-probe) runs too when present
 # and must report nothing.
 # Prints "ok - ..." / "FAIL - ..." per check and "N passed, N failed" last.
@@ -461,6 +462,61 @@ for c in r["cells"]:
 EOF
 }
 
+# Shards (GitHub issue 13): `run --shard K/3` three times against the same targets adds
+# up to the unsharded run. Each cell ran in exactly one shard; a shard writes only
+# results.json; `merge` of the three writes one results.json whose cells equal the
+# unsharded run's cell for cell (target, scenario, verdict, ok, in run order) and
+# renders the same report files; `render` refuses a shard's file and `merge` refuses
+# two shards of three (exit 2, naming what is missing).
+results_only() { [ -s "$1/results.json" ] && [ ! -e "$1/report.md" ]; }
+report_files() { find "$1" -maxdepth 1 -type f ! -name results.json -printf '%f\n' | sort; }
+same_reports() { diff <(report_files "$1") <(report_files "$2"); }
+refused() { [ "$1" -eq 2 ] && [[ $2 == *"$3"* ]]; }   # exit 2, the message says $3
+
+check_shards() {
+  local k out rc
+  for k in 1 2 3; do
+    rc=0
+    timeout $((BOUND_S * 4)) "$PROBE" run --targets "$WORK/targets/targets.json" --scenarios "$SCENARIOS" \
+      --out "$WORK/shard-$k" --timeout-ms "$TIMEOUT_MS" --shard "$k/3" >"$WORK/shard-$k.stdout" 2>&1 || rc=$?
+    check "run --shard $k/3 exits 0 (exit $rc)" [ "$rc" -eq 0 ]
+  done
+  check "a shard writes results.json and no reports" results_only "$WORK/shard-1"
+  rc=0
+  "$PROBE" merge "$WORK"/shard-{3,1,2}/results.json --out "$WORK/merged" >"$WORK/merge.stdout" 2>&1 || rc=$?
+  check "merge of the three shards exits 0 (exit $rc)" [ "$rc" -eq 0 ]
+  [ "$rc" -eq 0 ] || sed 's/^/# /' "$WORK/merge.stdout"
+  check "merged cells equal the unsharded run's, cell for cell; each in one shard" \
+    "$PY" "$WORK/same-cells.py" "$RESULTS" "$WORK/merged/results.json" "$WORK"/shard-{1,2,3}/results.json
+  check "merge renders the same report files as run" same_reports "$WORK/out" "$WORK/merged"
+  out=$("$PROBE" render "$WORK/shard-2/results.json" --out "$WORK/render-shard" 2>&1) && rc=0 || rc=$?
+  check "render refuses a shard's results (exit $rc)" refused "$rc" "$out" "merge all shards first"
+  out=$("$PROBE" merge "$WORK"/shard-{1,2}/results.json --out "$WORK/merged-2" 2>&1) && rc=0 || rc=$?
+  check "merge refuses two shards of three (exit $rc)" refused "$rc" "$out" "shard 3/3 is missing"
+}
+
+# same-cells.py FULL MERGED SHARD...: the merged run has the unsharded run's cells
+# (target, scenario, verdict, ok) in the same order and summary, every cell ran in
+# exactly one shard. Differences are printed as # comments.
+write_same_cells_helper() {
+  cat > "$WORK/same-cells.py" <<'EOF'
+import json, sys
+full, merged, *shards = [json.load(open(p)) for p in sys.argv[1:]]
+key = lambda c: (c["target"], c["scenario"])
+cells = lambda d: [(key(c), c["verdict"], c["ok"]) for c in d["cells"]]
+bad = [(a, b) for a, b in zip(cells(full), cells(merged)) if a != b]
+for a, b in bad:
+    print("#   %s x %s: unsharded %s, merged %s" % (a[0][0], a[0][1], a[1], b[1]))
+ran = [key(c) for s in shards for c in s["cells"]]
+ok = (not bad and len(cells(full)) == len(cells(merged)) == len(ran) == len(set(ran))
+      and all(s["run"]["shard"]["count"] == 3 for s in shards)
+      and merged["run"]["shard"] is None and len(merged["run"]["shards"]) == 3
+      and merged["summary"] == full["summary"])
+print("#   %d cells, shards of %s" % (len(ran), [len(s["cells"]) for s in shards]))
+sys.exit(0 if ok else 1)
+EOF
+}
+
 # The README's promise ("Running the probe against any URL"): a server run by hand
 # gets the verdicts its lab folder expects. Each local target is paired with the lab
 # target (lab/targets.json) of the same software built on this host's Debian suite
@@ -560,6 +616,7 @@ main() {
   trap finish EXIT
   trap 'exit 130' INT TERM
   write_query_helper
+  write_same_cells_helper
 
   if [ -n "$RESULTS_ONLY" ]; then
     RESULTS=$RESULTS_ONLY
@@ -596,6 +653,7 @@ main() {
   check_same_as_lab
   check_patch_fetch
   check_backend_log
+  check_shards
   check_asan_run
 }
 

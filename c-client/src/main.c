@@ -1,10 +1,11 @@
-/* main.c - the h2c-probe command line: run, list, render.
+/* main.c - the h2c-probe command line: run, list, render, merge.
  *
  * Exit codes are part of the interface (CI and lab scripts rely on them):
- *   0  the run completed (whatever the verdicts), or list/render succeeded
+ *   0  the run completed (whatever the verdicts), or list/render/merge succeeded
  *   1  run --strict: some cell's verdict is not in its scenario's accept list
  *   2  usage, input or output error (bad option, malformed scenario or
- *      targets file, a results.json render does not read, an --out that is
+ *      targets file, a results.json render does not read, shards merge
+ *      refuses (docs/formats.md, "Shards and merge"), an --out that is
  *      empty, not a directory or not writable)
  * An unreachable server is not an error of the probe: it becomes `error`
  * cells in the results. */
@@ -28,6 +29,8 @@
 #include "results.h"
 #include "results_check.h"
 #include "runner.h"
+#include "shard.h"
+#include "merge.h"
 #include "verdicts.h"
 
 #ifndef H2C_VERSION
@@ -43,10 +46,11 @@
 static const char usage_text[] =
     "usage: h2c-probe run [--target NAME=URL]... [--targets FILE] [--scenarios DIR]\n"
     "                     [--only ID]... [--out DIR] [--timeout-ms N] [--jobs N] [--strict]\n"
-    "                     [--attach NAME=FILE]...\n"
+    "                     [--attach NAME=FILE]... [--shard K/N]\n"
     "       h2c-probe list [--scenarios DIR]\n"
     "       h2c-probe list --verdicts [--json]\n"
     "       h2c-probe render RESULTS.json --out DIR\n"
+    "       h2c-probe merge SHARD.json... --out DIR\n"
     "       h2c-probe --help | --version\n";
 
 static const char help_text[] =
@@ -67,6 +71,14 @@ static const char help_text[] =
     "  --attach NAME=FILE  embed the JSON document FILE (an object, at most 256 KiB)\n"
     "                      in results.json as attachments.NAME; upstream=FILE takes\n"
     "                      lab/upstream's upstream.json (h2c-lab-upstream/1)\n"
+    "  --shard K/N         run only shard K of N (1 <= K <= N <= 1000): a fixed part\n"
+    "                      of the cells, chosen from the target and scenario names\n"
+    "                      (cells that must run in order stay together); writes\n"
+    "                      DIR/results.json only, for merge\n"
+    "\n"
+    "merge: reads the results.json of all N shards of one run (run --shard K/N,\n"
+    "  same probe, scenarios, targets and --timeout-ms; each shard once), writes\n"
+    "  DIR/results.json as the unsharded run would and renders the reports.\n"
     "\n"
     "list options:\n"
     "  --scenarios DIR     list this directory's scenarios (default as for run)\n"
@@ -76,7 +88,8 @@ static const char help_text[] =
     "                      reports' CSS class, group heading and colours\n"
     "\n"
     "exit codes: 0 run completed, 1 --strict and some cell not ok,\n"
-    "            2 usage/input/output error\n";
+    "            2 usage/input/output error (merge: shards that do not add up\n"
+    "            to one run)\n";
 
 typedef struct run_args {
   const char *targets_files[16];
@@ -90,6 +103,7 @@ typedef struct run_args {
   int timeout_ms, jobs, strict;
   const char *attach[MAX_ATTACH];   /* NAME=FILE */
   int nattach;
+  int shard_k, shard_n;             /* --shard K/N, or 0/0 */
 } run_args;
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -171,7 +185,9 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
       {"jobs", required_argument, NULL, 'j'},
       {"strict", no_argument, NULL, 'S'},
       {"attach", required_argument, NULL, 'A'},
+      {"shard", required_argument, NULL, 'H'},
       {NULL, 0, NULL, 0}};
+  char err[160];
   memset(a, 0, sizeof *a);
   a->out_dir = "reports/run";
   a->timeout_ms = 2000;
@@ -210,6 +226,10 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
       if (a->nattach == MAX_ATTACH)
         return usage_error("too many --attach options (max %d)", MAX_ATTACH);
       a->attach[a->nattach++] = optarg;
+      break;
+    case 'H':
+      if (shard_parse(optarg, &a->shard_k, &a->shard_n, err, sizeof err) != 0)
+        return usage_error("%s", err);
       break;
     default: return usage_error("run: bad option (see --help)");
     }
@@ -389,8 +409,9 @@ static int load_attachments(const run_args *a, cJSON **out) {
 /* results.json (text, n bytes) and the reports rendered from that same
  * text, written into dir as one set: all of them replace the earlier set,
  * or, on any failure (a full disk), none does and no temporary file stays.
- * 0, or -1 with err. */
-static int write_set(const char *text, size_t n, const char *dir, char *err,
+ * A shard's results.json (run --shard) goes alone: a part of a run is no
+ * report. 0, or -1 with err. */
+static int write_set(const char *text, size_t n, const char *dir, int reports, char *err,
                      size_t errlen) {
   char name[600];
   snprintf(name, sizeof name, "%s/results.json", dir);
@@ -400,7 +421,7 @@ static int write_set(const char *text, size_t n, const char *dir, char *err,
   atomic_set set;
   atomic_set_init(&set, dir);
   int rc = atomic_set_add(&set, "results.json", text, n, err, errlen) != 0 ||
-           render_stage(tree, &set, err, errlen) != 0 ||
+           (reports && render_stage(tree, &set, err, errlen) != 0) ||
            atomic_set_commit(&set, err, errlen) != 0 ? -1 : 0;
   atomic_set_free(&set);
   cJSON_Delete(tree);
@@ -417,7 +438,7 @@ static int write_outputs(const run *r, const char *dir, char *path, size_t pathl
   if (!text)
     snprintf(err, sizeof err, "out of memory building results.json");
   else if (atomic_file_make_dirs(dir, err, sizeof err) == 0)
-    rc = write_set(text, n, dir, err, sizeof err);
+    rc = write_set(text, n, dir, r->shard_n < 2, err, sizeof err);
   free(text);
   if (rc != 0)
     fprintf(stderr, "h2c-probe: writing the reports: %s (the files of an earlier run "
@@ -443,22 +464,28 @@ static int cmd_run(int argc, char **argv) {
     runner_free(&r);
     return EXIT_USAGE;
   }
-  runner_opts o = {a.timeout_ms, a.jobs, isatty(STDERR_FILENO)};
+  runner_opts o = {a.timeout_ms, a.jobs, isatty(STDERR_FILENO), a.shard_k, a.shard_n};
   runner_run(&r, &o);
   char path[4096];
   if (r.ncells != r.ntargets * r.nscenarios || write_outputs(&r, a.out_dir, path, sizeof path) != 0) {
     runner_free(&r);
     return EXIT_USAGE;
   }
-  int ok, na, security;
+  int ok, na, security, n = 0;
   runner_count(&r, &ok, &na, &security);
-  printf("h2c-probe: %d cells, %d ok, %d not ok, %d %s (%.1f s) → %s\n", r.ncells, ok,
-         r.ncells - ok - na, na, verdicts_name(V_NA), (double)r.duration_ms / 1000.0, path);
+  for (int i = 0; i < r.ncells; i++)
+    n += runner_in_run(&r, i);
+  if (r.shard_n > 1)
+    printf("h2c-probe: shard %d/%d: %d of the run's %d cells; no reports (h2c-probe merge "
+           "the %d shards' results.json renders them)\n", r.shard_k, r.shard_n, n, r.ncells,
+           r.shard_n);
+  printf("h2c-probe: %d cells, %d ok, %d not ok, %d %s (%.1f s) → %s\n", n, ok,
+         n - ok - na, na, verdicts_name(V_NA), (double)r.duration_ms / 1000.0, path);
   if (security)
     printf("h2c-probe: %d security finding(s): %s, %s or %s (results.json cells[].security)\n",
            security, verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED),
            verdicts_name(V_POISONED));
-  rc = (a.strict && ok + na != r.ncells) ? EXIT_STRICT : 0;
+  rc = (a.strict && ok + na != n) ? EXIT_STRICT : 0;
   runner_free(&r);
   return rc;
 }
@@ -545,26 +572,47 @@ static int cmd_list(int argc, char **argv) {
   return 0;
 }
 
-static int cmd_render(int argc, char **argv) {
+/* The options of render and merge: --out DIR only, then one or more files
+ * (at argv[*first..argc)). 0, or a usage error's exit code. */
+static int parse_out_files(int argc, char **argv, const char *cmd, const char **out,
+                           int *first) {
   static const struct option opts[] = {
       {"out", required_argument, NULL, 'O'}, {NULL, 0, NULL, 0}};
-  const char *out = NULL;
   int ch;
+  *out = NULL;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     if (ch != 'O')
-      return usage_error("render: bad option (see --help)");
-    out = optarg;
+      return usage_error("%s: bad option (see --help)", cmd);
+    *out = optarg;
   }
-  if (optind != argc - 1)
+  if (optind >= argc)
+    return usage_error("%s: expected %s", cmd, strcmp(cmd, "merge") == 0
+                       ? "the shards' results.json files" : "exactly one RESULTS.json");
+  if (!*out)
+    return usage_error("%s: --out DIR is required", cmd);
+  *first = optind;
+  return 0;
+}
+
+static int cmd_render(int argc, char **argv) {
+  const char *out;
+  int first, rc0 = parse_out_files(argc, argv, "render", &out, &first);
+  if (rc0 != 0)
+    return rc0;
+  if (first != argc - 1)
     return usage_error("render: expected exactly one RESULTS.json");
-  if (!out)
-    return usage_error("render: --out DIR is required");
   char err[512];
-  const char *path = argv[optind];
+  const char *path = argv[first];
   buf raw;
   cJSON *tree = json_file_load_raw(path, JSON_FILE_MAX, &raw, err, sizeof err);
   int rc = tree ? results_check_doc(tree, path, err, sizeof err) : -1;
+  if (rc == 0 && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+                     cJSON_GetObjectItemCaseSensitive(tree, "run"), "shard"))) {
+    snprintf(err, sizeof err, "%s: run.shard: the results of one shard, a part of the "
+             "run: merge all shards first (h2c-probe merge SHARD.json... --out DIR)", path);
+    rc = -1;
+  }
   cJSON_Delete(tree);
   if (rc == 0 && prepare_out_dir("render", out) != 0) {
     buf_free(&raw);
@@ -573,13 +621,48 @@ static int cmd_render(int argc, char **argv) {
   /* results.json goes with its reports: a directory that held another run
    * holds this one's results.json and reports, never a mix */
   if (rc == 0)
-    rc = write_set(raw.data, raw.len, out, err, sizeof err);
+    rc = write_set(raw.data, raw.len, out, 1, err, sizeof err);
   buf_free(&raw);
   if (rc != 0) {
     fprintf(stderr, "h2c-probe: %s\n", err);
     return EXIT_USAGE;
   }
   printf("h2c-probe: reports rendered into %s\n", out);
+  return 0;
+}
+
+static int cmd_merge(int argc, char **argv) {
+  const char *out;
+  int first, rc0 = parse_out_files(argc, argv, "merge", &out, &first);
+  if (rc0 != 0)
+    return rc0;
+  char err[1024], path[4096];
+  cJSON *doc = merge_files((const char *const *)argv + first, argc - first, err,
+                           sizeof err);
+  if (!doc) {
+    fprintf(stderr, "h2c-probe: merge: %s\n", err);
+    return EXIT_USAGE;
+  }
+  snprintf(path, sizeof path, "%s/results.json", out);
+  size_t n;
+  char *text = results_doc_text(doc, &n);
+  const cJSON *sum = cJSON_GetObjectItemCaseSensitive(doc, "summary");
+  int cells = cJSON_GetObjectItemCaseSensitive(sum, "cells")->valueint;
+  cJSON_Delete(doc);
+  int rc = prepare_out_dir("merge", out);
+  if (rc == 0 && !text) {
+    snprintf(err, sizeof err, "out of memory building results.json");
+    rc = -1;
+  }
+  if (rc == 0 && (atomic_file_make_dirs(out, err, sizeof err) != 0 ||
+                  write_set(text, n, out, 1, err, sizeof err) != 0)) {
+    fprintf(stderr, "h2c-probe: merge: writing the reports: %s\n", err);
+    rc = -1;
+  }
+  free(text);
+  if (rc != 0)
+    return EXIT_USAGE;
+  printf("h2c-probe: merged %d shards, %d cells → %s\n", argc - first, cells, path);
   return 0;
 }
 
@@ -612,6 +695,8 @@ int main(int argc, char **argv) {
     rc = cmd_list(argc - 1, argv + 1);
   } else if (strcmp(cmd, "render") == 0) {
     rc = cmd_render(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "merge") == 0) {
+    rc = cmd_merge(argc - 1, argv + 1);
   } else {
     rc = usage_error("unknown command \"%s\"", cmd);
   }

@@ -113,6 +113,13 @@ static cJSON *run_json(const run *r) {
   cJSON_AddNumberToObject(o, "timeout_ms", r->timeout_ms);
   cJSON_AddNumberToObject(o, "jobs", r->jobs);
   add_text(o, "host", host[0] ? host : NULL);
+  if (r->shard_n > 1) {              /* run --shard K/N: merge reads it */
+    cJSON *sh = cJSON_AddObjectToObject(o, "shard");
+    cJSON_AddNumberToObject(sh, "index", r->shard_k);
+    cJSON_AddNumberToObject(sh, "count", r->shard_n);
+  } else {
+    cJSON_AddNullToObject(o, "shard");
+  }
   return o;
 }
 
@@ -396,9 +403,12 @@ static cJSON *cell_json(const cell *c) {
 
 /* ok + not_ok + na = cells; n/a is counted apart, as neither. */
 static cJSON *summary_json(const run *r) {
-  int by[V__COUNT] = {0}, ok = 0, na = 0, security = 0;
+  int by[V__COUNT] = {0}, ok = 0, na = 0, security = 0, n = 0;
   for (int i = 0; i < r->ncells; i++) {
     const cell *c = &r->cells[i];
+    if (!runner_in_run(r, i))
+      continue;
+    n++;
     by[c->verdict]++;
     security += c->security;
     if (c->verdict == V_NA)
@@ -406,16 +416,20 @@ static cJSON *summary_json(const run *r) {
     else
       ok += cell_accepted(c);
   }
+  return results_summary(n, ok, na, security, by);
+}
+
+cJSON *results_summary(int cells, int ok, int na, int security, const int *by_verdict) {
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddNumberToObject(o, "cells", r->ncells);
+  cJSON_AddNumberToObject(o, "cells", cells);
   cJSON_AddNumberToObject(o, "ok", ok);
-  cJSON_AddNumberToObject(o, "not_ok", r->ncells - ok - na);
+  cJSON_AddNumberToObject(o, "not_ok", cells - ok - na);
   cJSON_AddNumberToObject(o, "na", na);
   cJSON_AddNumberToObject(o, "security", security);
   cJSON *bv = cJSON_AddObjectToObject(o, "by_verdict");
   for (int v = 0; v < V__COUNT; v++)
-    if (by[v])
-      cJSON_AddNumberToObject(bv, verdicts_name((verdict)v), by[v]);
+    if (by_verdict[v])
+      cJSON_AddNumberToObject(bv, verdicts_name((verdict)v), by_verdict[v]);
   return o;
 }
 
@@ -433,7 +447,8 @@ char *results_to_json(const run *r) {
     cJSON_AddItemToArray(ss, scenario_json(&r->scenarios[i]));
   cJSON *cs = cJSON_AddArrayToObject(root, "cells");
   for (int i = 0; i < r->ncells; i++)
-    cJSON_AddItemToArray(cs, cell_json(&r->cells[i]));
+    if (runner_in_run(r, i))
+      cJSON_AddItemToArray(cs, cell_json(&r->cells[i]));
   cJSON_AddItemToObject(root, "summary", summary_json(r));
   /* run --attach documents, copied as given (main.c checked them) */
   cJSON *att = r->attachments ? cJSON_Duplicate(r->attachments, 1) : NULL;
@@ -443,8 +458,9 @@ char *results_to_json(const run *r) {
   return text;
 }
 
-char *results_text(const run *r, size_t *len) {
-  char *text = results_to_json(r);
+/* text (cJSON_Print's, taken over) as a text file: a final newline, its
+ * length in *len; NULL when out of memory. */
+static char *with_newline(char *text, size_t *len) {
   if (!text)
     return NULL;
   size_t n = strlen(text);
@@ -457,6 +473,14 @@ char *results_text(const run *r, size_t *len) {
   withnl[n + 1] = '\0';
   *len = n + 1;
   return withnl;
+}
+
+char *results_text(const run *r, size_t *len) {
+  return with_newline(results_to_json(r), len);
+}
+
+char *results_doc_text(const cJSON *doc, size_t *len) {
+  return with_newline(cJSON_Print(doc), len);
 }
 
 int results_write(const run *r, const char *path, char *err, size_t errlen) {

@@ -83,8 +83,19 @@ static const rule SUMMARY[] = {
     {"cells", J_NUM, 0, NULL, 0}, {"ok", J_NUM, 0, NULL, 0}, {"not_ok", J_NUM, 0, NULL, 0},
     {"na", J_NUM, 0, NULL, 0}, {"security", J_NUM, 0, NULL, 0},
     {"by_verdict", J_OBJ, 0, NULL, 0}, END};
+static const rule SHARD[] = {
+    {"index", J_NUM, 1, NULL, 0}, {"count", J_NUM, 1, NULL, 0}, END};
+static const rule SHARD_RUN[] = {
+    {"index", J_NUM, 1, NULL, 0}, {"count", J_NUM, 1, NULL, 0},
+    {"started", J_STR, 0, NULL, 0}, {"duration_ms", J_NUM, 0, NULL, 0},
+    {"cells", J_NUM, 0, NULL, 0}, {"host", TEXT, 0, NULL, 0}, END};
+static const rule RUN[] = {
+    {"started", J_STR, 0, NULL, 0}, {"finished", J_STR, 0, NULL, 0},
+    {"duration_ms", J_NUM, 0, NULL, 0}, {"timeout_ms", J_NUM, 0, NULL, 0},
+    {"jobs", J_NUM, 0, NULL, 0}, {"host", TEXT, 0, NULL, 0},
+    {"shard", J_OBJ | J_NULL, 0, SHARD, 0}, {"shards", J_ARR, 0, SHARD_RUN, J_OBJ}, END};
 static const rule ROOT[] = {
-    {"format", J_STR, 1, NULL, 0}, {"tool", J_OBJ, 0, NULL, 0}, {"run", J_OBJ, 0, NULL, 0},
+    {"format", J_STR, 1, NULL, 0}, {"tool", J_OBJ, 0, NULL, 0}, {"run", J_OBJ, 0, RUN, 0},
     {"targets", J_ARR, 1, TARGET, J_OBJ}, {"scenarios", J_ARR, 1, SCENARIO, J_OBJ},
     {"cells", J_ARR, 1, CELL, J_OBJ}, {"summary", J_OBJ, 0, SUMMARY, 0},
     {"attachments", J_OBJ, 0, NULL, 0}, END};

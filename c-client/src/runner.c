@@ -1,21 +1,40 @@
 /* runner.c - runs every (target, scenario) cell with --jobs worker threads.
  *
- * The idea: each cell has its own connections and transcript, but cells of
- * the SAME target are not independent: a reverse proxy pools its upstream
- * connections, so two cells at once could share one and mix their bytes (and
- * one cell's desync would land in another), and a cell's backend reset
- * closes every connection to its backend. So a target runs one cell at a
- * time, in catalogue order (the same cell always follows the same cells),
- * while different targets run in parallel, at most --jobs at a time. The
- * lab gives every proxy target a backend of its own, so nothing else has to
- * wait: the run takes about its longest target's cells one after the other.
+ * The idea: each cell has its own connections and transcript, and the only
+ * way one cell can change another's evidence is state that outlives a cell
+ * outside the probe's own sockets, or a worker another cell holds. A direct
+ * server (info.direct: the URL is the server itself, nothing pools
+ * connections behind it, and it serves any number of connections at once)
+ * keeps no such state across connections: a desync lives and dies with the
+ * connection that caused it, every cell opens its own, and none waits for
+ * a worker another cell's hang holds. So the cells of a direct target are
+ * lanes of their own and run at the same time. Behind a reverse
+ * proxy it is different: the proxy pools its upstream connections, so two
+ * cells at once could be given the same one and mix their bytes (one cell's
+ * desync would land in another's answer, which is exactly the cross-client
+ * finding, here produced by the probe itself), and a cell's backend reset
+ * closes every connection to its backend, another cell's too. A pooled
+ * upstream connection carries one cell's bytes into the next as long as it
+ * stays open; only the backend can close it for sure (the reset), and the
+ * backend log (peer port per request) shows afterwards which connection a
+ * request came on, but not the bytes a desynced backend swallowed without
+ * parsing them, and most scenarios carry no per-cell tag (their exact bytes
+ * are the evidence), so the log cannot even say which cell a request came
+ * from: it cannot prove two overlapping cells apart. Such a
+ * target (a proxy, a backend log or reset, an isolation group, or simply
+ * not said to be direct: a server may proxy inside its own container) runs
+ * one cell at a time, in catalogue order (the same cell always follows the
+ * same cells), each after a backend reset. Different targets run in
+ * parallel. The lab gives every proxy target a backend of its own, so the
+ * run takes about its longest serial target's cells one after the other.
  * A targets file whose targets DO share a backend says so with one
- * info.isolation_group; those targets are then one group, serialized
+ * info.isolation_group; those targets are then one lane, serialized
  * together (their targets in file order), since one cell's desync, or the
- * reset that clears it, would land in the other's exchanges. A worker takes
- * the next cell of the free group with the most cells left, under one
- * mutex: the longest groups are the run's critical path, the rest fills in
- * around them.
+ * reset that clears it, would land in the other's exchanges. Lanes are
+ * taken longest first under one mutex: the long chains are the run's
+ * critical path, the single cells fill in around them. --shard K/N keeps
+ * a lane in one shard (shard.h), so a shard runs each chain as the whole
+ * run does.
  *
  * Per cell: its tag ({cell}) and its own instance of the scenario, requests
  * whose "requires" the target does not meet are skipped, the backend is
@@ -45,6 +64,7 @@
 #include "escape.h"
 #include "http1_parse.h"
 #include "http_once.h"
+#include "shard.h"
 #include "verdict.h"
 
 #ifndef H2C_VERSION
@@ -216,7 +236,20 @@ static void fetch_patch(target *t, int timeout_ms) {
   http1_parse_free(&p);
 }
 
+int runner_in_run(const run *r, int idx) { return !r->in_run || r->in_run[idx]; }
+
+/* A shard fetches the versions of the targets it has cells of: merge takes
+ * each target's from the shards that ran it. */
+static int target_in_run(const run *r, int t) {
+  for (int s = 0; s < r->nscenarios; s++)
+    if (runner_in_run(r, t * r->nscenarios + s))
+      return 1;
+  return 0;
+}
+
 static void version_work(pool *p, int idx) {
+  if (!target_in_run(p->r, idx))
+    return;
   fetch_version(&p->r->targets[idx], p->o->timeout_ms);
   fetch_patch(&p->r->targets[idx], p->o->timeout_ms);
 }
@@ -432,12 +465,30 @@ void runner_run_cell(cell *c, int timeout_ms, int64_t run_t0, uint64_t run_ms, i
   c->total_ms = clock_now_ms() - t0;
 }
 
-/* ---- the cell pool: one cell per isolation group at a time -------------- */
+/* ---- the cell pool: one cell per lane at a time ------------------------- */
 
-/* A group is the unit of serialization: the targets naming one
- * info.isolation_group (they share a backend), or a target on its own.
- * order[start[g] .. start[g + 1]) are group g's cells: its targets in
- * targets-file order, each target's cells in catalogue order. */
+int runner_target_serial(const target *t) {
+  return shard_target_serial(t->direct, t->behind_proxy, t->reset_url || t->backend_log_url,
+                             t->isolation_group);
+}
+
+/* The shard unit of cell (t, s) (shard.h): its isolation group, else its
+ * target when the target's cells run in order, else the target with the
+ * scenario's control (or the scenario itself). */
+int runner_cell_shard(const run *r, int t, int s, int n) {
+  const target *tg = &r->targets[t];
+  const scenario *sc = &r->scenarios[s];
+  const char *root = runner_target_serial(tg) ? NULL : sc->control ? sc->control : sc->id;
+  return shard_of(shard_unit_hash(tg->isolation_group, tg->name, root), n);
+}
+
+/* A lane is the unit of serialization: the targets naming one
+ * info.isolation_group (they share a backend), or a serial target on its
+ * own (runner_target_serial), or one cell of a target without shared
+ * upstream state. order[start[g] .. start[g + 1]) are lane g's cells: its
+ * targets in targets-file order, each target's cells in catalogue order.
+ * Lanes are numbered longest first, so the long chains (the critical path)
+ * are taken first and the single cells fill in around them. */
 typedef struct cell_pool {
   pthread_mutex_t mu;
   pthread_cond_t cv;
@@ -446,47 +497,88 @@ typedef struct cell_pool {
   int64_t t0;
   uint64_t run_ms;
   int ngroups;
-  int *group_of;       /* per target: its group */
-  int *order;          /* cell indexes, grouped (see above) */
-  int *start;          /* per group, + 1 sentinel: where its cells begin in order */
-  int *next;           /* per group: position of its next cell in order */
-  int *busy;           /* per group: a worker is running one of its cells */
+  int *group_of;       /* per cell: its lane */
+  int *order;          /* cell indexes, by lane (see above) */
+  int *start;          /* per lane, + 1 sentinel: where its cells begin in order */
+  int *next;           /* per lane: position of its next cell in order */
+  int *busy;           /* per lane: a worker is running one of its cells */
+  int first;           /* lanes before it have no cell left */
   int remaining;       /* cells not started yet */
   int done;
 } cell_pool;
 
-/* The group of target t: that of the first earlier target naming the same
- * isolation_group, else a new one. */
-static int find_group(const run *r, const int *group_of, int t, int *ngroups) {
+
+/* The chain of target t: that of the first earlier target naming the same
+ * isolation_group, else a new one; -1 for a target whose cells are lanes of
+ * their own. */
+static int find_chain(const run *r, const int *chain_of, int t, int *nchains) {
   const char *name = r->targets[t].isolation_group;
   for (int u = 0; name && u < t; u++)
     if (r->targets[u].isolation_group && strcmp(r->targets[u].isolation_group, name) == 0)
-      return group_of[u];
-  return (*ngroups)++;
+      return chain_of[u];
+  return runner_target_serial(&r->targets[t]) ? (*nchains)++ : -1;
+}
+
+/* Appends lane g's cells (chain c, or the single cell one) to order. */
+static void fill_lane(cell_pool *p, const int *chain_of, int c, int one, int *pos) {
+  const run *r = p->r;
+  int g = p->ngroups++;
+  p->start[g] = p->next[g] = *pos;
+  for (int t = 0; c >= 0 && t < r->ntargets; t++)
+    for (int s = 0; chain_of[t] == c && s < r->nscenarios; s++)
+      if (runner_in_run(r, t * r->nscenarios + s))
+        p->order[(*pos)++] = t * r->nscenarios + s;
+  if (c < 0)
+    p->order[(*pos)++] = one;
+  for (int k = p->start[g]; k < *pos; k++)
+    p->group_of[p->order[k]] = g;
+  if (*pos == p->start[g])
+    p->ngroups--;                    /* a chain with no cell in this shard */
+}
+
+/* Chains sorted by length, longest first (ties: first in the file). */
+static void sort_chains(int *ids, const int *len, int n) {
+  for (int i = 1; i < n; i++)
+    for (int j = i; j > 0 && len[ids[j]] > len[ids[j - 1]]; j--) {
+      int tmp = ids[j];
+      ids[j] = ids[j - 1];
+      ids[j - 1] = tmp;
+    }
 }
 
 /* Fills group_of, start and order. Returns 0, or -1 out of memory. */
 static int make_groups(cell_pool *p) {
   const run *r = p->r;
-  int nt = r->ntargets, ns = r->nscenarios;
-  p->group_of = calloc((size_t)nt, sizeof *p->group_of);
+  int nt = r->ntargets, ns = r->nscenarios, nchains = 0, pos = 0, rc = -1;
+  int *chain_of = calloc((size_t)nt, sizeof *chain_of);
+  int *len = calloc((size_t)nt, sizeof *len), *ids = calloc((size_t)nt, sizeof *ids);
+  p->group_of = calloc((size_t)r->ncells, sizeof *p->group_of);
   p->order = calloc((size_t)r->ncells, sizeof *p->order);
-  p->start = calloc((size_t)nt + 1, sizeof *p->start);
-  p->next = calloc((size_t)nt, sizeof *p->next);
-  p->busy = calloc((size_t)nt, sizeof *p->busy);
-  if (!p->group_of || !p->order || !p->start || !p->next || !p->busy)
-    return -1;
-  for (int t = 0; t < nt; t++)
-    p->group_of[t] = find_group(r, p->group_of, t, &p->ngroups);
-  int pos = 0;
-  for (int g = 0; g < p->ngroups; g++) {
-    p->start[g] = p->next[g] = pos;
+  p->start = calloc((size_t)r->ncells + 1, sizeof *p->start);
+  p->next = calloc((size_t)r->ncells, sizeof *p->next);
+  p->busy = calloc((size_t)r->ncells, sizeof *p->busy);
+  if (chain_of && len && ids && p->group_of && p->order && p->start && p->next && p->busy) {
     for (int t = 0; t < nt; t++)
-      for (int s = 0; p->group_of[t] == g && s < ns; s++)
-        p->order[pos++] = t * ns + s;
+      chain_of[t] = find_chain(r, chain_of, t, &nchains);
+    for (int t = 0; t < nt; t++)
+      for (int s = 0; chain_of[t] >= 0 && s < ns; s++)
+        len[chain_of[t]] += runner_in_run(r, t * ns + s);
+    for (int c = 0; c < nchains; c++)
+      ids[c] = c;
+    sort_chains(ids, len, nchains);
+    for (int c = 0; c < nchains; c++)
+      fill_lane(p, chain_of, ids[c], -1, &pos);
+    for (int i = 0; i < r->ncells; i++)
+      if (chain_of[i / ns] < 0 && runner_in_run(r, i))
+        fill_lane(p, chain_of, -1, i, &pos);
+    p->start[p->ngroups] = pos;
+    p->remaining = pos;
+    rc = 0;
   }
-  p->start[p->ngroups] = pos;
-  return 0;
+  free(chain_of);
+  free(len);
+  free(ids);
+  return rc;
 }
 
 static void free_groups(cell_pool *p) {
@@ -497,14 +589,18 @@ static void free_groups(cell_pool *p) {
   free(p->busy);
 }
 
-/* Under mu: the next cell of the free group with the most cells left, or
- * -1. Longest first: a shared backend's group is the run's critical path,
- * so it gets a worker whenever one is free; targets on their own fill the
- * rest. */
+/* Under mu: the next cell of the free lane with the most cells left, or -1.
+ * Longest first: a long chain is the run's critical path, so it gets a
+ * worker whenever one is free; lanes are numbered by their length, so the
+ * scan stops at the first lane that cannot beat the best found. */
 static int take_cell(cell_pool *p) {
   int best = -1, best_left = 0;
-  for (int g = 0; g < p->ngroups; g++) {
+  while (p->first < p->ngroups && p->next[p->first] == p->start[p->first + 1])
+    p->first++;
+  for (int g = p->first; g < p->ngroups; g++) {
     int left = p->start[g + 1] - p->next[g];
+    if (p->start[g + 1] - p->start[g] <= best_left)
+      break;
     if (!p->busy[g] && left > best_left) {
       best = g;
       best_left = left;
@@ -519,7 +615,7 @@ static int take_cell(cell_pool *p) {
 
 static void cell_progress(cell_pool *p, int idx) {
   const cell *c = &p->r->cells[idx];
-  fprintf(stderr, "\r[%d/%d] %s × %s: %s\033[K", p->done, p->r->ncells,
+  fprintf(stderr, "\r[%d/%d] %s × %s: %s\033[K", p->done, p->start[p->ngroups],
           c->tg ? c->tg->name : "?", c->sc->id, verdicts_name(c->verdict));
   fflush(stderr);
 }
@@ -536,7 +632,7 @@ static void *cell_worker(void *arg) {
       return NULL;
     runner_run_cell(&p->r->cells[idx], p->o->timeout_ms, p->t0, p->run_ms, idx);
     pthread_mutex_lock(&p->mu);
-    p->busy[p->group_of[idx / p->r->nscenarios]] = 0;
+    p->busy[p->group_of[idx]] = 0;
     p->done++;
     if (p->o->progress)
       cell_progress(p, idx);
@@ -548,7 +644,7 @@ static void *cell_worker(void *arg) {
 /* Runs every cell: at most min(jobs, groups) workers, one per group at a
  * time; falls back to this thread when threads cannot be created. */
 static void run_cells(run *r, const runner_opts *o, int64_t t0, uint64_t run_ms) {
-  cell_pool p = {.r = r, .o = o, .t0 = t0, .run_ms = run_ms, .remaining = r->ncells};
+  cell_pool p = {.r = r, .o = o, .t0 = t0, .run_ms = run_ms};
   if (r->ncells == 0 || r->nscenarios == 0)
     return;
   if (make_groups(&p) != 0) {
@@ -557,6 +653,8 @@ static void run_cells(run *r, const runner_opts *o, int64_t t0, uint64_t run_ms)
     return;
   }
   int jobs = o->jobs < 1 ? 1 : o->jobs > p.ngroups ? p.ngroups : o->jobs;
+  if (jobs < 1)
+    jobs = 1;                        /* no cell in this shard: one idle worker */
   pthread_t *th = calloc((size_t)jobs, sizeof *th);
   pthread_mutex_init(&p.mu, NULL);
   pthread_cond_init(&p.cv, NULL);
@@ -608,13 +706,28 @@ static int make_cells(run *r) {
   return 0;
 }
 
+/* run --shard K/N: only the cells of shard K are run (and written). */
+static int select_shard(run *r, int k, int n) {
+  if (n < 2)
+    return 0;
+  r->in_run = calloc((size_t)(r->ncells ? r->ncells : 1), 1);
+  if (!r->in_run)
+    return -1;
+  for (int t = 0; t < r->ntargets; t++)
+    for (int s = 0; s < r->nscenarios; s++)
+      r->in_run[t * r->nscenarios + s] = runner_cell_shard(r, t, s, n) == k;
+  r->shard_k = k;
+  r->shard_n = n;
+  return 0;
+}
+
 void runner_run(run *r, const runner_opts *o) {
   int64_t t0 = clock_now_ms();
   uint64_t run_ms = unix_ms();       /* the run's part of every cell tag */
   iso_now(r->started, sizeof r->started);
   r->timeout_ms = o->timeout_ms;
   r->jobs = o->jobs;
-  if (make_cells(r) != 0) {
+  if (make_cells(r) != 0 || select_shard(r, o->shard_k, o->shard_n) != 0) {
     fprintf(stderr, "h2c-probe: out of memory for %d cells\n",
             r->ntargets * r->nscenarios);
     return;
@@ -672,6 +785,8 @@ void runner_compare_controls(run *r) {
         continue;
       cell *c = &r->cells[t * r->nscenarios + s];
       const cell *ctl = &r->cells[t * r->nscenarios + k];
+      if (!runner_in_run(r, t * r->nscenarios + s) || !runner_in_run(r, t * r->nscenarios + k))
+        continue;                    /* one shard unit holds both: never here */
       int i = verdict_first_failure(c);
       if (!failed(c) || !failed(ctl) || ctl->verdict != c->verdict ||
           verdict_first_failure(ctl) != i)
@@ -690,6 +805,7 @@ void runner_free(run *r) {
   for (int i = 0; i < r->ncells; i++)
     cell_free(&r->cells[i]);
   free(r->cells);
+  free(r->in_run);
   scenario_free_all(r->scenarios, r->nscenarios);
   for (int i = 0; i < r->ntargets; i++)
     target_free(&r->targets[i]);
@@ -701,6 +817,8 @@ void runner_free(run *r) {
 void runner_count(const run *r, int *ok, int *na, int *security) {
   *ok = *na = *security = 0;
   for (int i = 0; i < r->ncells; i++) {
+    if (!runner_in_run(r, i))
+      continue;
     if (r->cells[i].verdict == V_NA)
       (*na)++;
     else

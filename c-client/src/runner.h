@@ -19,15 +19,30 @@ typedef struct run {
   int64_t duration_ms;
   int timeout_ms, jobs;
   cJSON *attachments;                /* run --attach: {NAME: document} or NULL */
+  /* run --shard K/N: shard_n > 1 and in_run[i] says whether cell i is in
+   * this shard (the others are neither run nor written); else in_run is
+   * NULL and every cell runs. */
+  int shard_k, shard_n;
+  unsigned char *in_run;
 } run;
 
 typedef struct runner_opts {
   int timeout_ms;
   int jobs;
   int progress;          /* draw progress on stderr (a terminal) */
+  int shard_k, shard_n;  /* run --shard K/N; shard_n 0 or 1: every cell */
 } runner_opts;
 
 void runner_run(run *r, const runner_opts *o);
+/* Whether target t's cells must run one at a time, in catalogue order: it
+ * has upstream state that outlives a cell (a proxy's pooled upstream
+ * connections: info.proxy, a backend reset or log, an isolation group).
+ * The cells of any other target run in parallel (runner.c says why). */
+int runner_target_serial(const target *t);
+/* Cell idx is run and written (every cell, unless run --shard). */
+int runner_in_run(const run *r, int idx);
+/* The shard (1..n) of cell (t, s) of run r (shard.h's units). */
+int runner_cell_shard(const run *r, int t, int s, int n);
 /* The documented bounds (docs/formats.md, "Time bounds"), in ms: what one
  * cell of scenario sc on target t may take at most (the sum of its phases'
  * deadlines), and a whole run (its version fetches, then every cell's bound

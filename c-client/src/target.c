@@ -328,6 +328,12 @@ static int load_info(const char *path, int idx, const cJSON *info, target *t,
     return -1;
   const cJSON *proxy = cJSON_GetObjectItemCaseSensitive(info, "proxy");
   t->behind_proxy = cJSON_IsString(proxy) && proxy->valuestring[0];
+  const cJSON *direct = cJSON_GetObjectItemCaseSensitive(info, "direct");
+  if (direct && !cJSON_IsBool(direct)) {
+    snprintf(err, errlen, "%s: targets[%d].info.direct: expected true or false", path, idx);
+    return -1;
+  }
+  t->direct = cJSON_IsTrue(direct);
   const cJSON *software = cJSON_GetObjectItemCaseSensitive(info, "software");
   t->names_package = cJSON_IsString(software) && software->valuestring[0];
   lab_url log = {&t->backend_log_url, &t->log_host, &t->log_port, &t->log_authority,

@@ -24,6 +24,11 @@ typedef struct target {
    * names that package); without it, only an answer that looks like a
    * version is kept (target_looks_like_version). */
   int names_package;
+  /* info.direct: true says the URL is the server itself, nothing pools
+   * connections behind it (no proxy, no backend) and it serves any number of
+   * connections at once: a cell's state lives in its own connections only and
+   * no cell waits for another's worker, so its cells may run at the same time. */
+  int direct;
   /* From info (the lab's proxy rows): */
   int behind_proxy;     /* info.proxy is a non-empty string */
   char *backend_log_url;/* info.backend_log_url: http://host[:port]/path, or NULL */

@@ -189,7 +189,7 @@ static int run_within_bounds(const flood *f, int nscenarios, const char *const *
     runner_free(&r);
     return -1;
   }
-  runner_opts o = {TIMEOUT_MS, 1, 0};
+  runner_opts o = {.timeout_ms = TIMEOUT_MS, .jobs = 1};
   runner_run(&r, &o);
   int64_t bound = runner_run_bound_ms(&r, TIMEOUT_MS, 1);
   int bad = r.duration_ms > bound + SLACK_MS;

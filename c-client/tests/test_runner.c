@@ -305,7 +305,7 @@ TEST(serial_per_target_parallel_across_targets) {
   CHECK_INT(target_load_file(path, &r.targets, &r.ntargets, err, sizeof err), 0);
   r.nscenarios = scenario_load_dir(RUNNER_SCENARIOS, &r.scenarios, err, sizeof err);
   CHECK_INT(r.nscenarios, 3);
-  runner_opts o = {1000, 4, 0};
+  runner_opts o = {.timeout_ms = 1000, .jobs = 4};
   runner_run(&r, &o);
   fake_stop(&f);
 
@@ -454,7 +454,7 @@ TEST(isolation_groups_and_backend_reset) {
   CHECK_STR(r.targets[0].reset_path, "/__lab/reset");
   r.nscenarios = scenario_load_dir(RUNNER_SCENARIOS, &r.scenarios, err, sizeof err);
   CHECK_INT(r.nscenarios, 3);
-  runner_opts o = {1000, 4, 0};
+  runner_opts o = {.timeout_ms = 1000, .jobs = 4};
   runner_run(&r, &o);
   fake_stop(&f);
 
@@ -509,11 +509,13 @@ TEST(isolation_groups_and_backend_reset) {
   CHECK_INT(system(cmd), 0);
 }
 
+/* ... and info.direct, which must be a boolean: a "yes" is no claim the
+ * runner may act on. */
 TEST(isolation_group_and_reset_url_are_checked_when_loading) {
   static const char *const bad[] = {
       "\"isolation_group\":\"\"", "\"isolation_group\":\"a b\"", "\"isolation_group\":3",
       "\"backend_reset_url\":\"http://h:1\"", "\"backend_reset_url\":\"http://h/r?x=1\"",
-      "\"backend_reset_url\":true"};
+      "\"backend_reset_url\":true", "\"direct\":\"yes\"", "\"direct\":1"};
   snprintf(dir, sizeof dir, "/tmp/h2c-test-runner-XXXXXX");
   CHECK(mkdtemp(dir) != NULL);
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -529,7 +531,8 @@ TEST(isolation_group_and_reset_url_are_checked_when_loading) {
       target_free(&list[k]);
     free(list);
     const char *want = strstr(bad[i], "isolation") ? "targets[0].info.isolation_group"
-                                                   : "targets[0].info.backend_reset_url";
+                       : strstr(bad[i], "direct") ? "targets[0].info.direct: expected true or false"
+                                                  : "targets[0].info.backend_reset_url";
     if (rc != -1 || !strstr(err, want))
       fprintf(stderr, "  %s: rc %d, \"%s\"\n", bad[i], rc, err);
     CHECK(rc == -1 && strstr(err, want));
@@ -566,7 +569,52 @@ TEST(backend_log_url_is_checked_when_loading) {
   CHECK_INT(system(cmd), 0);
 }
 
+/* info.direct: the cells of a direct server run at the same time (each
+ * answer takes SLOW_MS, the three cells start together), those of a target
+ * that also names a proxy still one at a time; --shard K/2 runs each cell
+ * in exactly one of the two runs. */
+TEST(direct_targets_in_parallel_and_shards) {
+  fake f;
+  CHECK_INT(fake_start(&f), 0);
+  snprintf(dir, sizeof dir, "/tmp/h2c-test-runner-XXXXXX");
+  CHECK(mkdtemp(dir) != NULL);
+  char targets[512], path[160], err[512];
+  snprintf(targets, sizeof targets,
+           "{\"targets\":[{\"name\":\"proxied\",\"url\":\"http://127.0.0.1:%d\",\"info\":"
+           "{\"direct\":true,\"proxy\":\"fake\"}},{\"name\":\"direct\",\"url\":"
+           "\"http://127.0.0.1:%d\",\"info\":{\"direct\":true}}]}", f.port[0], f.port[1]);
+  CHECK_INT(write_file("targets.direct", targets), 0);
+  snprintf(path, sizeof path, "%s/targets.direct", dir);
+  int ran[2][8] = {{0}};
+  for (int k = 0; k <= 2; k++) {          /* 0: unsharded, then 1/2 and 2/2 */
+    run r;
+    memset(&r, 0, sizeof r);
+    CHECK_INT(target_load_file(path, &r.targets, &r.ntargets, err, sizeof err), 0);
+    r.nscenarios = scenario_load_dir(RUNNER_SCENARIOS, &r.scenarios, err, sizeof err);
+    CHECK(r.targets[1].direct && !runner_target_serial(&r.targets[1]));
+    CHECK(runner_target_serial(&r.targets[0]));
+    runner_opts o = {.timeout_ms = 1000, .jobs = 8, .shard_k = k, .shard_n = k ? 2 : 0};
+    runner_run(&r, &o);
+    for (int i = 0; i < r.ncells && k > 0; i++) {
+      ran[k - 1][i] = runner_in_run(&r, i);
+      CHECK(ran[k - 1][i] == (runner_cell_shard(&r, i / r.nscenarios, i % r.nscenarios, 2) == k));
+      CHECK(!ran[k - 1][i] || r.cells[i].verdict == V_OK_H1);
+      CHECK(ran[k - 1][i] || !r.cells[i].tag[0]);       /* not run at all */
+    }
+    for (int i = 0; i < r.ncells && k == 0; i++)
+      CHECK_INT(r.cells[i].verdict, V_OK_H1);
+    runner_free(&r);
+  }
+  fake_stop(&f);
+  CHECK_INT(f.max_active[0], 1);
+  CHECK(f.max_active[1] >= 2);
+  for (int i = 0; i < 6; i++)
+    CHECK_INT(ran[0][i] + ran[1][i], 1);
+  test_tmp_remove(dir);
+}
+
 CHECK_MAIN(CASE(serial_per_target_parallel_across_targets),
+           CASE(direct_targets_in_parallel_and_shards),
            CASE(isolation_groups_and_backend_reset),
            CASE(isolation_group_and_reset_url_are_checked_when_loading),
            CASE(backend_log_url_is_checked_when_loading))

@@ -289,11 +289,13 @@ def index_cells(results):
     return index
 
 
-def check_coverage(rep, results, target_names, scenarios, index):
-    expected = {(t, s) for t in target_names for s in scenarios}
+def check_coverage(rep, results, target_names, scenarios, index, shard=None):
+    full = {(t, s) for t in target_names for s in scenarios}
+    # run --shard K/N: a part of the cells; merge checks that the parts add up
+    expected = {k for k in index if k in full} if shard else full
     got = set(index)
     missing = sorted(expected - got)
-    extra = sorted(got - expected)
+    extra = sorted(got - full)
     dup = sorted(k for k, v in index.items() if len(v) > 1)
     n_cells = len(results.get("cells", []))
     detail = []
@@ -304,8 +306,10 @@ def check_coverage(rep, results, target_names, scenarios, index):
     if dup:
         detail.append("duplicated: %s" % ", ".join("%s x %s" % k for k in dup[:6]))
     rep.check(not detail and n_cells == len(expected),
-              "results.json covers %d targets x %d scenarios = %d cells (has %d)"
-              % (len(target_names), len(scenarios), len(expected), n_cells), "; ".join(detail))
+              "results.json covers %d targets x %d scenarios = %d cells (has %d)%s"
+              % (len(target_names), len(scenarios), len(expected), n_cells,
+                 " of shard %s/%s" % (shard["index"], shard["count"]) if shard else ""),
+              "; ".join(detail))
 
 
 def accept_lists(results):
@@ -439,11 +443,13 @@ def check_versions(rep, results, targets):
                   "expected the first word to be %r (info.software, or its info.backend's)" % software)
 
 
-def check_cells(rep, index, target_names, scenarios, expectations, accept):
+def check_cells(rep, index, target_names, scenarios, expectations, accept, shard=None):
     mismatches = []
     for target in target_names:
         bad, listed = [], 0
         for scenario in scenarios:
+            if shard and (target, scenario) not in index:
+                continue                   # in another shard
             cell = one_cell(index, target, scenario)
             want, is_listed = expected_verdicts(target, scenario, expectations, accept)
             listed += is_listed
@@ -556,7 +562,9 @@ def main():
         print(draft(results, args.draft, accept))
         return 0
 
-    check_coverage(rep, results, target_names, scenarios, index)
+    shard = (results.get("run") or {}).get("shard")
+    shard = shard if isinstance(shard, dict) else None
+    check_coverage(rep, results, target_names, scenarios, index, shard)
     dirs = args.servers or [d for d in (os.path.join(root, "lab/servers"), os.path.join(root, "lab/proxies"))
                             if os.path.isdir(d)]
     verdicts_known = known_verdicts(results)
@@ -570,7 +578,7 @@ def main():
             check_fixed_behind_proxies(rep, index, targets, scenarios, fixed)
         check_h2c(rep, index, targets, expectations)
         check_versions(rep, results, targets)
-    mismatches = check_cells(rep, index, target_names, scenarios, expectations, accept)
+    mismatches = check_cells(rep, index, target_names, scenarios, expectations, accept, shard)
     if args.matrix:
         print_matrix(results, target_names, scenarios, index, expectations, accept)
     if args.brief:

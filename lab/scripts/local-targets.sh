@@ -178,9 +178,15 @@ out, args = sys.argv[1], sys.argv[2:]
 targets = []
 for i in range(0, len(args), 5):
     name, port, family, software, started = args[i:i + 5]
+    info = {"family": family, "software": software, "host": "local (no Docker)",
+            "started": started}
+    # gevent and waitress answer on their own sockets: nothing pools connections
+    # behind them, so their cells may run at once (docs/formats.md, info.direct).
+    # nghttpx-local is a proxy with a pooled backend: its cells run in order.
+    if family != "nghttpx":
+        info["direct"] = True
     targets.append({"name": name, "url": "http://127.0.0.1:%s" % port, "version_path": "/version",
-                    "info": {"family": family, "software": software, "host": "local (no Docker)",
-                             "started": started}})
+                    "info": info})
 tmp = out + ".tmp"
 with open(tmp, "w") as f:
     json.dump({"targets": targets}, f, indent=2)

@@ -62,7 +62,7 @@ fi
 
 case "${1:-}" in
   -h|--help) usage; echo; exec h2c-probe --help ;;
-  run|list|render|--version) exec h2c-probe "$@" ;;
+  run|list|render|merge|--version) exec h2c-probe "$@" ;;
 esac
 
 [ -r "$TARGETS" ] || die "targets file $TARGETS not readable (docker-compose.yml mounts lab/targets.json there)"

@@ -8,9 +8,10 @@
 #   2. reports  make sure the reports directory exists (the probe writes as its
 #               owner, with every capability dropped);
 #   3. run      `docker compose up -d --wait` of the servers (every one, or those the
-#               chosen targets need), then the probe (`docker compose up` of it alone, the
+#               chosen targets need) while the upstream-style test runs in the gevent
+#               images beside them, then the probe (`docker compose up` of it alone, the
 #               same container `docker compose up` would start), each bounded by a
-#               timeout, always followed by `docker compose down` (trap).
+#               timeout, always followed by `docker compose kill` + `down` (trap).
 # --targets/--scenarios (make report TARGETS='gevent-* waitress' SCENARIOS='seed-*')
 # choose cells by shell pattern: only their services start, only they run, into the
 # same reports layout. At the end it says where the time went: images, upstream test,
@@ -31,7 +32,7 @@ PROJECT=${COMPOSE_PROJECT_NAME:-h2c-lab}
 
 usage() {
   cat <<EOF
-usage: $(basename "$0") [--no-build] [--targets 'PATTERN...'] [--scenarios 'PATTERN...'] [--help]
+usage: $(basename "$0") [--no-build] [--targets 'PATTERN...'] [--scenarios 'PATTERN...'] [--shard K/N] [--help]
   Runs the compose lab once and writes a new run directory under the reports directory:
   1. lab/scripts/lab-images.sh   Docker + Compose v2, base images, docker compose build
   2. reports directory           created if missing; the probe writes as its owner
@@ -40,6 +41,10 @@ usage: $(basename "$0") [--no-build] [--targets 'PATTERN...'] [--scenarios 'PATT
   --targets     only these targets (shell patterns, e.g. 'gevent-* waitress'): only their
                 services (and the backends of a proxy) start; default \$H2C_REPORT_TARGETS
   --scenarios   only these scenarios (patterns, e.g. 'seed-*'); default \$H2C_REPORT_SCENARIOS
+  --shard K/N   the probe runs shard K of N (h2c-probe run --shard): results.json of
+                that part only, no reports; h2c-probe merge of all N renders them
+                (README "Shards"); the upstream-style test runs in shard 1 only;
+                default \$H2C_REPORT_SHARD
   Environment:
     H2C_LAB_REPORTS=DIR         reports directory (default: reports/ in the repository)
     H2C_REPORT_TIMEOUT_S=N      bound for each command of step 3 in seconds (default 1800)
@@ -49,13 +54,14 @@ EOF
 }
 
 BUILD=1
-TARGETS=${H2C_REPORT_TARGETS:-} SCENARIOS=${H2C_REPORT_SCENARIOS:-}
+TARGETS=${H2C_REPORT_TARGETS:-} SCENARIOS=${H2C_REPORT_SCENARIOS:-} SHARD=${H2C_REPORT_SHARD:-}
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --no-build) BUILD=0; shift ;;
     --targets) TARGETS=${2?--targets needs patterns}; shift 2 ;;
     --scenarios) SCENARIOS=${2?--scenarios needs patterns}; shift 2 ;;
+    --shard) SHARD=${2?--shard needs K/N}; shift 2 ;;
     *) usage >&2; exit 2 ;;
   esac
 done
@@ -122,26 +128,42 @@ prepare_reports() {
 # probe carries the outcomes into results.json (--attach), so the report states them.
 # A failure here is reported and the run goes on without that section. The images are
 # those of the targets with the role upstream-test (their folders' lab.json).
-UPSTREAM_FILE=
-run_upstream_test() {
-  step_start "step 2b: upstream-style test in the gevent images (lab/upstream)"
-  local file="$REPORTS/.upstream-$$.json" images=()
-  if [ -n "$TARGETS$SCENARIOS" ]; then
-    say "skipped: a run of some cells (--targets/--scenarios) is the quick loop; a full run has it"
-    step_done "step 2b"
+# It needs nothing of the lab's servers (--network none, its own containers), so it
+# runs in the background while they come up (start_upstream_test), and the probe waits
+# for it (finish_upstream_test): the two waits overlap instead of adding up.
+UPSTREAM_FILE='' UPSTREAM_PID='' UPSTREAM_LOG='' UPSTREAM_T0=0
+start_upstream_test() {
+  if [ -n "$TARGETS$SCENARIOS" ] || { [ -n "$SHARD" ] && [ "${SHARD%%/*}" != 1 ]; }; then
+    say "upstream-style test skipped: a run of some cells (--targets/--scenarios) is the quick loop, and of the shards only 1/N carries it (merge takes it from there); a full run has it"
     return 0
   fi
+  local images=()
   mapfile -t images < <("$HERE/lab-files.py" --role upstream-test --print images)
-  if timed "upstream test" "$ROOT/lab/upstream/run-in-images.sh" --out "$file" "${images[@]}"; then
-    chown "$OWNER" "$file" 2>/dev/null || true
-    chmod 644 "$file"
-    UPSTREAM_FILE=$file
-    H2C_PROBE_ATTACH="upstream=/reports/${file##*/}"
+  UPSTREAM_FILE="$REPORTS/.upstream-$$.json"
+  UPSTREAM_LOG=$(mktemp "${TMPDIR:-/tmp}/h2c-report-upstream.XXXXXX")
+  UPSTREAM_T0=$(now_ms)
+  "$ROOT/lab/upstream/run-in-images.sh" --out "$UPSTREAM_FILE" "${images[@]}" >"$UPSTREAM_LOG" 2>&1 &
+  UPSTREAM_PID=$!
+  say "upstream-style test in the gevent images (lab/upstream) started beside the servers"
+}
+
+finish_upstream_test() {
+  [ -n "$UPSTREAM_PID" ] || return 0
+  local rc=0 t
+  t=$(now_ms)
+  wait "$UPSTREAM_PID" || rc=$?
+  UPSTREAM_PID=
+  PHASES+=("upstream test (beside the servers; waited $(( ($(now_ms) - t) / 1000 )) s more)=$(( $(now_ms) - UPSTREAM_T0 ))")
+  sed 's/^/  /' "$UPSTREAM_LOG"
+  rm -f "$UPSTREAM_LOG"
+  if [ "$rc" = 0 ] && [ -s "$UPSTREAM_FILE" ]; then
+    chown "$OWNER" "$UPSTREAM_FILE" 2>/dev/null || true
+    chmod 644 "$UPSTREAM_FILE"
+    H2C_PROBE_ATTACH="upstream=/reports/${UPSTREAM_FILE##*/}"
     export H2C_PROBE_ATTACH
   else
-    say "WARNING: the upstream-style test could not run; the report will not state its outcome"
+    say "WARNING: the upstream-style test could not run (exit $rc); the report will not state its outcome"
   fi
-  step_done "step 2b"
 }
 
 # ---- the cells: which targets and scenarios ----------------------------------------------
@@ -160,6 +182,12 @@ select_cells() {
     chmod 644 "$SUBSET_FILE"
     export H2C_PROBE_TARGETS="/reports/${SUBSET_FILE##*/}"
     say "targets: $("$HERE/lab-files.py" --print targets "${NAMES[@]}" | tr '\n' ' ')"
+  fi
+  if [ -n "$SHARD" ]; then
+    [[ $SHARD =~ ^[0-9]+/[0-9]+$ ]] || die "--shard '$SHARD': expected K/N, e.g. 2/4"
+    PROBE_ARGS+=(--shard "$SHARD")
+    export H2C_PROBE_ARGS="${PROBE_ARGS[*]}"
+    say "shard: $SHARD (results.json only; merge the shards for the reports)"
   fi
   [ -n "$SCENARIOS" ] || return 0
   local pats pat f id ids=() hit
@@ -194,6 +222,10 @@ DOWN_ERR=''
 # shellcheck disable=SC2317  # run through timed
 down_retried() {
   local i
+  # The logs are kept already and no server has state worth a clean stop: SIGKILL at
+  # once instead of SIGTERM and up to 10 s for each server that ignores it (a Python
+  # server as PID 1 does), then remove.
+  timeout 60 docker compose kill >/dev/null 2>&1 || true
   for i in 1 2 3; do
     if DOWN_ERR=$(timeout 120 docker compose down --timeout 10 --remove-orphans 2>&1 >/dev/null); then
       return 0
@@ -265,20 +297,23 @@ compose_logs() { # log
 run_lab() {
   step_start "step 3/3: docker compose up -d --wait (${#SERVICES[@]} services and what they need), the probe, docker compose down"
   refuse_if_running
+  start_upstream_test
   local before after log rc=0 n
   before=$(readlink "$REPORTS/latest" 2>/dev/null || true)
   log=$(mktemp "${TMPDIR:-/tmp}/h2c-report-compose.XXXXXX")
   COMPOSE_UP=1
   trap 'compose_down; exit 130' INT TERM
-  trap 'compose_down' EXIT
+  trap 'compose_down; [ -z "$UPSTREAM_PID" ] || wait "$UPSTREAM_PID"' EXIT
   if timed "servers up + healthy" timeout --kill-after=30 "$TIMEOUT_S" docker compose --ansi never \
        up -d --wait --no-build "${SERVICES[@]}" >>"$log" 2>&1; then
     n=$(docker compose ps -q | wc -l)
     PHASES[-1]="${PHASES[-1]%%=*} ($n containers)=${PHASES[-1]##*=}"
+    finish_upstream_test
     say "$n containers up and healthy; the probe:"
     timed probe run_probe "$log" || rc=$?
   else
     rc=$?
+    finish_upstream_test
     say "ERROR: the servers did not all become healthy (exit $rc):"
     explain_unhealthy
     [ "$rc" != 0 ] || rc=1
@@ -336,7 +371,7 @@ summarise() { # run_dir rc
   printf '  %s -> %s\n' "$REPORTS/latest" "$(basename "$dir")"
   if [ -x /usr/bin/python3 ]; then
     local some=()
-    [ -z "$TARGETS$SCENARIOS" ] || some=(--run-cells)   # only the chosen cells
+    [ -z "$TARGETS$SCENARIOS$SHARD" ] || some=(--run-cells)   # only the chosen cells
     /usr/bin/python3 "$HERE/check-expected.py" --brief "${some[@]}" "$dir/results.json" | sed 's/^/[report] /' || true
   else
     grep -ho 'h2c-probe: .* cells.*' "$dir/compose.log" 2>/dev/null | sed 's/^/[report] /' || true
@@ -348,7 +383,6 @@ main() {
   check_engine
   prepare_reports
   select_cells
-  run_upstream_test
   RUN_DIR=
   local rc=0
   run_lab || rc=$?

@@ -49,52 +49,60 @@ for image in "${IMAGES[@]}"; do
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/h2c-upstream.XXXXXX")
-CONTAINER=''
+CONTAINERS=()
 cleanup() {
-  [ -z "$CONTAINER" ] || docker rm -f "$CONTAINER" >/dev/null 2>&1 || true
+  local c
+  for c in "${CONTAINERS[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
 
-# in_image IMAGE CMD...: a throw-away container of IMAGE, bounded, no network.
-in_image() {
-  local image=$1; shift
-  CONTAINER="h2c-upstream-$$-$RANDOM"
-  timeout --kill-after=10 "$LIMIT_S" docker run --rm --name "$CONTAINER" --network none \
+# One container per image (each start costs about a second, more under load): first
+# what the image holds, three lines (its package version, gevent's version, patched
+# yes/no: /lab/fix.diff present), then the test's own output; its exit status is the
+# test's. Bounded, no network, nothing writable.
+# shellcheck disable=SC2016  # expanded inside the container
+IN_IMAGE='head -n 1 /etc/h2c-lab-version 2>/dev/null || echo
+/usr/bin/python3 -c "import gevent; print(gevent.__version__)" 2>/dev/null || echo
+if test -s /lab/fix.diff; then echo yes; else echo no; fi
+exec /usr/bin/python3 -m unittest -v test_pywsgi_upgrade_body 2>&1'
+
+# run_one N IMAGE: N.image, N.version (first line of /etc/h2c-lab-version), N.gevent,
+# N.patched (yes/no), N.rc, N.ms, N.log (unittest -v output).
+run_one() {
+  local n=$1 image=$2 name=$3 t0 rc=0
+  echo "$image" >"$WORK/$n.image"
+  t0=$(now_ms)
+  timeout --kill-after=10 "$LIMIT_S" docker run --rm --name "$name" --network none \
     --cap-drop ALL --security-opt no-new-privileges:true \
     -e PYTHONDONTWRITEBYTECODE=1 -v "$HERE:/upstream:ro" -w /upstream \
-    --entrypoint "" "$image" "$@"
-  local rc=$?
-  docker rm -f "$CONTAINER" >/dev/null 2>&1 || true
-  CONTAINER=''
-  return $rc
-}
-
-# Per image N: N.image, N.version (first line of /etc/h2c-lab-version), N.gevent,
-# N.patched (yes/no: /lab/fix.diff present), N.rc, N.ms, N.log (unittest -v output).
-n=0
-for image in "${IMAGES[@]}"; do
-  n=$((n + 1))
-  printf '[upstream] %s: ' "$image"
-  echo "$image" >"$WORK/$n.image"
-  # What the image holds, in one container start (each start costs about a second):
-  # line 1 its package version, 2 gevent's version, 3 patched yes/no.
-  in_image "$image" sh -c 'head -n 1 /etc/h2c-lab-version 2>/dev/null || echo
-    /usr/bin/python3 -c "import gevent; print(gevent.__version__)" 2>/dev/null || echo
-    if test -s /lab/fix.diff; then echo yes; else echo no; fi' >"$WORK/$n.facts" || true
-  sed -n 1p "$WORK/$n.facts" >"$WORK/$n.version"
-  sed -n 2p "$WORK/$n.facts" >"$WORK/$n.gevent"
-  sed -n 3p "$WORK/$n.facts" | grep -x yes >"$WORK/$n.patched" || echo no >"$WORK/$n.patched"
-  t0=$(now_ms) rc=0
-  in_image "$image" /usr/bin/python3 -m unittest -v test_pywsgi_upgrade_body >"$WORK/$n.log" 2>&1 || rc=$?
+    --entrypoint "" "$image" sh -c "$IN_IMAGE" >"$WORK/$n.out" 2>&1 || rc=$?
   echo $(( $(now_ms) - t0 )) >"$WORK/$n.ms"
   echo "$rc" >"$WORK/$n.rc"
+  sed -n 1p "$WORK/$n.out" >"$WORK/$n.version"
+  sed -n 2p "$WORK/$n.out" >"$WORK/$n.gevent"
+  sed -n 3p "$WORK/$n.out" | grep -x yes >"$WORK/$n.patched" || echo no >"$WORK/$n.patched"
+  sed '1,3d' "$WORK/$n.out" >"$WORK/$n.log"
+}
+
+# The images run at once (each test is its own process on its own loopback), and are
+# reported in the order given.
+n=0 pids=()
+for image in "${IMAGES[@]}"; do
+  n=$((n + 1))
+  CONTAINERS+=("h2c-upstream-$$-$n")
+  run_one "$n" "$image" "h2c-upstream-$$-$n" &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid" || true; done
+for ((k = 1; k <= n; k++)); do
+  rc=$(cat "$WORK/$k.rc")
   case $rc in
-    0) echo "passed ($(cat "$WORK/$n.version"))" ;;
-    124|137) echo "timed out after ${LIMIT_S}s" ;;
-    *) echo "FAILED, exit $rc ($(cat "$WORK/$n.version"))" ;;
+    0) echo "[upstream] $(cat "$WORK/$k.image"): passed ($(cat "$WORK/$k.version"))" ;;
+    124|137) echo "[upstream] $(cat "$WORK/$k.image"): timed out after ${LIMIT_S}s" ;;
+    *) echo "[upstream] $(cat "$WORK/$k.image"): FAILED, exit $rc ($(cat "$WORK/$k.version"))" ;;
   esac
 done
 
