@@ -1,0 +1,213 @@
+/* test_load.c - `h2c-probe load` (load*.c): the token and the classification
+ * of an answer from its bytes, the in-place HTTP/1.1 scanner, the latency
+ * histogram, and whole runs against scripted servers: a crossed answer (a
+ * token of another connection), an error status, a hang (no answer within
+ * the deadline), and the run's duration bound against a server that stops
+ * answering. The runs use a fixed run id so the scripts can write tokens. */
+#include "check.h"
+#include "script_server.h"
+
+#include <stdint.h>
+#include <time.h>
+
+#include "load.h"
+#include "load_h1.h"
+
+#define RUN 0x0000beefu
+#define OWN "h2cload-0000beef-00000-0000000000"
+#define OTHER "h2cload-0000beef-00007-0000000000"
+#define ANSWER(status, body) \
+  "HTTP/1.1 " status "\r\nContent-Length: " #body "\r\n\r\n"
+
+static const load_expect no_expect = {0};
+
+static load_class judge(int status, const char *body, int echo, int *from) {
+  load_answer a = {status, body, strlen(body)};
+  return load_classify(&a, &no_expect, echo, RUN, 0, 0, from);
+}
+
+TEST(token_round_trip) {
+  char tok[LOAD_TOKEN_LEN + 1] = {0};
+  load_token_write(tok, RUN, 7, 0);
+  CHECK_STR(tok, OTHER);
+  uint32_t c;
+  uint64_t s;
+  CHECK(load_token_parse(tok, LOAD_TOKEN_LEN, RUN, &c, &s) && c == 7 && s == 0);
+  CHECK(!load_token_parse(tok, LOAD_TOKEN_LEN, RUN + 1, &c, &s));   /* another run's */
+  CHECK(!load_token_parse(tok, LOAD_TOKEN_LEN - 1, RUN, &c, &s));
+}
+
+TEST(classify_from_the_bytes) {
+  int from;
+  CHECK_INT(judge(200, OWN, 1, &from), LOAD_OK);
+  CHECK_INT(judge(200, OTHER, 1, &from), LOAD_CROSSED);
+  CHECK_INT(from, 0);
+  CHECK_INT(judge(400, OTHER, 1, &from), LOAD_CROSSED);     /* whatever the status */
+  CHECK_INT(judge(200, "h2cload-0000beef-00000-0000000001", 1, &from), LOAD_ERROR); /* own queue */
+  CHECK_INT(judge(503, OWN, 1, &from), LOAD_ERROR);
+  CHECK_INT(judge(200, "something", 1, &from), LOAD_ERROR);   /* nobody's */
+  CHECK_INT(judge(200, "something", 0, &from), LOAD_OK);      /* a GET: by status */
+  CHECK_INT(judge(0, "", 1, &from), LOAD_ERROR);
+}
+
+TEST(classify_the_attackers_answer) {
+  load_expect e = {0};
+  e.attacker_body = "Hello, World!";
+  e.attacker_body_len = 13;
+  e.markers[0] = "H2C-LAB-ADMIN-MARKER\n";
+  e.marker_len[0] = strlen(e.markers[0]);
+  e.nmarkers = 1;
+  int from;
+  load_answer echo = {200, "Hello, World!", 13};
+  CHECK_INT(load_classify(&echo, &e, 1, RUN, 0, 0, &from), LOAD_CROSSED);
+  CHECK_INT(from, 1);
+  load_answer admin = {200, "x H2C-LAB-ADMIN-MARKER\n", 23};
+  CHECK_INT(load_classify(&admin, &e, 1, RUN, 0, 0, &from), LOAD_CROSSED);
+  CHECK_INT(from, 1);
+  load_answer own = {200, OWN, LOAD_TOKEN_LEN};
+  CHECK_INT(load_classify(&own, &e, 1, RUN, 0, 0, &from), LOAD_OK);
+}
+
+TEST(h1_scan_framings) {
+  char a[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1";
+  load_h1_msg m;
+  CHECK_INT(load_h1_scan(a, sizeof a - 1, 0, 0, &m), LOAD_H1_DONE);
+  CHECK(m.status == 200 && m.body_len == 3 && memcmp(m.body, "abc", 3) == 0 && m.used == 41);
+  CHECK_INT(load_h1_scan(a, 30, 0, 0, &m), LOAD_H1_MORE);
+  char c[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+             "2\r\nab\r\n1;x=y\r\nc\r\n0\r\n\r\n";
+  CHECK_INT(load_h1_scan(c, sizeof c - 1, 0, 0, &m), LOAD_H1_DONE);
+  CHECK(m.body_len == 3 && memcmp(m.body, "abc", 3) == 0 && m.close && m.used == sizeof c - 1);
+  char e[] = "HTTP/1.0 200 OK\r\n\r\nrest";
+  CHECK_INT(load_h1_scan(e, sizeof e - 1, 0, 0, &m), LOAD_H1_MORE);
+  CHECK_INT(load_h1_scan(e, sizeof e - 1, 0, 1, &m), LOAD_H1_DONE);
+  CHECK(m.close && m.body_len == 4);
+  char bad[] = "SSH-2.0-OpenSSH\r\n\r\n";
+  CHECK_INT(load_h1_scan(bad, sizeof bad - 1, 0, 0, &m), LOAD_H1_BAD);
+  char two[] = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab";
+  CHECK_INT(load_h1_scan(two, sizeof two - 1, 0, 0, &m), LOAD_H1_BAD);
+}
+
+TEST(histogram_quantiles) {
+  static load_hist h;
+  memset(&h, 0, sizeof h);
+  for (uint64_t v = 1; v <= 1000; v++)
+    load_hist_add(&h, v);
+  uint64_t p50 = load_hist_quantile(&h, 0.5), p99 = load_hist_quantile(&h, 0.99);
+  CHECK(p50 >= 500 && p50 <= 500 * 17 / 16);
+  CHECK(p99 >= 990 && p99 <= 1000);
+  CHECK_INT(load_hist_quantile(&h, 1.0), 1000);
+  CHECK_INT(h.max_us, 1000);
+}
+
+/* One victim against the script, at most `requests` requests. */
+static void run_one(const script_server *s, int requests, int duration_ms, int deadline_ms,
+                    load_report *r, int64_t *took_ms) {
+  char port[16], auth[32], err[256];
+  snprintf(port, sizeof port, "%d", s->port);
+  snprintf(auth, sizeof auth, "127.0.0.1:%d", s->port);
+  load_opts o = {0};
+  o.host = "127.0.0.1";
+  o.port = port;
+  o.authority = auth;
+  o.victims = 1;
+  o.threads = 1;
+  o.depth = 1;
+  o.duration_ms = duration_ms;
+  o.deadline_ms = deadline_ms;
+  o.requests = requests;
+  o.run_id = RUN;
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  if (load_run(&o, r, err, sizeof err) != 0)
+    fprintf(stderr, "  load_run: %s\n", err);
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  *took_ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+}
+
+static const ss_step CROSSED[] = {
+    ACCEPT, READ_UNTIL("\r\n\r\n"), READ_N(LOAD_TOKEN_LEN),
+    WRITE(ANSWER("200 OK", 33) OTHER), WAIT_EOF, END};
+
+TEST(run_classifies_a_crossed_answer) {
+  script_server s;
+  CHECK(script_server_start(&s, CROSSED) == 0);
+  load_report r;
+  int64_t took;
+  run_one(&s, 1, 3000, 1000, &r, &took);
+  script_server_stop(&s);
+  const char *why = script_server_error(&s);
+  if (why)
+    fprintf(stderr, "  script: %s\n", why);
+  CHECK_INT(r.sent, 1);
+  CHECK_INT(r.by_class[LOAD_CROSSED], 1);
+  CHECK_INT(r.crossed_victim, 1);
+  CHECK_INT(r.by_class[LOAD_OK], 0);
+  CHECK(memmem(s.got, s.got_len, OWN, LOAD_TOKEN_LEN) != NULL);   /* it sent its own */
+  CHECK(!why);
+  load_report_free(&r);
+}
+
+static const ss_step ERROR_STATUS[] = {
+    ACCEPT, READ_UNTIL("\r\n\r\n"), READ_N(LOAD_TOKEN_LEN),
+    WRITE(ANSWER("503 Service Unavailable", 4) "busy"), WAIT_EOF, END};
+
+TEST(run_classifies_an_error_status) {
+  script_server s;
+  CHECK(script_server_start(&s, ERROR_STATUS) == 0);
+  load_report r;
+  int64_t took;
+  run_one(&s, 1, 3000, 1000, &r, &took);
+  script_server_stop(&s);
+  CHECK_INT(r.by_class[LOAD_ERROR], 1);
+  CHECK_INT(r.status_count[5], 1);
+  CHECK_INT(r.latency.n, 1);
+  load_report_free(&r);
+}
+
+static const ss_step HANG[] = {
+    ACCEPT, READ_UNTIL("\r\n\r\n"), READ_N(LOAD_TOKEN_LEN), WAIT_EOF, END};
+
+TEST(run_classifies_a_hang_at_the_deadline) {
+  script_server s;
+  CHECK(script_server_start(&s, HANG) == 0);
+  load_report r;
+  int64_t took;
+  run_one(&s, 1, 5000, 300, &r, &took);
+  script_server_stop(&s);
+  CHECK_INT(r.by_class[LOAD_NO_ANSWER], 1);
+  CHECK_INT(r.latency.n, 0);
+  CHECK(took >= 290 && took < 1500);     /* the deadline, not the duration */
+  load_report_free(&r);
+}
+
+/* One answer, then the server reads the next request and never answers nor
+ * closes: the run must end at its duration, with that request unfinished. */
+static const ss_step STOPS[] = {
+    ACCEPT, ECHO_REQUEST, READ_UNTIL("\r\n\r\n"), READ_N(LOAD_TOKEN_LEN), WAIT_EOF, END};
+
+TEST(run_honours_its_duration_when_the_server_stops) {
+  script_server s;
+  CHECK(script_server_start(&s, STOPS) == 0);
+  load_report r;
+  int64_t took;
+  run_one(&s, 0, 600, 10000, &r, &took);
+  script_server_stop(&s);
+  const char *why = script_server_error(&s);
+  if (why)
+    fprintf(stderr, "  script: %s\n", why);
+  if (took < 590 || took > 900)
+    fprintf(stderr, "  the run took %lld ms for a 600 ms bound\n", (long long)took);
+  CHECK(took >= 590 && took <= 900);
+  CHECK_INT(r.by_class[LOAD_OK], 1);
+  CHECK_INT(r.sent, 2);
+  CHECK_INT(r.unfinished, 1);
+  CHECK(!why);
+  load_report_free(&r);
+}
+
+CHECK_MAIN(CASE(token_round_trip), CASE(classify_from_the_bytes),
+           CASE(classify_the_attackers_answer), CASE(h1_scan_framings),
+           CASE(histogram_quantiles), CASE(run_classifies_a_crossed_answer),
+           CASE(run_classifies_an_error_status), CASE(run_classifies_a_hang_at_the_deadline),
+           CASE(run_honours_its_duration_when_the_server_stops))
