@@ -8,8 +8,9 @@
 #include <cjson/cJSON.h>
 
 #include "load.h"
+#include "results_check.h"
 
-#define LOAD_JSON_FORMAT "h2c-lab-load/1"
+#define LOAD_JSON_FORMAT RESULTS_CHECK_LOAD_FORMAT
 #define LOAD_JSON_MAX_ATTACKS 200    /* attacks listed one by one per run */
 
 /* What the run was given, for the section's "options". */
