@@ -25,6 +25,7 @@
 
 static const char help_text[] =
     "usage: h2c-probe load (--target NAME=URL | --targets FILE [--with-info KEY])...\n"
+    "                      [--roles-from FILE]\n"
     "                      [--victims N] [--attackers N] [--attack-rate R]\n"
     "                      [--trigger SCENARIO.json] [--trigger-request N]\n"
     "                      [--duration-ms N] [--requests N] [--deadline-ms N]\n"
@@ -43,6 +44,9 @@ static const char help_text[] =
     "  --targets FILE        the targets of a targets file (lab/targets.json)\n"
     "  --with-info KEY       only targets whose info has a non-empty KEY\n"
     "                        (e.g. proxy: every target behind a proxy)\n"
+    "  --roles-from FILE     the targets file whose rows say which backend\n"
+    "                        (info.backend) is a subject and which a control\n"
+    "                        (default: the --targets files)\n"
     "  --victims N           victim connections (default 50)\n"
     "  --attackers N         attacker connections (default 0; each attack on a\n"
     "                        new connection)\n"
@@ -68,7 +72,7 @@ static const char help_text[] =
     "exit codes: 0 every run completed, 2 usage/input/output error\n";
 
 typedef struct load_args {
-  const char *specs[MAX_SPECS], *files[16], *with_info, *trigger, *out, *into;
+  const char *specs[MAX_SPECS], *files[16], *with_info, *trigger, *out, *into, *roles_from;
   int nspecs, nfiles, trigger_request;
   load_opts o;
 } load_args;
@@ -121,6 +125,7 @@ static int parse_one(load_args *a, int ch) {
   case 'T': if (a->nfiles == 16) return usage("too many --targets", NULL);
             a->files[a->nfiles++] = optarg; return 0;
   case 'I': a->with_info = optarg; return 0;
+  case 'B': a->roles_from = optarg; return 0;
   case 'v': return int_opt("victims", 1, LOAD_MAX_CONNS, &o->victims);
   case 'a': return int_opt("attackers", 0, LOAD_MAX_CONNS, &o->attackers);
   case 'r': o->attack_rate = strtod(optarg, &end);
@@ -149,6 +154,7 @@ static int parse_one(load_args *a, int ch) {
 static int parse_args(int argc, char **argv, load_args *a, int *help) {
   static const struct option opts[] = {
       {"target", 1, NULL, 't'}, {"targets", 1, NULL, 'T'}, {"with-info", 1, NULL, 'I'},
+      {"roles-from", 1, NULL, 'B'},
       {"victims", 1, NULL, 'v'}, {"attackers", 1, NULL, 'a'}, {"attack-rate", 1, NULL, 'r'},
       {"attack-delay-ms", 1, NULL, 'D'}, {"trigger", 1, NULL, 'g'},
       {"trigger-request", 1, NULL, 'q'}, {"duration-ms", 1, NULL, 'd'},
@@ -186,19 +192,57 @@ static int wanted(const load_args *a, const target *t) {
   return ok;
 }
 
-/* The targets to run, in file order, then the --target ones. */
-static int load_targets(const load_args *a, target **list, int *n) {
+/* The role of the backend a target stands behind (info.backend), from the
+ * targets file: 1 a subject of the report, 0 not (a control: the fixed
+ * gevent, waitress), -1 unknown. By the backend target's info.roles. */
+static int backend_subject(const target *all, int n, const target *t) {
+  cJSON *info = t->info_json ? cJSON_Parse(t->info_json) : NULL;
+  const cJSON *b = cJSON_GetObjectItemCaseSensitive(info, "backend");
+  int role = -1;
+  for (int i = 0; cJSON_IsString(b) && i < n; i++) {
+    if (strcmp(all[i].name, b->valuestring) != 0)
+      continue;
+    cJSON *bi = all[i].info_json ? cJSON_Parse(all[i].info_json) : NULL;
+    const cJSON *roles = cJSON_GetObjectItemCaseSensitive(bi, "roles"), *r;
+    role = 0;
+    cJSON_ArrayForEach(r, roles) role |= cJSON_IsString(r) && strcmp(r->valuestring, "subject") == 0;
+    cJSON_Delete(bi);
+  }
+  cJSON_Delete(info);
+  return role;
+}
+
+/* The targets to run, in file order, then the --target ones; *roles gets
+ * each one's backend_subject (malloc'd). */
+static int load_targets(const load_args *a, target **list, int *n, int **roles) {
   char err[512];
   for (int i = 0; i < a->nfiles; i++)
     if (target_load_file(a->files[i], list, n, err, sizeof err) != 0) {
       fprintf(stderr, "h2c-probe load: %s\n", err);
       return -1;
     }
+  *roles = malloc((size_t)(*n + a->nspecs + 1) * sizeof **roles);
+  if (!*roles)
+    return -1;
+  target *ref = *list;
+  int nref = *n;
+  if (a->roles_from && (ref = NULL, nref = 0,
+                        target_load_file(a->roles_from, &ref, &nref, err, sizeof err) != 0)) {
+    fprintf(stderr, "h2c-probe load: --roles-from %s\n", err);
+    return -1;
+  }
+  for (int i = 0; i < *n; i++)
+    (*roles)[i] = backend_subject(ref, nref, &(*list)[i]);
+  for (int i = 0; ref != *list && i < nref; i++)
+    target_free(&ref[i]);
+  if (ref != *list)
+    free(ref);
   int kept = 0;
   for (int i = 0; i < *n; i++) {
-    if (wanted(a, &(*list)[i]))
+    if (wanted(a, &(*list)[i])) {
+      (*roles)[kept] = (*roles)[i];
       (*list)[kept++] = (*list)[i];
-    else
+    } else
       target_free(&(*list)[i]);
   }
   *n = kept;
@@ -211,7 +255,7 @@ static int load_targets(const load_args *a, target **list, int *n) {
       fprintf(stderr, "h2c-probe load: %s\n", err);
       return -1;
     }
-    (*n)++;
+    (*roles)[(*n)++] = -1;
   }
   if (*n == 0)
     fprintf(stderr, "h2c-probe load: no target%s\n",
@@ -240,7 +284,7 @@ static void print_run(const target *t, const load_report *r) {
 
 /* One target: reset its backend (a connection an earlier test left desynced
  * would count against this run), build its trigger, run, add its object. */
-static int run_target(load_args *a, const target *t, cJSON *runs) {
+static int run_target(load_args *a, const target *t, int subject, cJSON *runs) {
   char err[600];
   if (t->reset_url) {
     long closed;
@@ -271,7 +315,10 @@ static int run_target(load_args *a, const target *t, cJSON *runs) {
     fprintf(stderr, "h2c-probe load: %s: %s\n", t->name, err);
   else {
     print_run(t, &r);
-    cJSON_AddItemToArray(runs, load_json_run(&r, t->name, t->url, t->info_json));
+    cJSON *run = load_json_run(&r, t->name, t->url, t->info_json);
+    if (subject >= 0)
+      cJSON_AddBoolToObject(run, "backend_subject", subject);
+    cJSON_AddItemToArray(runs, run);
   }
   load_report_free(&r);
   load_trigger_free(&trig);
@@ -327,11 +374,12 @@ int load_cli_main(int argc, char **argv) {
   if (rc != 0)
     return rc;
   target *list = NULL;
-  int n = 0;
-  if (load_targets(&a, &list, &n) != 0) {
+  int n = 0, *roles = NULL;
+  if (load_targets(&a, &list, &n, &roles) != 0) {
     for (int i = 0; i < n; i++)
       target_free(&list[i]);
     free(list);
+    free(roles);
     return EXIT_USAGE;
   }
   int picked = a.trigger_request;
@@ -340,7 +388,7 @@ int load_cli_main(int argc, char **argv) {
   cJSON *section = load_json_section(&jo);
   cJSON *runs = cJSON_GetObjectItemCaseSensitive(section, "runs");
   for (int i = 0; i < n && rc == 0; i++)
-    rc = run_target(&a, &list[i], runs);
+    rc = run_target(&a, &list[i], roles[i], runs);
   if (rc == 0)
     rc = write_out(&a, section);
   cJSON_Delete(section);
@@ -348,5 +396,6 @@ int load_cli_main(int argc, char **argv) {
   for (int i = 0; i < n; i++)
     target_free(&list[i]);
   free(list);
+  free(roles);
   return rc == 0 ? 0 : EXIT_USAGE;
 }

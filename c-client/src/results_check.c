@@ -103,7 +103,7 @@ static const rule LOAD_CROSSED_FROM[] = {
 static const rule LOAD_RUN[] = {
     {"target", J_STR, 1, NULL, 0}, {"url", TEXT, 0, NULL, 0}, {"proxy", TEXT, 0, NULL, 0},
     {"backend", TEXT, 0, NULL, 0}, {"family", TEXT, 0, NULL, 0},
-    {"duration_ms", J_NUM, 1, NULL, 0}, {"threads", J_NUM, 0, NULL, 0},
+    {"backend_subject", J_BOOL, 0, NULL, 0}, {"duration_ms", J_NUM, 1, NULL, 0}, {"threads", J_NUM, 0, NULL, 0},
     {"sent", J_NUM, 1, NULL, 0}, {"answered", J_NUM, 1, NULL, 0},
     {"unfinished", J_NUM, 0, NULL, 0}, {"requests_per_s", J_NUM, 1, NULL, 0},
     {"latency_ms", J_OBJ, 1, LOAD_LATENCY, 0}, {"classes", J_OBJ, 1, LOAD_CLASSES, 0},

@@ -99,12 +99,15 @@ timeout "$RUN_TIMEOUT_S" h2c-probe run --targets "$TARGETS" --scenarios "$SCENAR
 # skips it; H2C_PROBE_LOAD='OPTIONS' replaces the default options below.
 LOAD_DEFAULT="--victims 20 --attackers 1 --attack-rate 20 --attack-delay-ms 100 --duration-ms 800 --deadline-ms 500 --trigger $SCENARIOS/proxy-cross-client.json"
 run_load() {
-  local opts=() t0 lrc=0
+  local opts=() roles=() t0 lrc=0
   read -r -a opts <<<"${H2C_PROBE_LOAD:-$LOAD_DEFAULT}"
+  # The whole lab's targets say which backend is a subject and which a control, also
+  # when TARGETS is a subset (make report TARGETS=...).
+  [ ! -r /lab/targets.json ] || roles=(--roles-from /lab/targets.json)
   t0=$(date +%s%3N)
   echo "probe: load phase: h2c-probe load --targets $TARGETS --with-info proxy ${opts[*]}"
   timeout "${H2C_LOAD_TIMEOUT_S:-300}" h2c-probe load --targets "$TARGETS" --with-info proxy \
-    "${opts[@]}" --into "$out/results.json" || lrc=$?
+    "${roles[@]}" "${opts[@]}" --into "$out/results.json" || lrc=$?
   echo "probe: load phase done in $(( ($(date +%s%3N) - t0) / 1000 )) s (exit $lrc)"
   [ "$lrc" = 0 ] || echo "probe: WARNING: the load phase failed; results.json holds the run without it" >&2
 }

@@ -22,9 +22,13 @@ static long affected(const cJSON *c) {
          jget_long(c, "no_answer", 0);
 }
 
-/* "control" when the backend's target is in the run and is no subject;
- * "subject" when it is one; "" when the run does not hold it. */
-static const char *role_of(const r_model *m, const char *backend) {
+/* "control" when the backend's target is no subject of the report,
+ * "subject" when it is one (the run's backend_subject, from the targets
+ * file, else the target in results.json); "" when neither says. */
+static const char *role_of(const r_model *m, const cJSON *run, const char *backend) {
+  const cJSON *subject = cJSON_GetObjectItemCaseSensitive(run, "backend_subject");
+  if (cJSON_IsBool(subject))
+    return cJSON_IsTrue(subject) ? "subject" : "control";
   for (int t = 0; backend && t < m->nt; t++)
     if (strcmp(m->t[t].name, backend) == 0)
       return m->t[t].subject ? "subject" : "control";
@@ -49,7 +53,7 @@ static void nums_cell(doc *d, doc_node *row, int strong, int decimals, int n, do
 }
 
 static void blast_row(doc *d, doc_node *table, const r_model *m, const cJSON *run) {
-  const char *backend = jget_str(run, "backend"), *role = role_of(m, backend);
+  const char *backend = jget_str(run, "backend"), *role = role_of(m, run, backend);
   const cJSON *cl = classes(run, "classes"), *lat = classes(run, "latency_ms");
   const cJSON *att = classes(run, "attacks");
   long after = affected(classes(att, "after"));
