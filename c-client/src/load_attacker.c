@@ -55,7 +55,7 @@ void load_attacker_ready(lthread *t, lconn *c) {
 
 void load_attacker_readable(lthread *t, lconn *c) {
   for (;;) {
-    int eof, n = load_conn_read(c, &eof);
+    int eof, drained, n = load_conn_read(c, &eof, &drained);
     if (n < 0 || (n == 0 && !eof))
       break;
     load_h1_msg m;
@@ -66,6 +66,8 @@ void load_attacker_readable(lthread *t, lconn *c) {
       done(t, c);
       return;
     }
+    if (drained && !c->hup)
+      break;
   }
   if (c->rlen == LOAD_RBUF)
     done(t, c);

@@ -56,12 +56,17 @@ int load_conn_flush(lconn *c) {
   return 0;
 }
 
-/* One read into the free end of rbuf; call until it returns 0 with !*eof. */
-int load_conn_read(lconn *c, int *eof) {
+/* One read into the free end of rbuf. *drained: the socket had less than
+ * the room (edge-triggered epoll announces whatever arrives next), so the
+ * caller need not read again to see EAGAIN: one recv per answer, not two. */
+int load_conn_read(lconn *c, int *eof, int *drained) {
   *eof = 0;
+  *drained = 1;
   if (c->rlen == LOAD_RBUF)
     return -1;                      /* an answer larger than the buffer */
-  ssize_t n = recv(c->fd, c->rbuf + c->rlen, LOAD_RBUF - c->rlen, 0);
+  size_t room = LOAD_RBUF - c->rlen;
+  ssize_t n = recv(c->fd, c->rbuf + c->rlen, room, 0);
+  *drained = n < (ssize_t)room;
   if (n == 0)
     *eof = 1;
   if (n < 0)

@@ -54,6 +54,7 @@ typedef struct lconn {
   int attack;                    /* attacker: the attack in flight, -1 none */
   long long attack_k;            /* attacker: attacks this connection made */
   int done;                      /* victim: no more requests to send */
+  int hup;                       /* the last event said the peer closed: read to EOF */
   struct load_h2 *h2;
 } lconn;
 
@@ -74,7 +75,7 @@ int64_t load_now_us(const load_shared *sh);
 int load_conn_start(lthread *t, lconn *c);       /* non-blocking connect */
 int load_conn_connected(lconn *c);               /* 1 ok, 0 not yet, -1 failed */
 int load_conn_flush(lconn *c);                   /* 0, or -1 (peer gone) */
-int load_conn_read(lconn *c, int *eof);          /* bytes read (>=0), -1 error */
+int load_conn_read(lconn *c, int *eof, int *drained); /* bytes read (>=0), -1 error */
 void load_conn_close(lthread *t, lconn *c, int64_t retry_us);
 
 /* load_victim.c */

@@ -40,6 +40,7 @@ static void on_event(lthread *t, lconn *c, uint32_t ev) {
   }
   if (c->state != LC_OPEN)
     return;
+  c->hup = (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
   if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
     c->attacker ? load_attacker_readable(t, c) : load_victim_readable(t, c);
   else if ((ev & EPOLLOUT) && c->wlen > c->woff && load_conn_flush(c) != 0)

@@ -167,7 +167,7 @@ static int scan_h1(lthread *t, lconn *c, int eof) {
 
 void load_victim_readable(lthread *t, lconn *c) {
   for (;;) {
-    int eof, n = load_conn_read(c, &eof);
+    int eof, drained, n = load_conn_read(c, &eof, &drained);
     if (n < 0) {
       load_victim_fail(t, c, c->rlen == LOAD_RBUF ? LOAD_ERROR : LOAD_NO_ANSWER);
       return;
@@ -186,7 +186,7 @@ void load_victim_readable(lthread *t, lconn *c) {
         drop(t, c, t->now);
       return;
     }
-    if (n == 0)
+    if (n == 0 || (drained && !c->hup))
       break;
   }
   if (c->state == LC_OPEN)
