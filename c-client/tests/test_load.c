@@ -10,8 +10,13 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "buf.h"
+#include "json_file.h"
 #include "load.h"
 #include "load_h1.h"
+#include "load_json.h"
+#include "results_check.h"
+#include "test_tmp.h"
 
 #define RUN 0x0000beefu
 #define OWN "h2cload-0000beef-00000-0000000000"
@@ -206,7 +211,97 @@ TEST(run_honours_its_duration_when_the_server_stops) {
   load_report_free(&r);
 }
 
-CHECK_MAIN(CASE(token_round_trip), CASE(classify_from_the_bytes),
+/* A run with made-up counts: 2 attacks, 3 victim requests failed after the first. */
+static cJSON *sample_section(void) {
+  static load_attack attacks[2];
+  load_report r = {0};
+  r.duration_us = 1000000;
+  r.sent = 103;
+  r.by_class[LOAD_OK] = 100;
+  r.by_class[LOAD_ERROR] = 3;
+  load_hist_add(&r.latency, 1500);
+  attacks[0].status = 200;
+  attacks[0].failed[LOAD_ERROR] = 3;
+  attacks[1].t_us = 500000;
+  r.attacks = attacks;
+  r.nattacks = 2;
+  load_opts o = {0};
+  o.victims = 5;
+  o.duration_ms = 1000;
+  load_json_opts jo = {&o, "t.json", "proxy-cross-client", 0};
+  cJSON *sec = load_json_section(&jo);
+  cJSON *run = load_json_run(&r, "via-x-gevent", "http://proxy-x:8081",
+                             "{\"proxy\":\"x-reuse\",\"backend\":\"gevent-bookworm\"}");
+  cJSON_AddBoolToObject(run, "backend_subject", 1);
+  cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(sec, "runs"), run);
+  return sec;
+}
+
+static int file_has(const char *dir, const char *name, const char *needle) {
+  char path[600];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  buf b;
+  buf_init(&b, 64u << 20);
+  FILE *fp = fopen(path, "r");
+  char chunk[4096];
+  size_t n;
+  while (fp && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+    if (buf_add(&b, chunk, n) != BUF_OK)
+      break;
+  if (fp)
+    fclose(fp);
+  int hit = b.data && strstr(b.data, needle) != NULL;
+  buf_free(&b);
+  return hit;
+}
+
+TEST(load_section_into_results_private_only) {
+  char dir[128], path[256], err[600];
+  CHECK(test_tmp_make(dir, sizeof dir, "load") == 0);
+  cJSON *doc = json_file_load("fixtures/results-sample.json", JSON_FILE_MAX, err, sizeof err);
+  CHECK(doc != NULL);
+  char *text = cJSON_Print(doc);
+  cJSON_Delete(doc);
+  CHECK(test_tmp_write(dir, "results.json", text) == 0);
+  cJSON_free(text);
+  snprintf(path, sizeof path, "%s/results.json", dir);
+  int rc = load_json_into_results(path, sample_section(), err, sizeof err);
+  if (rc != 0)
+    fprintf(stderr, "  %s\n", err);
+  int ok = rc == 0 && file_has(dir, "security.md", "## Blast radius") &&
+           file_has(dir, "security.md", "| x-reuse | gevent-bookworm | subject |") &&
+           file_has(dir, "security.md", "**3**") && file_has(dir, "security.html", "Blast radius") &&
+           !file_has(dir, "report.md", "Blast radius") && !file_has(dir, "report.html", "Blast radius") &&
+           file_has(dir, "results.json", "\"h2c-lab-load/1\"");
+  test_tmp_remove(dir);
+  CHECK(ok);
+}
+
+TEST(results_check_is_strict_about_load) {
+  char err[600];
+  cJSON *doc = json_file_load("fixtures/results-sample.json", JSON_FILE_MAX, err, sizeof err);
+  CHECK(doc != NULL);
+  cJSON *sec = sample_section();
+  cJSON_AddItemToObject(doc, "load", sec);
+  int good = results_check_doc(doc, "r.json", err, sizeof err);
+  cJSON_ReplaceItemInObjectCaseSensitive(sec, "format", cJSON_CreateString("h2c-lab-load/9"));
+  int bad_format = results_check_doc(doc, "r.json", err, sizeof err);
+  int names_it = strstr(err, "load.format") != NULL;
+  cJSON_ReplaceItemInObjectCaseSensitive(sec, "format", cJSON_CreateString(LOAD_JSON_FORMAT));
+  cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sec, "runs"), 0);
+  cJSON_ReplaceItemInObjectCaseSensitive(run, "classes", cJSON_CreateString("many"));
+  int bad_type = results_check_doc(doc, "r.json", err, sizeof err);
+  int names_member = strstr(err, "load.runs[0].classes") != NULL;
+  cJSON_Delete(doc);
+  CHECK_INT(good, 0);
+  CHECK_INT(bad_format, -1);
+  CHECK(names_it);
+  CHECK_INT(bad_type, -1);
+  CHECK(names_member);
+}
+
+CHECK_MAIN(CASE(load_section_into_results_private_only), CASE(results_check_is_strict_about_load),
+           CASE(token_round_trip), CASE(classify_from_the_bytes),
            CASE(classify_the_attackers_answer), CASE(h1_scan_framings),
            CASE(histogram_quantiles), CASE(run_classifies_a_crossed_answer),
            CASE(run_classifies_an_error_status), CASE(run_classifies_a_hang_at_the_deadline),
