@@ -7,6 +7,7 @@
 #include "load_cli.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,11 @@
 
 #define EXIT_USAGE 2
 #define MAX_SPECS 64
+#define LOAD_CLI_MAX_PARALLEL 16
 
 static const char help_text[] =
     "usage: h2c-probe load (--target NAME=URL | --targets FILE [--with-info KEY])...\n"
-    "                      [--roles-from FILE]\n"
+    "                      [--roles-from FILE] [--parallel N]\n"
     "                      [--victims N] [--attackers N] [--attack-rate R]\n"
     "                      [--trigger SCENARIO.json] [--trigger-request N]\n"
     "                      [--duration-ms N] [--requests N] [--deadline-ms N]\n"
@@ -47,6 +49,8 @@ static const char help_text[] =
     "  --roles-from FILE     the targets file whose rows say which backend\n"
     "                        (info.backend) is a subject and which a control\n"
     "                        (default: the --targets files)\n"
+    "  --parallel N          load up to N targets at once, 1-16 (default 1);\n"
+    "                        (never two that name the same info.isolation_group)\n"
     "  --victims N           victim connections (default 50)\n"
     "  --attackers N         attacker connections (default 0; each attack on a\n"
     "                        new connection)\n"
@@ -73,7 +77,7 @@ static const char help_text[] =
 
 typedef struct load_args {
   const char *specs[MAX_SPECS], *files[16], *with_info, *trigger, *out, *into, *roles_from;
-  int nspecs, nfiles, trigger_request;
+  int nspecs, nfiles, trigger_request, parallel;
   load_opts o;
 } load_args;
 
@@ -107,6 +111,7 @@ static int int_opt(const char *name, long long lo, long long hi, int *field) {
 static void defaults(load_args *a) {
   memset(a, 0, sizeof *a);
   a->trigger_request = -1;
+  a->parallel = 1;
   a->o.victims = 50;
   a->o.attack_rate = 20;
   a->o.attack_delay_ms = 200;
@@ -126,6 +131,7 @@ static int parse_one(load_args *a, int ch) {
             a->files[a->nfiles++] = optarg; return 0;
   case 'I': a->with_info = optarg; return 0;
   case 'B': a->roles_from = optarg; return 0;
+  case 'P': return int_opt("parallel", 1, LOAD_CLI_MAX_PARALLEL, &a->parallel);
   case 'v': return int_opt("victims", 1, LOAD_MAX_CONNS, &o->victims);
   case 'a': return int_opt("attackers", 0, LOAD_MAX_CONNS, &o->attackers);
   case 'r': o->attack_rate = strtod(optarg, &end);
@@ -154,7 +160,7 @@ static int parse_one(load_args *a, int ch) {
 static int parse_args(int argc, char **argv, load_args *a, int *help) {
   static const struct option opts[] = {
       {"target", 1, NULL, 't'}, {"targets", 1, NULL, 'T'}, {"with-info", 1, NULL, 'I'},
-      {"roles-from", 1, NULL, 'B'},
+      {"roles-from", 1, NULL, 'B'}, {"parallel", 1, NULL, 'P'},
       {"victims", 1, NULL, 'v'}, {"attackers", 1, NULL, 'a'}, {"attack-rate", 1, NULL, 'r'},
       {"attack-delay-ms", 1, NULL, 'D'}, {"trigger", 1, NULL, 'g'},
       {"trigger-request", 1, NULL, 'q'}, {"duration-ms", 1, NULL, 'd'},
@@ -284,7 +290,7 @@ static void print_run(const target *t, const load_report *r) {
 
 /* One target: reset its backend (a connection an earlier test left desynced
  * would count against this run), build its trigger, run, add its object. */
-static int run_target(load_args *a, const target *t, int subject, cJSON *runs) {
+static int run_target(const load_args *a, const target *t, int subject, cJSON **out) {
   char err[600];
   if (t->reset_url) {
     long closed;
@@ -315,14 +321,64 @@ static int run_target(load_args *a, const target *t, int subject, cJSON *runs) {
     fprintf(stderr, "h2c-probe load: %s: %s\n", t->name, err);
   else {
     print_run(t, &r);
-    cJSON *run = load_json_run(&r, t->name, t->url, t->info_json);
+    *out = load_json_run(&r, t->name, t->url, t->info_json);
     if (subject >= 0)
-      cJSON_AddBoolToObject(run, "backend_subject", subject);
-    cJSON_AddItemToArray(runs, run);
+      cJSON_AddBoolToObject(*out, "backend_subject", subject);
   }
   load_report_free(&r);
   load_trigger_free(&trig);
   return rc;
+}
+
+/* --parallel: up to that many targets at once, each with its own load
+ * run (its own threads); their objects go into runs in target order. */
+typedef struct job {
+  const load_args *a;
+  const target *t;
+  int subject, rc, started;
+  cJSON *run;
+  pthread_t th;
+} job;
+
+static void *job_main(void *p) {
+  job *j = p;
+  j->rc = run_target(j->a, j->t, j->subject, &j->run);
+  return NULL;
+}
+
+/* Whether list[i] may join the batch list[from..i): no target of it names
+ * the same info.isolation_group (targets that share a backend). */
+static int may_join(const target *list, int from, int i) {
+  for (int j = from; list[i].isolation_group && j < i; j++)
+    if (list[j].isolation_group && strcmp(list[j].isolation_group, list[i].isolation_group) == 0)
+      return 0;
+  return 1;
+}
+
+static int run_all(const load_args *a, const target *list, const int *roles, int n,
+                   cJSON *runs) {
+  int rc = 0;
+  for (int i = 0; i < n && rc == 0;) {
+    job jobs[LOAD_CLI_MAX_PARALLEL];
+    int k = 0;
+    while (k < a->parallel && i + k < n && may_join(list, i, i + k))
+      k++;
+    for (int j = 0; j < k; j++) {
+      jobs[j] = (job){a, &list[i + j], roles[i + j], -1, 0, NULL, 0};
+      jobs[j].started = pthread_create(&jobs[j].th, NULL, job_main, &jobs[j]) == 0;
+      if (!jobs[j].started)
+        job_main(&jobs[j]);              /* no thread: run it here */
+    }
+    for (int j = 0; j < k; j++) {
+      if (jobs[j].started)
+        pthread_join(jobs[j].th, NULL);
+      rc |= jobs[j].rc != 0;
+      if (jobs[j].run)
+        cJSON_AddItemToArray(runs, jobs[j].run);
+    }
+    i += k;
+  }
+  return rc ? -1 : 0;
 }
 
 /* The trigger's scenario id and the request it picks, for the section's
@@ -387,8 +443,7 @@ int load_cli_main(int argc, char **argv) {
   load_json_opts jo = {&a.o, a.trigger, id, picked};
   cJSON *section = load_json_section(&jo);
   cJSON *runs = cJSON_GetObjectItemCaseSensitive(section, "runs");
-  for (int i = 0; i < n && rc == 0; i++)
-    rc = run_target(&a, &list[i], roles[i], runs);
+  rc = run_all(&a, list, roles, n, runs);
   if (rc == 0)
     rc = write_out(&a, section);
   cJSON_Delete(section);
