@@ -178,6 +178,8 @@ void load_victim_readable(lthread *t, lconn *c) {
           load_victim_fail(t, c, LOAD_ERROR);
         return;
       }
+      if (c->state != LC_OPEN)
+        return;                      /* an answer gave the connection up */
     }
     if (eof) {
       if (c->fl_n > 0)
