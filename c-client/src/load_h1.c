@@ -125,15 +125,12 @@ static int status_line(const char *p, const char *e, load_h1_msg *m) {
 }
 
 int load_h1_scan(char *p, size_t n, int head_only, int eof, load_h1_msg *m) {
-  char *hend = memmem(p, n, "\r\n\r\n", 4);
-  size_t hl = hend ? (size_t)(hend - p) + 4 : 0;
-  if (!hend) {
-    char *lf = memmem(p, n, "\n\n", 2);    /* bare LF lines */
-    if (!lf)
-      return n >= 7 && memcmp(p, "HTTP/1.", 7) != 0 ? LOAD_H1_BAD : LOAD_H1_MORE;
-    hend = lf;
-    hl = (size_t)(lf - p) + 2;
-  }
+  /* The head ends at the first blank line, CRLF or bare LF, whichever comes
+   * first: the same answer whatever else has arrived after it. */
+  char *crlf = memmem(p, n, "\r\n\r\n", 4), *lf = memmem(p, n, "\n\n", 2);
+  if (!crlf && !lf)
+    return n >= 7 && memcmp(p, "HTTP/1.", 7) != 0 ? LOAD_H1_BAD : LOAD_H1_MORE;
+  size_t hl = lf && (!crlf || lf + 1 < crlf + 3) ? (size_t)(lf - p) + 2 : (size_t)(crlf - p) + 4;
   const char *le = memchr(p, '\n', hl);
   head h;
   if (status_line(p, le, m) != 0 || scan_headers(le + 1, p + hl, &h) != 0)
