@@ -211,7 +211,9 @@ static int backend_subject(const target *all, int n, const target *t) {
     cJSON *bi = all[i].info_json ? cJSON_Parse(all[i].info_json) : NULL;
     const cJSON *roles = cJSON_GetObjectItemCaseSensitive(bi, "roles"), *r;
     role = 0;
-    cJSON_ArrayForEach(r, roles) role |= cJSON_IsString(r) && strcmp(r->valuestring, "subject") == 0;
+    cJSON_ArrayForEach(r, roles) {
+      role |= cJSON_IsString(r) && strcmp(r->valuestring, "subject") == 0;
+    }
     cJSON_Delete(bi);
   }
   cJSON_Delete(info);

@@ -75,7 +75,8 @@ static int dechunk(char *p, size_t n, size_t *blen, size_t *used) {
     const char *q = p + r;
     int nd = 0;
     for (; q < e; q++, nd++) {
-      int d = *q >= '0' && *q <= '9' ? *q - '0' : (*q | 32) >= 'a' && (*q | 32) <= 'f' ? (*q | 32) - 'a' + 10 : -1;
+      int lc = *q | 32;
+      int d = *q >= '0' && *q <= '9' ? *q - '0' : lc >= 'a' && lc <= 'f' ? lc - 'a' + 10 : -1;
       if (d < 0)
         break;
       if ((size = size * 16 + (unsigned)d) > (1ull << 30))

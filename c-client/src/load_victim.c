@@ -207,6 +207,7 @@ void load_victim_tick(lthread *t, lconn *c) {
     t->r.connect_failures++;
     load_conn_close(t, c, t->now + RETRY_AFTER_FAIL_US);
   } else if (c->state == LC_OPEN && c->fl_n > 0 && t->now - c->fl[c->fl_head].t_us > deadline) {
+    t->r.no_answer_deadline++;
     load_victim_fail(t, c, LOAD_NO_ANSWER);
   } else if (c->state == LC_OPEN && c->fl_n == 0 && (c->done || t->sh->stop)) {
     load_conn_close(t, c, t->now);

@@ -181,6 +181,7 @@ TEST(run_classifies_a_hang_at_the_deadline) {
   run_one(&s, 1, 5000, 300, &r, &took);
   script_server_stop(&s);
   CHECK_INT(r.by_class[LOAD_NO_ANSWER], 1);
+  CHECK_INT(r.no_answer_deadline, 1);    /* not closed first: the deadline */
   CHECK_INT(r.latency.n, 0);
   CHECK(took >= 290 && took < 1500);     /* the deadline, not the duration */
   load_report_free(&r);
@@ -270,8 +271,10 @@ TEST(load_section_into_results_private_only) {
     fprintf(stderr, "  %s\n", err);
   int ok = rc == 0 && file_has(dir, "security.md", "## Blast radius") &&
            file_has(dir, "security.md", "| x-reuse | gevent-bookworm | subject |") &&
-           file_has(dir, "security.md", "**3**") && file_has(dir, "security.html", "Blast radius") &&
-           !file_has(dir, "report.md", "Blast radius") && !file_has(dir, "report.html", "Blast radius") &&
+           file_has(dir, "security.md", "**3**") &&
+           file_has(dir, "security.html", "Blast radius") &&
+           !file_has(dir, "report.md", "Blast radius") &&
+           !file_has(dir, "report.html", "Blast radius") &&
            file_has(dir, "results.json", "\"h2c-lab-load/1\"");
   test_tmp_remove(dir);
   CHECK(ok);

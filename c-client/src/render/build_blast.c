@@ -66,7 +66,8 @@ static void blast_row(doc *d, doc_node *table, const r_model *m, const cJSON *ru
         jget_num(lat, "max", 0));
   nums_cell(d, row, 0, 0, 1, jget_num(run, "sent", 0), 0, 0);
   nums_cell(d, row, 0, 0, 1, jget_num(cl, "ok", 0), 0, 0);
-  nums_cell(d, row, jget_num(cl, "crossed", 0) > 0, 0, 3, jget_num(cl, "error" /* not the verdict */, 0),
+  nums_cell(d, row, jget_num(cl, "crossed", 0) > 0, 0, 3,
+            jget_num(cl, "error" /* not the verdict */, 0),
         jget_num(cl, "crossed", 0),
         jget_num(cl, "no_answer", 0));
   nums_cell(d, row, 0, 0, 1, jget_num(att, "sent", 0), 0, 0);
