@@ -58,7 +58,6 @@ typedef struct load_report {
   uint64_t sent, unfinished;     /* victim requests; unfinished: in flight at the end */
   uint64_t by_class[LOAD_NCLASS];
   uint64_t crossed_victim, crossed_attacker;
-  uint64_t no_answer_deadline;   /* no_answer at the deadline (the rest: closed first) */
   uint64_t connects, connect_failures;
   load_hist latency;             /* answered victim requests */
   uint64_t status_count[LOAD_STATUS_SLOTS]; /* non-ok answers by status slot */

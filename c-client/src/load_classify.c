@@ -93,6 +93,7 @@ int load_status_slot(const load_answer *a, load_class c) {
 const char *load_class_name(load_class c) {
   /* a load class, not the verdict: */
   static const char *const names[LOAD_NCLASS] = {"ok", "error" /* not the verdict */,
-                                                 "crossed", "no_answer"};
+                                                 "crossed", "no_answer",
+                                                 "closed" /* not the verdict */};
   return (unsigned)c < LOAD_NCLASS ? names[c] : "?";
 }

@@ -17,7 +17,11 @@ typedef enum {
   LOAD_OK = 0,        /* its own answer: 2xx (and its own token when echoed) */
   LOAD_ERROR,         /* an error status, a body that is nobody's, malformed */
   LOAD_CROSSED,       /* another client's response */
-  LOAD_NO_ANSWER,     /* nothing complete before the deadline, or closed first */
+  LOAD_NO_ANSWER,     /* nothing complete before the deadline, or the connection
+                         closed in the middle of the answer */
+  LOAD_CLOSED,        /* the connection closed (FIN or reset) before any byte of
+                         the answer came: the keep-alive race a client may retry
+                         (RFC 9112 §9.3.1); counted apart, not as damage */
   LOAD_NCLASS
 } load_class;
 

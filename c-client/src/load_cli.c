@@ -38,9 +38,11 @@ static const char help_text[] =
     "/echo, the token as body: the echo app returns it), while attacker\n"
     "connections send a trigger request at a fixed rate. Every victim request is\n"
     "classified from the bytes: ok, error (an error status, a body that is\n"
-    "nobody's), crossed (another client's token, or the attacker's answer), or\n"
-    "no_answer (nothing within --deadline-ms, or closed first). Prints requests\n"
-    "per second, latency p50/p99/max and the victims affected after each attack.\n"
+    "nobody's), crossed (another client's token, or the attacker's answer),\n"
+    "no_answer (nothing within --deadline-ms, or closed mid-answer), closed (the\n"
+    "connection closed before any byte of the answer: a keep-alive race, not\n"
+    "counted as damage). Prints requests per second, latency p50/p99/max and\n"
+    "the victim requests affected (error, crossed, no_answer) after each attack.\n"
     "\n"
     "  --target NAME=URL     a target (repeatable)\n"
     "  --targets FILE        the targets of a targets file (lab/targets.json)\n"
@@ -278,14 +280,16 @@ static void print_run(const target *t, const load_report *r) {
     aff += (uint64_t)r->attacks[i].failed[LOAD_ERROR] + r->attacks[i].failed[LOAD_CROSSED] +
            r->attacks[i].failed[LOAD_NO_ANSWER];
   printf("h2c-probe load: %s: %.0f req/s (%llu answered in %.2f s), p50 %.3f ms, p99 %.3f ms, "
-         "max %.3f ms; ok %llu, error %llu, crossed %llu, no_answer %llu, unfinished %llu; "
+         "max %.3f ms; ok %llu, error %llu, crossed %llu, no_answer %llu, closed %llu, "
+         "unfinished %llu; "
          "%d attacks, %llu victim requests affected after them\n",
          t->name, s > 0 ? (double)r->latency.n / s : 0, (unsigned long long)r->latency.n, s,
          (double)load_hist_quantile(&r->latency, 0.5) / 1000,
          (double)load_hist_quantile(&r->latency, 0.99) / 1000,
          (double)r->latency.max_us / 1000, (unsigned long long)r->by_class[LOAD_OK],
          (unsigned long long)r->by_class[LOAD_ERROR], (unsigned long long)r->by_class[LOAD_CROSSED],
-         (unsigned long long)r->by_class[LOAD_NO_ANSWER], (unsigned long long)r->unfinished,
+         (unsigned long long)r->by_class[LOAD_NO_ANSWER],
+         (unsigned long long)r->by_class[LOAD_CLOSED], (unsigned long long)r->unfinished,
          r->nattacks, (unsigned long long)aff);
   fflush(stdout);
 }

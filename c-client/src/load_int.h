@@ -84,6 +84,7 @@ void load_victim_readable(lthread *t, lconn *c);
 void load_victim_tick(lthread *t, lconn *c);     /* deadlines, reconnects */
 void load_victim_answer(lthread *t, lconn *c, int slot, const load_answer *a);
 void load_victim_fail(lthread *t, lconn *c, load_class why);
+void load_victim_gone(lthread *t, lconn *c);     /* the peer closed: closed or no_answer */
 void load_victim_finish(lthread *t, lconn *c);   /* the run ends: unfinished */
 int load_victim_slot(lconn *c, int32_t stream);  /* h2c: the slot of a stream */
 

@@ -113,10 +113,6 @@ cJSON *load_json_run(const load_report *r, const char *name, const char *url,
   cJSON *cf = cJSON_AddObjectToObject(run, "crossed_from");
   cJSON_AddNumberToObject(cf, "victim", (double)r->crossed_victim);
   cJSON_AddNumberToObject(cf, "attacker", (double)r->crossed_attacker);
-  cJSON *na = cJSON_AddObjectToObject(run, "no_answer_by");
-  cJSON_AddNumberToObject(na, "deadline", (double)r->no_answer_deadline);
-  cJSON_AddNumberToObject(na, "closed" /* not the verdict */,
-                          (double)(r->by_class[LOAD_NO_ANSWER] - r->no_answer_deadline));
   add_statuses(run, r);
   add_classes(run, "before_first_attack", NULL, r->before_attack);
   cJSON_AddNumberToObject(run, "connects", (double)r->connects);

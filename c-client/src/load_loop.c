@@ -44,7 +44,7 @@ static void on_event(lthread *t, lconn *c, uint32_t ev) {
   if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
     c->attacker ? load_attacker_readable(t, c) : load_victim_readable(t, c);
   else if ((ev & EPOLLOUT) && c->wlen > c->woff && load_conn_flush(c) != 0)
-    c->attacker ? load_attacker_readable(t, c) : load_victim_fail(t, c, LOAD_NO_ANSWER);
+    c->attacker ? load_attacker_readable(t, c) : load_victim_gone(t, c);
 }
 
 static int tick(lthread *t) {

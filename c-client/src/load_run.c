@@ -114,7 +114,6 @@ static void merge(load_report *r, const load_report *p) {
     r->status_count[k] += p->status_count[k];
   r->crossed_victim += p->crossed_victim;
   r->crossed_attacker += p->crossed_attacker;
-  r->no_answer_deadline += p->no_answer_deadline;
   r->connects += p->connects;
   r->connect_failures += p->connect_failures;
   load_hist_merge(&r->latency, &p->latency);

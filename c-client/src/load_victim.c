@@ -55,7 +55,7 @@ static void fill(lthread *t, lconn *c) {
     return;
   }
   if (load_conn_flush(c) != 0)
-    load_victim_fail(t, c, LOAD_NO_ANSWER);
+    load_victim_gone(t, c);
 }
 
 static int scan_h1(lthread *t, lconn *c, int eof);
@@ -93,6 +93,12 @@ static void count(lthread *t, const lflight *f, load_class k, int from_attacker)
 static void drop(lthread *t, lconn *c, int64_t retry_us) {
   t->r.unfinished += (uint64_t)c->fl_n;
   load_conn_close(t, c, retry_us);
+}
+
+/* The peer closed or reset the connection: the head of the line is
+ * closed when not one byte of its answer had come, else no_answer. */
+void load_victim_gone(lthread *t, lconn *c) {
+  load_victim_fail(t, c, c->rlen == 0 ? LOAD_CLOSED : LOAD_NO_ANSWER);
 }
 
 void load_victim_fail(lthread *t, lconn *c, load_class why) {
@@ -169,7 +175,10 @@ void load_victim_readable(lthread *t, lconn *c) {
   for (;;) {
     int eof, drained, n = load_conn_read(c, &eof, &drained);
     if (n < 0) {
-      load_victim_fail(t, c, c->rlen == LOAD_RBUF ? LOAD_ERROR : LOAD_NO_ANSWER);
+      if (c->rlen == LOAD_RBUF)
+        load_victim_fail(t, c, LOAD_ERROR);
+      else
+        load_victim_gone(t, c);
       return;
     }
     if (n > 0 || eof) {
@@ -183,7 +192,7 @@ void load_victim_readable(lthread *t, lconn *c) {
     }
     if (eof) {
       if (c->fl_n > 0)
-        load_victim_fail(t, c, LOAD_NO_ANSWER);
+        load_victim_gone(t, c);
       else
         drop(t, c, t->now);
       return;
@@ -207,7 +216,6 @@ void load_victim_tick(lthread *t, lconn *c) {
     t->r.connect_failures++;
     load_conn_close(t, c, t->now + RETRY_AFTER_FAIL_US);
   } else if (c->state == LC_OPEN && c->fl_n > 0 && t->now - c->fl[c->fl_head].t_us > deadline) {
-    t->r.no_answer_deadline++;
     load_victim_fail(t, c, LOAD_NO_ANSWER);
   } else if (c->state == LC_OPEN && c->fl_n == 0 && (c->done || t->sh->stop)) {
     load_conn_close(t, c, t->now);

@@ -87,7 +87,7 @@ static const rule SUMMARY[] = {
 static const rule LOAD_CLASSES[] = {
     {"ok", J_NUM, 1, NULL, 0}, {"error" /* not the verdict */, J_NUM, 1, NULL, 0},
     {"crossed", J_NUM, 1, NULL, 0},
-    {"no_answer", J_NUM, 1, NULL, 0}, END};
+    {"no_answer", J_NUM, 1, NULL, 0}, {"closed" /* not the verdict */, J_NUM, 1, NULL, 0}, END};
 static const rule LOAD_ATTACK[] = {
     {"n", J_NUM, 1, NULL, 0}, {"t_ms", J_NUM, 0, NULL, 0}, {"status", J_NUM | J_NULL, 0, NULL, 0},
     {"victims", J_OBJ, 1, LOAD_CLASSES, 0}, END};
@@ -100,8 +100,6 @@ static const rule LOAD_LATENCY[] = {
     {"p50", J_NUM, 1, NULL, 0}, {"p99", J_NUM, 1, NULL, 0}, {"max", J_NUM, 1, NULL, 0}, END};
 static const rule LOAD_CROSSED_FROM[] = {
     {"victim", J_NUM, 1, NULL, 0}, {"attacker", J_NUM, 1, NULL, 0}, END};
-static const rule LOAD_NO_ANSWER_BY[] = {
-    {"deadline", J_NUM, 1, NULL, 0}, {"closed" /* not the verdict */, J_NUM, 1, NULL, 0}, END};
 static const rule LOAD_RUN[] = {
     {"target", J_STR, 1, NULL, 0}, {"url", TEXT, 0, NULL, 0}, {"proxy", TEXT, 0, NULL, 0},
     {"backend", TEXT, 0, NULL, 0}, {"family", TEXT, 0, NULL, 0},
@@ -110,7 +108,7 @@ static const rule LOAD_RUN[] = {
     {"unfinished", J_NUM, 0, NULL, 0}, {"requests_per_s", J_NUM, 1, NULL, 0},
     {"latency_ms", J_OBJ, 1, LOAD_LATENCY, 0}, {"classes", J_OBJ, 1, LOAD_CLASSES, 0},
     {"crossed_from", J_OBJ, 0, LOAD_CROSSED_FROM, 0},
-    {"no_answer_by", J_OBJ, 0, LOAD_NO_ANSWER_BY, 0}, {"not_ok_answers", J_OBJ, 0, NULL, 0},
+ {"not_ok_answers", J_OBJ, 0, NULL, 0},
     {"before_first_attack", J_OBJ, 0, LOAD_CLASSES, 0}, {"connects", J_NUM, 0, NULL, 0},
     {"connect_failures", J_NUM, 0, NULL, 0}, {"attacks", J_OBJ, 0, LOAD_ATTACKS, 0}, END};
 static const rule LOAD_SECTION[] = {

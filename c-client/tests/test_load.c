@@ -181,9 +181,26 @@ TEST(run_classifies_a_hang_at_the_deadline) {
   run_one(&s, 1, 5000, 300, &r, &took);
   script_server_stop(&s);
   CHECK_INT(r.by_class[LOAD_NO_ANSWER], 1);
-  CHECK_INT(r.no_answer_deadline, 1);    /* not closed first: the deadline */
   CHECK_INT(r.latency.n, 0);
   CHECK(took >= 290 && took < 1500);     /* the deadline, not the duration */
+  load_report_free(&r);
+}
+
+/* One answer, then the server reads the next request and closes without a
+ * byte: the keep-alive race, closed, not no_answer. */
+static const ss_step CLOSES[] = {
+    ACCEPT, ECHO_REQUEST, READ_UNTIL("\r\n\r\n"), READ_N(LOAD_TOKEN_LEN), CLOSE, END};
+
+TEST(run_tells_a_close_before_any_byte) {
+  script_server s;
+  CHECK(script_server_start(&s, CLOSES) == 0);
+  load_report r;
+  int64_t took;
+  run_one(&s, 2, 3000, 1000, &r, &took);
+  script_server_stop(&s);
+  CHECK_INT(r.by_class[LOAD_OK], 1);
+  CHECK_INT(r.by_class[LOAD_CLOSED], 1);
+  CHECK_INT(r.by_class[LOAD_NO_ANSWER], 0);
   load_report_free(&r);
 }
 
@@ -308,4 +325,5 @@ CHECK_MAIN(CASE(load_section_into_results_private_only), CASE(results_check_is_s
            CASE(classify_the_attackers_answer), CASE(h1_scan_framings),
            CASE(histogram_quantiles), CASE(run_classifies_a_crossed_answer),
            CASE(run_classifies_an_error_status), CASE(run_classifies_a_hang_at_the_deadline),
+           CASE(run_tells_a_close_before_any_byte),
            CASE(run_honours_its_duration_when_the_server_stops))

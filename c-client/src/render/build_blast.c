@@ -67,9 +67,9 @@ static void blast_row(doc *d, doc_node *table, const r_model *m, const cJSON *ru
   nums_cell(d, row, 0, 0, 1, jget_num(run, "sent", 0), 0, 0);
   nums_cell(d, row, 0, 0, 1, jget_num(cl, "ok", 0), 0, 0);
   nums_cell(d, row, jget_num(cl, "crossed", 0) > 0, 0, 3,
-            jget_num(cl, "error" /* not the verdict */, 0),
-        jget_num(cl, "crossed", 0),
-        jget_num(cl, "no_answer", 0));
+            jget_num(cl, "error" /* not the verdict */, 0), jget_num(cl, "crossed", 0),
+            jget_num(cl, "no_answer", 0));
+  nums_cell(d, row, 0, 0, 1, jget_num(cl, "closed" /* not the verdict */, 0), 0, 0);
   nums_cell(d, row, 0, 0, 1, jget_num(att, "sent", 0), 0, 0);
   nums_cell(d, row, after > 0, 0, 1, (double)after, 0, 0);
   nums_cell(d, row, 0, 0, 1, jget_num(att, "max_affected", 0), 0, 0);
@@ -89,8 +89,11 @@ void build_blast(doc *d, const r_model *m) {
              "from %ld ms on. Each victim request is classified from the bytes it got back: "
              "ok, error (an error status, a body that is nobody's), crossed (another "
              "client's token, or the attacker's answer: a confidentiality breach), no answer "
-             "(within %ld ms, or closed first). \"Affected after an attack\": victim requests "
-             "sent after an attacker request that were not ok. A backend marked control is "
+             "(within %ld ms, or closed in the middle of the answer), closed (the connection "
+             "closed before any byte of the answer: the keep-alive race a client may retry, "
+             "RFC 9112 \xc2\xa7" "9.3.1; not counted as damage). \"Affected after an attack\": "
+             "victim requests sent after an attacker request that were error, crossed or no "
+             "answer. A backend marked control is "
              "no subject of this report (the fixed gevent, waitress): zero affected expected.",
              jget_long(op, "victims", 0), jget_long(op, "duration_ms", 0),
              jget_long(op, "attackers", 0), jget_long(trig, "request", 0),
@@ -101,7 +104,8 @@ void build_blast(doc *d, const r_model *m) {
   doc_node *head = doc_add(d, table, DOC_ROW);
   static const char *const cols[] = {"Proxy configuration", "Backend", "Role", "Victim req/s",
                                      "Latency p50 / p99 / max (ms)", "Victim requests", "ok",
-                                     "error / crossed / no answer", "Attacks",
+                                     "error / crossed / no answer",
+                                     "closed (keep-alive race)", "Attacks",
                                      "Affected after an attack", "Worst attack"};
   for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
     doc_words(d, doc_add(d, head, DOC_CELL), cols[i]);
