@@ -59,17 +59,15 @@ static int on_close(nghttp2_session *s, int32_t stream, uint32_t code, void *ud)
   (void)s;
   load_h2 *h = ud;
   int slot = slot_of(h, stream);
-  if (slot >= 0 && h->nclosed < LOAD_MAX_DEPTH) {
-    if (code != NGHTTP2_NO_ERROR && h->status[slot] == 0)
-      h->status[slot] = 0;                  /* reset before an answer: malformed */
+  (void)code;            /* a stream reset before its :status keeps status 0: an error */
+  if (slot >= 0 && h->nclosed < LOAD_MAX_DEPTH)
     h->closed[h->nclosed++] = slot;
-  }
   return 0;
 }
 
 static ssize_t read_body(nghttp2_session *s, int32_t stream, uint8_t *buf, size_t len,
                          uint32_t *flags, nghttp2_data_source *src, void *ud) {
-  (void)s, (void)stream, (void)ud;
+  (void)s, (void)stream;
   load_h2 *h = ud;
   int slot = (int)src->fd;
   size_t left = LOAD_TOKEN_LEN - h->req_off[slot], n = left < len ? left : len;
