@@ -186,6 +186,57 @@ TEST(run_classifies_a_hang_at_the_deadline) {
   load_report_free(&r);
 }
 
+/* A victim and an attacker on one scripted server: the victim connects at
+ * once and its first answer comes late (200 ms), after the attack (100 ms);
+ * its second request, sent after the attack, gets the attacker's body back.
+ * The attack is counted with its status, the second request as crossed
+ * from the attacker and charged to that attack, the first as before it. */
+#define TRIGGER "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n" \
+                "Content-Length: 13\r\n\r\nHello, World!"
+static const ss_step VICTIM_AND_ATTACKER[] = {
+    ACCEPT, READ_UNTIL("\r\n\r\n"), READ_N(LOAD_TOKEN_LEN), SLEEP(200),
+    WRITE(ANSWER("200 OK", 33) OWN), READ_UNTIL("\r\n\r\n"), READ_N(LOAD_TOKEN_LEN),
+    WRITE(ANSWER("200 OK", 13) "Hello, World!"), WAIT_EOF,
+    ACCEPT, READ_UNTIL("Hello, World!"), WRITE(ANSWER("200 OK", 13) "Hello, World!"), WAIT_EOF,
+    END};
+
+TEST(run_charges_a_crossed_answer_to_the_attack_before_it) {
+  script_server s;
+  CHECK(script_server_start(&s, VICTIM_AND_ATTACKER) == 0);
+  char port[16], auth[32], err[256];
+  snprintf(port, sizeof port, "%d", s.port);
+  snprintf(auth, sizeof auth, "127.0.0.1:%d", s.port);
+  load_opts o = {0};
+  o.host = "127.0.0.1";
+  o.port = port;
+  o.authority = auth;
+  o.victims = o.attackers = o.threads = o.depth = 1;
+  o.duration_ms = 700;
+  o.deadline_ms = 1000;
+  o.requests = 2;
+  o.run_id = RUN;
+  o.attack_rate = 1;
+  o.attack_delay_ms = 100;
+  o.trigger = TRIGGER;
+  o.trigger_len = sizeof TRIGGER - 1;
+  o.expect.attacker_body = "Hello, World!";
+  o.expect.attacker_body_len = 13;
+  load_report r;
+  int rc = load_run(&o, &r, err, sizeof err);
+  script_server_stop(&s);
+  const char *why = script_server_error(&s);
+  if (why)
+    fprintf(stderr, "  script: %s\n", why);
+  CHECK_INT(rc, 0);
+  CHECK_INT(r.nattacks, 1);
+  CHECK_INT(r.attacks[0].status, 200);
+  CHECK_INT(r.before_attack[LOAD_OK], 1);
+  CHECK_INT(r.attacks[0].failed[LOAD_CROSSED], 1);
+  CHECK_INT(r.crossed_attacker, 1);
+  CHECK(!why);
+  load_report_free(&r);
+}
+
 /* One answer, then the server reads the next request and closes without a
  * byte: the keep-alive race, closed, not no_answer. */
 static const ss_step CLOSES[] = {
@@ -326,4 +377,5 @@ CHECK_MAIN(CASE(load_section_into_results_private_only), CASE(results_check_is_s
            CASE(histogram_quantiles), CASE(run_classifies_a_crossed_answer),
            CASE(run_classifies_an_error_status), CASE(run_classifies_a_hang_at_the_deadline),
            CASE(run_tells_a_close_before_any_byte),
+           CASE(run_charges_a_crossed_answer_to_the_attack_before_it),
            CASE(run_honours_its_duration_when_the_server_stops))
