@@ -48,7 +48,7 @@ static const char usage_text[] =
     "       h2c-probe list [--scenarios DIR]\n"
     "       h2c-probe list --verdicts [--json]\n"
     "       h2c-probe render RESULTS.json --out DIR\n"
-    "       h2c-probe load --help       (blast radius under load: load_cli.c)\n"
+    "       h2c-probe load (--target NAME=URL | --targets FILE) [options]  (load --help)\n"
     "       h2c-probe --help | --version\n";
 
 static const char help_text[] =
