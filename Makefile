@@ -24,7 +24,7 @@ prereqs:  ## make sure Docker and Compose v2 are usable (lab/scripts/prereqs.sh)
 	  || echo "prereqs: Docker/Compose not ready; the e2e-compose suite will fail (H2C_SKIP_COMPOSE=1 skips it)"; \
 	else echo "prereqs: lab/scripts/prereqs.sh not present yet; skipped"; fi
 
-test:  ## everything: deps if missing, then unit, fuzz smoke, e2e-local, e2e-compose (tests/run-all.sh)
+test:  ## everything: deps if missing, then unit, fuzz smoke, hostile, e2e-local, e2e-compose (tests/run-all.sh)
 	lab/scripts/deps.sh
 	@$(MAKE) --no-print-directory prereqs
 	tests/run-all.sh

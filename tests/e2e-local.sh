@@ -21,7 +21,9 @@
 #     the hidden GET /admin served (log entry + marker body) -> smuggled,
 #     security true; a backend_log_url nobody answers -> backend_log null,
 #     calibration from the wire, smuggled from the marker alone;
-#   - the whole run is bounded (the long-body case must not stall it).
+#   - the whole run is bounded (the long-body case must not stall it);
+#   - each local server's verdicts equal those its lab folder expects
+#     (expected*.json of its twin in lab/targets.json: same software, this host's suite).
 # The ASan/UBSan build (c-client/build-asan/h2c-probe) runs too when present
 # and must report nothing.
 # Prints "ok - ..." / "FAIL - ..." per check and "N passed, N failed" last.
@@ -459,6 +461,46 @@ for c in r["cells"]:
 EOF
 }
 
+# The README's promise ("Running the probe against any URL"): a server run by hand
+# gets the verdicts its lab folder expects. Each local target is paired with the lab
+# target (lab/targets.json) of the same software built on this host's Debian suite
+# (info.software, info.base_image debian:<VERSION_CODENAME>-slim; not behind a proxy,
+# not the fix): on bookworm gevent-local with gevent-bookworm, waitress-local with
+# waitress, nghttpx-local with nghttpx. This run's cells of the local target, renamed
+# to that lab target, must pass lab/scripts/check-expected.py exactly as a lab run of
+# those cells does (every cell as its expected*.json or its scenario's accept list says).
+check_same_as_lab() {
+  local codename pairs
+  codename=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release 2>/dev/null || true)
+  pairs=$("$PY" - "$RESULTS" "$ROOT/lab/targets.json" "$codename" "$WORK/as-lab.json" <<'EOF'
+import json, sys
+results, lab, codename, out = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3], sys.argv[4]
+r = json.load(open(results))
+def lab_twin(t):
+    sw = (t.get("info") or {}).get("software")
+    for x in lab["targets"]:
+        i = x.get("info") or {}
+        if (i.get("software") == sw and i.get("base_image") == "debian:%s-slim" % codename
+                and not i.get("proxy") and "fix" not in (x.get("roles") or [])):
+            return x["name"]
+    return None
+twin = {t["name"]: lab_twin(t) for t in r["targets"]}
+twin = {k: v for k, v in twin.items() if v}
+r["targets"] = [dict(t, name=twin[t["name"]]) for t in r["targets"] if t["name"] in twin]
+r["cells"] = [dict(c, target=twin[c["target"]]) for c in r["cells"] if c["target"] in twin]
+with open(out, "w") as f:
+    json.dump(r, f)
+print(" ".join("%s=%s" % kv for kv in sorted(twin.items())))
+EOF
+)
+  if [ -z "$pairs" ]; then
+    not_ok "a local target has a lab twin on this host's suite (${codename:-unknown}): none in lab/targets.json"
+    return 0
+  fi
+  check "verdicts of the local servers equal their lab folders' expected*.json ($pairs)" \
+    "$PY" "$ROOT/lab/scripts/check-expected.py" --brief --run-cells --probe "$PROBE" "$WORK/as-lab.json"
+}
+
 pkg_version() {
   dpkg-query -W -f '${Package} ${Version}' "$1" 2>/dev/null || echo "$1 (not installed)"
 }
@@ -551,6 +593,7 @@ main() {
   check_results
   check_vocabulary
   print_verdicts
+  check_same_as_lab
   check_patch_fetch
   check_backend_log
   check_asan_run

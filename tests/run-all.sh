@@ -18,6 +18,7 @@ SUITES=(
   "lint|300|tests/lint.sh"   # generated files fresh, manifests valid, shellcheck, pyflakes
   "unit|900|make -C c-client check"
   "fuzz|600|make -C c-client fuzz-smoke"   # saved regressions, seeds, a few s per harness
+  "hostile|600|tests/hostile/run.sh"   # hostile servers on loopback, about a minute
   "e2e-local|300|tests/e2e-local.sh"
   "html|300|tests/html-screenshot.sh"
   "e2e-compose|2400|tests/e2e-compose.sh"   # cold about 5 min (README "make report")

@@ -182,7 +182,7 @@ cJSON *backend_log_fetch(const target *t, const char *tag, int timeout_ms,
   int64_t until = clock_now_ms() + 2 * (int64_t)timeout_ms;
   http_once h = {t->log_host, t->log_port, timeout_ms,
                  deadline_ms < until ? deadline_ms : until, BACKEND_LOG_MAX_BYTES,
-                 NULL, NULL};
+                 NULL, NULL, NULL};
   h1_parser p;
   char why[256];
   cJSON *out = NULL;
@@ -229,7 +229,8 @@ int backend_log_reset(const target *t, int timeout_ms, long *closed, char *err,
     return -1;
   }
   http_once h = {t->reset_host, t->reset_port, timeout_ms,
-                 clock_now_ms() + 2 * (int64_t)timeout_ms, BACKEND_RESET_MAX_BYTES, NULL, NULL};
+                 clock_now_ms() + 2 * (int64_t)timeout_ms, BACKEND_RESET_MAX_BYTES, NULL, NULL,
+                 NULL};
   h1_parser p;
   char why[256];
   int rc = -1;

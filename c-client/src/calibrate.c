@@ -67,7 +67,7 @@ static long measure_via_log(cell *c, const engine_opts *o, const char *cal_tag) 
   int64_t until = clock_now_ms() + 2 * (int64_t)o->timeout_ms;
   http_once h = {tg->host, tg->port, o->timeout_ms,
                  o->deadline_ms < until ? o->deadline_ms : until, CAL_MAX_ANSWER,
-                 &c->tx, CAL_LABEL};
+                 &c->tx, CAL_LABEL, NULL};
   h1_parser p;
   int answered = http_once_exchange(&h, wire.data, wire.len, &p, err, sizeof err);
   buf_free(&wire);

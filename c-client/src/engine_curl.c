@@ -16,7 +16,12 @@
  *     "Transfer-Encoding: chunked" header, and libcurl chunks it itself.
  * Everything libcurl reports through CURLOPT_DEBUGFUNCTION goes into the
  * transcript. With HTTP/2 that is decoded headers and DATA payloads, not
- * frames (a note says so). */
+ * frames (a note says so).
+ * An answer with no status line at all is not HTTP/1.x: libcurl is allowed
+ * HTTP/0.9 only so that its first bytes reach on_body, which keeps up to
+ * CURL_PEEK_BYTES of them and stops the transfer. An HTTP/2-only server's
+ * SETTINGS frame then tells the verdict what the peer speaks, as in the raw
+ * engine; anything else is the unparseable answer it always was. */
 #include "engine.h"
 
 #include <curl/curl.h>
@@ -26,6 +31,7 @@
 #include <strings.h>
 
 #include "clock.h"
+#include "http1_parse.h"
 #include "target.h"
 #include "transcript.h"
 
@@ -34,6 +40,9 @@
 /* Header bytes of one transfer, every interim (1xx) answer's included: the
  * time is CURLOPT_TIMEOUT_MS's, the bytes are this cap's (an endless 1xx). */
 #define CURL_MAX_HEAD_BYTES (2u * 1024u * 1024u)
+/* Enough of an answer without a status line to tell an HTTP/2 frame header
+ * (9 bytes) from anything else. */
+#define CURL_PEEK_BYTES 16
 
 /* What one transfer collected (libcurl calls back into it). */
 typedef struct curl_xfer {
@@ -50,6 +59,8 @@ typedef struct curl_xfer {
   size_t head_bytes;                      /* header bytes so far */
   int saw_101;
   int *text_notes;                        /* per handle */
+  unsigned char peek[CURL_PEEK_BYTES];    /* an answer with no status line */
+  size_t npeek;
 } curl_xfer;
 
 /* One connection label: its handle and what we noted about it. */
@@ -152,9 +163,20 @@ static size_t on_header(char *data, size_t size, size_t nitems, void *ud) {
   return n;
 }
 
+/* No status line came before the body: libcurl took the answer for
+ * HTTP/0.9. Keep its first bytes; once there are enough (9), stop. */
+static size_t on_body_without_status(curl_xfer *x, const char *data, size_t n) {
+  size_t take = n < CURL_PEEK_BYTES - x->npeek ? n : CURL_PEEK_BYTES - x->npeek;
+  memcpy(x->peek + x->npeek, data, take);
+  x->npeek += take;
+  return x->npeek >= 9 ? 0 : n;   /* 0: libcurl stops with CURLE_WRITE_ERROR */
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud) {
   curl_xfer *x = ud;
   size_t n = size * nmemb;
+  if (x->status == 0)
+    return on_body_without_status(x, data, n);
   if (buf_add(&x->e->body, data, n) != BUF_OK) {
     x->too_big = 1;
     return 0;   /* libcurl stops with CURLE_WRITE_ERROR */
@@ -338,6 +360,28 @@ static const char *version_name(long v) {
   }
 }
 
+/* The answer had no status line (on_body_without_status): an HTTP/2 frame
+ * says what the peer speaks (the verdict's n/a), anything else is what
+ * libcurl says of it when HTTP/0.9 is not allowed. Either way no answer. */
+static void record_not_http1(cell *c, curl_conn *cc, curl_xfer *x) {
+  exchange *e = x->e;
+  const char *frame = http1_parse_h2_frame(x->peek, x->npeek);
+  e->outcome = OUT_BAD_RESPONSE;
+  e->status = 0;
+  e->http_version[0] = '\0';
+  buf_reset(&e->body);
+  if (!frame) {
+    snprintf(e->detail, sizeof e->detail, "Unsupported protocol: Received HTTP/0.9 "
+             "when not allowed (no status line)");
+    return;
+  }
+  snprintf(e->speaks, sizeof e->speaks, "HTTP/2 (%s)", frame);
+  snprintf(e->detail, sizeof e->detail, "the answer begins with %s on stream 0, "
+           "not a status line", frame);
+  transcript_note(&c->tx, cc->label, "the answer begins with %s on stream 0: the "
+                  "server speaks HTTP/2 here, not HTTP/1.1", frame);
+}
+
 /* Moves what libcurl told us into the exchange. */
 static void record_result(cell *c, curl_conn *cc, curl_xfer *x, CURLcode rc,
                           int64_t t0) {
@@ -378,6 +422,8 @@ static void record_result(cell *c, curl_conn *cc, curl_xfer *x, CURLcode rc,
   }
   if (x->saw_101)
     transcript_note(&c->tx, cc->label, "101 Switching Protocols seen");
+  if (x->npeek)
+    record_not_http1(c, cc, x);
 }
 
 static void run_request(cell *c, const engine_opts *o, curl_conn *cc, int i) {
@@ -438,6 +484,7 @@ static int open_handle(curl_conn *cc, const char *label) {
   curl_easy_setopt(h, CURLOPT_PROXY, "");            /* never an env proxy */
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);       /* the scenario's path */
+  curl_easy_setopt(h, CURLOPT_HTTP09_ALLOWED, 1L);   /* only to see the bytes */
   curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);          /* for DEBUGFUNCTION */
   curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);

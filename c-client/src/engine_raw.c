@@ -184,27 +184,12 @@ static void rx_init(rx *r, const sc_request *req, int64_t t_sent) {
   r->detail[0] = '\0';
 }
 
-/* An HTTP/2-only server reads our HTTP/1.1 bytes as a bad client preface and
- * answers with its own SETTINGS (RFC 9113 §3.4) or a GOAWAY, then closes: a
- * frame header of that type on stream 0, with a length the type allows. No
- * HTTP/1.1 status line starts with such bytes ("HTTP/" is 0x48...). */
-static const char *h2_frame_name(const unsigned char *b, size_t n) {
-  if (n < 9 || (b[5] | b[6] | b[7] | (b[8] & 0x7f)) != 0)
-    return NULL;
-  size_t len = ((size_t)b[0] << 16) | ((size_t)b[1] << 8) | b[2];
-  if (b[3] == 0x04 && len % 6 == 0 && len <= 16384)
-    return "a SETTINGS frame";
-  if (b[3] == 0x07 && len >= 8 && len <= 16384)
-    return "a GOAWAY frame";
-  return NULL;
-}
-
 /* Feeds buffered bytes; returns 1 when the parser reached DONE or ERROR. An
  * interim 1xx is noted and skipped: the final answer follows it; more than
  * H1_MAX_INTERIM of them is a cap reached (an endless 1xx stream). */
 static int rx_feed(raw_ctx *x, rconn *rc, rx *r, int i, h1_status *st) {
   const char *frame = r->seen == 0 && !r->speaks[0]
-                          ? h2_frame_name((const unsigned char *)rc->in.data, rc->in.len)
+                          ? http1_parse_h2_frame(rc->in.data, rc->in.len)
                           : NULL;
   if (frame) {
     snprintf(r->speaks, sizeof r->speaks, "HTTP/2 (%s)", frame);

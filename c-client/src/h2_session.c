@@ -607,37 +607,85 @@ static int reqs_done(const h2_conn *h, const h2_req *only) {
 /* A server that does not speak HTTP/2 answers our preface with an HTTP/1.x
  * error. That is an answer, not garbage: record its status line on the first
  * request, and the protocol it speaks, so the verdict can say so instead of
- * "unparseable". */
+ * "unparseable". The test is the status-line syntax (RFC 9112 §4: "HTTP/"
+ * DIGIT "." DIGIT SP 3DIGIT), not the version in it: servers that echo the
+ * request's version answer "PRI * HTTP/2.0" with "HTTP/2.0 404 Not Found",
+ * still HTTP/1.x text (HTTP/2 has no status line, RFC 9113 §8.3.2). */
 static int answered_in_http1(h2_conn *h, const char *data, size_t n) {
-  int status = 0, minor = 0;
+  int status = 0, major = 0, minor = 0, used = 0;
   char line[128];
   size_t len = 0;
   if (h->upgrade || h->bytes_fed > 0 || h->nreqs == 0 || n < 12 ||
-      memcmp(data, "HTTP/1.", 7) != 0)
+      memcmp(data, "HTTP/", 5) != 0 || !isdigit((unsigned char)data[5]) ||
+      data[6] != '.' || !isdigit((unsigned char)data[7]) || data[8] != ' ')
     return 0;
   while (len < n && len < sizeof line - 1 && data[len] != '\r' && data[len] != '\n')
     len++;
   memcpy(line, data, len);
   line[len] = '\0';
-  if (sscanf(line, "HTTP/1.%d %3d", &minor, &status) != 2 || status < 100)
+  if (sscanf(line, "HTTP/%1d.%1d %3d%n", &major, &minor, &status, &used) != 3 ||
+      status < 100 || used != 12)
     return 0;
   h2_req *r = &h->reqs[0];
   exchange *e = req_ex(h, r);
-  finish_req(h, r, OUT_ANSWERED, "the server answered the HTTP/2 connection "
-             "preface in HTTP/1.%d: %.100s", minor, line);
+  if (major == 1)
+    finish_req(h, r, OUT_ANSWERED, "the server answered the HTTP/2 connection "
+               "preface in HTTP/1.%d: %.100s", minor, line);
+  else
+    finish_req(h, r, OUT_ANSWERED, "the server answered the HTTP/2 connection "
+               "preface with an HTTP/1.x status line: %.100s", line);
   e->status = status;
   e->conn_close = 1;
-  snprintf(e->http_version, sizeof e->http_version, "1.%d", minor);
-  snprintf(e->speaks, sizeof e->speaks, "HTTP/1.%d", minor);
+  if (major == 1) {
+    snprintf(e->http_version, sizeof e->http_version, "1.%d", minor);
+    snprintf(e->speaks, sizeof e->speaks, "HTTP/1.%d", minor);
+  } else {  /* a text status line claiming another version */
+    snprintf(e->http_version, sizeof e->http_version, "%d.%d", major, minor);
+    snprintf(e->speaks, sizeof e->speaks, "HTTP/1.x (a text status line `HTTP/%d.%d %d`)",
+             major, minor, status);
+  }
   snprintf(e->reason_phrase, sizeof e->reason_phrase, "%s",
            strlen(line) > 13 ? line + 13 : "");
   conn_break(h, OUT_NOT_SENT, "the server does not speak HTTP/2: %.100s", line);
   return 1;
 }
 
+/* A server that answers the preface with text but no status line (Python's
+ * http.server refuses "PRI * HTTP/2.0" with a bare HTML page: it has not yet
+ * recorded the version, so it writes no status line, as for HTTP/0.9) speaks
+ * no HTTP/2 either: its first frame must be SETTINGS (RFC 9113 §3.4), whose
+ * type byte 0x04 is no text, so printable first bytes rule HTTP/2 out. The
+ * verdict says so instead of "unparseable". */
+#define H2_TEXT_PROBE 16   /* leading bytes checked and quoted */
+
+static int is_text_byte(unsigned char b) {
+  return (b >= 0x20 && b < 0x7f) || b == '\t' || b == '\r' || b == '\n';
+}
+
+static int answered_in_text(h2_conn *h, const char *data, size_t n) {
+  size_t probe = n < H2_TEXT_PROBE ? n : H2_TEXT_PROBE, quote = 0;
+  if (h->upgrade || h->bytes_fed > 0 || h->nreqs == 0 || n < 4)
+    return 0;
+  for (size_t k = 0; k < probe; k++)
+    if (!is_text_byte((unsigned char)data[k]))
+      return 0;
+  while (quote < probe && data[quote] != '\r' && data[quote] != '\n')
+    quote++;
+  h2_req *r = &h->reqs[0];
+  exchange *e = req_ex(h, r);
+  finish_req(h, r, OUT_BAD_RESPONSE, "the server answered the HTTP/2 connection "
+             "preface with text, no status line and no HTTP/2 frame: `%.*s`",
+             (int)quote, data);
+  e->conn_close = 1;
+  e->http_version[0] = '\0';   /* no version was stated: null in results.json */
+  snprintf(e->speaks, sizeof e->speaks, "text (`%.*s`…, no HTTP/2 frame)", (int)quote, data);
+  conn_break(h, OUT_NOT_SENT, "the server does not speak HTTP/2: it answered in text");
+  return 1;
+}
+
 /* Feeds bytes to nghttp2; a negative return is fatal for the session. */
 static int feed(h2_conn *h, const char *data, size_t n) {
-  if (answered_in_http1(h, data, n))
+  if (answered_in_http1(h, data, n) || answered_in_text(h, data, n))
     return -1;
   h->bytes_fed += n;
   ssize_t rv = nghttp2_session_mem_recv(h->session, (const uint8_t *)data, n);

@@ -582,3 +582,15 @@ h1_status http1_parse_eof(h1_parser *p) {
                 p->resp.body.len);
   }
 }
+
+const char *http1_parse_h2_frame(const void *data, size_t n) {
+  const unsigned char *b = data;
+  if (n < 9 || (b[5] | b[6] | b[7] | (b[8] & 0x7f)) != 0)
+    return NULL;
+  size_t len = ((size_t)b[0] << 16) | ((size_t)b[1] << 8) | b[2];
+  if (b[3] == 0x04 && len % 6 == 0 && len <= 16384)
+    return "a SETTINGS frame";
+  if (b[3] == 0x07 && len >= 8 && len <= 16384)
+    return "a GOAWAY frame";
+  return NULL;
+}

@@ -64,5 +64,11 @@ h1_status http1_parse_eof(h1_parser *p);
 const char *http1_parse_header_get(const h1_response *r, const char *name);
 /* True when a comma-separated header value contains token (case-insensitive). */
 int http1_parse_header_has_token(const h1_response *r, const char *name, const char *token);
+/* An HTTP/2-only server reads HTTP/1.1 bytes as a bad client preface and
+ * answers with its own SETTINGS (RFC 9113 §3.4) or a GOAWAY, then closes.
+ * Returns "a SETTINGS frame" or "a GOAWAY frame" when data[0..n) begins with
+ * such a frame header (that type, on stream 0, with a length the type allows),
+ * else NULL. No HTTP/1.x status line starts like that ("HTTP/" is 0x48...). */
+const char *http1_parse_h2_frame(const void *data, size_t n);
 
 #endif

@@ -5,6 +5,7 @@
  * server can cost at most the deadline and that many bytes. */
 #include "http_once.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +58,8 @@ static int read_answer(const http_once *h, int fd, h1_parser *p, char *err,
     }
     if (h->tx)
       transcript_bytes(h->tx, h->label, TX_IN, chunk, (size_t)n);
+    if (total == 0 && h->h2_frame)
+      *h->h2_frame = http1_parse_h2_frame(chunk, (size_t)n) != NULL;
     total += (size_t)n;
     if (total > h->max_bytes) {
       snprintf(err, errlen, "the answer is over the %zu-byte cap", h->max_bytes);
@@ -91,4 +94,43 @@ int http_once_exchange(const http_once *h, const void *req, size_t n, h1_parser 
     ok = read_answer(h, fd, p, err, errlen);
   net_close(fd);
   return ok;
+}
+
+static size_t h2_get_body(char *data, size_t size, size_t nmemb, void *ud) {
+  size_t n = size * nmemb;
+  return buf_add(ud, data, n) == BUF_OK ? n : 0;   /* over the cap: stop */
+}
+
+int http_once_h2_get(const http_once *h, const char *base_url, const char *path,
+                     int *status, buf *body, char *err, size_t errlen) {
+  char url[1200];
+  int64_t left = h->deadline_ms - clock_now_ms();
+  CURL *c = curl_easy_init();
+  err[0] = '\0';
+  if (!c || left <= 0 || snprintf(url, sizeof url, "%s%s", base_url, path) >=
+                             (int)sizeof url) {
+    snprintf(err, errlen, "%s", !c ? "curl_easy_init failed" : left <= 0 ?
+             "timed out (deadline)" : "URL too long");
+    if (c)
+      curl_easy_cleanup(c);
+    return 0;
+  }
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_PROXY, "");
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, h2_get_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+  CURLcode rc = curl_easy_perform(c);
+  long code = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+  curl_easy_cleanup(c);
+  if (rc != CURLE_OK || body->len > h->max_bytes) {
+    snprintf(err, errlen, "HTTP/2: %s", rc != CURLE_OK ? curl_easy_strerror(rc) :
+             "the answer is over the cap");
+    return 0;
+  }
+  *status = (int)code;
+  return 1;
 }

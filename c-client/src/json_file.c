@@ -111,35 +111,43 @@ static int check_members(const cJSON *j, char *path, size_t cap, size_t len,
   return 0;
 }
 
-cJSON *json_file_load(const char *path, size_t max, char *err, size_t errlen) {
-  buf b;
-  buf_init(&b, max);
-  if (read_all(path, &b, err, errlen) != 0) {
-    buf_free(&b);
+cJSON *json_text_parse(const char *name, const char *text, size_t len,
+                       char *err, size_t errlen) {
+  if (len == 0) {
+    snprintf(err, errlen, "%s: empty file", name);
     return NULL;
   }
-  if (b.len == 0) {
-    snprintf(err, errlen, "%s: empty file", path);
-    buf_free(&b);
-    return NULL;
-  }
-  if (memchr(b.data, '\0', b.len)) {
-    snprintf(err, errlen, "%s: not JSON (contains a NUL byte)", path);
-    buf_free(&b);
+  if (memchr(text, '\0', len)) {
+    snprintf(err, errlen, "%s: not JSON (contains a NUL byte)", name);
     return NULL;
   }
   const char *end = NULL;
-  cJSON *root = cJSON_ParseWithOpts(b.data, &end, 1);
+  cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
   if (!root) {
     int line, col;
-    parse_position(b.data, end ? end : b.data, &line, &col);
-    snprintf(err, errlen, "%s: line %d, column %d: invalid JSON", path, line, col);
+    parse_position(text, end ? end : text, &line, &col);
+    snprintf(err, errlen, "%s: line %d, column %d: invalid JSON", name, line, col);
+    return NULL;
   }
-  buf_free(&b);
   char where[512] = "";
-  if (root && check_members(root, where, sizeof where, 0, path, err, errlen) != 0) {
+  if (check_members(root, where, sizeof where, 0, name, err, errlen) != 0) {
     cJSON_Delete(root);
     return NULL;
   }
+  return root;
+}
+
+cJSON *json_file_load_raw(const char *path, size_t max, buf *raw, char *err,
+                          size_t errlen) {
+  buf_init(raw, max);
+  if (read_all(path, raw, err, errlen) != 0)
+    return NULL;
+  return json_text_parse(path, raw->data ? raw->data : "", raw->len, err, errlen);
+}
+
+cJSON *json_file_load(const char *path, size_t max, char *err, size_t errlen) {
+  buf b;
+  cJSON *root = json_file_load_raw(path, max, &b, err, errlen);
+  buf_free(&b);
   return root;
 }

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <cjson/cJSON.h>
+#include "buf.h"
 
 #define JSON_FILE_MAX (64u * 1024u * 1024u)
 
@@ -13,5 +14,13 @@
  * naming the path and what went wrong (the parse position, or the object
  * and member when an object holds a member twice). */
 cJSON *json_file_load(const char *path, size_t max, char *err, size_t errlen);
+/* The same, keeping the file's bytes in raw (buf_init'ed here, NUL-terminated;
+ * the caller buf_free's it, also on failure): render copies them as is. */
+cJSON *json_file_load_raw(const char *path, size_t max, buf *raw, char *err,
+                          size_t errlen);
+/* The same rules for text already in memory (text[len] must be '\0'); name
+ * is what the messages call it. */
+cJSON *json_text_parse(const char *name, const char *text, size_t len,
+                       char *err, size_t errlen);
 
 #endif

@@ -388,23 +388,43 @@ static int load_attachments(const run_args *a, cJSON **out) {
   return 0;
 }
 
-/* Writes results.json, then renders the reports from that same text. */
+/* results.json (text, n bytes) and the reports rendered from that same
+ * text, written into dir as one set: all of them replace the earlier set,
+ * or, on any failure (a full disk), none does and no temporary file stays.
+ * 0, or -1 with err. */
+static int write_set(const char *text, size_t n, const char *dir, char *err,
+                     size_t errlen) {
+  char name[600];
+  snprintf(name, sizeof name, "%s/results.json", dir);
+  cJSON *tree = json_text_parse(name, text, n, err, errlen);
+  if (!tree)
+    return -1;
+  atomic_set set;
+  atomic_set_init(&set, dir);
+  int rc = atomic_set_add(&set, "results.json", text, n, err, errlen) != 0 ||
+           render_stage(tree, &set, err, errlen) != 0 ||
+           atomic_set_commit(&set, err, errlen) != 0 ? -1 : 0;
+  atomic_set_free(&set);
+  cJSON_Delete(tree);
+  return rc;
+}
+
+/* Writes results.json and the reports (write_set); path gets results.json's. */
 static int write_outputs(const run *r, const char *dir, char *path, size_t pathlen) {
   char err[512];
+  size_t n;
   snprintf(path, pathlen, "%s/results.json", dir);
-  if (atomic_file_make_dirs(dir, err, sizeof err) != 0 ||
-      results_write(r, path, err, sizeof err) != 0) {
-    fprintf(stderr, "h2c-probe: %s\n", err);
-    return -1;
-  }
-  cJSON *tree = json_file_load(path, JSON_FILE_MAX, err, sizeof err);
-  if (!tree || render_all(tree, dir, err, sizeof err) != 0) {
-    fprintf(stderr, "h2c-probe: rendering reports: %s\n", err);
-    cJSON_Delete(tree);
-    return -1;
-  }
-  cJSON_Delete(tree);
-  return 0;
+  char *text = results_text(r, &n);
+  int rc = -1;
+  if (!text)
+    snprintf(err, sizeof err, "out of memory building results.json");
+  else if (atomic_file_make_dirs(dir, err, sizeof err) == 0)
+    rc = write_set(text, n, dir, err, sizeof err);
+  free(text);
+  if (rc != 0)
+    fprintf(stderr, "h2c-probe: writing the reports: %s (the files of an earlier run "
+            "in %s, if any, are left as they were)\n", err, dir);
+  return rc;
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -543,15 +563,19 @@ static int cmd_render(int argc, char **argv) {
     return usage_error("render: --out DIR is required");
   char err[512];
   const char *path = argv[optind];
-  cJSON *tree = json_file_load(path, JSON_FILE_MAX, err, sizeof err);
+  buf raw;
+  cJSON *tree = json_file_load_raw(path, JSON_FILE_MAX, &raw, err, sizeof err);
   int rc = tree ? results_check_doc(tree, path, err, sizeof err) : -1;
+  cJSON_Delete(tree);
   if (rc == 0 && prepare_out_dir("render", out) != 0) {
-    cJSON_Delete(tree);
+    buf_free(&raw);
     return EXIT_USAGE;
   }
+  /* results.json goes with its reports: a directory that held another run
+   * holds this one's results.json and reports, never a mix */
   if (rc == 0)
-    rc = render_all(tree, out, err, sizeof err);
-  cJSON_Delete(tree);
+    rc = write_set(raw.data, raw.len, out, err, sizeof err);
+  buf_free(&raw);
   if (rc != 0) {
     fprintf(stderr, "h2c-probe: %s\n", err);
     return EXIT_USAGE;

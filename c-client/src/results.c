@@ -443,22 +443,30 @@ char *results_to_json(const run *r) {
   return text;
 }
 
-int results_write(const run *r, const char *path, char *err, size_t errlen) {
+char *results_text(const run *r, size_t *len) {
   char *text = results_to_json(r);
-  if (!text) {
-    snprintf(err, errlen, "%s: out of memory building the JSON", path);
-    return -1;
-  }
+  if (!text)
+    return NULL;
   size_t n = strlen(text);
   char *withnl = realloc(text, n + 2);   /* a text file ends with a newline */
   if (!withnl) {
     free(text);
-    snprintf(err, errlen, "%s: out of memory", path);
-    return -1;
+    return NULL;
   }
   withnl[n] = '\n';
   withnl[n + 1] = '\0';
-  int rc = atomic_file_write(path, withnl, n + 1, err, errlen);
-  free(withnl);
+  *len = n + 1;
+  return withnl;
+}
+
+int results_write(const run *r, const char *path, char *err, size_t errlen) {
+  size_t n;
+  char *text = results_text(r, &n);
+  if (!text) {
+    snprintf(err, errlen, "%s: out of memory building the JSON", path);
+    return -1;
+  }
+  int rc = atomic_file_write(path, text, n, err, errlen);
+  free(text);
   return rc;
 }

@@ -10,5 +10,8 @@
 int results_write(const run *r, const char *path, char *err, size_t errlen);
 /* Builds the JSON text (caller frees). */
 char *results_to_json(const run *r);
+/* The same as a text file (ending in a newline), its length in *len; NULL
+ * when out of memory. What results_write writes and `run` stages. */
+char *results_text(const run *r, size_t *len);
 
 #endif

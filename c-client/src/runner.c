@@ -25,7 +25,8 @@
  * engine runs, then (targets with a backend log) the backend's log entries
  * for the tag are fetched and kept for the verdict.
  * Before the cells, each target's version page is fetched once (in
- * parallel) so the report says what exactly was tested, and so is the diff
+ * parallel; over HTTP/2 when the target answered HTTP/1.1 with an HTTP/2
+ * frame) so the report says what exactly was tested, and so is the diff
  * of a proposed fix when the target serves one. */
 #include "runner.h"
 
@@ -125,7 +126,8 @@ static char *first_line(const char *data, size_t n) {
  * http_once: bounded by 2 x timeout_ms and GET_MAX_BYTES, whatever the
  * server sends (an endless 1xx, a trickle). p holds the answer (the caller
  * frees it). Returns 1 when it was complete. */
-static int http_get(const target *t, const char *path, int timeout_ms, h1_parser *p) {
+static int http_get(const target *t, const char *path, int timeout_ms, h1_parser *p,
+                    int *h2_frame) {
   char req[1024], err[256];
   int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: "
                    "h2c-probe/%s\r\nConnection: close\r\n\r\n", path, t->authority,
@@ -135,7 +137,7 @@ static int http_get(const target *t, const char *path, int timeout_ms, h1_parser
     return 0;
   }
   http_once h = {t->host, t->port, timeout_ms, clock_now_ms() + SIDE_GET_MS(timeout_ms),
-                 GET_MAX_BYTES, NULL, NULL};
+                 GET_MAX_BYTES, NULL, NULL, h2_frame};
   return http_once_exchange(&h, req, (size_t)n, p, err, sizeof err);
 }
 
@@ -149,17 +151,42 @@ static int looks_like_version(const buf *body) {
   return target_looks_like_version(body->data, len);
 }
 
+/* The version page's answer: its first line is the version when it is a 2xx
+ * with a body that names the package (the lab) or looks like a version. */
+static void take_version(target *t, int status, const buf *body) {
+  if (status >= 200 && status <= 299 && body->len > 0 &&
+      (t->names_package || looks_like_version(body)))
+    t->version = first_line(body->data, body->len);
+}
+
+/* A peer that answered the HTTP/1.1 GET with an HTTP/2 frame speaks only
+ * HTTP/2 there (nghttpd --no-tls): ask it the same over HTTP/2 with prior
+ * knowledge, within another side request's bounds (runner_run_bound_ms). */
+static void fetch_version_h2(target *t, int timeout_ms) {
+  http_once h = {t->host, t->port, timeout_ms, clock_now_ms() + SIDE_GET_MS(timeout_ms),
+                 GET_MAX_BYTES, NULL, NULL, NULL};
+  buf body;
+  buf_init(&body, GET_MAX_BYTES);
+  int status = 0;
+  char err[256];
+  if (http_once_h2_get(&h, t->url, t->version_path, &status, &body, err, sizeof err))
+    take_version(t, status, &body);
+  buf_free(&body);
+}
+
 /* GET version_path (or / just for the Server header). Failures leave version
  * NULL: an unreachable server is an error cell later, not a fatal error here. */
 static void fetch_version(target *t, int timeout_ms) {
   h1_parser p;
-  if (http_get(t, t->version_path ? t->version_path : "/", timeout_ms, &p)) {
+  int h2_frame = 0;
+  if (http_get(t, t->version_path ? t->version_path : "/", timeout_ms, &p, &h2_frame)) {
     const char *server = http1_parse_header_get(&p.resp, "Server");
     if (server)
       t->server_header = first_line(server, strlen(server));
-    if (t->version_path && p.resp.status >= 200 && p.resp.status <= 299 &&
-        p.resp.body.len > 0 && (t->names_package || looks_like_version(&p.resp.body)))
-      t->version = first_line(p.resp.body.data, p.resp.body.len);
+    if (t->version_path)
+      take_version(t, p.resp.status, &p.resp.body);
+  } else if (h2_frame && t->version_path) {
+    fetch_version_h2(t, timeout_ms);
   }
   http1_parse_free(&p);
 }
@@ -171,7 +198,7 @@ static void fetch_patch(target *t, int timeout_ms) {
   if (!t->patch_path)
     return;
   h1_parser p;
-  if (http_get(t, t->patch_path, timeout_ms, &p) && p.resp.status >= 200 &&
+  if (http_get(t, t->patch_path, timeout_ms, &p, NULL) && p.resp.status >= 200 &&
       p.resp.status <= 299) {
     size_t n = p.resp.body.len;
     t->patch_truncated = n > PATCH_MAX;
@@ -222,7 +249,8 @@ int64_t runner_cell_bound_ms(const scenario *sc, const target *t, int timeout_ms
 
 int64_t runner_run_bound_ms(const run *r, int timeout_ms, int jobs) {
   int j = jobs < 1 ? 1 : jobs;
-  int64_t ms = (int64_t)((r->ntargets + j - 1) / j) * 2 * SIDE_GET_MS(timeout_ms);
+  /* per target: the version page (twice for an HTTP/2-only peer), the patch */
+  int64_t ms = (int64_t)((r->ntargets + j - 1) / j) * 3 * SIDE_GET_MS(timeout_ms);
   for (int t = 0; t < r->ntargets; t++)
     for (int s = 0; s < r->nscenarios; s++)
       ms += runner_cell_bound_ms(&r->scenarios[s], &r->targets[t], timeout_ms);

@@ -223,8 +223,8 @@ static const char *upgrade_token(const sc_request *r) {
  * request boundaries can be judged, so the cell is n/a (neither a pass nor a
  * failure), and the reason names what it speaks. Two shapes, from the wire:
  * the first answer on a connection came in another protocol (an HTTP/2-only
- * server's SETTINGS frame to HTTP/1.1 bytes, an HTTP/1.1 status line to the
- * HTTP/2 preface); or a request that asked to switch protocols and expects
+ * server's SETTINGS frame to HTTP/1.1 bytes, an HTTP/1.x status line or text
+ * with none to the HTTP/2 preface: h2_session.c); or a request that asked to switch protocols and expects
  * the 101 was answered normally, in HTTP/1.1 (RFC 9110 §7.8: a server may
  * ignore Upgrade), so the protocol the scenario goes on to speak is not
  * there. */

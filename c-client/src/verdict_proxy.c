@@ -70,8 +70,12 @@ static const cJSON *log_entry_for(const cell *c, const sc_embedded *e) {
 }
 
 /* An answered request (not one for the embedded resource itself) whose body
- * carries the embedded request's marker, or -1. */
-static int marker_answer(const cell *c, const sc_embedded *e) {
+ * carries the marker of e, hidden in request j's body; or -1. Sent one after
+ * another, a request is answered before the next one goes out: an answer to
+ * a request before j came before the hidden request was sent, so when it
+ * carries the marker the server sends the marker whatever it is asked (a
+ * canned answer), and the marker is no evidence of anything. */
+static int marker_answer(const cell *c, int j, const sc_embedded *e) {
   if (!e->has_marker)
     return -1;
   for (int k = 0; k < c->sc->nrequests; k++) {
@@ -80,7 +84,7 @@ static int marker_answer(const cell *c, const sc_embedded *e) {
         x->body.len < e->marker.len)
       continue;
     if (memmem(x->body.data, x->body.len, e->marker.data, e->marker.len))
-      return k;
+      return c->sc->send == SEND_SEQUENTIAL && k < j ? -1 : k;
   }
   return -1;
 }
@@ -136,7 +140,7 @@ int verdict_proxy_smuggled(const cell *c, buf *why) {
     for (int n = 0; n < sc->requests[j].nembedded; n++) {
       const sc_embedded *e = &sc->requests[j].embedded[n];
       const cJSON *entry = log_entry_for(c, e);
-      int k = marker_answer(c, e);
+      int k = marker_answer(c, j, e);
       if (!entry && k < 0)
         continue;
       say_smuggled(why, c, j, e, entry, k);

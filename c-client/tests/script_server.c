@@ -136,6 +136,7 @@ static const char *step_name(ss_kind k) {
   case SS_RESET: return "reset";
   case SS_WAIT_EOF: return "wait_eof";
   case SS_ECHO: return "echo";
+  case SS_REPEAT: return "repeat";
   default: return "?";
   }
 }
@@ -257,12 +258,33 @@ static int run_step(ss_conn *c, const ss_step *st, char *why, size_t wlen) {
   }
 }
 
+/* SS_REPEAT: the n steps of body again and again; a failing step (a write
+ * to a client that left, a read that saw its EOF) ends the loop, not the
+ * script: a flood lasts until the client stops listening. */
+static void repeat(ss_conn *c, const ss_step *body, size_t n) {
+  long long until = mono_ms() + SS_WAIT_MS;
+  char why[200];
+  while (!c->srv->stop && mono_ms() < until)
+    for (size_t i = 0; i < n; i++)
+      if (run_step(c, &body[i], why, sizeof why) != 0)
+        return;
+}
+
+static int ends_connection(ss_kind k) {
+  return k == SS_END || k == SS_ACCEPT || k == SS_ACCEPT_ANY;
+}
+
 static void *conn_main(void *arg) {
   ss_conn *c = arg;
   int k = 0;
-  for (const ss_step *st = c->steps; st->kind != SS_END && st->kind != SS_ACCEPT; st++) {
+  for (const ss_step *st = c->steps; !ends_connection(st->kind); st++) {
     char why[200] = "";
     k++;
+    if (st->kind == SS_REPEAT) {
+      repeat(c, st + 1, st->n);
+      st += st->n;
+      continue;
+    }
     if (run_step(c, st, why, sizeof why) != 0) {
       fail(c->srv, "connection %d, step %d (%s): %s", c->index + 1, k,
            step_name(st->kind), why);
@@ -280,6 +302,31 @@ static int accept_one(script_server *s) {
   return accept(s->lfd, NULL, NULL);
 }
 
+/* Starts conns[i] on fd, playing steps. */
+static void start_conn(script_server *s, int i, int fd, const ss_step *steps) {
+  ss_conn *c = &s->conns[i];
+  c->srv = s;
+  c->index = i;
+  c->steps = steps;
+  c->fd = fd;
+  c->started = pthread_create(&c->th, NULL, conn_main, c) == 0;
+  if (!c->started)
+    close_conn(c, 0);
+}
+
+/* A connection beyond the scripted ones: it plays SS_ACCEPT_ANY's steps
+ * while there is a slot, else it is not in the script (closed, counted). */
+static void accept_extra(script_server *s, int fd) {
+  int i = s->nscripted + s->nany;
+  if (s->any_steps && i < SS_MAX_CONNS) {
+    s->nany++;
+    start_conn(s, i, fd, s->any_steps);
+  } else {
+    close(fd);
+    s->nextra++;
+  }
+}
+
 static void *acceptor_main(void *arg) {
   script_server *s = arg;
   for (int i = 0; i < s->nscripted; i++) {
@@ -288,29 +335,28 @@ static void *acceptor_main(void *arg) {
       fail(s, "connection %d of %d was never opened by the client", i + 1, s->nscripted);
       break;
     }
-    ss_conn *c = &s->conns[i];
-    c->fd = fd;
     s->naccepted++;
-    c->started = pthread_create(&c->th, NULL, conn_main, c) == 0;
-    if (!c->started)
-      close_conn(c, 0);
+    start_conn(s, i, fd, s->conns[i].steps);
   }
-  while (!s->stop) {          /* anything more is not in the script */
+  while (!s->stop) {          /* SS_ACCEPT_ANY's, or not in the script */
     struct pollfd p = {.fd = s->lfd, .events = POLLIN};
     if (poll(&p, 1, SLICE_MS) == 1) {
       int fd = accept(s->lfd, NULL, NULL);
-      if (fd >= 0) {
-        close(fd);
-        s->nextra++;
-      }
+      if (fd >= 0)
+        accept_extra(s, fd);
     }
   }
   return NULL;
 }
 
-/* Splits the script into connections: each SS_ACCEPT starts one. */
+/* Splits the script into connections: each SS_ACCEPT starts one; an
+ * SS_ACCEPT_ANY ends the list (its steps are for every later connection). */
 static int index_connections(script_server *s) {
   for (const ss_step *st = s->steps; st->kind != SS_END; st++) {
+    if (st->kind == SS_ACCEPT_ANY) {
+      s->any_steps = st + 1;
+      return 0;
+    }
     if (st->kind != SS_ACCEPT)
       continue;
     if (s->nscripted == SS_MAX_CONNS)
@@ -365,7 +411,7 @@ void script_server_stop(script_server *s) {
   s->stop = 1;
   if (s->playing)
     pthread_join(s->acceptor, NULL);
-  for (int i = 0; i < s->nscripted; i++) {
+  for (int i = 0; i < s->nscripted + s->nany; i++) {
     if (s->conns[i].started)
       pthread_join(s->conns[i].th, NULL);
     close_conn(&s->conns[i], 0);

@@ -8,8 +8,12 @@
  * and script_server_stop ends them at once), so a script the client does
  * not follow fails instead of hanging: script_server_error says which step
  * of which connection, and what happened. Connections nobody scripted are
- * accepted, counted and closed. Used by test_engine_raw.c (steps written as
- * C arrays) and test_cases.c (steps read from tests/cases/NAME.json). */
+ * accepted, counted and closed, unless the script ends with SS_ACCEPT_ANY:
+ * then every further connection plays the steps after it (a server whose
+ * every connection gets the same treatment, however many the client opens).
+ * SS_REPEAT plays the steps after it again and again (a flood, a trickle).
+ * Used by test_engine_raw.c (steps written as C arrays), test_cases.c
+ * (steps read from tests/cases/NAME.json) and test_deadlines.c (floods). */
 #ifndef H2C_SCRIPT_SERVER_H
 #define H2C_SCRIPT_SERVER_H
 
@@ -26,9 +30,14 @@ typedef enum {
   SS_CLOSE,       /* close the connection (FIN) */
   SS_RESET,       /* close with a TCP reset (SO_LINGER 0) */
   SS_WAIT_EOF,    /* drain until the client closes, then close */
-  SS_ECHO         /* read one request (Content-Length or chunked body) and
+  SS_ECHO,        /* read one request (Content-Length or chunked body) and
                      answer 200 with its body: for a body whose length the
                      script cannot know (a calibrated one) */
+  SS_ACCEPT_ANY,  /* the last connection of the script: every connection
+                     from here on (in any number) plays the steps after it */
+  SS_REPEAT       /* plays the n steps after it again and again, until one
+                     fails (the client left), stop, or SS_WAIT_MS; then the
+                     steps after those n */
 } ss_kind;
 
 typedef struct ss_step { ss_kind kind; const char *s; size_t n; } ss_step;
@@ -42,6 +51,8 @@ typedef struct ss_step { ss_kind kind; const char *s; size_t n; } ss_step;
 #define CLOSE {SS_CLOSE, NULL, 0}
 #define WAIT_EOF {SS_WAIT_EOF, NULL, 0}
 #define ECHO_REQUEST {SS_ECHO, NULL, 0}
+#define ACCEPT_ANY {SS_ACCEPT_ANY, NULL, 0}
+#define REPEAT(k) {SS_REPEAT, NULL, k}
 #define END {SS_END, NULL, 0}
 
 /* No step waits longer than this; script_server_stop (called when the
@@ -65,12 +76,14 @@ typedef struct ss_conn {
 typedef struct script_server {
   int lfd, port;
   const ss_step *steps;
+  const ss_step *any_steps; /* after SS_ACCEPT_ANY, or NULL */
   pthread_t acceptor;
   volatile int stop;
   int playing;              /* the acceptor thread runs */
   pthread_mutex_t mu;
   ss_conn conns[SS_MAX_CONNS];
   int nscripted, naccepted; /* connections in the script / accepted for it */
+  int nany;                 /* accepted for SS_ACCEPT_ANY (conns[nscripted..]) */
   int nextra;               /* accepted beyond the script (closed at once) */
   char got[SS_GOT_MAX];     /* every byte received, all connections */
   size_t got_len;

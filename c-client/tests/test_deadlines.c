@@ -2,13 +2,13 @@
  * read stops at its deadline whether or not bytes keep arriving, and a cell
  * or a run never takes longer than its documented bound plus a constant.
  *
- * A loopback server plays, on each connection it accepts, the script
- * ACCEPT, READ_UNTIL(end of the request head), WRITE(head), then
- * REPEAT(unit every gap_ms, for for_ms or until the client leaves), CLOSE:
- * an endless 100 Continue, a 1-byte trickle in the head, a 101 followed by
- * endless HTTP/2 HEADERS frames. for_ms is far longer than any bound, so a
- * read loop that ignores its deadline fails the test (it ends only when the
- * server stops). The upper bounds have a generous constant (SLACK_MS): the
+ * A loopback server (script_server.h) plays, on each connection it
+ * accepts, the script ACCEPT_ANY, READ_UNTIL(end of the request head),
+ * WRITE(head), then REPEAT(unit every gap_ms, until the client leaves or
+ * SS_WAIT_MS), CLOSE: an endless 100 Continue, a 1-byte trickle in the
+ * head, a 101 followed by endless HTTP/2 HEADERS frames. SS_WAIT_MS is far
+ * longer than any bound, so a read loop that ignores its deadline fails the
+ * test (it ends only when the server stops). The upper bounds have a generous constant (SLACK_MS): the
  * tests check that a bound holds, not how fast anything is. */
 #include "backend_log.h"
 #include "check.h"
@@ -16,106 +16,45 @@
 #include "http_once.h"
 #include "runner.h"
 #include "scenario.h"
+#include "script_server.h"
 #include "target.h"
 #include "test_tmp.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #define SLACK_MS 1500         /* CPU, closing sockets, a loaded 2-core machine */
-#define FLOOD_MS 8000         /* how long the server keeps sending */
 #define TIMEOUT_MS 300        /* the probe's --timeout-ms in these tests */
 
-/* ---- the flooding server ------------------------------------------------ */
+/* ---- the flooding server: script_server, one script for every connection -- */
 
 typedef struct flood {
-  int lfd, port, stop;
-  pthread_t th;
-  const char *head; size_t head_len;   /* written once, after the request head */
-  const char *unit; size_t unit_len;   /* then written every gap_ms ... */
-  int gap_ms;                          /* ... for FLOOD_MS or until the client leaves */
+  script_server srv;
+  int port;
+  ss_step steps[8];
+  char block[16384];                   /* the unit, repeated to fill a write */
 } flood;
 
-/* Reads until the end of a request head (or 2 s, or EOF): 0 when seen. */
-static int read_head(int fd) {
-  char in[8192];
-  size_t len = 0;
-  while (len < sizeof in) {
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    if (poll(&p, 1, 2000) <= 0)
-      return -1;
-    ssize_t n = recv(fd, in + len, sizeof in - len, 0);
-    if (n <= 0)
-      return -1;
-    len += (size_t)n;
-    if (memmem(in, len, "\r\n\r\n", 4))
-      return 0;
-  }
-  return -1;
-}
-
-static void serve(flood *f, int fd) {
-  if (read_head(fd) != 0 ||
-      (f->head_len && send(fd, f->head, f->head_len, MSG_NOSIGNAL) != (ssize_t)f->head_len))
-    return;
-  /* gap_ms 0: the unit repeated to fill each write, so bytes are always
-   * waiting for the client (it reads faster than one small unit a write) */
-  static char block[16384];
-  size_t n = f->unit_len, reps = f->gap_ms ? 1 : sizeof block / f->unit_len;
-  for (size_t i = 0; i < reps; i++)
-    memcpy(block + i * n, f->unit, n);
-  int64_t until = clock_now_ms() + FLOOD_MS;
-  while (!f->stop && clock_now_ms() < until) {
-    if (send(fd, block, reps * n, MSG_NOSIGNAL) != (ssize_t)(reps * n))
-      return;                         /* the client gave up: next connection */
-    clock_sleep_ms(f->gap_ms);
-  }
-}
-
-static void *flood_main(void *arg) {
-  flood *f = arg;
-  while (!f->stop) {
-    struct pollfd p = {.fd = f->lfd, .events = POLLIN};
-    if (poll(&p, 1, 100) != 1)
-      continue;
-    int fd = accept(f->lfd, NULL, NULL);
-    if (fd < 0)
-      continue;
-    serve(f, fd);
-    close(fd);
-  }
-  return NULL;
-}
-
+/* Every connection: the request head, head once, then unit every gap_ms
+ * until the client leaves (or SS_WAIT_MS). gap_ms 0: the unit repeated to
+ * fill each write, so bytes are always waiting for the client (it reads
+ * faster than one small unit a write). */
 static int flood_start(flood *f, const char *head, size_t head_len, const char *unit,
                        size_t unit_len, int gap_ms) {
   memset(f, 0, sizeof *f);
-  f->head = head;
-  f->head_len = head_len;
-  f->unit = unit;
-  f->unit_len = unit_len;
-  f->gap_ms = gap_ms;
-  f->lfd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&a, sizeof a) != 0 ||
-      listen(f->lfd, 8) != 0 || getsockname(f->lfd, (struct sockaddr *)&a, &len) != 0)
+  size_t reps = gap_ms ? 1 : sizeof f->block / unit_len;
+  for (size_t i = 0; i < reps; i++)
+    memcpy(f->block + i * unit_len, unit, unit_len);
+  const ss_step steps[] = {ACCEPT_ANY, READ_UNTIL("\r\n\r\n"), {SS_WRITE, head, head_len},
+                           REPEAT(2), {SS_WRITE, f->block, reps * unit_len},
+                           SLEEP((size_t)gap_ms), CLOSE, END};
+  memcpy(f->steps, steps, sizeof steps);
+  if (script_server_start(&f->srv, f->steps) != 0)
     return -1;
-  f->port = ntohs(a.sin_port);
-  return pthread_create(&f->th, NULL, flood_main, f) == 0 ? 0 : -1;
+  f->port = f->srv.port;
+  return 0;
 }
 
-static void flood_stop(flood *f) {
-  f->stop = 1;
-  pthread_join(f->th, NULL);
-  close(f->lfd);
-}
+static void flood_stop(flood *f) { script_server_stop(&f->srv); }
 
 #define S(lit) lit, sizeof lit - 1
 
@@ -212,11 +151,12 @@ static int write_file(const char *name, const char *text) {
 #define UPGRADE ",[\"Connection\",\"Upgrade, HTTP2-Settings\"],[\"Upgrade\",\"h2c\"]," \
                 "[\"HTTP2-Settings\",\"AAMAAABkAAQAoAAAAAIAAAAA\"]"
 
-/* Loads one target (the flood server) and the scenarios written to dir. */
+/* Loads one target (the flood server, asked for its /version first) and the
+ * scenarios written to dir. */
 static int load_run(run *r, const flood *f, int nscenarios) {
   char targets[256], path[160], err[512];
   snprintf(targets, sizeof targets, "{\"targets\":[{\"name\":\"flood\",\"url\":"
-           "\"http://127.0.0.1:%d\",\"info\":{\"version_path\":\"/version\"}}]}", f->port);
+           "\"http://127.0.0.1:%d\",\"version_path\":\"/version\"}]}", f->port);
   memset(r, 0, sizeof *r);
   snprintf(path, sizeof path, "%s/targets.lab", dir);
   if (write_file("targets.lab", targets) != 0 ||
@@ -324,9 +264,52 @@ TEST(headers_flood_after_101_holds_the_cell_bound) {
   CHECK_INT(rc, 0);
 }
 
+/* An HTTP/2-only peer (nghttpd --no-tls) answers every connection with its
+ * SETTINGS frame. The version page is then asked over HTTP/2 with prior
+ * knowledge: here a flood of HEADERS (:status 100) without a pause, so both
+ * version fetches must stay within the run's bound, and nothing usable comes. */
+#define H2_SETTINGS "\x00\x00\x06\x04\x00\x00\x00\x00\x00" "\x00\x03\x00\x00\x00\x64"
+TEST(h2_only_peer_flooding_holds_the_run_bound) {
+  flood f;
+  CHECK_INT(make_dir(), 0);
+  CHECK_INT(write_file("raw.json", SCN("raw", "raw", "")), 0);
+  CHECK_INT(flood_start(&f, S(H2_SETTINGS), S(H2_HEADERS_100), 0), 0);
+  static const char *const words[] = {NULL};
+  int rc = run_within_bounds(&f, 1, words);
+  flood_stop(&f);
+  remove_dir();
+  CHECK_INT(rc, 0);
+}
+
+/* The same peer answering the version page properly over HTTP/2 (HEADERS
+ * :status 200 as HPACK index 8, then one DATA frame with END_STREAM): the
+ * run knows its version although the HTTP/1.1 GET got only a SETTINGS frame. */
+#define H2_VERSION_ANSWER H2_SETTINGS                                        \
+  "\x00\x00\x01\x01\x04\x00\x00\x00\x01" "\x88"                           \
+  "\x00\x00\x16\x00\x01\x00\x00\x00\x01" "nghttp2-server 1.52.0\n"
+TEST(h2_only_peer_version_is_asked_over_http2) {
+  flood f;
+  run r;
+  CHECK_INT(make_dir(), 0);
+  CHECK_INT(write_file("raw.json", SCN("raw", "raw", "")), 0);
+  CHECK_INT(flood_start(&f, S(H2_VERSION_ANSWER), S(H2_SETTINGS), 50), 0);
+  CHECK_INT(load_run(&r, &f, 1), 0);
+  runner_opts o = {TIMEOUT_MS, 1, 0};
+  runner_run(&r, &o);
+  flood_stop(&f);
+  CHECK(r.targets[0].version != NULL);
+  if (r.targets[0].version)
+    CHECK_STR(r.targets[0].version, "nghttp2-server 1.52.0");
+  CHECK(r.ncells == 1 && r.cells[0].verdict == V_NA);
+  runner_free(&r);
+  remove_dir();
+}
+
 CHECK_MAIN(CASE(http_once_stops_at_its_deadline_in_a_trickle),
            CASE(http_once_refuses_endless_interim_answers),
            CASE(backend_log_fetch_keeps_the_callers_deadline),
            CASE(endless_continue_holds_the_run_and_cell_bounds),
            CASE(trickled_head_holds_the_run_and_cell_bounds),
-           CASE(headers_flood_after_101_holds_the_cell_bound))
+           CASE(headers_flood_after_101_holds_the_cell_bound),
+           CASE(h2_only_peer_flooding_holds_the_run_bound),
+           CASE(h2_only_peer_version_is_asked_over_http2))

@@ -1388,9 +1388,11 @@ TEST(document_cap_fails_the_report) {
   out md, html;
   emit_both(&d, &md, &html);
   char err[256] = "";
-  int refused = out_write_file(&md, "/nonexistent", "report.md", err,
-                               sizeof err) != 0 &&
-                strstr(err, "out of memory") != NULL;
+  atomic_set set;
+  atomic_set_init(&set, "/nonexistent");
+  int refused = out_stage(&md, &set, "report.md", err, sizeof err) != 0 &&
+                strstr(err, "out of memory") != NULL && set.n == 0;
+  atomic_set_free(&set);
   int html_failed = html.failed;
   out_free(&md);
   out_free(&html);

@@ -39,6 +39,8 @@ a chunked body is not readable at all (no length, no EOF), so the app answers
 Run it directly (local tests and containers share this entry point):
   /usr/bin/python3 echo_wsgi.py --server gevent   --port 8080 [--host 0.0.0.0]
   /usr/bin/python3 echo_wsgi.py --server waitress --port 8080
+  /usr/bin/python3 echo_wsgi.py --server werkzeug --port 8080   (run_simple, threaded)
+  /usr/bin/python3 echo_wsgi.py --server cheroot  --port 8080   (cheroot.wsgi.Server)
 Other servers import it: gunicorn echo_wsgi:app, hypercorn via its WSGI mode.
 """
 
@@ -54,7 +56,8 @@ WS_ECHO_MAX = 64            # bytes /ws-echo reads (one line) and echoes at most
 WS_ECHO_WAIT_S = 10         # how long /ws-echo waits for that line
 
 # Debian package whose version /version reports when the launcher did not say.
-SERVER_PACKAGES = {"gevent": "python3-gevent", "waitress": "python3-waitress"}
+SERVER_PACKAGES = {"gevent": "python3-gevent", "waitress": "python3-waitress",
+                   "werkzeug": "python3-werkzeug", "cheroot": "python3-cheroot"}
 
 
 class BodyTooBig(Exception):
@@ -209,6 +212,28 @@ def serve_waitress(host, port, access_log):
     waitress.serve(app, host=host, port=port, threads=4, ident="waitress")
 
 
+def serve_werkzeug(host, port, access_log):
+    """Werkzeug's development server as `flask run` starts it: threaded, which
+    makes werkzeug (>= 2.1, serving.BaseWSGIServer) speak HTTP/1.1 with
+    keep-alive; single-threaded it would answer HTTP/1.0 and close."""
+    import logging
+    from werkzeug.serving import run_simple
+    if not access_log:  # its request log goes to stderr by default
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+def serve_cheroot(host, port, access_log):
+    """cheroot's own WSGI server (CherryPy's), as its docs start it."""
+    from cheroot import wsgi
+    del access_log  # cheroot.wsgi.Server has no access log
+    server = wsgi.Server((host, port), app, numthreads=4)
+    try:
+        server.safe_start()  # returns on KeyboardInterrupt/SystemExit
+    finally:
+        server.stop()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="h2c-lab WSGI echo server")
     parser.add_argument("--server", choices=sorted(SERVER_PACKAGES), required=True)
@@ -222,7 +247,8 @@ def main(argv=None):
     sys.stderr.write("echo_wsgi: %s on %s:%d (%s)\n"
                      % (args.server, args.host, args.port, os.environ["H2C_LAB_VERSION"]))
     sys.stderr.flush()
-    serve = serve_gevent if args.server == "gevent" else serve_waitress
+    serve = {"gevent": serve_gevent, "waitress": serve_waitress,
+             "werkzeug": serve_werkzeug, "cheroot": serve_cheroot}[args.server]
     serve(args.host, args.port, args.access_log)
 
 

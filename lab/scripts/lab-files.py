@@ -32,8 +32,11 @@ ROLES = {
 }
 # The health checks (x-health-<name> in docker-compose.yml): what bash must find in the
 # answer to GET / on 127.0.0.1:8080.
+# h2: an HTTP/2-only server (nghttpd) answers those HTTP/1.1 bytes with its SETTINGS
+# frame (RFC 9113 §3.4): the 4th byte of the 9-byte frame header is type 0x04.
 HEALTH = {"app": "grep -q 'h2c-lab ok' <&3",
-          "status": "head -n 1 <&3 | grep -q '^HTTP/1.1 200'"}
+          "status": "head -n 1 <&3 | grep -q '^HTTP/1.1 200'",
+          "h2": "head -c 9 <&3 | od -An -tx1 | tr -d ' \\n' | grep -q '^......04'"}
 HEALTH_GET = ("exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET / HTTP/1.1\\r\\nHost: localhost"
               "\\r\\nConnection: close\\r\\n\\r\\n' >&3 && ")
 TOP_KEYS = {"about", "order", "services", "targets", "proxy", "backend"}
@@ -355,11 +358,12 @@ COMPOSE_HEAD = """\
 # (lab/scripts/base-images.sh); nothing is pulled from any registry.
 name: h2c-lab
 
-# The two health checks; both need only bash (every Debian image has it; not all
-# have python3 or curl). app: GET / on 127.0.0.1:8080 must answer with the app's
-# "h2c-lab ok". status: the answer's status line must be 200 - for the proxies'
+# The health checks; they need only bash and coreutils (every Debian image has them;
+# not all have python3 or curl). app: GET / on 127.0.0.1:8080 must answer with the
+# app's "h2c-lab ok". status: the answer's status line must be 200 - for the proxies'
 # OWN endpoint on 8080 (answered by the proxy itself, so health checks never use the
-# upstream connections under test; nghttpx's answers 200 with no body).
+# upstream connections under test; nghttpx's answers 200 with no body). h2: the
+# answer is an HTTP/2 SETTINGS frame - a server that speaks only HTTP/2 (nghttpd).
 %(health)s
 # Shared by every server: the private network, hardening, the app health check.
 x-server: &server

@@ -149,18 +149,22 @@ static void public_security_note(doc *d, doc_node *parent, const r_model *m) {
     doc_wordsf(d, p, "%ld finding%s (a request smuggled past a proxy, or an "
                      "answer that reached another client), ",
                m->security_count, m->security_count == 1 ? "" : "s");
-  doc_wordsf(d, p, "%d cell%s in all, of scenarios that can serve as an "
-                   "exploitation recipe and of targets behind a reverse "
-                   "proxy. These files are meant for public issues and CI "
-                   "logs, so they leave all of them out; security.md and "
-                   "security.html next to this file hold them \xe2\x80\x94 "
-                   "do not paste or attach those publicly. Please report "
-                   "them privately: through GitHub private vulnerability "
-                   "reporting (the affected repository's Security tab, "
-                   "\"Report a vulnerability\") or the maintainers' "
-                   "security contact (a SECURITY.md, when the project has "
-                   "one), not in a public issue.",
-             m->withheld_cells, m->withheld_cells == 1 ? "" : "s");
+  /* only the kinds this run has: no reverse proxy is named where none was */
+  int ws = m->withheld_scenarios > 0, wt = m->withheld_targets > 0;
+  if (ws || wt)
+    doc_wordsf(d, p, "%d cell%s in all, of %s%s%s. ", m->withheld_cells,
+               m->withheld_cells == 1 ? "" : "s",
+               ws ? "scenarios that can serve as an exploitation recipe" : "",
+               ws && wt ? " and of " : "", wt ? "targets behind a reverse proxy" : "");
+  doc_words(d, p, "These files are meant for public issues and CI "
+                  "logs, so they leave all of them out; security.md and "
+                  "security.html next to this file hold them \xe2\x80\x94 "
+                  "do not paste or attach those publicly. Please report "
+                  "them privately: through GitHub private vulnerability "
+                  "reporting (the affected repository's Security tab, "
+                  "\"Report a vulnerability\") or the maintainers' "
+                  "security contact (a SECURITY.md, when the project has "
+                  "one), not in a public issue.");
 }
 
 void build_cells_md(doc *d, const r_model *m, const build_opts *op) {

@@ -1,6 +1,8 @@
 /* render/out.c - the reports' output buffer: a capped buf with a sticky
  * failure flag, so a writer appends freely and checks once, when it writes
- * the file (a failed append never leaves half a report on disk). */
+ * the file (a failed append never leaves half a report on disk). The file
+ * is staged in its report set (atomic_file.h), which renames it into place
+ * with the others. */
 #include "out.h"
 #include "atomic_file.h"
 
@@ -55,17 +57,12 @@ void out_printf(out *o, const char *fmt, ...) {
   va_end(ap);
 }
 
-int out_write_file(const out *o, const char *dir, const char *name, char *err,
-                   size_t errlen) {
-  char path[4096];
+int out_stage(const out *o, atomic_set *set, const char *name, char *err,
+              size_t errlen) {
   if (o->failed) {
     snprintf(err, errlen, "%s: out of memory while rendering", name);
     return -1;
   }
-  if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
-    snprintf(err, errlen, "%s: output directory path too long", name);
-    return -1;
-  }
-  return atomic_file_write(path, o->b.data ? o->b.data : "", o->b.len, err,
-                           errlen);
+  return atomic_set_add(set, name, o->b.data ? o->b.data : "", o->b.len, err,
+                        errlen);
 }

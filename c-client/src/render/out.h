@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include "atomic_file.h"
 #include "buf.h"
 
 typedef struct out {
@@ -20,8 +21,9 @@ void out_printf(out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void out_vprintf(out *o, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
-/* Writes o to dir/name atomically; 0 or -1 with err. */
-int out_write_file(const out *o, const char *dir, const char *name, char *err,
-                   size_t errlen);
+/* Writes o as the file name of set (under its temporary name until the set
+ * is committed); 0, or -1 with err (a failed buffer names the report). */
+int out_stage(const out *o, atomic_set *set, const char *name, char *err,
+              size_t errlen);
 
 #endif
