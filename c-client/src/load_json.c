@@ -147,9 +147,19 @@ cJSON *load_json_section(const load_json_opts *jo) {
   return s;
 }
 
+/* The directory of path ("." when it names none). */
+static void dir_of(const char *path, char *dir, size_t cap) {
+  const char *slash = strrchr(path, '/');
+  if (!slash)
+    snprintf(dir, cap, ".");
+  else
+    snprintf(dir, cap, "%.*s", (int)(slash - path), path);
+}
+
+/* results.json and its reports go in as one set (atomic_set): all of them
+ * replace the earlier ones, or, on any failure, none does. */
 int load_json_into_results(const char *path, cJSON *section, char *err, size_t errlen) {
   cJSON *doc = json_file_load(path, JSON_FILE_MAX, err, errlen);
-  int rc = -1;
   if (!doc || results_check_doc(doc, path, err, errlen) != 0) {
     cJSON_Delete(section);
     cJSON_Delete(doc);
@@ -157,18 +167,20 @@ int load_json_into_results(const char *path, cJSON *section, char *err, size_t e
   }
   cJSON_DeleteItemFromObjectCaseSensitive(doc, "load");
   cJSON_AddItemToObject(doc, "load", section);
-  char *text = cJSON_Print(doc);
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%s", path);
-  char *slash = strrchr(dir, '/');
-  snprintf(slash ? slash : dir, sizeof dir - (size_t)(slash ? slash - dir : 0), "%s",
-           slash ? "" : ".");
+  char *text = cJSON_Print(doc), dir[4096];
+  const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+  dir_of(path, dir, sizeof dir);
+  int rc = -1;
+  atomic_set set;
+  atomic_set_init(&set, dir);
   if (!text)
     snprintf(err, errlen, "out of memory");
   else if (results_check_doc(doc, path, err, errlen) == 0 &&
-           atomic_file_write(path, text, strlen(text), err, errlen) == 0 &&
-           render_all(doc, dir, err, errlen) == 0)
+           atomic_set_add(&set, name, text, strlen(text), err, errlen) == 0 &&
+           render_stage(doc, &set, err, errlen) == 0 &&
+           atomic_set_commit(&set, err, errlen) == 0)
     rc = 0;
+  atomic_set_free(&set);
   cJSON_free(text);
   cJSON_Delete(doc);
   return rc;
