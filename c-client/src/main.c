@@ -1,4 +1,4 @@
-/* main.c - the h2c-probe command line: run, list, render, merge.
+/* main.c - the h2c-probe command line: run, list, render, merge (load: load_cli.c).
  *
  * Exit codes are part of the interface (CI and lab scripts rely on them):
  *   0  the run completed (whatever the verdicts), or list/render/merge succeeded
@@ -25,6 +25,7 @@
 
 #include "atomic_file.h"
 #include "json_file.h"
+#include "load_cli.h"
 #include "render/render.h"
 #include "results.h"
 #include "results_check.h"
@@ -51,6 +52,7 @@ static const char usage_text[] =
     "       h2c-probe list --verdicts [--json]\n"
     "       h2c-probe render RESULTS.json --out DIR\n"
     "       h2c-probe merge SHARD.json... --out DIR\n"
+    "       h2c-probe load (--target NAME=URL | --targets FILE) [options]  (load --help)\n"
     "       h2c-probe --help | --version\n";
 
 static const char help_text[] =
@@ -672,6 +674,8 @@ int main(int argc, char **argv) {
   if (argc < 2)
     return usage_error("missing command");
   const char *cmd = argv[1];
+  if (strcmp(cmd, "load") == 0)          /* its own options and --help: load_cli.c */
+    return load_cli_main(argc - 1, argv + 1);
   for (int i = 1; i < argc; i++)
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
       cmd = "--help";

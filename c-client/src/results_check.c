@@ -94,11 +94,42 @@ static const rule RUN[] = {
     {"duration_ms", J_NUM, 0, NULL, 0}, {"timeout_ms", J_NUM, 0, NULL, 0},
     {"jobs", J_NUM, 0, NULL, 0}, {"host", TEXT, 0, NULL, 0},
     {"shard", J_OBJ | J_NULL, 0, SHARD, 0}, {"shards", J_ARR, 0, SHARD_RUN, J_OBJ}, END};
+/* The load section (h2c-probe load, load_json.c). */
+static const rule LOAD_CLASSES[] = {
+    {"ok", J_NUM, 1, NULL, 0}, {"error" /* not the verdict */, J_NUM, 1, NULL, 0},
+    {"crossed", J_NUM, 1, NULL, 0},
+    {"no_answer", J_NUM, 1, NULL, 0}, {"closed" /* not the verdict */, J_NUM, 1, NULL, 0}, END};
+static const rule LOAD_ATTACK[] = {
+    {"n", J_NUM, 1, NULL, 0}, {"t_ms", J_NUM, 0, NULL, 0}, {"status", J_NUM | J_NULL, 0, NULL, 0},
+    {"victims", J_OBJ, 1, LOAD_CLASSES, 0}, END};
+static const rule LOAD_ATTACKS[] = {
+    {"sent", J_NUM, 1, NULL, 0}, {"answered", J_NUM, 0, NULL, 0},
+    {"with_affected", J_NUM, 0, NULL, 0}, {"max_affected", J_NUM, 0, NULL, 0},
+    {"after", J_OBJ, 1, LOAD_CLASSES, 0}, {"list", J_ARR, 0, LOAD_ATTACK, J_OBJ},
+    {"list_truncated", J_BOOL, 0, NULL, 0}, END};
+static const rule LOAD_LATENCY[] = {
+    {"p50", J_NUM, 1, NULL, 0}, {"p99", J_NUM, 1, NULL, 0}, {"max", J_NUM, 1, NULL, 0}, END};
+static const rule LOAD_CROSSED_FROM[] = {
+    {"victim", J_NUM, 1, NULL, 0}, {"attacker", J_NUM, 1, NULL, 0}, END};
+static const rule LOAD_RUN[] = {
+    {"target", J_STR, 1, NULL, 0}, {"url", TEXT, 0, NULL, 0}, {"proxy", TEXT, 0, NULL, 0},
+    {"backend", TEXT, 0, NULL, 0}, {"family", TEXT, 0, NULL, 0},
+    {"backend_subject", J_BOOL, 0, NULL, 0}, {"duration_ms", J_NUM, 1, NULL, 0}, {"threads", J_NUM, 0, NULL, 0},
+    {"sent", J_NUM, 1, NULL, 0}, {"answered", J_NUM, 1, NULL, 0},
+    {"unfinished", J_NUM, 0, NULL, 0}, {"requests_per_s", J_NUM, 1, NULL, 0},
+    {"latency_ms", J_OBJ, 1, LOAD_LATENCY, 0}, {"classes", J_OBJ, 1, LOAD_CLASSES, 0},
+    {"crossed_from", J_OBJ, 0, LOAD_CROSSED_FROM, 0},
+ {"not_ok_answers", J_OBJ, 0, NULL, 0},
+    {"before_first_attack", J_OBJ, 0, LOAD_CLASSES, 0}, {"connects", J_NUM, 0, NULL, 0},
+    {"connect_failures", J_NUM, 0, NULL, 0}, {"attacks", J_OBJ, 0, LOAD_ATTACKS, 0}, END};
+static const rule LOAD_SECTION[] = {
+    {"format", J_STR, 1, NULL, 0}, {"options", J_OBJ, 0, NULL, 0},
+    {"runs", J_ARR, 1, LOAD_RUN, J_OBJ}, END};
 static const rule ROOT[] = {
     {"format", J_STR, 1, NULL, 0}, {"tool", J_OBJ, 0, NULL, 0}, {"run", J_OBJ, 0, RUN, 0},
     {"targets", J_ARR, 1, TARGET, J_OBJ}, {"scenarios", J_ARR, 1, SCENARIO, J_OBJ},
     {"cells", J_ARR, 1, CELL, J_OBJ}, {"summary", J_OBJ, 0, SUMMARY, 0},
-    {"attachments", J_OBJ, 0, NULL, 0}, END};
+    {"attachments", J_OBJ, 0, NULL, 0}, {"load", J_OBJ, 0, LOAD_SECTION, 0}, END};
 
 static unsigned type_of(const cJSON *j) {
   return cJSON_IsString(j) ? J_STR : cJSON_IsNumber(j) ? J_NUM : cJSON_IsBool(j) ? J_BOOL
@@ -198,6 +229,27 @@ static int check_urls(const walk *w, const cJSON *targets) {
   return 0;
 }
 
+/* The load section's format is the one this probe writes, and it holds at
+ * most as many runs as a report shows targets. */
+static int check_load(const cJSON *doc, const char *path, char *err, size_t errlen) {
+  const cJSON *load = cJSON_GetObjectItemCaseSensitive(doc, "load");
+  if (!load)
+    return 0;
+  const char *fmt = cJSON_GetObjectItemCaseSensitive(load, "format")->valuestring;
+  if (strcmp(fmt, RESULTS_CHECK_LOAD_FORMAT) != 0) {
+    snprintf(err, errlen, "%s: load.format: \"%.40s\" is not %s, the one this h2c-probe "
+             "reads", path, fmt, RESULTS_CHECK_LOAD_FORMAT);
+    return -1;
+  }
+  int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(load, "runs"));
+  if (n > TARGETS_MAX) {
+    snprintf(err, errlen, "%s: load.runs: %d, more than the %d a report shows", path, n,
+             TARGETS_MAX);
+    return -1;
+  }
+  return 0;
+}
+
 int results_check_doc(const cJSON *doc, const char *path, char *err, size_t errlen) {
   walk w = {path, err, errlen};
   if (!cJSON_IsObject(doc))
@@ -210,7 +262,8 @@ int results_check_doc(const cJSON *doc, const char *path, char *err, size_t errl
     return -1;
   }
   if (check_object(&w, doc, ROOT, "") != 0 ||
-      check_urls(&w, cJSON_GetObjectItemCaseSensitive(doc, "targets")) != 0)
+      check_urls(&w, cJSON_GetObjectItemCaseSensitive(doc, "targets")) != 0 ||
+      check_load(doc, path, err, errlen) != 0)
     return -1;
   int nt = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "targets"));
   int ns = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "scenarios"));

@@ -11,6 +11,8 @@
 
 /* The one format this probe writes and reads. */
 #define RESULTS_CHECK_FORMAT "h2c-lab-results/1"
+/* The one format of its "load" section (h2c-probe load, load_json.h). */
+#define RESULTS_CHECK_LOAD_FORMAT "h2c-lab-load/1"
 
 /* 0 when doc is an RESULTS_CHECK_FORMAT document whose known members have
  * their documented types (docs/formats.md) and whose targets and scenarios

@@ -72,7 +72,8 @@ static void flood_stop(flood *f) { script_server_stop(&f->srv); }
 static int once(const flood *f, int64_t deadline_ms, char *err, size_t errlen) {
   char port[16];
   snprintf(port, sizeof port, "%d", f->port);
-  http_once h = {"127.0.0.1", port, TIMEOUT_MS, deadline_ms, 1024u * 1024u, NULL, NULL};
+  http_once h = {.host = "127.0.0.1", .port = port, .timeout_ms = TIMEOUT_MS,
+                 .deadline_ms = deadline_ms, .max_bytes = 1024u * 1024u};
   h1_parser p;
   static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
   int ok = http_once_exchange(&h, req, sizeof req - 1, &p, err, errlen);
@@ -294,7 +295,7 @@ TEST(h2_only_peer_version_is_asked_over_http2) {
   CHECK_INT(write_file("raw.json", SCN("raw", "raw", "")), 0);
   CHECK_INT(flood_start(&f, S(H2_VERSION_ANSWER), S(H2_SETTINGS), 50), 0);
   CHECK_INT(load_run(&r, &f, 1), 0);
-  runner_opts o = {TIMEOUT_MS, 1, 0};
+  runner_opts o = {.timeout_ms = TIMEOUT_MS, .jobs = 1};
   runner_run(&r, &o);
   flood_stop(&f);
   CHECK(r.targets[0].version != NULL);

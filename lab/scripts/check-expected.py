@@ -41,6 +41,10 @@ Checks (each prints "ok - ..." or "FAIL - ..."):
              unless their expected.json says otherwise
   version    each target's /version names its package (targets.json info.software;
              behind a proxy, that of the info.backend target)
+  load-controls
+             when results.json has a load section (h2c-probe load): no victim request of
+             a run whose backend is no subject (backend_subject false: the fixed gevent,
+             waitress) failed or was crossed; the subjects' figures are printed for contrast
   cells      every cell matches its expectation (one line per target)
 --brief prints one line instead (for lab/scripts/report.sh); --matrix prints the
 verdict matrix; --draft TARGET prints a starting expected.json whose whys are empty
@@ -404,6 +408,29 @@ def check_fixed_behind_proxies(rep, index, targets, scenarios, fixed_name):
               "; ".join(bad))
 
 
+def check_load_controls(rep, results):
+    """The Blast radius table's controls: behind every proxy configuration, the backends that
+    are no subject of the report (by the run's backend_subject, from their info.roles) lose no
+    victim request to the attacker's trigger."""
+    runs = (results.get("load") or {}).get("runs") or []
+    if not runs:
+        return
+
+    def affected(run):
+        c = run.get("classes") or {}
+        return sum(int(c.get(k) or 0) for k in ("error", "crossed", "no_answer"))
+
+    controls = [r for r in runs if r.get("backend_subject") is False]
+    bad = ["%s: %d of %d" % (r.get("target"), affected(r), int(r.get("sent") or 0))
+           for r in controls if affected(r)]
+    subjects = [r for r in runs if r.get("backend_subject") is True]
+    contrast = ", ".join("%s %d" % (r.get("target"), affected(r)) for r in subjects if affected(r))
+    rep.check(bool(controls) and not bad,
+              "load-controls: the %d load runs of control backends lost no victim request "
+              "(subjects affected: %s)" % (len(controls), contrast or "none"),
+              "; ".join(bad) or "no run names a control backend (backend_subject false)")
+
+
 def check_h2c(rep, index, targets, expectations):
     for t in targets:
         if not (t.get("info") or {}).get("h2c"):
@@ -578,6 +605,7 @@ def main():
             check_fixed_behind_proxies(rep, index, targets, scenarios, fixed)
         check_h2c(rep, index, targets, expectations)
         check_versions(rep, results, targets)
+        check_load_controls(rep, results)
     mismatches = check_cells(rep, index, target_names, scenarios, expectations, accept, shard)
     if args.matrix:
         print_matrix(results, target_names, scenarios, index, expectations, accept)

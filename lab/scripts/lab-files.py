@@ -426,10 +426,12 @@ COMPOSE_PROBE = """\
     # its outcome to the probe as NAME=FILE (a path under /reports); empty: none.
     # H2C_PROBE_TARGETS (a targets file the probe sees) and H2C_PROBE_ARGS (more
     # `h2c-probe run` options, e.g. --only ID) choose cells: make report TARGETS=...
+    # H2C_PROBE_LOAD: the load phase's `h2c-probe load` options (off: no load phase).
     environment:
       H2C_PROBE_ATTACH: ${H2C_PROBE_ATTACH:-}
       H2C_TARGETS: ${H2C_PROBE_TARGETS:-/lab/targets.json}
       H2C_PROBE_ARGS: ${H2C_PROBE_ARGS:-}
+      H2C_PROBE_LOAD: ${H2C_PROBE_LOAD:-}
     volumes:
       - ./lab/targets.json:/lab/targets.json:ro
       - ${H2C_LAB_REPORTS:-./reports}:/reports

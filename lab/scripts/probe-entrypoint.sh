@@ -93,6 +93,32 @@ rc=0
 timeout "$RUN_TIMEOUT_S" h2c-probe run --targets "$TARGETS" --scenarios "$SCENARIOS" --out "$out" \
   "${attach[@]}" "${extra[@]}" "$@" || rc=$?
 
+# The load phase (h2c-probe load, GitHub issue 14): every target behind a proxy (its
+# info.proxy; never chosen by name), one short bounded run each, its load section put into
+# results.json and the reports rendered again, before latest moves. H2C_PROBE_LOAD=off
+# skips it; H2C_PROBE_LOAD='OPTIONS' replaces the default options below.
+LOAD_DEFAULT="--parallel 4 --victims 20 --attackers 1 --attack-rate 20 --attack-delay-ms 100 --duration-ms 1500 --deadline-ms 1000 --trigger $SCENARIOS/proxy-cross-client.json"
+run_load() {
+  local opts=() roles=() t0 lrc=0
+  read -r -a opts <<<"${H2C_PROBE_LOAD:-$LOAD_DEFAULT}"
+  # The whole lab's targets say which backend is a subject and which a control, also
+  # when TARGETS is a subset (make report TARGETS=...).
+  [ ! -r /lab/targets.json ] || roles=(--roles-from /lab/targets.json)
+  t0=$(date +%s%3N)
+  echo "probe: load phase: h2c-probe load --targets $TARGETS --with-info proxy ${opts[*]}"
+  timeout "${H2C_LOAD_TIMEOUT_S:-300}" h2c-probe load --targets "$TARGETS" --with-info proxy \
+    "${roles[@]}" "${opts[@]}" --into "$out/results.json" || lrc=$?
+  echo "probe: load phase done in $(( ($(date +%s%3N) - t0) / 1000 )) s (exit $lrc)"
+  [ "$lrc" = 0 ] || echo "probe: WARNING: the load phase failed; results.json holds the run without it" >&2
+}
+if { [ "$rc" = 0 ] || [ "$rc" = 1 ]; } && [ -f "$out/results.json" ] && [ "${H2C_PROBE_LOAD:-}" != off ]; then
+  if grep -q '"proxy"' "$TARGETS"; then
+    run_load
+  else
+    echo "probe: load phase skipped: no target of $TARGETS is behind a proxy (info.proxy)"
+  fi
+fi
+
 if { [ "$rc" = 0 ] || [ "$rc" = 1 ]; } && [ -f "$out/results.json" ]; then
   tmp="$REPORTS/latest.tmp.$$"
   ln -s "$name" "$tmp"

@@ -4,6 +4,7 @@
  * what breaks; then the summary, the fix, the failures (report.md) or every
  * cell (the page), the environment and the scenarios. */
 #include "build.h"
+#include "build_blast.h"
 #include "build_cells.h"
 #include "build_env.h"
 #include "build_fix.h"
@@ -29,6 +30,8 @@ void build_report_page(doc *d, const r_model *m, const build_opts *op) {
   build_headline(d, m, op);
   build_matrix(d, m, op);
   build_summary(d, m, op);
+  if (op->private_)
+    build_blast(d, m);             /* security.html only */
   build_fix(d, m, op);
   build_env(d, m);
   build_cells_page(d, m, op);

@@ -13,6 +13,7 @@
  * saying so when there are no such cells, so CI and readers can rely on
  * it. */
 #include "build_security.h"
+#include "build_blast.h"
 #include "build_cells.h"
 #include "facts.h"
 #include "jget.h"
@@ -182,6 +183,7 @@ void build_security_md(doc *d, const r_model *m) {
   sec_header(d, m);
   sec_withheld(d, m);
   sec_overview(d, m);
+  build_blast(d, m);
   for (int t = 0; t < m->nt; t++)
     for (int s = 0; s < m->ns; s++)
       if (model_cell(m, t, s)->security)

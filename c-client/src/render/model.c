@@ -358,6 +358,8 @@ int model_load(r_model *m, const cJSON *root, model_audience audience,
   const cJSON *up = cJSON_GetObjectItemCaseSensitive(
       cJSON_GetObjectItemCaseSensitive(root, "attachments"), "upstream");
   m->upstream = cJSON_IsObject(up) ? up : NULL;
+  const cJSON *load = cJSON_GetObjectItemCaseSensitive(root, "load");
+  m->load = audience == MODEL_PRIVATE && cJSON_IsObject(load) ? load : NULL;
   return 0;
 }
 

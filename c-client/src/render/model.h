@@ -93,6 +93,7 @@ typedef struct r_model {
   int nsecurity;             /* cells marked security */
   long security_count;       /* summary.security, else nsecurity */
   const cJSON *upstream;     /* attachments.upstream (object) or NULL */
+  const cJSON *load;         /* MODEL_PRIVATE: the load section (object) or NULL */
   model_audience audience;
   int withheld_targets, withheld_scenarios, withheld_cells; /* MODEL_PUBLIC:
                               * what was left out (cells with a result) */
