@@ -97,7 +97,7 @@ timeout "$RUN_TIMEOUT_S" h2c-probe run --targets "$TARGETS" --scenarios "$SCENAR
 # info.proxy; never chosen by name), one short bounded run each, its load section put into
 # results.json and the reports rendered again, before latest moves. H2C_PROBE_LOAD=off
 # skips it; H2C_PROBE_LOAD='OPTIONS' replaces the default options below.
-LOAD_DEFAULT="--parallel 4 --victims 20 --attackers 1 --attack-rate 20 --attack-delay-ms 100 --duration-ms 1500 --deadline-ms 1000 --trigger $SCENARIOS/proxy-cross-client.json"
+LOAD_DEFAULT="--parallel 8 --victims 20 --attackers 1 --attack-rate 20 --attack-delay-ms 100 --duration-ms 1000 --deadline-ms 1000 --trigger $SCENARIOS/proxy-cross-client.json"
 run_load() {
   local opts=() roles=() t0 lrc=0
   read -r -a opts <<<"${H2C_PROBE_LOAD:-$LOAD_DEFAULT}"
