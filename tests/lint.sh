@@ -169,6 +169,9 @@ check "a backend standing for an unknown target is refused" \
 check "a fix whose info.fix_of is not a target is refused" \
   refused badfix 's/"fix_of": "gevent-sid"/"fix_of": "gevent-nope"/' lab/servers/gevent/lab.json \
   'lab/servers/gevent/lab.json: target gevent-fixed has role fix: its info.fix_of must name a target'
+check "a workaround configuration naming no configuration it changes is refused" \
+  refused badworkaround 's/"workaround_of": "nginx-websocket-keepalive"/"workaround_of": "nginx-nope"/' lab/proxies/nginx/lab.json \
+  "lab/proxies/nginx/lab.json: proxy.configs nginx-websocket-keepalive-guarded.info.workaround_of: expected the name of the configuration it changes"
 check "a target without its expected file is refused" \
   refused noexpected 's/"name": "hypercorn"/"name": "hypercorn2", "service": "hypercorn"/' lab/servers/hypercorn/lab.json \
   'lab/servers/hypercorn/lab.json: target hypercorn2 needs exactly one of expected-hypercorn2.json in lab/servers/hypercorn/'

@@ -103,6 +103,11 @@ int calibrate_cell(cell *c, const engine_opts *o) {
     return 0;
   scenario *sc = c->inst;
   int R = sc->cal_request, I = sc->cal_into;
+  if (c->skipped[R]) {     /* the loader lets R and I be skipped only together */
+    transcript_note(&c->tx, CAL_LABEL, "calibration: requests %d and %d are not sent "
+                    "to this target, so nothing is calibrated", I + 1, R + 1);
+    return 0;
+  }
   char cal_tag[SC_TAG_LEN + 1];
   snprintf(cal_tag, sizeof cal_tag, "k%s", c->tag + 1);
   int sent = c->tg->backend_log_url != NULL;

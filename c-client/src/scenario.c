@@ -646,9 +646,10 @@ static int load_calibrate(const loader *L, const cJSON *v, scenario *sc) {
   if (into->has_expect_body)
     return fail(L, "calibrate.into", "request %d's expect.body would no longer "
                 "match a resized body (use body_is_request_body)", sc->cal_into);
-  if (sc->requests[sc->cal_request].requires)
-    return fail(L, "calibrate.request", "request %d must always be sent (no "
-                "\"requires\")", sc->cal_request);
+  /* A request skipped with its calibrated body is simply not calibrated. */
+  if (sc->requests[sc->cal_request].requires != into->requires)
+    return fail(L, "calibrate.request", "request %d must be sent whenever request %d "
+                "is (no \"requires\", or the same one)", sc->cal_request, sc->cal_into);
   sc->has_calibrate = 1;
   return 0;
 }

@@ -99,7 +99,7 @@ static int copy_request(sc_request *d, const sc_request *s, const char *tag) {
     d->nembedded = e + 1;
     de->method = strdup(se->method);
     de->path = tagged_str(se->path, tag);
-    bad |= !de->method || !de->path || copy_buf(&de->marker, &se->marker) != BUF_OK;
+    bad |= !de->method || !de->path || tagged_buf(&de->marker, &se->marker, tag) != BUF_OK;
     de->has_marker = se->has_marker;
   }
   d->requires = s->requires;

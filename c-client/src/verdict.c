@@ -8,7 +8,8 @@
  * consequence. Only the parsed exchanges (and the backend's log) count, never
  * the transcript (which may be cut) and never the target's name. Three rules
  * come first: a scenario with na_status whose first request gets one of those
- * statuses is n/a (the target lacks what it needs; nothing is judged); a
+ * statuses is n/a (the target lacks what it needs; nothing is judged); an
+ * answer carrying another client's token is poisoned (verdict_poison.c); a
  * request hidden in a body that was parsed is smuggled, and a first failure
  * on another client's connection is cross-client (verdict_proxy.c). Skipped
  * requests ("requires" unmet) were never sent and are not judged. */
@@ -348,13 +349,26 @@ static void add_after_101_note(buf *why, const scenario *sc) {
                  sc->requests[i].after_101.len);
 }
 
-/* Requests whose "requires" the target did not meet were not sent. */
+/* Requests whose "requires" the target did not meet were not sent: one
+ * note per run of consecutive requests with the same requirement. */
 static void add_skipped_note(buf *why, const cell *c) {
-  for (int i = 0; i < c->sc->nrequests; i++)
-    if (c->skipped[i])
-      verdict_text_add(why, "; request %d not sent (it applies only with %s)", i + 1,
-                 c->sc->requests[i].requires == REQUIRES_PROXY ? "a proxy in front"
-                                                                : "a backend log");
+  const scenario *sc = c->sc;
+  for (int i = 0; i < sc->nrequests; i++) {
+    if (!c->skipped[i])
+      continue;
+    int j = i;
+    while (j + 1 < sc->nrequests && c->skipped[j + 1] &&
+           sc->requests[j + 1].requires == sc->requests[i].requires)
+      j++;
+    const char *need = sc->requests[i].requires == REQUIRES_PROXY ? "a proxy in front"
+                                                                  : "a backend log";
+    if (j == i)
+      verdict_text_add(why, "; request %d not sent (it applies only with %s)", i + 1, need);
+    else
+      verdict_text_add(why, "; requests %d\xe2\x80\x93%d not sent (they apply only with %s)",
+                       i + 1, j + 1, need);
+    i = j;
+  }
 }
 
 static verdict decide_all_answered(const cell *c, buf *why) {
@@ -440,6 +454,8 @@ void verdict_decide(cell *c) {
   int i = verdict_first_failure(c);
   if (not_applicable(c, &why) || (i >= 0 && other_protocol(c, i, &why)))
     c->verdict = V_NA;
+  else if (verdict_proxy_poisoned(c, &why))
+    c->verdict = V_POISONED;
   else if (verdict_proxy_smuggled(c, &why))
     c->verdict = V_SMUGGLED;
   else if (i >= 0 && verdict_proxy_cross_client(c, i, &why))

@@ -22,7 +22,7 @@
 /* The part of a request target before '?': what "the same resource" means. */
 static size_t resource_len(const char *path) { return strcspn(path, "?#"); }
 
-static int same_resource(const sc_request *r, const sc_embedded *e) {
+int verdict_proxy_same_resource(const sc_request *r, const sc_embedded *e) {
   size_t a = resource_len(r->path), b = resource_len(e->path);
   return strcmp(r->method, e->method) == 0 && a == b && memcmp(r->path, e->path, a) == 0;
 }
@@ -31,7 +31,7 @@ static int same_resource(const sc_request *r, const sc_embedded *e) {
  * refused (4xx): the proxy's own rule for it, quoted as contrast. */
 static int refused_directly(const cell *c, const sc_embedded *e) {
   for (int k = 0; k < c->sc->nrequests; k++)
-    if (!c->skipped[k] && same_resource(&c->sc->requests[k], e) &&
+    if (!c->skipped[k] && verdict_proxy_same_resource(&c->sc->requests[k], e) &&
         c->ex[k].outcome == OUT_ANSWERED && c->ex[k].status >= 400 && c->ex[k].status <= 499)
       return k;
   return -1;
@@ -76,8 +76,8 @@ static int marker_answer(const cell *c, const sc_embedded *e) {
     return -1;
   for (int k = 0; k < c->sc->nrequests; k++) {
     const exchange *x = &c->ex[k];
-    if (c->skipped[k] || x->outcome != OUT_ANSWERED || same_resource(&c->sc->requests[k], e) ||
-        x->body.len < e->marker.len)
+    if (c->skipped[k] || x->outcome != OUT_ANSWERED ||
+        verdict_proxy_same_resource(&c->sc->requests[k], e) || x->body.len < e->marker.len)
       continue;
     if (memmem(x->body.data, x->body.len, e->marker.data, e->marker.len))
       return k;

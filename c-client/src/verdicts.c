@@ -34,6 +34,12 @@ static const verdict_info table[V__COUNT] = {
                         "a request was itself answered wrongly (status or body), with "
                         "no earlier answer on its connection to lose sync after",
                         "Answered a request wrongly", "#1565c0", "#fff", 0, 0},
+    [V_POISONED] = {"poisoned", "poisoned",
+                    "a client received the answer to another client's request (another "
+                    "client's token, or a request hidden in a body): a shared upstream "
+                    "connection's response queue was poisoned",
+                    "Handed a client another client's answer (response-queue poisoning)",
+                    "#000000", "#fff", 0, 1},
     [V_SMUGGLED] = {"smuggled", "smuggled",
                     "a request hidden inside another request's body was answered",
                     "Answered a smuggled request", "#880e4f", "#fff", 0, 1},

@@ -11,8 +11,8 @@
 
 /* In display order: the reports' legends and summaries list them so. */
 typedef enum {
-  V_OK_H1, V_OK_H2, V_NO_REUSE, V_REJECTED, V_DESYNC, V_WRONG_ANSWER, V_SMUGGLED,
-  V_CROSS_CLIENT, V_HANG, V_CLOSED, V_ERROR, V_NA, V__COUNT
+  V_OK_H1, V_OK_H2, V_NO_REUSE, V_REJECTED, V_DESYNC, V_WRONG_ANSWER, V_POISONED,
+  V_SMUGGLED, V_CROSS_CLIENT, V_HANG, V_CLOSED, V_ERROR, V_NA, V__COUNT
 } verdict;
 
 typedef struct verdict_info {

@@ -233,8 +233,9 @@ TEST(verdicts_table) {
     security += vi->security;
   }
   CHECK_INT(ok, 2);
-  CHECK_INT(security, 2);
+  CHECK_INT(security, 3);
   CHECK(verdicts_is_security(V_SMUGGLED) && verdicts_is_security(V_CROSS_CLIENT) &&
+        verdicts_is_security(V_POISONED) &&
         !verdicts_is_security(V_DESYNC));
   CHECK(verdicts_info(V__COUNT) == NULL && verdicts_lookup(NULL) == NULL &&
         verdicts_lookup("OK-H1") == NULL);

@@ -318,7 +318,24 @@ def read_targets(manifests, services, backends):
              "%r is not a target of any folder" % b["target"])
     need(not any(s.get("config") for s in services) or backends, "lab/backends",
          "the proxies need at least one backend folder")
+    check_workarounds(services)
     return targets
+
+
+def check_workarounds(services):
+    """A configuration that is a measured workaround (the advisory lists it: lab/scripts/
+    upstream.py) says what it changes (info.workaround) in which configuration
+    (info.workaround_of, another configuration of the lab)."""
+    configs = {s["config"]["name"]: s for s in services if s.get("config")}
+    for name, s in configs.items():
+        info, where = s["config"]["info"], "%s: proxy.configs %s.info" % (s["folder"]["rel"], name)
+        if "workaround" not in info and "workaround_of" not in info:
+            continue
+        need(isinstance(info.get("workaround"), str) and info["workaround"].strip(), where + ".workaround",
+             "expected the proxy-side setting this configuration adds, in words")
+        need(info.get("workaround_of") in configs and info["workaround_of"] != name,
+             where + ".workaround_of", "expected the name of the configuration it changes (got %r)"
+             % info.get("workaround_of"))
 
 
 # ---- writing ----------------------------------------------------------------------

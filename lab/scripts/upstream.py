@@ -325,6 +325,46 @@ def proxy_rows(run):
     return sorted(rows)
 
 
+def unpatched_subject(run, backend):
+    """A backend target of the subject's family without the fix."""
+    return backend in run.family and not run.targets.get(backend, {}).get("patch")
+
+
+def workarounds(run, rows):
+    """The proxy-side settings the run measured: every configuration whose info says what it
+    changes ("workaround", "workaround_of": the configuration it changes), with the
+    unpatched backends it was measured with, whether any of them was still vulnerable, and
+    behind which of them the unchanged configuration is vulnerable. From the data only."""
+    by_config = {}
+    for config, backend, _, bad, name in rows:
+        by_config.setdefault(config, []).append((backend, bad, name))
+    out = []
+    for config, items in sorted(by_config.items()):
+        info = run.info(items[0][2])
+        measured = [(b, bad) for b, bad, _ in items if unpatched_subject(run, b)]
+        if not info.get("workaround") or not measured:
+            continue
+        base = info.get("workaround_of") or "?"
+        base_bad = sorted(b for b, bad, _ in by_config.get(base, []) if bad and unpatched_subject(run, b))
+        out.append({"config": config, "base": base, "base_bad": base_bad, "setting": info["workaround"],
+                    "with": sorted(b for b, _ in measured), "holds": not any(bad for _, bad in measured)})
+    return out
+
+
+def workaround_lines(found):
+    lines = []
+    for w in found:
+        base = ("; unchanged, `%s` is vulnerable behind %s" % (w["base"], ", ".join(w["base_bad"]))
+                if w["base_bad"] else "")
+        if w["holds"]:
+            lines.append("- %s - configuration `%s`: no security-relevant proxy-* cell behind %s "
+                         "(unpatched)%s." % (w["setting"], w["config"], ", ".join(w["with"]), base))
+        else:
+            lines.append("- Measured NOT to stop it: %s - configuration `%s` is still vulnerable "
+                         "behind %s." % (w["setting"], w["config"], ", ".join(w["with"])))
+    return lines
+
+
 def reproducer(run):
     for name in run.family:
         cell = run.cells.get((name, "proxy-request-boundaries"))
@@ -343,8 +383,10 @@ def advisory(run, patch):
              "|---|---|---|---|"]
     table += ["| %s | %s | %s | %s |" % (c, b, ", ".join(v), "**yes**" if x else "no")
               for c, b, v, x, _ in rows]
-    safe = sorted({c for c, b, v, x, _ in rows if not x and b in run.family
-                   and not run.targets.get(b, {}).get("patch")})
+    found = workarounds(run, rows)
+    changed = {w["config"] for w in found}
+    safe = sorted({c for c, b, v, x, _ in rows if not x and unpatched_subject(run, b)
+                   and c not in changed})
     who, data = reproducer(run)
     parts = [
         "# Draft advisory: request smuggling through gevent.pywsgi upgrade requests (#2035)\n",
@@ -370,9 +412,10 @@ def advisory(run, patch):
         % (len(rows), "\n".join(table)),
         "## Severity\n\n`%s` (base %.1f)\n\n%s\n" % (vector, score, "\n".join(
             "- %s:%s - %s" % (m, v, why) for m, v, _, why in CVSS)),
-        "## Workarounds (measured)\n\n- Proxy configurations measured not vulnerable in front "
+        "## Workarounds (measured)\n\n%s- Proxy configurations measured not vulnerable in front "
         "of an affected gevent (see the table for what each forwards and reuses): %s.\n"
-        "- Apply the patch (measured above).\n" % (", ".join(safe) or "none measured"),
+        "- Apply the patch (measured above).\n"
+        % ("".join(line + "\n" for line in workaround_lines(found)), ", ".join(safe) or "none measured"),
         "## References\n\n- %s/issues/2035 (public report, 2024-06-04)\n- %s/pull/1723, "
         "%s/issues/1712, commit 8c497751 (origin of the raw-input branch)\n- CVE-2023-41419 "
         "(pywsgi request smuggling, fixed in 23.9.0), %s/issues/2075 (fixed in 25.4.1)\n"

@@ -140,14 +140,15 @@ static void public_security_note(doc *d, doc_node *parent, const r_model *m) {
   doc_node *p = doc_para(d, parent);
   if (m->security_count <= 0 && m->withheld_cells == 0) {
     doc_wordsf(d, p, "None were found in this run: no cell is marked "
-                     "security-relevant (%s, %s).",
+                     "security-relevant (%s, %s, %s).", verdicts_name(V_POISONED),
                verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED));
     return;
   }
   doc_words(d, p, "This run has security-relevant results: ");
   if (m->security_count > 0)
-    doc_wordsf(d, p, "%ld finding%s (a request smuggled past a proxy, or an "
-                     "answer that reached another client), ",
+    doc_wordsf(d, p, "%ld finding%s (a request smuggled past a proxy, an "
+                     "answer that reached another client, or another client's answer "
+                     "handed to a client), ",
                m->security_count, m->security_count == 1 ? "" : "s");
   doc_wordsf(d, p, "%d cell%s in all, of scenarios that can serve as an "
                    "exploitation recipe and of targets behind a reverse "
@@ -283,7 +284,7 @@ static void page_security(doc *d, const r_model *m) {
     doc_set_cls(d, sec, "security none");
     doc_words(d, doc_heading(d, sec, 2), "Security-relevant findings");
     doc_wordsf(d, doc_para(d, sec), "None were found in this run: no cell is "
-               "marked security-relevant (%s, %s).",
+               "marked security-relevant (%s, %s, %s).", verdicts_name(V_POISONED),
                verdicts_name(V_CROSS_CLIENT), verdicts_name(V_SMUGGLED));
     return;
   }

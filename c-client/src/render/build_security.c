@@ -27,13 +27,14 @@ static void sec_header(doc *d, const r_model *m) {
              "(report.md, report.html, junit.xml) leave out: the cells of "
              "scenarios that can serve as an exploitation recipe, of targets "
              "behind a reverse proxy, and the security-relevant findings: an "
-             "answer that reached another client's connection (%s), or a "
+             "answer that reached another client's connection (%s), another "
+             "client's answer handed to a client (%s), or a "
              "request smuggled past a proxy (%s). Report them privately "
             "\xe2\x80\x94 through GitHub private vulnerability reporting (the "
             "affected repository's Security tab, \"Report a vulnerability\") "
              "or the contact in the project's security policy \xe2\x80\x94 "
              "not in a public issue.", verdicts_name(V_CROSS_CLIENT),
-             verdicts_name(V_SMUGGLED));
+             verdicts_name(V_POISONED), verdicts_name(V_SMUGGLED));
   out p;
   out_init(&p);
   facts_probe(&p, m);

@@ -33,6 +33,7 @@ run_nghttpx() {
 run_nghttpx 8081 backend-gevent --frontend="0.0.0.0,8080;no-tls;healthmon"
 run_nghttpx 8082 backend-fixed
 run_nghttpx 8083 backend-waitress
+run_nghttpx 8084 backend-gevent-sid
 
 status=0
 wait -n "${pids[@]}" || status=$?

@@ -14,6 +14,7 @@ import std;
 backend gevent   { .host = "backend-gevent";   .port = "8080"; }
 backend fixed    { .host = "backend-fixed";    .port = "8080"; }
 backend waitress { .host = "backend-waitress"; .port = "8080"; }
+backend gevent_sid { .host = "backend-gevent-sid"; .port = "8080"; }
 
 sub vcl_recv {
     # Port 8080: varnishd's own health and version answer, never a backend.
@@ -29,8 +30,10 @@ sub vcl_recv {
         set req.backend_hint = gevent;
     } elsif (local.socket == "fixed") {
         set req.backend_hint = fixed;
-    } else {
+    } elsif (local.socket == "waitress") {
         set req.backend_hint = waitress;
+    } else {
+        set req.backend_hint = gevent_sid;
     }
     # No return: the builtin vcl_recv decides (pass, pipe or lookup).
 }
