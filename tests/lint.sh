@@ -251,6 +251,31 @@ public_has_no_recipe() {
 }
 check "$UP write on a run with a proxy recipe: ISSUE-COMMENT.md (<= 10,000 characters) names no /admin, proxy-* scenario or proxy configuration; ADVISORY.md has the proxy row and the reproducer" \
   public_has_no_recipe
+# Workarounds come from info.workaround/workaround_of of the run's proxy targets: the
+# doctored run plus lab-proxy-guarded (clean) and lab-proxy-half (still smuggled).
+# shellcheck disable=SC2016  # the backticks below are Markdown in ADVISORY.md, not expansions
+workarounds_from_data() {
+  doctored_run && "$PY" - "$WORK/up/results.json" <<'PYEOF' || return 1
+import json, sys
+r = json.load(open(sys.argv[1]))
+for config, verdict in (("lab-proxy-guarded", "ok-h1"), ("lab-proxy-half", "smuggled")):
+    r["targets"].append({"name": "via-%s-gevent" % config, "version": "x", "info": {
+        "family": "proxy", "proxy": config, "backend": "gevent-sid",
+        "workaround": "setting of %s" % config, "workaround_of": "lab-proxy"}})
+    r["cells"].append({"target": "via-%s-gevent" % config, "scenario": "proxy-request-boundaries",
+                       "verdict": verdict, "ok": verdict == "ok-h1", "security": verdict == "smuggled",
+                       "reason": "r"})
+json.dump(r, open(sys.argv[1], "w"))
+PYEOF
+  in_root "$PY" "$UP" write "$WORK/up" >/dev/null || return 1
+  local f="$WORK/up/upstream/ADVISORY.md"
+  grep -q '^- setting of lab-proxy-guarded - configuration `lab-proxy-guarded`: no security-relevant proxy-\* cell behind gevent-sid (unpatched); unchanged, `lab-proxy` is vulnerable behind gevent-sid\.$' "$f" \
+    || { echo "$f: no measured workaround line for lab-proxy-guarded"; return 1; }
+  grep -q '^- Measured NOT to stop it: setting of lab-proxy-half - configuration `lab-proxy-half` is still vulnerable behind gevent-sid\.$' "$f" \
+    || { echo "$f: lab-proxy-half is not listed as not stopping it"; return 1; }
+}
+check "$UP write lists the measured workarounds from info.workaround (one that holds, one that does not)" \
+  workarounds_from_data
 
 # ---- shellcheck and pyflakes over every tracked script ------------------------------------
 SHELL_SCRIPTS=() PY_SCRIPTS=()

@@ -33,7 +33,7 @@ static int bytes_in(const buf *hay, const void *b, size_t n) {
   return n >= POISON_MIN_TOKEN && hay->len >= n && memmem(hay->data, hay->len, b, n);
 }
 
-/* Do the answer to request k carry b, which its own expected body does not? */
+/* Does the answer to request k carry b, which its own expected body does not? */
 static int foreign_bytes(const cell *c, int k, const void *b, size_t n) {
   if (c->skipped[k] || c->ex[k].outcome != OUT_ANSWERED || !bytes_in(&c->ex[k].body, b, n))
     return 0;
@@ -53,6 +53,14 @@ static const buf *echo_token(const cell *c, int j) {
   return &r->body;
 }
 
+/* A request for the hidden request's own resource with no body of its own to
+ * expect back (a direct GET /admin the proxy should have refused) may get the
+ * resource's marker as its own answer; a request expecting a body (its echo)
+ * is judged by that body alone. */
+static int marker_may_be_own(const sc_request *r, const sc_embedded *e) {
+  return verdict_proxy_same_resource(r, e) && !r->has_expect_body && !r->expect_echo;
+}
+
 /* Does request k's answer carry a token of request j (another client)? */
 static int from_other(const cell *c, int k, int j, foreign *f) {
   const sc_request *rj = &c->sc->requests[j];
@@ -65,7 +73,7 @@ static int from_other(const cell *c, int k, int j, foreign *f) {
   }
   for (int e = 0; e < rj->nembedded; e++) {
     const sc_embedded *em = &rj->embedded[e];
-    if (em->has_marker && !verdict_proxy_same_resource(&c->sc->requests[k], em) &&
+    if (em->has_marker && !marker_may_be_own(&c->sc->requests[k], em) &&
         foreign_bytes(c, k, em->marker.data, em->marker.len)) {
       *f = (foreign){k, j, e};
       return 1;

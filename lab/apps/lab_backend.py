@@ -10,12 +10,6 @@ middleware:
   GET /admin[?...]           -> 200 "H2C-LAB-ADMIN-MARKER\n" (every lab proxy answers
                                  403 for /admin; seeing the marker through a proxy means
                                  a request got past the proxy's access rule)
-  GET /slow[?ms=N&...]       -> after N ms (default 300, at most 5000) 200
-                                 "H2C-LAB-SLOW <raw query>\n": an answer that comes late
-                                 and names the request it answers. A request hidden in a
-                                 body (response-queue poisoning, GitHub issue 14) asks for
-                                 it, so its surplus answer arrives after the proxy has
-                                 already sent the next request over that connection
   GET /__lab/requests?...    -> the request log as JSON (for the probe, which asks the
                                  backend directly on its service name; proxies deny /__lab/)
   GET /__lab/reset           -> close every OTHER connection to this backend (gevent), so
@@ -53,8 +47,6 @@ LIST_CAP = 1000          # entries one /__lab/requests answer returns at most
 HEAD_CAP = 4096          # raw head bytes kept per entry
 OVERREAD_CAP = 4096      # over-read bytes kept per entry
 ENTRY_KEY = "h2c_lab.entry"  # environ key: the log entry of this request
-SLOW_DEFAULT_MS = 300    # GET /slow without ms=
-SLOW_MAX_MS = 5000       # GET /slow waits at most this long
 
 
 def escape_bytes(data):
@@ -162,7 +154,6 @@ class LabMiddleware:
         self.server_name = server_name
         self.connections = ConnectionCounter()
         self.closer = closer  # closer(environ) -> connections closed, or None (unsupported)
-        self.sleep = time.sleep  # gevent: gevent.sleep, so one slow answer blocks no other
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -177,15 +168,7 @@ class LabMiddleware:
 
         if environ.get("REQUEST_METHOD") == "GET" and (path == "/admin" or path.startswith("/admin/")):
             return respond(recording_start_response, "200 OK", ADMIN_MARKER)
-        if environ.get("REQUEST_METHOD") == "GET" and path == "/slow":
-            return self.serve_slow(environ, recording_start_response)
         return self.app(environ, recording_start_response)
-
-    def serve_slow(self, environ, start_response):
-        query = environ.get("QUERY_STRING", "")
-        ms = max(0, min(int_param(parse_qs(query), "ms", SLOW_DEFAULT_MS), SLOW_MAX_MS))
-        self.sleep(ms / 1000.0)
-        return respond(start_response, "200 OK", b"H2C-LAB-SLOW " + query.encode("latin-1") + b"\n")
 
     def record(self, environ):
         peer = peer_of(environ)
@@ -401,11 +384,9 @@ def recording_handler_class(log, open_sockets):
 
 
 def serve_gevent(app, log, host, port):
-    import gevent
     from gevent.pywsgi import WSGIServer
     open_sockets = OpenSockets()
     app.closer = open_sockets.close_others
-    app.sleep = gevent.sleep
     server = WSGIServer((host, port), app, log=None,
                         handler_class=recording_handler_class(log, open_sockets))
     server.serve_forever()
