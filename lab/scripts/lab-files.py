@@ -36,14 +36,17 @@ ROLES = {
 # frame (RFC 9113 §3.4): the 4th byte of the 9-byte frame header is type 0x04.
 HEALTH = {"app": "grep -q 'h2c-lab ok' <&3",
           "status": "head -n 1 <&3 | grep -q '^HTTP/1.1 200'",
-          "h2": "head -c 9 <&3 | od -An -tx1 | tr -d ' \\n' | grep -q '^......04'"}
+          "h2": "head -c 9 <&3 | od -An -tx1 | tr -d ' \\n' | grep -q '^......04'",
+          # A proxy that cannot answer 200 by itself (Squid, Traffic Server): any status
+          # line of its own on 8080 means it is up; 8080 is never proxied.
+          "http": "head -n 1 <&3 | grep -q '^HTTP/1\\.[01] [1-5][0-9][0-9] '"}
 HEALTH_GET = ("exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET / HTTP/1.1\\r\\nHost: localhost"
               "\\r\\nConnection: close\\r\\n\\r\\n' >&3 && ")
 TOP_KEYS = {"about", "order", "services", "targets", "proxy", "backend"}
 SERVICE_KEYS = {"comment", "dockerfile", "args", "environment", "health", "image"}
 TARGET_KEYS = {"name", "service", "url", "version_path", "patch_path", "roles", "info"}
 PROXY_KEYS = {"args", "configs"}
-CONFIG_KEYS = {"name", "comment", "args", "info"}
+CONFIG_KEYS = {"name", "comment", "args", "info", "health"}
 BACKEND_KEYS = {"name", "port", "target"}
 NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")   # target names: c-client/src/target.c
 DEFAULT_ORDER = 100
@@ -140,6 +143,8 @@ def folder_services(lab, m):
             need(isinstance(c.get("info"), dict), where + ".info", "expected an object")
             check_str_map(c.get("args", {}), where + ".args")
             spec = {"args": dict(proxy.get("args", {}), **c.get("args", {}))}
+            if "health" in c:
+                spec["health"] = c["health"]
             s = service_entry(lab, m, "proxy-" + c["name"], spec, where, "status")
             s["comment"] = c.get("comment", "")
             s["config"] = c
