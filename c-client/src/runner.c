@@ -194,12 +194,28 @@ static void fetch_version_h2(target *t, int timeout_ms) {
   buf_free(&body);
 }
 
+/* 502, 503, 504: a gateway that could not get an answer from its upstream
+ * this time (RFC 9110 §15.6.3-5), not the page's answer. */
+static int gateway_error(int status) {
+  return status == 502 || status == 503 || status == 504;
+}
+
 /* GET version_path (or / just for the Server header). Failures leave version
- * NULL: an unreachable server is an error cell later, not a fatal error here. */
+ * NULL: an unreachable server is an error cell later, not a fatal error here.
+ * A proxy's gateway error is asked once more (the GET is idempotent, RFC 9110
+ * §9.2.2): a proxy whose first connection to a backend failed must not leave
+ * the report without the version it tested. At most two version requests, as
+ * for an HTTP/2-only peer (the two never both happen; runner_run_bound_ms). */
 static void fetch_version(target *t, int timeout_ms) {
   h1_parser p;
   int h2_frame = 0;
-  if (http_get(t, t->version_path ? t->version_path : "/", timeout_ms, &p, &h2_frame)) {
+  const char *path = t->version_path ? t->version_path : "/";
+  int answered = http_get(t, path, timeout_ms, &p, &h2_frame);
+  if (answered && gateway_error(p.resp.status)) {
+    http1_parse_free(&p);
+    answered = http_get(t, path, timeout_ms, &p, &h2_frame);
+  }
+  if (answered) {
     const char *server = http1_parse_header_get(&p.resp, "Server");
     if (server)
       t->server_header = first_line(server, strlen(server));
@@ -282,7 +298,8 @@ int64_t runner_cell_bound_ms(const scenario *sc, const target *t, int timeout_ms
 
 int64_t runner_run_bound_ms(const run *r, int timeout_ms, int jobs) {
   int j = jobs < 1 ? 1 : jobs;
-  /* per target: the version page (twice for an HTTP/2-only peer), the patch */
+  /* per target: the version page (twice for an HTTP/2-only peer or after a
+   * gateway error), the patch */
   int64_t ms = (int64_t)((r->ntargets + j - 1) / j) * 3 * SIDE_GET_MS(timeout_ms);
   for (int t = 0; t < r->ntargets; t++)
     for (int s = 0; s < r->nscenarios; s++)

@@ -306,6 +306,55 @@ TEST(h2_only_peer_version_is_asked_over_http2) {
   remove_dir();
 }
 
+/* A proxy's first connection to its backend failed: its 502 to /version is
+ * not the page's answer, so the version is asked once more (and only once:
+ * runner_run_bound_ms counts two version requests). */
+#define GATEWAY_502 "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+#define VERSION_200 "HTTP/1.1 200 OK\r\nContent-Length: 20\r\nConnection: close\r\n\r\n" \
+                    "squid 5.7-2+deb12u6\n"
+#define PLAIN_200 "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+static int version_after(const ss_step *steps, char **version) {
+  flood f;
+  run r;
+  memset(&f, 0, sizeof f);
+  *version = NULL;
+  if (make_dir() != 0 || write_file("raw.json", SCN("raw", "raw", "")) != 0 ||
+      script_server_start(&f.srv, steps) != 0)
+    return -1;
+  f.port = f.srv.port;
+  int rc = load_run(&r, &f, 1);
+  if (rc == 0) {
+    runner_opts o = {.timeout_ms = TIMEOUT_MS, .jobs = 1};
+    runner_run(&r, &o);
+    if (r.targets[0].version)
+      *version = strdup(r.targets[0].version);
+    runner_free(&r);
+  }
+  flood_stop(&f);
+  remove_dir();
+  return rc;
+}
+
+TEST(gateway_error_on_version_is_asked_once_more) {
+  static const ss_step once_more[] = {
+      ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(GATEWAY_502), CLOSE,
+      ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(VERSION_200), CLOSE,
+      ACCEPT_ANY, READ_UNTIL("\r\n\r\n"), WRITE(PLAIN_200), CLOSE, END};
+  static const ss_step twice_502[] = {
+      ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(GATEWAY_502), CLOSE,
+      ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(GATEWAY_502), CLOSE,
+      ACCEPT, READ_UNTIL("\r\n\r\n"), WRITE(VERSION_200), CLOSE,
+      ACCEPT_ANY, READ_UNTIL("\r\n\r\n"), WRITE(PLAIN_200), CLOSE, END};
+  char *v;
+  CHECK_INT(version_after(once_more, &v), 0);
+  CHECK(v != NULL && strcmp(v, "squid 5.7-2+deb12u6") == 0);
+  free(v);
+  CHECK_INT(version_after(twice_502, &v), 0);  /* a third try: never */
+  CHECK(v == NULL);
+  free(v);
+}
+
 CHECK_MAIN(CASE(http_once_stops_at_its_deadline_in_a_trickle),
            CASE(http_once_refuses_endless_interim_answers),
            CASE(backend_log_fetch_keeps_the_callers_deadline),
@@ -313,4 +362,5 @@ CHECK_MAIN(CASE(http_once_stops_at_its_deadline_in_a_trickle),
            CASE(trickled_head_holds_the_run_and_cell_bounds),
            CASE(headers_flood_after_101_holds_the_cell_bound),
            CASE(h2_only_peer_flooding_holds_the_run_bound),
-           CASE(h2_only_peer_version_is_asked_over_http2))
+           CASE(h2_only_peer_version_is_asked_over_http2),
+           CASE(gateway_error_on_version_is_asked_once_more))
