@@ -187,11 +187,53 @@ static void add_overread(buf *why, const cell *c, int u) {
   }
 }
 
+/* Request i as the backend would have logged it: method, path, the cell's
+ * tag, and the body's length when it has one. */
+static int logged_as(const cJSON *x, const cell *c, int i) {
+  const sc_request *r = &c->sc->requests[i];
+  long cl = -1;
+  if (!backend_log_entry_is_request(x) || !backend_log_entry_is(x, "method", r->method) ||
+      !backend_log_entry_is(x, "path", r->path) || !backend_log_entry_is(x, "cell", c->tag))
+    return 0;
+  return !r->has_body || !backend_log_entry_int(x, "content_length", &cl) ||
+         cl == (long)r->body.len;
+}
+
+/* Could a log entry with request i's method, path and body length be another
+ * request's of the cell? Then it does not tell which request it was. */
+static int ambiguous(const cell *c, int i) {
+  const sc_request *r = &c->sc->requests[i];
+  for (int j = 0; j < c->sc->nrequests; j++) {
+    const sc_request *o = &c->sc->requests[j];
+    if (j != i && o->has_body && o->body.len == r->body.len &&
+        strcmp(o->method, r->method) == 0 && strcmp(o->path, r->path) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* The backend log shows request i parsed whole: method, path, tag and the
+ * body length as sent, an entry no other request of the cell could have made.
+ * Its start was not eaten, so whatever went wrong with its answer (a late
+ * one: a stalled host), no desync carried over to it. */
+static int backend_parsed_whole(const cell *c, int i) {
+  const sc_request *r = &c->sc->requests[i];
+  if (!c->backend_log || !c->tag[0] || !r->has_body || ambiguous(c, i))
+    return 0;
+  for (const cJSON *x = c->backend_log->child; x; x = x->next) {
+    long cl = -1;
+    if (logged_as(x, c, i) && backend_log_entry_int(x, "content_length", &cl) &&
+        cl == (long)r->body.len)
+      return 1;
+  }
+  return 0;
+}
+
 int verdict_proxy_cross_client(const cell *c, int i, buf *why) {
   const scenario *sc = c->sc;
   int u = upgrade_before(c, i);
   if (u < 0 || strcmp(sc->requests[u].connection, sc->requests[i].connection) == 0 ||
-      !desync_shaped(&c->ex[i], &sc->requests[i]))
+      !desync_shaped(&c->ex[i], &sc->requests[i]) || backend_parsed_whole(c, i))
     return 0;
   verdict_text_expectation(why, c, i);
   verdict_text_adds(why, " for ");
@@ -214,18 +256,6 @@ void verdict_proxy_add_calibration(buf *why, const cell *c, int i) {
              "time parses request %d's body as a request", c->cal.into + 1, i + 1,
              c->cal.head_len, strcmp(c->cal.source, "wire") == 0 ? "wire" : "backend log",
              i + 1);
-}
-
-/* Request i as the backend would have logged it: method, path, the cell's
- * tag, and the body's length when it has one. */
-static int logged_as(const cJSON *x, const cell *c, int i) {
-  const sc_request *r = &c->sc->requests[i];
-  long cl = -1;
-  if (!backend_log_entry_is_request(x) || !backend_log_entry_is(x, "method", r->method) ||
-      !backend_log_entry_is(x, "path", r->path) || !backend_log_entry_is(x, "cell", c->tag))
-    return 0;
-  return !r->has_body || !backend_log_entry_int(x, "content_length", &cl) ||
-         cl == (long)r->body.len;
 }
 
 void verdict_proxy_add_log_absence(buf *why, const cell *c, int i) {
