@@ -180,7 +180,7 @@ check "an unknown role is refused" \
   'lab/servers/gevent/lab.json: targets\[0\].roles: expected a list of roles'
 check "a proxy configuration's unknown health check is refused, naming file and configuration" \
   refused badhealth 's/"health": "http",/"health": "htp",/' lab/proxies/squid/lab.json \
-  'lab/proxies/squid/lab.json: proxy.configs\[0\].health: expected one of app, http, status'
+  'lab/proxies/squid/lab.json: proxy.configs\[0\].health: expected one of app, h2, http, status'
 
 # ---- shared notes of the expected files (lab/notes) ---------------------------------------
 CHECK=lab/scripts/check-expected.py
