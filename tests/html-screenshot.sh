@@ -198,7 +198,7 @@ EOF
 
 # ---- screenshot -------------------------------------------------------------
 PNG=$WORK/report.png
-chrome --screenshot="$PNG" --window-size=1400,1000 "file://$HTML" >/dev/null || true
+chrome --virtual-time-budget=2000 --screenshot="$PNG" --window-size=1400,1000 "file://$HTML" >/dev/null || true
 if [ -s "$PNG" ] && [ "$(stat -c %s "$PNG")" -gt 20000 ]; then
   ok "screenshot written ($(stat -c %s "$PNG") bytes)"
 else
@@ -265,8 +265,8 @@ fi
 css_colour() { grep -o "$2#[0-9a-f]\{6\}" "$1" | head -1 | grep -o '#[0-9a-f]\{6\}$' || true; }
 
 LABPNG=$WORK/lab.png SECPNG=$WORK/security.png
-chrome --screenshot="$LABPNG" --window-size=1200,2400 "file://$WORK/lab/report.html" >/dev/null || true
-chrome --screenshot="$SECPNG" --window-size=1200,2400 "file://$WORK/security/security.html" >/dev/null || true
+chrome --virtual-time-budget=2000 --screenshot="$LABPNG" --window-size=1200,2400 "file://$WORK/lab/report.html" >/dev/null || true
+chrome --virtual-time-budget=2000 --screenshot="$SECPNG" --window-size=1200,2400 "file://$WORK/security/security.html" >/dev/null || true
 
 FIXBORDER=$(css_colour "$WORK/lab/report.html" 'section\.fix{border-left:6px solid ')
 FIXBG=$(css_colour "$WORK/lab/report.html" 'section\.fix{[^}]*background:')
@@ -332,8 +332,11 @@ else
 fi
 
 # ---- first screen: the finding and the subject rows at 1400x900 -------------
+# --virtual-time-budget on every screenshot: Chromium captures once the page has settled
+# (its script run, layout done). Without it, one run on the loaded machine caught the
+# matrix with one subject row fewer on the first screen (half the desync and hang pixels).
 FIRSTPNG=$WORK/lab-first.png
-chrome --screenshot="$FIRSTPNG" --window-size=1400,900 "file://$WORK/lab/report.html" >/dev/null || true
+chrome --virtual-time-budget=2000 --screenshot="$FIRSTPNG" --window-size=1400,900 "file://$WORK/lab/report.html" >/dev/null || true
 FINDBG=$(css_colour "$WORK/lab/report.html" 'section\.finding{[^}]*background:')
 FINDBORDER=$(css_colour "$WORK/lab/report.html" 'section\.finding{border-left:6px solid ')
 DESYNC=$(css_colour "$WORK/lab/report.html" 'td\.verdict-desync,\.tag\.verdict-desync{background:')
