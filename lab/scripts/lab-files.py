@@ -391,6 +391,10 @@ name: h2c-lab
 x-server: &server
   # Images are only ever built here (no registry): never try to pull them first.
   pull_policy: never
+  # `docker compose up` shows the probe's output only: with every server's log stream
+  # attached (120-odd containers), Compose 2.26's --abort-on-container-exit missed the
+  # probe's exit and waited on; the servers' logs are still in `docker compose logs`.
+  attach: false
   networks: [lab]
   init: true
   restart: "no"
